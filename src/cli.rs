@@ -1,0 +1,64 @@
+//! Command-line interface definitions (clap derive); no logic here.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "jianbao", version, about = "简报 — static sites for Chinese publicity and reporting portals")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a new site that builds as is
+    Init {
+        /// Folder to create the site in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Build the site into the output folder
+    Build {
+        /// Site root (holds site.yaml)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (default: <root>/public)
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Override base_url from site.yaml
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include drafts
+        #[arg(long)]
+        drafts: bool,
+        /// Print how long each build phase took
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Validate content and internal links; write nothing
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new report or article from a template
+    New {
+        kind: NewKindArg,
+        /// Path relative to content/, e.g. reports/2024/x.md
+        path: PathBuf,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum NewKindArg {
+    Report,
+    Article,
+}

@@ -1,0 +1,454 @@
+//! Loading: walk `content/`, split and parse every Markdown file's front
+//! matter into typed documents (reports, articles, pages, units), and list
+//! the assets beside them. Every problem is collected, none stops the walk.
+
+pub mod date;
+pub mod number;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::fields::Fields;
+use crate::{fs, source, text, yaml};
+pub use date::{Date, Period};
+pub use number::Figure;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+pub const DIR: &str = "content";
+
+/// Where a document came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path relative to the site root, as shown in messages (`content/reports/a.md`).
+    pub shown: PathBuf,
+    /// Path relative to `content/`, `/`-separated (`reports/a.md`).
+    pub rel: String,
+    /// The file stem (`a`).
+    pub stem: String,
+    pub body: String,
+    /// File line of the body's first line.
+    pub body_line: usize,
+    /// The front matter text, kept so later checks can locate keys.
+    pub front: String,
+    pub front_line: usize,
+}
+
+impl Source {
+    /// The folder of the file relative to `content/` (`reports/2024`).
+    pub fn dir(&self) -> &str {
+        self.rel.rfind('/').map(|i| &self.rel[..i]).unwrap_or("")
+    }
+}
+
+/// A value with the file position it was read from.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// One `stats:` entry of a report.
+#[derive(Debug, Clone)]
+pub struct Stat {
+    /// Index into `Config::metrics`.
+    pub metric: usize,
+    pub figure: Figure,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// Fields every kind of document shares.
+#[derive(Debug, Clone)]
+pub struct Common {
+    pub src: Source,
+    pub title: String,
+    pub slug: Option<Located<String>>,
+    pub draft: bool,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub common: Common,
+    pub unit: Located<String>,
+    pub date: Date,
+    pub period: Period,
+    pub tags: Vec<String>,
+    pub stats: Vec<Stat>,
+    pub summary: Option<String>,
+    pub author: Option<String>,
+    pub editor: Option<String>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub common: Common,
+    pub date: Date,
+    pub tags: Vec<String>,
+    pub category: Option<String>,
+    pub unit: Option<Located<String>>,
+    pub summary: Option<String>,
+    pub author: Option<String>,
+    pub editor: Option<String>,
+    pub source: Option<String>,
+    pub cover: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub common: Common,
+}
+
+/// The unit types SPEC.md lists, in display order.
+pub const UNIT_TYPES: [&str; 7] = ["乡镇", "街道", "社区", "学校", "机关", "企业", "其他"];
+
+/// A registry entry `content/units/<id>.md`.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub src: Source,
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub parent: Option<String>,
+    pub aliases: Vec<String>,
+    pub order: Option<u64>,
+    pub extra: serde_json::Value,
+}
+
+/// A non-Markdown file under `content/`, copied to the same path in the output.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub path: PathBuf,
+    /// Relative to `content/`, `/`-separated.
+    pub rel: String,
+}
+
+/// Everything read from `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub reports: Vec<Report>,
+    pub articles: Vec<Article>,
+    pub pages: Vec<Page>,
+    pub units: Vec<Unit>,
+    /// `content/units/` exists: reports must name registered units.
+    pub has_registry: bool,
+    pub assets: Vec<Asset>,
+}
+
+enum Doc {
+    Report(Report),
+    Article(Article),
+    Page(Page),
+    Unit(Unit),
+}
+
+/// Files editors' tools leave behind that are never content.
+pub fn is_temp_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('~')
+        || name.starts_with(".#")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name == "4913"
+        || name == "Thumbs.db"
+        || name == "desktop.ini"
+}
+
+/// Reads `content/` below `root`. Drafts are dropped unless `drafts` is set
+/// (they are still checked).
+pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
+    let dir = root.join(DIR);
+    let mut content = Content { has_registry: dir.join("units").is_dir(), ..Content::default() };
+    let mut diags = Vec::new();
+    if !dir.is_dir() {
+        diags.push(Diagnostic::warning(DIR, 0, 0, text!("there is no content/ folder: the site is empty"; "没有 content/ 目录：站点为空"))
+            .with_hint(text!("create content/reports/ and put Markdown reports in it"; "请创建 content/reports/ 并放入 Markdown 报告")));
+        return (content, diags);
+    }
+    let mut md_files = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        e.depth() == 0 || !is_temp_file(&e.file_name().to_string_lossy())
+    }) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let shown = e.path().and_then(|p| p.strip_prefix(root).ok()).unwrap_or(Path::new(DIR)).to_path_buf();
+                let msg = if e.loop_ancestor().is_some() {
+                    text!("symbolic link loop skipped"; "已跳过循环的符号链接")
+                } else {
+                    text!("cannot read: {}", e; "无法读取：{}", e)
+                };
+                diags.push(Diagnostic::warning(shown, 0, 0, msg));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path().to_path_buf();
+        let rel = path.strip_prefix(&dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")) {
+            md_files.push((path, rel));
+        } else {
+            content.assets.push(Asset { path, rel });
+        }
+    }
+    let results: Vec<(Option<Doc>, Vec<Diagnostic>)> =
+        md_files.par_iter().map(|(path, rel)| load_file(root, path, rel, config)).collect();
+    for (doc, mut d) in results {
+        diags.append(&mut d);
+        match doc {
+            Some(Doc::Report(r)) if drafts || !r.common.draft => content.reports.push(r),
+            Some(Doc::Article(a)) if drafts || !a.common.draft => content.articles.push(a),
+            Some(Doc::Page(p)) if drafts || !p.common.draft => content.pages.push(p),
+            Some(Doc::Unit(u)) => content.units.push(u),
+            _ => {}
+        }
+    }
+    (content, diags)
+}
+
+fn load_file(root: &Path, path: &Path, rel: &str, config: &Config) -> (Option<Doc>, Vec<Diagnostic>) {
+    let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let section = rel.split('/').next().unwrap_or("");
+    let kind = match (section, rel.contains('/')) {
+        ("reports", true) => "report",
+        ("articles", true) => "article",
+        ("pages", true) => "page",
+        ("units", true) if rel.matches('/').count() == 1 => "unit",
+        _ => {
+            let w = Diagnostic::warning(&shown, 0, 0, text!(
+                "Markdown file outside reports/, articles/, pages/ and units/ is ignored";
+                "不在 reports/、articles/、pages/、units/ 下的 Markdown 文件被忽略"))
+            .with_hint(text!("move it into one of those folders"; "请把它移到上述目录之一"));
+            return (None, vec![w]);
+        }
+    };
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return (None, vec![Diagnostic::error(&shown, 0, 0, text!("cannot read: {}", e.source; "无法读取：{}", e.source))]),
+    };
+    let text = match source::decode(&bytes, &shown) {
+        Ok(t) => t,
+        Err(d) => return (None, vec![d]),
+    };
+    let split = match source::split_front_matter(&text, &shown) {
+        Ok(s) => s,
+        Err(d) => return (None, vec![d]),
+    };
+    let map = match yaml::parse_mapping(split.front) {
+        Ok(m) => m,
+        Err(e) => {
+            let d = Diagnostic::error(&shown, e.line + split.front_line - 1, e.col, text!(
+                "invalid front matter: {}", e.message; "元数据格式错误：{}", e.message))
+            .with_hint(text!(
+                "each line is `key: value`; indent with spaces, not tabs; quote text containing `: ` or starting with `[`, `{{`, `*`, `&`";
+                "每行应为 `键: 值`；缩进用空格而不是 Tab；含有 `: ` 或以 `[`、`{{`、`*`、`&` 开头的文本请加引号"));
+            return (None, vec![d]);
+        }
+    };
+    let stem = Path::new(rel).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let src = Source {
+        shown: shown.clone(),
+        rel: rel.to_string(),
+        stem,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        front: split.front.to_string(),
+        front_line: split.front_line,
+    };
+    let front = src.front.clone();
+    let mut f = Fields::new(map, &front, &shown, split.front_line);
+    let doc = match kind {
+        "report" => read_report(&mut f, src, config).map(Doc::Report),
+        "article" => read_article(&mut f, src).map(Doc::Article),
+        "page" => read_page(&mut f, src).map(Doc::Page),
+        _ => read_unit(&mut f, src).map(Doc::Unit),
+    };
+    let allowed: &[&str] = match kind {
+        "report" => &["title", "unit", "date", "period", "tags", "stats", "summary", "author", "editor", "source", "slug", "draft", "extra"],
+        "article" => &["title", "date", "tags", "category", "unit", "summary", "author", "editor", "source", "cover", "slug", "draft", "extra"],
+        "page" => &["title", "slug", "draft", "extra"],
+        _ => &["name", "type", "parent", "aliases", "order", "extra"],
+    };
+    let diags = f.finish(allowed);
+    let failed = diags.iter().any(Diagnostic::is_error);
+    (if failed { None } else { doc }, diags)
+}
+
+fn read_common(f: &mut Fields, src: Source) -> Option<Common> {
+    let title = f.required_str("title", "陶乐镇2024年创卫工作总结");
+    let slug = f.str("slug").and_then(|s| {
+        let (line, col) = f.value_pos("slug");
+        let s = s.trim().to_string();
+        if s.is_empty() || s.contains(['/', '\\']) || s.contains("..") || s == "." || s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            f.error("slug", text!("`slug` must be a single URL segment without `/`, `\\`, `..` or spaces, found `{}`", s;
+                                  "`slug` 必须是单个网址片段，不能含 `/`、`\\`、`..` 或空格，实际为 `{}`", s),
+                    Some(text!("for example `slug: tao-le-zhen-2024`"; "例如 `slug: tao-le-zhen-2024`")));
+            None
+        } else {
+            Some(Located { value: s, line, col })
+        }
+    });
+    let draft = f.bool("draft").unwrap_or(false);
+    let extra = f.raw("extra").map(|v| yaml::to_json(&v)).unwrap_or(serde_json::Value::Null);
+    Some(Common { src, title: title?, slug, draft, extra })
+}
+
+fn read_date(f: &mut Fields, key: &str, required: bool) -> Option<Date> {
+    let present = f.pos(key);
+    match f.str(key) {
+        Some(s) => match Date::parse(&s) {
+            Some(d) => Some(d),
+            None => {
+                f.error(key, text!("`{}` is not a date: `{}`", key, s; "`{}` 不是有效日期：`{}`", key, s),
+                        Some(text!("write it as `2024-12-20` or `2024年12月20日`"; "请写成 `2024-12-20` 或 `2024年12月20日`")));
+                None
+            }
+        },
+        None if required => {
+            let _ = present;
+            f.required_str(key, "2024-12-20");
+            None
+        }
+        None => None,
+    }
+}
+
+fn located_str(f: &mut Fields, key: &str) -> Option<Located<String>> {
+    let (line, col) = f.value_pos(key);
+    f.str(key).map(|s| Located { value: s.trim().to_string(), line, col })
+}
+
+fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
+    let common = read_common(f, src);
+    let unit = {
+        let (line, col) = f.value_pos("unit");
+        f.required_str("unit", "陶乐镇").map(|value| Located { value, line, col })
+    };
+    let date = read_date(f, "date", true);
+    let period = f.str("period").and_then(|s| match Period::parse(&s) {
+        Some(p) => Some(p),
+        None => {
+            f.error("period", text!("`period` is not a reporting period: `{}`", s; "`period` 不是有效的报告期：`{}`", s),
+                    Some(text!("write `2024`, `2024-H1` (half year), `2024-Q3` (quarter) or `2024-05` (month)";
+                               "请写成 `2024`（全年）、`2024-H1`（半年）、`2024-Q3`（季度）或 `2024-05`（月）")));
+            None
+        }
+    });
+    let tags = f.str_list("tags");
+    let stats = read_stats(f, config);
+    let summary = f.str("summary");
+    let author = f.str("author");
+    let editor = f.str("editor");
+    let source = f.str("source");
+    let date = date?;
+    Some(Report {
+        common: common?,
+        unit: unit?,
+        period: period.unwrap_or(Period::Year(date.year)),
+        date,
+        tags,
+        stats,
+        summary,
+        author,
+        editor,
+        source,
+    })
+}
+
+fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
+    let Some(map) = f.mapping("stats") else { return Vec::new() };
+    let mut s = f.nested("stats", map.clone());
+    let mut out: Vec<Stat> = Vec::new();
+    for (k, v) in map {
+        let key = yaml::show(&k);
+        let (line, col) = s.pos(&key);
+        let Some(metric) = config.metric_index(&key) else {
+            let names = config.metrics.iter().flat_map(|m| [m.id.as_str(), m.label.as_str()]);
+            let hint = match crate::diagnostics::closest(&key, names) {
+                Some(c) => text!("did you mean `{}`? Metrics are declared under `metrics:` in site.yaml", c;
+                                 "是否想写 `{}`？指标在 site.yaml 的 `metrics:` 中声明", c),
+                None => text!("declare it under `metrics:` in site.yaml, or use one of: {}", metric_list(config, ", ");
+                              "请在 site.yaml 的 `metrics:` 中声明，或使用已声明的指标：{}", metric_list(config, "、")),
+            };
+            let val = yaml::show(&v);
+            s.error_at((line, col), text!("undeclared metric `{}` (value `{}`)", key, val; "未声明的统计指标 `{}`（值为 `{}`）", key, val), Some(hint));
+            continue;
+        };
+        let figure = match &v {
+            Value::Number(n) => n.as_f64().filter(|x| *x >= 0.0).and_then(|x| number::parse_figure(&n.to_string()).or_else(|| number::parse_figure(&x.to_string()))),
+            Value::String(t) => number::parse_figure(t),
+            _ => None,
+        };
+        let (vl, vc) = (line, s.value_pos(&key).1);
+        let Some(figure) = figure else {
+            let val = yaml::show(&v);
+            s.error_at((vl, vc), text!("`{}`: `{}` is not a figure", key, val; "`{}` 的值 `{}` 不是有效数字", key, val),
+                       Some(text!("write a number such as `600`, `1.2万`, `3亿`, or `\"600多\"` / `\"2024余\"` for at least that many";
+                                  "请写数字，如 `600`、`1.2万`、`3亿`，表示“以上”可写 `\"600多\"` 或 `\"2024余\"`")));
+            continue;
+        };
+        if let Some(prev) = out.iter().find(|st| st.metric == metric) {
+            let m = &config.metrics[metric];
+            s.error_at((line, col), text!("metric `{}` ({}) is given twice (first on line {})", m.id, m.label, prev.line;
+                                          "指标 `{}`（{}）重复填写（第一次在第 {} 行）", m.id, m.label, prev.line),
+                       Some(text!("keep one of the two lines"; "请只保留其中一行")));
+            continue;
+        }
+        out.push(Stat { metric, figure, line: vl, col: vc });
+    }
+    f.diags.append(&mut s.diags);
+    out
+}
+
+use yaml::Value;
+
+fn metric_list(config: &Config, sep: &str) -> String {
+    if config.metrics.is_empty() {
+        return "(none)".into();
+    }
+    config.metrics.iter().map(|m| format!("{} ({})", m.label, m.id)).collect::<Vec<_>>().join(sep)
+}
+
+fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
+    let common = read_common(f, src);
+    let date = read_date(f, "date", true);
+    let tags = f.str_list("tags");
+    let category = f.str("category").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let unit = located_str(f, "unit");
+    let summary = f.str("summary");
+    let author = f.str("author");
+    let editor = f.str("editor");
+    let source = f.str("source");
+    let cover = f.str("cover");
+    Some(Article { common: common?, date: date?, tags, category, unit, summary, author, editor, source, cover })
+}
+
+fn read_page(f: &mut Fields, src: Source) -> Option<Page> {
+    Some(Page { common: read_common(f, src)? })
+}
+
+fn read_unit(f: &mut Fields, src: Source) -> Option<Unit> {
+    let name = f.required_str("name", "陶乐镇");
+    let kind = match f.str("type") {
+        None => "其他".to_string(),
+        Some(t) if UNIT_TYPES.contains(&t.trim()) => t.trim().to_string(),
+        Some(t) => {
+            f.error("type", text!("unknown unit type `{}`", t; "未知的单位类型 `{}`", t),
+                    Some(text!("use one of {}", UNIT_TYPES.join(", "); "可选：{}", UNIT_TYPES.join("、"))));
+            "其他".to_string()
+        }
+    };
+    let parent = f.str("parent");
+    let aliases = f.str_list("aliases");
+    let order = f.uint("order");
+    let extra = f.raw("extra").map(|v| yaml::to_json(&v)).unwrap_or(serde_json::Value::Null);
+    let id = src.stem.clone();
+    Some(Unit { src, id, name: name?, kind, parent, aliases, order, extra })
+}

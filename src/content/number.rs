@@ -1,0 +1,99 @@
+//! Figures as Chinese reports write them: `8`, `1518.20`, `"1.2万"`, `"3亿"`,
+//! `"600多"`, `"2024余"` (a lower bound, kept with an `approx` flag).
+//! Exact decimals, so sums do not drift.
+
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// A parsed figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figure {
+    pub value: Decimal,
+    /// `多` / `余`: at least this much.
+    pub approx: bool,
+}
+
+/// Parses the text form. Thousands separators (`1,200`, `1，200`) are allowed.
+pub fn parse_figure(s: &str) -> Option<Figure> {
+    let mut t = s.trim().replace([',', '，', ' '], "");
+    let mut approx = false;
+    for suffix in ["多", "余"] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            t = rest.to_string();
+            approx = true;
+            break;
+        }
+    }
+    let mut scale = Decimal::ONE;
+    for (suffix, factor) in [("万", 10_000i64), ("亿", 100_000_000i64)] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            t = rest.to_string();
+            scale = Decimal::from(factor);
+            break;
+        }
+    }
+    // "3万余" and "3余万" both read as "more than 30000".
+    if !approx {
+        for suffix in ["多", "余"] {
+            if let Some(rest) = t.strip_suffix(suffix) {
+                t = rest.to_string();
+                approx = true;
+                break;
+            }
+        }
+    }
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') || t.starts_with('.') {
+        return None;
+    }
+    let v = Decimal::from_str(&t).ok()?;
+    if v.is_sign_negative() && !v.is_zero() {
+        return None;
+    }
+    Some(Figure { value: (v * scale).normalize(), approx })
+}
+
+/// Formats a figure the way a Chinese reader expects: `600余`, `12000`, `1518.2`.
+pub fn format_figure(f: &Figure) -> String {
+    let mut s = format_decimal(f.value);
+    if f.approx {
+        s.push('余');
+    }
+    s
+}
+
+/// A decimal without trailing zeros, with no exponent.
+pub fn format_decimal(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> (String, bool) {
+        let f = parse_figure(s).unwrap();
+        (format_decimal(f.value), f.approx)
+    }
+
+    #[test]
+    fn chinese_forms() {
+        assert_eq!(p("8"), ("8".into(), false));
+        assert_eq!(p("1.2万"), ("12000".into(), false));
+        assert_eq!(p("3亿"), ("300000000".into(), false));
+        assert_eq!(p("600多"), ("600".into(), true));
+        assert_eq!(p("2024余"), ("2024".into(), true));
+        assert_eq!(p("3万余"), ("30000".into(), true));
+        assert_eq!(p("1,200"), ("1200".into(), false));
+        assert_eq!(p("1518.20"), ("1518.2".into(), false));
+        for bad in ["", "多", "很多", "约600", "600吨", "-5", "1.2.3", "万"] {
+            assert!(parse_figure(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn exact_sums() {
+        let a = parse_figure("1518.20").unwrap().value + parse_figure("0.1").unwrap().value;
+        assert_eq!(format_decimal(a), "1518.3");
+        assert_eq!(format_figure(&parse_figure("600多").unwrap()), "600余");
+    }
+}

@@ -1,0 +1,198 @@
+//! Problems found in a site, with their place (`path:line:col`) and text in
+//! both English and Chinese. The library only collects them; `main` picks the
+//! language and prints.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is: errors fail the build, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// The language messages are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// `LC_ALL` overrides `LANG`; a value starting with `zh` means Chinese.
+    pub fn from_env_values(lc_all: Option<&str>, lang: Option<&str>) -> Lang {
+        let pick = match lc_all {
+            Some(v) if !v.is_empty() => v,
+            _ => lang.unwrap_or(""),
+        };
+        if pick.starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+
+    pub fn from_env() -> Lang {
+        let lc_all = std::env::var("LC_ALL").ok();
+        let lang = std::env::var("LANG").ok();
+        Lang::from_env_values(lc_all.as_deref(), lang.as_deref())
+    }
+}
+
+/// A message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Text {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Text {
+        Text {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+/// `text!("en {}", a; "zh {}", a)` builds a [`Text`] from two format strings.
+#[macro_export]
+macro_rules! text {
+    ($en:literal $(, $ea:expr)* ; $zh:literal $(, $za:expr)* $(,)?) => {
+        $crate::diagnostics::Text::new(format!($en $(, $ea)*), format!($zh $(, $za)*))
+    };
+}
+
+/// One problem at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path as shown to the user (relative to the site root when possible).
+    pub path: PathBuf,
+    /// 1-based; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub col: usize,
+    pub message: Text,
+    pub hint: Option<Text>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<PathBuf>, line: usize, col: usize, message: Text) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.into(),
+            line,
+            col,
+            message,
+            hint: None,
+        }
+    }
+
+    pub fn warning(path: impl Into<PathBuf>, line: usize, col: usize, message: Text) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, line, col, message)
+        }
+    }
+
+    pub fn with_hint(mut self, hint: Text) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `path:line:col: error: message` and, when there is one, an indented
+    /// hint on the next line.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = String::new();
+        let path = display_path(&self.path);
+        let (line, col) = (self.line.max(1), self.col.max(1));
+        let label = match (self.severity, lang) {
+            (Severity::Error, Lang::En) => "error: ",
+            (Severity::Error, Lang::Zh) => "错误：",
+            (Severity::Warning, Lang::En) => "warning: ",
+            (Severity::Warning, Lang::Zh) => "警告：",
+        };
+        let _ = write!(out, "{path}:{line}:{col}: {label}{}", self.message.get(lang));
+        if let Some(hint) = &self.hint {
+            let h = match lang {
+                Lang::En => "hint: ",
+                Lang::Zh => "提示：",
+            };
+            let _ = write!(out, "\n  {h}{}", hint.get(lang));
+        }
+        out
+    }
+}
+
+fn display_path(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// Sorts problems by file and position so output is stable whatever order
+/// the parallel loaders finished in.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.path, a.line, a.col, a.severity).cmp(&(&b.path, b.line, b.col, b.severity))
+    });
+}
+
+/// The closest candidate to `wanted`, if any is close enough to be a likely
+/// typo (used for did-you-mean hints).
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted_len = wanted.chars().count();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::normalized_levenshtein(wanted, c);
+        let shares_prefix = c.chars().next() == wanted.chars().next();
+        let contains = c.contains(wanted) || wanted.contains(c);
+        let ok = score >= 0.5 || (contains && wanted_len >= 2) || (shares_prefix && score >= 0.34);
+        if ok && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lc_all_overrides_lang() {
+        assert_eq!(Lang::from_env_values(Some("C"), Some("zh_CN.UTF-8")), Lang::En);
+        assert_eq!(Lang::from_env_values(None, Some("zh_CN.UTF-8")), Lang::Zh);
+        assert_eq!(Lang::from_env_values(Some(""), Some("zh_TW")), Lang::Zh);
+        assert_eq!(Lang::from_env_values(None, None), Lang::En);
+    }
+
+    #[test]
+    fn renders_position_message_and_hint() {
+        let d = Diagnostic::error("content/a.md", 3, 1, text!("unknown key `titel`"; "未知的键 `titel`"))
+            .with_hint(text!("did you mean `title`?"; "是否想写 `title`？"));
+        assert_eq!(
+            d.render(Lang::En),
+            "content/a.md:3:1: error: unknown key `titel`\n  hint: did you mean `title`?"
+        );
+        assert!(d.render(Lang::Zh).starts_with("content/a.md:3:1: 错误：未知的键"));
+    }
+
+    #[test]
+    fn closest_finds_typos_and_chinese_names() {
+        assert_eq!(closest("titel", ["title", "tags", "date"]), Some("title"));
+        assert_eq!(closest("陶乐", ["陶乐镇", "营根镇"]), Some("陶乐镇"));
+        assert_eq!(closest("zzzz", ["title", "date"]), None);
+    }
+}

@@ -1,0 +1,60 @@
+//! Filesystem wrappers that attach the path to every I/O error, so a failure
+//! never reaches the user as a bare "No such file or directory".
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// An I/O error with the path it happened on.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", path.display())]
+pub struct FsError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+pub type Result<T> = std::result::Result<T, FsError>;
+
+fn wrap<T>(path: &Path, r: io::Result<T>) -> Result<T> {
+    r.map_err(|source| FsError {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    wrap(path, std::fs::read(path))
+}
+
+pub fn write(path: &Path, data: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    wrap(path, std::fs::write(path, data))
+}
+
+pub fn create_dir_all(path: &Path) -> Result<()> {
+    wrap(path, std::fs::create_dir_all(path))
+}
+
+pub fn copy(from: &Path, to: &Path) -> Result<()> {
+    if let Some(parent) = to.parent() {
+        create_dir_all(parent)?;
+    }
+    wrap(from, std::fs::copy(from, to).map(|_| ()))
+}
+
+pub fn rename(from: &Path, to: &Path) -> Result<()> {
+    wrap(from, std::fs::rename(from, to))
+}
+
+pub fn remove_dir_all(path: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        r => wrap(path, r),
+    }
+}
+
+pub fn canonicalize(path: &Path) -> Result<PathBuf> {
+    wrap(path, std::fs::canonicalize(path))
+}

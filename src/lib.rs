@@ -1,0 +1,218 @@
+//! jianbao (简报): a static-site generator for Chinese public publicity and
+//! reporting portals. The pipeline: load (`config`, `theme`, `content`) →
+//! validate and model (`site`) → render (`render`) → write (`output`).
+//! `serve` sits on top; the library never prints.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod fields;
+pub mod fs;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+pub mod source;
+pub mod theme;
+pub mod yaml;
+
+use diagnostics::{Diagnostic, Text};
+use output::Sink;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What `build` and `check` are asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site root (holds site.yaml).
+    pub root: PathBuf,
+    /// `--output`; default `<root>/public`.
+    pub output: Option<PathBuf>,
+    /// `--base-url`, overriding site.yaml.
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// A successful build or check.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+    /// Named phases and how long each took.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Where the site was written (None for `check`).
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Content, configuration or template problems (warnings included).
+    #[error("{} problem(s) found", .0.len())]
+    Diagnostics(Vec<Diagnostic>),
+    /// The command was used wrongly (exit code 2).
+    #[error("{}", .0.en)]
+    Usage(Text),
+    #[error(transparent)]
+    Io(#[from] fs::FsError),
+}
+
+impl Error {
+    fn diags(mut d: Vec<Diagnostic>) -> Error {
+        diagnostics::sort(&mut d);
+        Error::Diagnostics(d)
+    }
+}
+
+struct Phases {
+    start: Instant,
+    last: Instant,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+impl Phases {
+    fn new() -> Self {
+        let now = Instant::now();
+        Phases { start: now, last: now, timings: Vec::new() }
+    }
+
+    fn done(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.timings.push((name, now - self.last));
+        self.last = now;
+    }
+}
+
+/// Resolves and vets the output folder: never the site root, never a folder
+/// holding a site's `content/`, never inside the site's input folders.
+pub fn output_dir(root: &Path, output: Option<&Path>) -> Result<PathBuf, Error> {
+    let root = fs::canonicalize(root)?;
+    let out = match output {
+        Some(o) if o.is_absolute() => o.to_path_buf(),
+        Some(o) => std::env::current_dir().map_err(|e| fs::FsError { path: o.to_path_buf(), source: e })?.join(o),
+        None => root.join("public"),
+    };
+    // Canonicalize what exists of it, so `..` and links cannot hide the root.
+    let mut existing = out.clone();
+    let mut tail = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(n), Some(p)) => {
+                tail.push(n.to_os_string());
+                existing = p.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = fs::canonicalize(&existing).unwrap_or(existing);
+    for n in tail.into_iter().rev() {
+        if n == ".." || n == "." {
+            return Err(Error::Usage(text!("output folder `{}` must not contain `.` or `..`", out.display(); "输出目录 `{}` 不能包含 `.` 或 `..`", out.display())));
+        }
+        out.push(n);
+    }
+    let shown = out.display().to_string();
+    let refuse = |why: Text| Err(Error::Usage(why));
+    if root.starts_with(&out) {
+        return refuse(text!("refusing to write into `{}`: it is (or contains) the site root; it would be deleted", shown;
+                            "拒绝写入 `{}`：它是站点根目录或包含站点根目录，写入会删除站点", shown));
+    }
+    for input in ["content", "static", "templates", "themes"] {
+        if out.starts_with(root.join(input)) {
+            return refuse(text!("refusing to write into `{}`: it is inside the site's {}/ folder", shown, input;
+                                "拒绝写入 `{}`：它位于站点的 {}/ 目录中", shown, input));
+        }
+    }
+    if out.join("content").is_dir() || out.join(config::FILE).is_file() {
+        return refuse(text!("refusing to write into `{}`: it holds a site (content/ or site.yaml) that would be deleted", shown;
+                            "拒绝写入 `{}`：其中有站点（content/ 或 site.yaml），写入会删除它", shown));
+    }
+    if out.is_file() {
+        return refuse(text!("output `{}` is a file, not a folder", shown; "输出 `{}` 是文件而不是目录", shown));
+    }
+    Ok(out)
+}
+
+/// Loads, validates, models and renders the site through `sink`.
+fn run(opts: &BuildOptions, sink: &dyn Sink, phases: &mut Phases) -> Result<(render::Written, Vec<Diagnostic>), Error> {
+    let config = config::Config::load(&opts.root, opts.base_url.as_deref()).map_err(Error::diags)?;
+    phases.done("config");
+    let theme = theme::load(&opts.root, &config);
+    phases.done("theme");
+    let (content, mut diags) = content::load(&opts.root, &config, opts.drafts);
+    phases.done("load");
+    let theme = match theme {
+        Ok(t) => t,
+        Err(mut d) => {
+            diags.append(&mut d);
+            return Err(Error::diags(diags));
+        }
+    };
+    let (site, mut d) = site::Site::build(config, content);
+    diags.append(&mut d);
+    phases.done("model");
+    let known = render::known_paths(&site, &theme);
+    let (bodies, mut d) = render::bodies(&site, &known);
+    diags.append(&mut d);
+    phases.done("markdown");
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::diags(diags));
+    }
+    let written = render::write_site(&site, &bodies, theme, sink).map_err(|mut d| {
+        diags.append(&mut d);
+        Error::diags(std::mem::take(&mut diags))
+    })?;
+    phases.done("render");
+    diagnostics::sort(&mut diags);
+    Ok((written, diags))
+}
+
+/// `jianbao build`: writes the site aside and swaps it in when complete.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let mut phases = Phases::new();
+    let out = output_dir(&opts.root, opts.output.as_deref())?;
+    let staging = output::Staging::new(&out)?;
+    let (written, warnings) = run(opts, &staging, &mut phases)?;
+    staging.commit()?;
+    phases.done("swap");
+    Ok(BuildReport {
+        pages: written.pages,
+        files: written.files,
+        elapsed: phases.start.elapsed(),
+        warnings,
+        timings: phases.timings,
+        output: Some(out),
+    })
+}
+
+/// `jianbao check`: everything `build` does except writing.
+pub fn check(opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let mut phases = Phases::new();
+    let (written, warnings) = run(opts, &output::Discard, &mut phases)?;
+    Ok(BuildReport {
+        pages: written.pages,
+        files: written.files,
+        elapsed: phases.start.elapsed(),
+        warnings,
+        timings: phases.timings,
+        output: None,
+    })
+}
+
+/// Builds into memory (for the preview server): file path → bytes.
+pub fn build_in_memory(opts: &BuildOptions) -> Result<(output::Memory, BuildReport), Error> {
+    let mut phases = Phases::new();
+    let mem = output::Memory::default();
+    let (written, warnings) = run(opts, &mem, &mut phases)?;
+    let report = BuildReport {
+        pages: written.pages,
+        files: written.files,
+        elapsed: phases.start.elapsed(),
+        warnings,
+        timings: phases.timings,
+        output: None,
+    };
+    Ok((mem, report))
+}

@@ -1,0 +1,129 @@
+//! The `jianbao` binary: parse the command line, run, print diagnostics in
+//! the user's language once, and map the outcome to an exit code
+//! (0 ok, 1 content errors, 2 usage errors).
+
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Command, NewKindArg};
+use jianbao::diagnostics::{Diagnostic, Lang};
+use jianbao::scaffold::{self, NewKind};
+use jianbao::{text, BuildOptions, BuildReport, Error};
+use std::process::ExitCode;
+
+fn print_diags(diags: &[Diagnostic], lang: Lang) {
+    for d in diags {
+        eprintln!("{}", d.render(lang));
+    }
+}
+
+fn summary(diags: &[Diagnostic], lang: Lang) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    match lang {
+        Lang::En => format!("{errors} error(s), {warnings} warning(s)"),
+        Lang::Zh => format!("{errors} 个错误，{warnings} 个警告"),
+    }
+}
+
+fn fail(e: Error, lang: Lang) -> ExitCode {
+    match e {
+        Error::Diagnostics(d) => {
+            print_diags(&d, lang);
+            let msg = match lang {
+                Lang::En => "build failed",
+                Lang::Zh => "构建失败",
+            };
+            eprintln!("{msg}: {}", summary(&d, lang));
+            ExitCode::from(1)
+        }
+        Error::Usage(t) => {
+            let label = if lang == Lang::Zh { "错误：" } else { "error: " };
+            eprintln!("{label}{}", t.get(lang));
+            ExitCode::from(2)
+        }
+        Error::Io(e) => {
+            let label = if lang == Lang::Zh { "错误：" } else { "error: " };
+            eprintln!("{label}{e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn report_done(r: &BuildReport, lang: Lang, timings: bool, verb: (&str, &str)) {
+    print_diags(&r.warnings, lang);
+    let ms = r.elapsed.as_secs_f64() * 1000.0;
+    let line = match lang {
+        Lang::En => format!("{}: {} pages, {} files in {:.0} ms", verb.0, r.pages, r.files, ms),
+        Lang::Zh => format!("{}：{} 个页面，{} 个文件，用时 {:.0} 毫秒", verb.1, r.pages, r.files, ms),
+    };
+    let line = match (&r.output, lang) {
+        (Some(o), Lang::En) => format!("{line} → {}", o.display()),
+        (Some(o), Lang::Zh) => format!("{line} → {}", o.display()),
+        (None, _) => line,
+    };
+    println!("{line}");
+    if timings {
+        for (name, d) in &r.timings {
+            println!("  {name:<10} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let lang = Lang::from_env();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Init { dir } => match scaffold::init(&dir) {
+            Ok(files) => {
+                for f in files {
+                    println!("{}", scaffold::created(&f).get(lang));
+                }
+                let next = text!("next: cd {} && jianbao build", dir.display(); "下一步：cd {} && jianbao build", dir.display());
+                println!("{}", next.get(lang));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e, lang),
+        },
+        Command::Build { root, output, base_url, drafts, timings } => {
+            let opts = BuildOptions { root, output, base_url, drafts };
+            match jianbao::build(&opts) {
+                Ok(r) => {
+                    report_done(&r, lang, timings, ("built", "构建完成"));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e, lang),
+            }
+        }
+        Command::Check { root, drafts } => {
+            let opts = BuildOptions { root, drafts, ..BuildOptions::default() };
+            match jianbao::check(&opts) {
+                Ok(r) => {
+                    report_done(&r, lang, false, ("checked, no errors", "检查通过"));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e, lang),
+            }
+        }
+        Command::New { kind, path, title, unit, root } => {
+            let kind = match kind {
+                NewKindArg::Report => NewKind::Report,
+                NewKindArg::Article => NewKind::Article,
+            };
+            let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+            match scaffold::new_document(&root, kind, &path, title.as_deref(), unit.as_deref(), &today) {
+                Ok(p) => {
+                    println!("{}", scaffold::created(&p).get(lang));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e, lang),
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The only module that writes the output folder. A build writes into a
+//! staging folder beside the target and swaps it in only when complete, so
+//! a failed build leaves the previous output untouched and nothing behind.
+
+use crate::fs;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
+pub fn file_for(site_path: &str) -> String {
+    if site_path.is_empty() || site_path.ends_with('/') {
+        format!("{site_path}index.html")
+    } else {
+        site_path.to_string()
+    }
+}
+
+/// Where rendered files go.
+pub trait Sink: Sync {
+    fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()>;
+}
+
+/// Writes nothing (`jianbao check`).
+pub struct Discard;
+
+impl Sink for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> fs::Result<()> {
+        Ok(())
+    }
+}
+
+/// Keeps files in memory, keyed by file path (`reports/x/index.html`).
+#[derive(Default)]
+pub struct Memory {
+    pub files: Mutex<HashMap<String, Vec<u8>>>,
+}
+
+impl Sink for Memory {
+    fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(file_for(site_path), bytes.to_vec());
+        Ok(())
+    }
+}
+
+/// A staging folder that becomes the output folder on [`Staging::commit`].
+pub struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates `.<name>.jianbao-<pid>` beside `target`.
+    pub fn new(target: &Path) -> fs::Result<Staging> {
+        let parent = target.parent().unwrap_or(Path::new("."));
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let dir = parent.join(format!(".{name}.jianbao-{}", std::process::id()));
+        fs::remove_dir_all(&dir)?;
+        fs::create_dir_all(&dir)?;
+        Ok(Staging { target: target.to_path_buf(), dir, committed: false })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Swaps the staging folder in place of the target.
+    pub fn commit(mut self) -> fs::Result<()> {
+        let old = self.dir.with_extension("old");
+        fs::remove_dir_all(&old)?;
+        if self.target.exists() {
+            fs::rename(&self.target, &old)?;
+        }
+        if let Err(e) = fs::rename(&self.dir, &self.target) {
+            // Put the previous output back before reporting.
+            let _ = fs::rename(&old, &self.target);
+            return Err(e);
+        }
+        self.committed = true;
+        fs::remove_dir_all(&old)
+    }
+}
+
+impl Sink for Staging {
+    fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()> {
+        fs::write(&self.dir.join(file_for(site_path)), bytes)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staging_swaps_or_vanishes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("old.txt"), "old").unwrap();
+        {
+            let s = Staging::new(&target).unwrap();
+            s.write("a/", b"new").unwrap();
+            // dropped without commit
+        }
+        assert!(target.join("old.txt").exists());
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "staging left behind");
+        let s = Staging::new(&target).unwrap();
+        s.write("a/", b"new").unwrap();
+        s.commit().unwrap();
+        assert!(!target.join("old.txt").exists());
+        assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,429 @@
+//! Markdown to HTML with pulldown-cmark: GFM tables, footnotes, strikethrough,
+//! task lists, heading ids that work for Chinese headings, raw HTML escaped
+//! unless allowed, internal links rewritten under the base path and checked,
+//! and a CJK-aware summary. Pure: data in, HTML and findings out.
+
+use crate::diagnostics::Text;
+use crate::text;
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::{BTreeSet, HashMap};
+
+/// What links in one document resolve against.
+pub struct LinkContext<'a> {
+    /// `/` or `/cw/`.
+    pub base_path: &'a str,
+    /// The document's folder relative to `content/` (`reports/2024`).
+    pub source_dir: &'a str,
+    /// `content/`-relative Markdown path → site path.
+    pub by_source: &'a HashMap<String, String>,
+    /// Every site path the build produces (no leading slash).
+    pub known: &'a BTreeSet<String>,
+    /// Assets by `content/`-relative path.
+    pub assets: &'a BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Attachment {
+    pub name: String,
+    pub url: String,
+    /// Lower-case extension (`pdf`, `docx`).
+    pub ext: String,
+}
+
+/// A finding at a byte offset of the body.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub offset: usize,
+    pub error: bool,
+    pub message: Text,
+    pub hint: Option<Text>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// Plain text of the first paragraph, cut at about 120 characters.
+    pub summary: String,
+    pub toc: Vec<TocEntry>,
+    pub attachments: Vec<Attachment>,
+    pub findings: Vec<Finding>,
+    /// The first image's URL (a default cover).
+    pub first_image: Option<String>,
+    /// All text, for search and figures checks.
+    pub plain: String,
+}
+
+const ATTACHMENT_EXTS: &[&str] = &["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "zip", "rar", "7z", "txt", "csv", "ofd"];
+pub const SUMMARY_CHARS: usize = 120;
+
+fn has_scheme(url: &str) -> bool {
+    if url.starts_with("//") {
+        return true;
+    }
+    match url.find(':') {
+        Some(i) => {
+            let s = &url[..i];
+            !s.is_empty() && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        }
+        None => false,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// Joins `dir` and a relative `target`, resolving `.` and `..`; `None` when
+/// it climbs above `content/`.
+fn join_relative(dir: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+enum Resolved {
+    Keep,
+    To(String),
+    Broken(Text, Option<Text>),
+}
+
+fn resolve_link(url: &str, ctx: &LinkContext) -> (Resolved, Option<String>) {
+    if url.is_empty() || url.starts_with('#') || url.starts_with('?') || has_scheme(url) {
+        return (Resolved::Keep, None);
+    }
+    let (path, frag) = match url.find(['#', '?']) {
+        Some(i) => (&url[..i], &url[i..]),
+        None => (url, ""),
+    };
+    let decoded = percent_decode(path);
+    if let Some(site) = decoded.strip_prefix('/') {
+        // A site path: it must exist; add the trailing slash of pretty URLs.
+        let site = site.to_string();
+        let found = if ctx.known.contains(&site) {
+            Some(site.clone())
+        } else if !site.ends_with('/') && ctx.known.contains(&format!("{site}/")) {
+            Some(format!("{site}/"))
+        } else if let Some(stripped) = site.strip_suffix("index.html").filter(|s| ctx.known.contains(*s)) {
+            Some(stripped.to_string())
+        } else {
+            None
+        };
+        return match found {
+            Some(p) => (Resolved::To(format!("{}{}{}", ctx.base_path, p, frag)), None),
+            None => (
+                Resolved::Broken(
+                    text!("broken link `{}`: the site has no page or file at that path", url; "链接 `{}` 无效：站点中没有这个页面或文件", url),
+                    Some(text!("site paths look like `/reports/<slug>/`; check the slug, or link the Markdown file relatively (`../articles/x.md`)";
+                               "站内路径形如 `/reports/<slug>/`；请检查 slug，或用相对路径链接 Markdown 文件（`../articles/x.md`）")),
+                ),
+                None,
+            ),
+        };
+    }
+    let Some(target) = join_relative(ctx.source_dir, &decoded) else {
+        return (
+            Resolved::Broken(
+                text!("link `{}` points outside content/", url; "链接 `{}` 指向 content/ 之外", url),
+                Some(text!("put the file inside content/ or static/"; "请把文件放在 content/ 或 static/ 中")),
+            ),
+            None,
+        );
+    };
+    if let Some(site) = ctx.by_source.get(&target) {
+        return (Resolved::To(format!("{}{}{}", ctx.base_path, site, frag)), None);
+    }
+    if ctx.assets.contains(&target) {
+        return (Resolved::To(format!("{}{}{}", ctx.base_path, target, frag)), Some(target));
+    }
+    (
+        Resolved::Broken(
+            text!("broken link `{}`: no file content/{}", url, target; "链接 `{}` 无效：找不到文件 content/{}", url, target),
+            Some(text!("relative links resolve against the page's own folder; check the file name and folder";
+                       "相对链接以当前文件所在目录为起点；请检查文件名和目录")),
+        ),
+        None,
+    )
+}
+
+/// A heading id that keeps Chinese characters: `一、主要工作` → `一主要工作`.
+pub fn heading_id(title: &str) -> String {
+    let mut id = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            id.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !id.ends_with('-') && !id.is_empty() {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-').to_string();
+    if id.is_empty() {
+        "section".into()
+    } else {
+        id
+    }
+}
+
+/// Cuts plain text at about `max` characters, at a sentence end when one is
+/// near, else with an ellipsis. Counts characters, not bytes.
+pub fn cut_summary(text: &str, max: usize) -> String {
+    let text = text.trim();
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text.to_string();
+    }
+    if let Some(i) = (max / 2..max).rev().find(|&i| "。！？；!?;".contains(chars[i])) {
+        return chars[..=i].iter().collect();
+    }
+    let mut s: String = chars[..max].iter().collect::<String>().trim_end_matches(['，', '、', ',', ' ', '：', ':']).to_string();
+    s.push('…');
+    s
+}
+
+/// Renders a Markdown body.
+pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_FOOTNOTES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
+    let mut out = Rendered::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut heading: Option<(usize, String)> = None; // (event index, text)
+    let mut first_para: Option<String> = None;
+    let mut in_para = false;
+    let mut para_text = String::new();
+    let mut link_stack: Vec<(usize, Option<String>, String)> = Vec::new(); // (event index, asset, text)
+    let mut image: Option<(usize, String)> = None;
+
+    for (ev, range) in Parser::new_ext(body, opts).into_offset_iter() {
+        let ev = match ev {
+            Event::Html(h) | Event::InlineHtml(h) if !unsafe_html => Event::Text(h),
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let (res, asset) = if link_type == LinkType::Email { (Resolved::Keep, None) } else { resolve_link(&dest_url, links) };
+                let dest_url = match res {
+                    Resolved::Keep => dest_url,
+                    Resolved::To(u) => CowStr::from(u),
+                    Resolved::Broken(m, h) => {
+                        out.findings.push(Finding { offset: range.start, error: true, message: m, hint: h });
+                        dest_url
+                    }
+                };
+                link_stack.push((events.len(), asset, String::new()));
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let (res, _) = resolve_link(&dest_url, links);
+                let dest_url = match res {
+                    Resolved::Keep => dest_url,
+                    Resolved::To(u) => CowStr::from(u),
+                    Resolved::Broken(m, h) => {
+                        out.findings.push(Finding { offset: range.start, error: true, message: m, hint: h });
+                        dest_url
+                    }
+                };
+                if out.first_image.is_none() {
+                    out.first_image = Some(dest_url.to_string());
+                }
+                image = Some((range.start, String::new()));
+                Event::Start(Tag::Image { link_type, dest_url, title, id })
+            }
+            other => other,
+        };
+        match &ev {
+            Event::Start(Tag::Heading { .. }) => heading = Some((events.len(), String::new())),
+            Event::Start(Tag::Paragraph) => {
+                in_para = true;
+                para_text.clear();
+            }
+            Event::End(TagEnd::Paragraph) => {
+                in_para = false;
+                if first_para.is_none() && !para_text.trim().is_empty() {
+                    first_para = Some(std::mem::take(&mut para_text));
+                }
+                out.plain.push('\n');
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((idx, title)) = heading.take() {
+                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[idx] {
+                        let chosen = match id {
+                            Some(given) => given.to_string(),
+                            None => {
+                                let base = heading_id(&title);
+                                let n = used_ids.entry(base.clone()).or_insert(0);
+                                *n += 1;
+                                let s = if *n == 1 { base } else { format!("{base}-{}", *n - 1) };
+                                *id = Some(CowStr::from(s.clone()));
+                                s
+                            }
+                        };
+                        out.toc.push(TocEntry { level: *level as u8, id: chosen, title: title.trim().to_string() });
+                    }
+                }
+                out.plain.push('\n');
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((_, Some(asset), text)) = link_stack.pop() {
+                    let ext = asset.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+                    if ATTACHMENT_EXTS.contains(&ext.as_str()) {
+                        let file = asset.rsplit('/').next().unwrap_or(&asset).to_string();
+                        let name = if text.trim().is_empty() { file } else { text.trim().to_string() };
+                        out.attachments.push(Attachment { name, url: format!("{}{}", links.base_path, asset), ext });
+                    }
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((offset, alt)) = image.take() {
+                    if alt.trim().is_empty() {
+                        out.findings.push(Finding {
+                            offset,
+                            error: false,
+                            message: text!("image without alternative text"; "图片缺少替代文字"),
+                            hint: Some(text!("write a short description in the brackets: `![县城主干道清扫](photo.jpg)`, for readers who cannot see it";
+                                             "请在方括号中写简短说明，如 `![县城主干道清扫](photo.jpg)`，方便视障读者")),
+                        });
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, h)) = &mut heading {
+                    h.push_str(t);
+                }
+                if in_para && image.is_none() {
+                    para_text.push_str(t);
+                }
+                if let Some((_, alt)) = &mut image {
+                    alt.push_str(t);
+                }
+                if let Some((_, _, lt)) = link_stack.last_mut() {
+                    lt.push_str(t);
+                }
+                out.plain.push_str(t);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if in_para {
+                    para_text.push(' ');
+                }
+                out.plain.push(' ');
+            }
+            _ => {}
+        }
+        events.push(ev);
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if html.contains("<table>") {
+        html = html.replace("<table>", "<div class=\"table-wrap\"><table>").replace("</table>", "</table></div>");
+    }
+    out.html = html;
+    out.summary = cut_summary(&first_para.unwrap_or_default(), SUMMARY_CHARS);
+    out
+}
+
+/// 1-based (line, column in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx<'a>(by: &'a HashMap<String, String>, known: &'a BTreeSet<String>, assets: &'a BTreeSet<String>) -> LinkContext<'a> {
+        LinkContext { base_path: "/cw/", source_dir: "reports/2024", by_source: by, known, assets }
+    }
+
+    #[test]
+    fn chinese_heading_ids_and_toc() {
+        let (by, known, assets) = (HashMap::new(), BTreeSet::new(), BTreeSet::new());
+        let r = render("## 一、主要工作\n\n文字\n\n## 一、主要工作\n\n### Custom {#my-id}\n", false, &ctx(&by, &known, &assets));
+        assert!(r.html.contains("<h2 id=\"一主要工作\">一、主要工作</h2>"), "{}", r.html);
+        assert!(r.html.contains("id=\"一主要工作-1\""), "{}", r.html);
+        assert!(r.html.contains("id=\"my-id\""));
+        assert_eq!(r.toc.len(), 3);
+        assert_eq!(r.summary, "文字");
+    }
+
+    #[test]
+    fn raw_html_is_escaped_unless_allowed() {
+        let (by, known, assets) = (HashMap::new(), BTreeSet::new(), BTreeSet::new());
+        let r = render("a <script>alert(1)</script> b\n", false, &ctx(&by, &known, &assets));
+        assert!(r.html.contains("&lt;script&gt;"), "{}", r.html);
+        let r = render("a <b>x</b>\n", true, &ctx(&by, &known, &assets));
+        assert!(r.html.contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn links_are_rewritten_and_checked() {
+        let by: HashMap<String, String> = [("articles/a.md".to_string(), "articles/a/".to_string())].into();
+        let known: BTreeSet<String> = ["reports/x/".to_string()].into();
+        let assets: BTreeSet<String> = ["reports/2024/方案.pdf".to_string(), "reports/2024/p.jpg".to_string()].into();
+        let md = "[r](/reports/x/) [r2](/reports/x#top) [a](../../articles/a.md#h) [f](方案.pdf) ![图](p.jpg) [e](https://e.cn/) [bad](/nope/) [bad2](missing.md)\n";
+        let r = render(md, false, &ctx(&by, &known, &assets));
+        assert!(r.html.contains("href=\"/cw/reports/x/\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/cw/reports/x/#top\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/cw/articles/a/#h\""), "{}", r.html);
+        assert!(r.html.contains("src=\"/cw/reports/2024/p.jpg\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://e.cn/\""));
+        assert_eq!(r.attachments.len(), 1);
+        assert_eq!(r.attachments[0].name, "f");
+        let errors: Vec<_> = r.findings.iter().filter(|f| f.error).collect();
+        assert_eq!(errors.len(), 2, "{:?}", r.findings);
+        assert_eq!(line_col(md, errors[0].offset).0, 1);
+    }
+
+    #[test]
+    fn image_without_alt_warns() {
+        let (by, known) = (HashMap::new(), BTreeSet::new());
+        let assets: BTreeSet<String> = ["reports/2024/p.jpg".to_string()].into();
+        let r = render("![](p.jpg)\n", false, &ctx(&by, &known, &assets));
+        assert!(r.findings.iter().any(|f| !f.error));
+    }
+
+    #[test]
+    fn summaries_cut_cjk_aware() {
+        let long = "根据县委、政府对建立卫生村镇的工作部署，进一步完善陶乐镇乡镇功能，提升乡镇管理水平。".repeat(4);
+        let s = cut_summary(&long, 120);
+        assert!(s.chars().count() <= 120);
+        assert!(s.ends_with('。'));
+        let no_stop = "一".repeat(200);
+        let s = cut_summary(&no_stop, 120);
+        assert_eq!(s.chars().count(), 121);
+        assert!(s.ends_with('…'));
+    }
+}

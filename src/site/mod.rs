@@ -1,0 +1,456 @@
+//! The model: documents resolved into a lookup table — slugs and site paths,
+//! units (registry or derived), tags and categories with their members,
+//! newest-first orderings — checked for collisions and unknown names.
+//! Nothing here renders; templates see it through `render::views`.
+
+pub mod slug;
+
+use crate::config::{Config, SlugMode};
+use crate::content::{Article, Asset, Content, Located, Page, Report, Source, UNIT_TYPES};
+use crate::diagnostics::{closest, Diagnostic};
+use crate::text;
+use slug::slugify;
+use std::collections::{BTreeSet, HashMap};
+
+/// Top-level names generated pages use; a page's slug may not take them.
+pub const RESERVED: &[&str] = &[
+    "reports", "articles", "units", "tags", "categories", "stats", "search", "page", "static", "feed.xml",
+    "sitemap.xml", "404.html", "robots.txt", "index.html", "livereload",
+];
+
+#[derive(Debug)]
+pub struct ReportEntry {
+    pub doc: Report,
+    pub slug: String,
+    /// Site path without base, with trailing slash: `reports/tao-le-zhen/`.
+    pub path: String,
+    /// Index into `Site::units`.
+    pub unit: usize,
+}
+
+#[derive(Debug)]
+pub struct ArticleEntry {
+    pub doc: Article,
+    pub slug: String,
+    pub path: String,
+    pub unit: Option<usize>,
+    /// Index into `Site::categories`.
+    pub category: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct PageEntry {
+    pub doc: Page,
+    pub slug: String,
+    pub path: String,
+}
+
+#[derive(Debug)]
+pub struct UnitEntry {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub parent: Option<String>,
+    pub aliases: Vec<String>,
+    pub order: Option<u64>,
+    /// The registry file (its body is the introduction), if any.
+    pub src: Option<Source>,
+    pub extra: serde_json::Value,
+    pub path: String,
+    /// Report indices, newest first.
+    pub reports: Vec<usize>,
+    pub articles: Vec<usize>,
+}
+
+/// A tag or a category: a name with its slug and members (newest first).
+#[derive(Debug)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    pub path: String,
+    pub reports: Vec<usize>,
+    pub articles: Vec<usize>,
+}
+
+/// The whole site, resolved.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Newest first.
+    pub reports: Vec<ReportEntry>,
+    /// Newest first.
+    pub articles: Vec<ArticleEntry>,
+    pub pages: Vec<PageEntry>,
+    /// Ordered by type (SPEC order), then `order`, then name.
+    pub units: Vec<UnitEntry>,
+    /// Most used first, then by name.
+    pub tags: Vec<Term>,
+    pub categories: Vec<Term>,
+    pub assets: Vec<Asset>,
+    /// `content/`-relative Markdown path → site path (for relative links).
+    pub by_source: HashMap<String, String>,
+}
+
+fn newest_first<T>(items: &mut [T], key: impl Fn(&T) -> ((i32, u32, u32, u32), String)) {
+    items.sort_by(|a, b| {
+        let (ka, ta) = key(a);
+        let (kb, tb) = key(b);
+        kb.cmp(&ka).then(ta.cmp(&tb))
+    });
+}
+
+/// Picks a unique slug from `wanted` among `taken`, adding `-2`, `-3`…
+fn unique(wanted: String, taken: &mut HashMap<String, String>, owner: &str) -> String {
+    let mut s = wanted.clone();
+    let mut n = 2;
+    while let Some(o) = taken.get(&s) {
+        if o == owner {
+            return s;
+        }
+        s = format!("{wanted}-{n}");
+        n += 1;
+    }
+    taken.insert(s.clone(), owner.to_string());
+    s
+}
+
+struct Slugger<'a> {
+    kind: &'static str,
+    seen: HashMap<String, &'a Source>,
+}
+
+impl<'a> Slugger<'a> {
+    fn claim(&mut self, slug: &str, src: &'a Source, at: Option<&Located<String>>, diags: &mut Vec<Diagnostic>) {
+        if slug.is_empty() {
+            diags.push(Diagnostic::error(&src.shown, 1, 1, text!("cannot make a URL slug from the file name `{}`", src.stem;
+                "无法从文件名 `{}` 生成网址", src.stem)).with_hint(text!("add `slug: some-name` to the front matter"; "请在元数据中添加 `slug: some-name`")));
+            return;
+        }
+        if let Some(other) = self.seen.get(slug) {
+            let (line, col) = at.map(|l| (l.line, l.col)).unwrap_or((1, 1));
+            diags.push(Diagnostic::error(&src.shown, line, col, text!(
+                "{} URL `{}` is already used by {}", self.kind, slug, other.shown.display();
+                "{}网址 `{}` 已被 {} 使用", self.kind_zh(), slug, other.shown.display()))
+            .with_hint(text!("give one of the two files a different `slug:`"; "请为其中一个文件设置不同的 `slug:`")));
+        } else {
+            self.seen.insert(slug.to_string(), src);
+        }
+    }
+
+    fn kind_zh(&self) -> &'static str {
+        match self.kind {
+            "report" => "报告",
+            "article" => "文章",
+            _ => "页面",
+        }
+    }
+}
+
+fn doc_slug(slug: &Option<Located<String>>, stem: &str, mode: SlugMode) -> String {
+    match slug {
+        Some(s) => s.value.clone(),
+        None => slugify(stem, mode),
+    }
+}
+
+impl Site {
+    /// Resolves loaded content into the model.
+    pub fn build(config: Config, content: Content) -> (Site, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let mode = config.slugs;
+        let Content { mut reports, mut articles, mut pages, units: registry, has_registry, assets } = content;
+        newest_first(&mut reports, |r| (r.date.sort_key(), r.common.src.rel.clone()));
+        newest_first(&mut articles, |a| (a.date.sort_key(), a.common.src.rel.clone()));
+        pages.sort_by(|a, b| a.common.src.rel.cmp(&b.common.src.rel));
+
+        // Units: the registry, or derived from the names reports use.
+        let mut units: Vec<UnitEntry> = Vec::new();
+        let mut lookup: HashMap<String, usize> = HashMap::new();
+        if has_registry {
+            let mut registry = registry;
+            registry.sort_by(|a, b| a.id.cmp(&b.id));
+            for u in registry {
+                let i = units.len();
+                for name in std::iter::once(&u.id).chain(std::iter::once(&u.name)).chain(u.aliases.iter()) {
+                    if let Some(&j) = lookup.get(name) {
+                        if j != i {
+                            let other: &UnitEntry = &units[j];
+                            let other_file = other.src.as_ref().map(|s| s.shown.display().to_string()).unwrap_or_default();
+                            diags.push(Diagnostic::error(&u.src.shown, 1, 1, text!(
+                                "unit name or alias `{}` is also used by {}", name, other_file;
+                                "单位名称或别名 `{}` 与 {} 重复", name, other_file))
+                            .with_hint(text!("each name may belong to one unit only"; "每个名称只能属于一个单位")));
+                        }
+                        continue;
+                    }
+                    lookup.insert(name.clone(), i);
+                }
+                units.push(UnitEntry {
+                    path: format!("units/{}/", u.id),
+                    id: u.id,
+                    name: u.name,
+                    kind: u.kind,
+                    parent: u.parent,
+                    aliases: u.aliases,
+                    order: u.order,
+                    src: Some(u.src),
+                    extra: u.extra,
+                    reports: Vec::new(),
+                    articles: Vec::new(),
+                });
+            }
+        }
+        let mut unit_ids: HashMap<String, String> = units.iter().map(|u| (u.id.clone(), u.name.clone())).collect();
+        let mut resolve_unit = |name: &Located<String>, src: &Source, units: &mut Vec<UnitEntry>, diags: &mut Vec<Diagnostic>| -> Option<usize> {
+            if let Some(&i) = lookup.get(&name.value) {
+                return Some(i);
+            }
+            if has_registry {
+                let known: Vec<&str> = units.iter().flat_map(|u| std::iter::once(u.name.as_str()).chain(u.aliases.iter().map(String::as_str)).chain(std::iter::once(u.id.as_str()))).collect();
+                let hint = match closest(&name.value, known.iter().copied()) {
+                    Some(c) => text!("did you mean `{}`? Units are listed in content/units/", c; "是否想写 `{}`？单位列表见 content/units/", c),
+                    None => text!("add content/units/<id>.md with `name: {}`, or use a listed unit", name.value;
+                                  "请新建 content/units/<id>.md 并写 `name: {}`，或改用已登记的单位", name.value),
+                };
+                diags.push(Diagnostic::error(&src.shown, name.line, name.col, text!("unknown unit `{}`", name.value; "未知的单位 `{}`", name.value)).with_hint(hint));
+                return None;
+            }
+            let id = unique(slugify(&name.value, mode), &mut unit_ids, &name.value);
+            let i = units.len();
+            units.push(UnitEntry {
+                path: format!("units/{id}/"),
+                id,
+                name: name.value.clone(),
+                kind: "其他".into(),
+                parent: None,
+                aliases: Vec::new(),
+                order: None,
+                src: None,
+                extra: serde_json::Value::Null,
+                reports: Vec::new(),
+                articles: Vec::new(),
+            });
+            lookup.insert(name.value.clone(), i);
+            Some(i)
+        };
+
+        let mut by_source = HashMap::new();
+        let mut report_slugs = Slugger { kind: "report", seen: HashMap::new() };
+        let mut report_entries = Vec::with_capacity(reports.len());
+        for r in reports {
+            let slug = doc_slug(&r.common.slug, &r.common.src.stem, mode);
+            let unit = resolve_unit(&r.unit, &r.common.src, &mut units, &mut diags);
+            report_entries.push((r, slug, unit));
+        }
+        for (r, slug, _) in &report_entries {
+            report_slugs.claim(slug, &r.common.src, r.common.slug.as_ref(), &mut diags);
+        }
+        let reports: Vec<ReportEntry> = report_entries
+            .into_iter()
+            .filter_map(|(doc, slug, unit)| {
+                let path = format!("reports/{slug}/");
+                by_source.insert(doc.common.src.rel.clone(), path.clone());
+                Some(ReportEntry { doc, slug, path, unit: unit? })
+            })
+            .collect();
+
+        let mut categories: Vec<Term> = Vec::new();
+        let mut cat_slugs: HashMap<String, String> = HashMap::new();
+        let mut article_slugs = Slugger { kind: "article", seen: HashMap::new() };
+        let mut article_entries = Vec::with_capacity(articles.len());
+        for a in articles {
+            let slug = doc_slug(&a.common.slug, &a.common.src.stem, mode);
+            let unit = match &a.unit {
+                Some(u) => match resolve_unit(u, &a.common.src, &mut units, &mut diags) {
+                    Some(i) => Some(i),
+                    None => continue,
+                },
+                None => None,
+            };
+            let category = a.category.as_ref().map(|c| match categories.iter().position(|t| &t.name == c) {
+                Some(i) => i,
+                None => {
+                    let slug = unique(slugify(c, mode), &mut cat_slugs, c);
+                    categories.push(Term { path: format!("categories/{slug}/"), name: c.clone(), slug, reports: vec![], articles: vec![] });
+                    categories.len() - 1
+                }
+            });
+            article_entries.push((a, slug, unit, category));
+        }
+        for (a, slug, _, _) in &article_entries {
+            article_slugs.claim(slug, &a.common.src, a.common.slug.as_ref(), &mut diags);
+        }
+        let articles: Vec<ArticleEntry> = article_entries
+            .into_iter()
+            .map(|(doc, slug, unit, category)| {
+                let path = format!("articles/{slug}/");
+                by_source.insert(doc.common.src.rel.clone(), path.clone());
+                ArticleEntry { doc, slug, path, unit, category }
+            })
+            .collect();
+
+        let mut page_slugs = Slugger { kind: "page", seen: HashMap::new() };
+        let mut page_entries = Vec::new();
+        for p in pages {
+            let slug = doc_slug(&p.common.slug, &p.common.src.stem, mode);
+            if RESERVED.contains(&slug.as_str()) {
+                let (line, col) = p.common.slug.as_ref().map(|l| (l.line, l.col)).unwrap_or((1, 1));
+                diags.push(Diagnostic::error(&p.common.src.shown, line, col, text!(
+                    "page URL `/{}/` is reserved for the site's own pages", slug; "页面网址 `/{}/` 是站点保留的网址", slug))
+                .with_hint(text!("choose another `slug:`"; "请换一个 `slug:`")));
+                continue;
+            }
+            page_entries.push((p, slug));
+        }
+        for (p, slug) in &page_entries {
+            page_slugs.claim(slug, &p.common.src, p.common.slug.as_ref(), &mut diags);
+        }
+        let pages: Vec<PageEntry> = page_entries
+            .into_iter()
+            .map(|(doc, slug)| {
+                let path = format!("{slug}/");
+                by_source.insert(doc.common.src.rel.clone(), path.clone());
+                PageEntry { doc, slug, path }
+            })
+            .collect();
+
+        // Members, newest first because reports/articles already are.
+        for (i, r) in reports.iter().enumerate() {
+            units[r.unit].reports.push(i);
+        }
+        for (i, a) in articles.iter().enumerate() {
+            if let Some(u) = a.unit {
+                units[u].articles.push(i);
+            }
+            if let Some(c) = a.category {
+                categories[c].articles.push(i);
+            }
+        }
+        for u in &units {
+            if let Some(src) = &u.src {
+                by_source.insert(src.rel.clone(), u.path.clone());
+            }
+        }
+        units.sort_by(|a, b| {
+            let ta = UNIT_TYPES.iter().position(|t| *t == a.kind);
+            let tb = UNIT_TYPES.iter().position(|t| *t == b.kind);
+            (ta, a.order.unwrap_or(u64::MAX), &a.name).cmp(&(tb, b.order.unwrap_or(u64::MAX), &b.name))
+        });
+        // Re-point reports and articles at the sorted unit indices.
+        let mut reports = reports;
+        let mut articles = articles;
+        for (i, u) in units.iter().enumerate() {
+            for &r in &u.reports {
+                reports[r].unit = i;
+            }
+            for &a in &u.articles {
+                articles[a].unit = Some(i);
+            }
+        }
+
+        // Tags over reports and articles; `Foo` and `foo` are one tag.
+        let mut tags: Vec<Term> = Vec::new();
+        let mut tag_index: HashMap<String, usize> = HashMap::new();
+        let mut tag_slugs: HashMap<String, String> = HashMap::new();
+        let mut tag_of = |name: &str, tags: &mut Vec<Term>| -> usize {
+            let key = name.to_lowercase();
+            if let Some(&i) = tag_index.get(&key) {
+                return i;
+            }
+            let slug = unique(slugify(name, mode), &mut tag_slugs, &key);
+            tags.push(Term { path: format!("tags/{slug}/"), name: name.to_string(), slug, reports: vec![], articles: vec![] });
+            tag_index.insert(key, tags.len() - 1);
+            tags.len() - 1
+        };
+        for (i, r) in reports.iter().enumerate() {
+            let mut seen = BTreeSet::new();
+            for t in &r.doc.tags {
+                let ti = tag_of(t, &mut tags);
+                if seen.insert(ti) {
+                    tags[ti].reports.push(i);
+                }
+            }
+        }
+        for (i, a) in articles.iter().enumerate() {
+            let mut seen = BTreeSet::new();
+            for t in &a.doc.tags {
+                let ti = tag_of(t, &mut tags);
+                if seen.insert(ti) {
+                    tags[ti].articles.push(i);
+                }
+            }
+        }
+        tags.sort_by(|a, b| (b.reports.len() + b.articles.len()).cmp(&(a.reports.len() + a.articles.len())).then(a.slug.cmp(&b.slug)));
+        categories.sort_by(|a, b| b.articles.len().cmp(&a.articles.len()).then(a.slug.cmp(&b.slug)));
+        // Re-point articles at sorted categories.
+        for (ci, c) in categories.iter().enumerate() {
+            for &a in &c.articles {
+                articles[a].category = Some(ci);
+            }
+        }
+
+        for t in tags.iter().chain(categories.iter()) {
+            if t.slug.is_empty() {
+                diags.push(Diagnostic::error(crate::content::DIR, 0, 0, text!("cannot make a URL slug from the name `{}`", t.name; "无法从名称 `{}` 生成网址", t.name)));
+            }
+        }
+
+        let site = Site { config, reports, articles, pages, units, tags, categories, assets, by_source };
+        (site, diags)
+    }
+
+    /// Every site path the build produces from content (pages, lists, assets),
+    /// for link checking. Static files are added by the caller.
+    pub fn content_paths(&self) -> BTreeSet<String> {
+        let mut s = BTreeSet::new();
+        s.insert(String::new());
+        for p in ["reports/", "articles/", "units/", "tags/", "categories/", "404.html", "sitemap.xml", "robots.txt"] {
+            s.insert(p.to_string());
+        }
+        if self.config.feed {
+            s.insert("feed.xml".into());
+        }
+        if !self.config.metrics.is_empty() || !self.reports.is_empty() {
+            s.insert("stats/".into());
+        }
+        if self.config.search {
+            s.insert("search/".into());
+        }
+        let per = self.config.paginate;
+        let mut add_pages = |base: &str, n: usize| {
+            s.insert(base.to_string());
+            for k in 2..=pages_for(n, per) {
+                s.insert(format!("{base}page/{k}/"));
+            }
+        };
+        add_pages("reports/", self.reports.len());
+        add_pages("articles/", self.articles.len());
+        for u in &self.units {
+            add_pages(&u.path, u.reports.len() + u.articles.len());
+        }
+        for t in &self.tags {
+            add_pages(&t.path, t.reports.len() + t.articles.len());
+        }
+        for c in &self.categories {
+            add_pages(&c.path, c.articles.len());
+        }
+        for r in &self.reports {
+            s.insert(r.path.clone());
+        }
+        for a in &self.articles {
+            s.insert(a.path.clone());
+        }
+        for p in &self.pages {
+            s.insert(p.path.clone());
+        }
+        for a in &self.assets {
+            s.insert(a.rel.clone());
+        }
+        s
+    }
+}
+
+/// Number of list pages for `n` items at `per` a page (at least one).
+pub fn pages_for(n: usize, per: usize) -> usize {
+    n.div_ceil(per.max(1)).max(1)
+}

@@ -1,0 +1,71 @@
+//! URL slugs: Chinese transliterated to toneless pinyin per character and
+//! joined by `-` (`陶乐镇` → `tao-le-zhen`), or kept as is with
+//! `slugs: unicode`.
+
+use crate::config::SlugMode;
+use pinyin::ToPinyin;
+
+/// Makes a slug from a title, name or file stem.
+pub fn slugify(s: &str, mode: SlugMode) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let flush = |cur: &mut String, words: &mut Vec<String>| {
+        if !cur.is_empty() {
+            words.push(std::mem::take(cur));
+        }
+    };
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        } else if c == '_' || c == '.' {
+            // Keep file-name-like separators as word breaks.
+            flush(&mut cur, &mut words);
+        } else if is_cjk(c) {
+            match mode {
+                SlugMode::Pinyin => {
+                    flush(&mut cur, &mut words);
+                    if let Some(p) = c.to_pinyin() {
+                        words.push(p.plain().to_string());
+                    }
+                }
+                SlugMode::Unicode => cur.push(c),
+            }
+        } else if c.is_alphanumeric() {
+            match mode {
+                SlugMode::Unicode => cur.extend(c.to_lowercase()),
+                SlugMode::Pinyin => flush(&mut cur, &mut words),
+            }
+        } else {
+            flush(&mut cur, &mut words);
+        }
+    }
+    flush(&mut cur, &mut words);
+    words.join("-")
+}
+
+/// CJK ideographs (the ranges pinyin covers, plus compatibility ones).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF | 0x2A700..=0x2EBEF | 0x30000..=0x3134F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinyin_slugs() {
+        assert_eq!(slugify("陶乐镇", SlugMode::Pinyin), "tao-le-zhen");
+        assert_eq!(slugify("控烟", SlugMode::Pinyin), "kong-yan");
+        assert_eq!(slugify("夏季灭蚊", SlugMode::Pinyin), "xia-ji-mie-wen");
+        assert_eq!(slugify("2024年 创卫 Work_Summary", SlugMode::Pinyin), "2024-nian-chuang-wei-work-summary");
+        assert_eq!(slugify("“门前五包”", SlugMode::Pinyin), "men-qian-wu-bao");
+        assert_eq!(slugify("tao-le-zhen", SlugMode::Pinyin), "tao-le-zhen");
+    }
+
+    #[test]
+    fn unicode_slugs() {
+        assert_eq!(slugify("陶乐镇 2024", SlugMode::Unicode), "陶乐镇-2024");
+        assert_eq!(slugify("“门前五包”责任制", SlugMode::Unicode), "门前五包-责任制");
+    }
+}

@@ -1,0 +1,206 @@
+//! The one place that touches the YAML crate: parse a front-matter or
+//! `site.yaml` text into a mapping, turn YAML errors into positions, and find
+//! where a key or list item stands so later checks can point at it.
+
+pub use yaml::{Mapping, Value};
+
+/// A YAML syntax error at a 1-based line and column of the parsed text.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+/// Parses `text` as a YAML mapping. An empty document is an empty mapping.
+pub fn parse_mapping(text: &str) -> Result<Mapping, SyntaxError> {
+    if text.trim().is_empty() {
+        return Ok(Mapping::new());
+    }
+    match yaml::from_str::<Value>(text) {
+        Ok(Value::Mapping(m)) => Ok(m),
+        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(_) => Err(SyntaxError {
+            line: 1,
+            col: 1,
+            message: "expected `key: value` lines".into(),
+        }),
+        Err(e) => {
+            let (mut line, mut col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+            let mut message = e.to_string();
+            // Drop the crate's own " at line X column Y" — we print positions ourselves.
+            if let Some(i) = message.find(" at line ") {
+                let rest = &message[i..];
+                let tail = rest.find(',').map(|j| &rest[j..]).unwrap_or("");
+                message = format!("{}{}", &message[..i], tail);
+            }
+            if message.starts_with("duplicate entry with key") {
+                if let Some(key) = message.split('"').nth(1) {
+                    if let Some((l, c)) = Locator::new(text).duplicate_key(key) {
+                        (line, col) = (l, c);
+                    }
+                }
+            }
+            Err(SyntaxError { line, col, message })
+        }
+    }
+}
+
+/// Finds the line and column of keys in a block-style YAML text, by indentation.
+/// Good enough for front matter as editors write it; falls back to the parent.
+#[derive(Clone)]
+pub struct Locator<'a> {
+    lines: Vec<&'a str>,
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+fn key_of(line: &str) -> Option<&str> {
+    let t = line.trim_start_matches(' ');
+    let t = t.strip_prefix("- ").unwrap_or(t);
+    let colon = t.find(':')?;
+    let k = t[..colon].trim();
+    let k = k.trim_matches(|c| c == '"' || c == '\'');
+    if k.is_empty() || k.starts_with('#') {
+        None
+    } else {
+        Some(k)
+    }
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Locator {
+            lines: text.lines().collect(),
+        }
+    }
+
+    /// (line, col) of a top-level key, 1-based.
+    pub fn key(&self, key: &str) -> Option<(usize, usize)> {
+        self.child_key(None, key)
+    }
+
+    /// The line range (exclusive end) of the block below the line of `parent`.
+    fn block(&self, parent_line: usize) -> (usize, usize) {
+        let base = indent_of(self.lines[parent_line]);
+        let mut end = parent_line + 1;
+        while end < self.lines.len() {
+            let l = self.lines[end];
+            if !l.trim().is_empty() && !l.trim_start().starts_with('#') && indent_of(l) <= base {
+                // A list item at the same indent still belongs to the key above.
+                if !(indent_of(l) == base && l.trim_start().starts_with("- ")) {
+                    break;
+                }
+            }
+            end += 1;
+        }
+        (parent_line + 1, end)
+    }
+
+    /// (line, col) of `key` directly below top-level `parent` (or at the top level).
+    pub fn child_key(&self, parent: Option<&str>, key: &str) -> Option<(usize, usize)> {
+        let (start, end, want_indent) = match parent {
+            None => (0, self.lines.len(), Some(0)),
+            Some(p) => {
+                let (pl, _) = self.key(p)?;
+                let (s, e) = self.block(pl - 1);
+                (s, e, None)
+            }
+        };
+        let mut child_indent = want_indent;
+        for i in start..end {
+            let l = self.lines[i];
+            if l.trim().is_empty() || l.trim_start().starts_with('#') {
+                continue;
+            }
+            let ind = indent_of(l);
+            let ci = *child_indent.get_or_insert(ind);
+            if ind == ci && key_of(l) == Some(key) {
+                let col = l.find(key).map(|b| l[..b].chars().count() + 1).unwrap_or(ind + 1);
+                return Some((i + 1, col));
+            }
+        }
+        None
+    }
+
+    /// (line, col) of the `index`-th item of a block list under top-level `parent`,
+    /// or of the parent itself for flow lists (`tags: [a, b]`).
+    pub fn list_item(&self, parent: &str, index: usize) -> Option<(usize, usize)> {
+        let (pl, pc) = self.key(parent)?;
+        let (s, e) = self.block(pl - 1);
+        let items: Vec<usize> = (s..e).filter(|&i| self.lines[i].trim_start().starts_with("- ")).collect();
+        match items.get(index) {
+            Some(&i) => Some((i + 1, indent_of(self.lines[i]) + 3)),
+            None => Some((pl, pc)),
+        }
+    }
+
+    /// The column where the value of the key at `line` starts.
+    pub fn value_col(&self, line: usize) -> usize {
+        let l = self.lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
+        match l.find(':') {
+            Some(i) => {
+                let after = &l[i + 1..];
+                let skip = after.len() - after.trim_start().len();
+                l[..i + 1 + skip].chars().count() + 1
+            }
+            None => 1,
+        }
+    }
+
+    fn duplicate_key(&self, key: &str) -> Option<(usize, usize)> {
+        let mut seen = std::collections::HashSet::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            if key_of(l) == Some(key) && !seen.insert(indent_of(l)) {
+                return Some((i + 1, indent_of(l) + 1));
+            }
+        }
+        None
+    }
+}
+
+/// A human-readable rendering of a scalar for messages.
+pub fn show(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        other => yaml::to_string(other).unwrap_or_default().trim().to_string(),
+    }
+}
+
+/// Converts a YAML value to JSON for templates (`extra:` maps).
+pub fn to_json(v: &Value) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FM: &str = "title: 标题\nstats:\n  清理垃圾: 600多\n  banners: 8\ntags:\n  - 宣传\n  - 环境\nextra:\n  a: 1\n";
+
+    #[test]
+    fn finds_keys_children_and_items() {
+        let l = Locator::new(FM);
+        assert_eq!(l.key("title"), Some((1, 1)));
+        assert_eq!(l.key("tags"), Some((5, 1)));
+        assert_eq!(l.child_key(Some("stats"), "banners"), Some((4, 3)));
+        assert_eq!(l.child_key(Some("stats"), "清理垃圾"), Some((3, 3)));
+        assert_eq!(l.list_item("tags", 1), Some((7, 5)));
+        assert_eq!(l.key("a"), None);
+        assert_eq!(l.value_col(1), 8);
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let e = parse_mapping("title: x\ndate: 2024-12-20\n  bad: 2\n").unwrap_err();
+        assert_eq!((e.line, e.col), (3, 6));
+        assert!(!e.message.contains("at line"));
+        let e = parse_mapping("title: a\nunit: b\ntitle: c\n").unwrap_err();
+        assert_eq!(e.line, 3);
+    }
+}
