@@ -26,7 +26,10 @@ pub fn parse_mapping(text: &str) -> Result<Mapping, SyntaxError> {
             message: "expected `key: value` lines".into(),
         }),
         Err(e) => {
-            let (mut line, mut col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+            let (mut line, mut col) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
             let mut message = e.to_string();
             // Drop the crate's own " at line X column Y" — we print positions ourselves.
             if let Some(i) = message.find(" at line ") {
@@ -118,7 +121,10 @@ impl<'a> Locator<'a> {
             let ind = indent_of(l);
             let ci = *child_indent.get_or_insert(ind);
             if ind == ci && key_of(l) == Some(key) {
-                let col = l.find(key).map(|b| l[..b].chars().count() + 1).unwrap_or(ind + 1);
+                let col = l
+                    .find(key)
+                    .map(|b| l[..b].chars().count() + 1)
+                    .unwrap_or(ind + 1);
                 return Some((i + 1, col));
             }
         }
@@ -130,7 +136,9 @@ impl<'a> Locator<'a> {
     pub fn list_item(&self, parent: &str, index: usize) -> Option<(usize, usize)> {
         let (pl, pc) = self.key(parent)?;
         let (s, e) = self.block(pl - 1);
-        let items: Vec<usize> = (s..e).filter(|&i| self.lines[i].trim_start().starts_with("- ")).collect();
+        let items: Vec<usize> = (s..e)
+            .filter(|&i| self.lines[i].trim_start().starts_with("- "))
+            .collect();
         match items.get(index) {
             Some(&i) => Some((i + 1, indent_of(self.lines[i]) + 3)),
             None => Some((pl, pc)),
@@ -168,7 +176,10 @@ pub fn show(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),
-        other => yaml::to_string(other).unwrap_or_default().trim().to_string(),
+        other => yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     }
 }
 

@@ -42,14 +42,22 @@ pub fn parse_figure(s: &str) -> Option<Figure> {
             }
         }
     }
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') || t.starts_with('.') {
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        || t.starts_with('.')
+    {
         return None;
     }
     let v = Decimal::from_str(&t).ok()?;
     if v.is_sign_negative() && !v.is_zero() {
         return None;
     }
-    Some(Figure { value: (v * scale).normalize(), approx })
+    Some(Figure {
+        value: (v * scale).normalize(),
+        approx,
+    })
 }
 
 /// Formats a figure the way a Chinese reader expects: `600余`, `12000`, `1518.2`.
