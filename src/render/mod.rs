@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod markdown;
+pub mod search;
 pub mod stats;
 pub mod templates;
 pub mod views;
@@ -134,6 +135,10 @@ enum Job {
     Stats,
     StatsJson,
     StatsCsv,
+    Search,
+    SearchDocs,
+    SearchShard(usize),
+    SearchText(usize),
 }
 
 /// Common keys of every page's context.
@@ -171,6 +176,7 @@ struct Ctx<'a> {
     views: Views<'a>,
     bodies: &'a Bodies,
     tpl: &'a Templates,
+    search: Option<&'a search::Index<'a>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -624,6 +630,31 @@ impl<'a> Ctx<'a> {
             }
             Job::StatsJson => ("stats/stats.json".into(), stats::json(s, self.stats), false),
             Job::StatsCsv => ("stats/stats.csv".into(), stats::csv(self.stats), false),
+            Job::Search => {
+                let f = self.frame(
+                    "search",
+                    "搜索",
+                    "search/",
+                    vec![self.home(), self.crumb("搜索", "search/")],
+                    desc,
+                    (),
+                );
+                ("search/".into(), t.render("search.html", &f)?, true)
+            }
+            Job::SearchDocs => {
+                let idx = self.search.expect("search jobs only with an index");
+                ("search/docs.json".into(), idx.docs_json(), false)
+            }
+            Job::SearchShard(n) => {
+                let idx = self.search.expect("search jobs only with an index");
+                let (path, json) = idx.shard_json(n);
+                (path, json, false)
+            }
+            Job::SearchText(n) => {
+                let idx = self.search.expect("search jobs only with an index");
+                let (path, json) = idx.text_json(n);
+                (path, json, false)
+            }
             Job::Robots => {
                 #[derive(Serialize)]
                 struct D {
@@ -650,7 +681,7 @@ enum ListEntry {
     Article(usize),
 }
 
-fn jobs(site: &Site) -> Vec<Job> {
+fn jobs(site: &Site, search: Option<&search::Index>) -> Vec<Job> {
     let per = site.config.paginate;
     let mut jobs = vec![
         Job::Index,
@@ -666,6 +697,11 @@ fn jobs(site: &Site) -> Vec<Job> {
     ];
     if site.config.feed {
         jobs.push(Job::Feed);
+    }
+    if let Some(idx) = search {
+        jobs.extend([Job::Search, Job::SearchDocs]);
+        jobs.extend((0..idx.shard_count()).map(Job::SearchShard));
+        jobs.extend((0..idx.chunk_count()).map(Job::SearchText));
     }
     jobs.extend((1..=pages_for(site.reports.len(), per)).map(Job::Reports));
     jobs.extend((1..=pages_for(site.articles.len(), per)).map(Job::Articles));
@@ -701,6 +737,10 @@ pub fn write_site(
     let stats_value: serde_json::Value =
         serde_json::from_str(&stats::json(site, stats)).unwrap_or_default();
     let tpl = Templates::new(theme.templates, &site_view, stats_value)?;
+    let search_index = site
+        .config
+        .search
+        .then(|| search::Index::build(site, bodies));
     let ctx = Ctx {
         site,
         stats,
@@ -711,6 +751,7 @@ pub fn write_site(
         },
         bodies,
         tpl: &tpl,
+        search: search_index.as_ref(),
     };
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| {
@@ -728,7 +769,7 @@ pub fn write_site(
             text!("cannot write: {}", e.source; "无法写入：{}", e.source),
         ));
     };
-    let pages: usize = jobs(site)
+    let pages: usize = jobs(site, search_index.as_ref())
         .into_par_iter()
         .map(|job| match ctx.run(job) {
             Ok((path, html, is_page)) => match sink.write(&path, html.as_bytes()) {
@@ -760,7 +801,7 @@ pub fn write_site(
     });
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if errors.is_empty() {
-        let files = jobs(site).len() + copied;
+        let files = jobs(site, search_index.as_ref()).len() + copied;
         Ok(Written { pages, files })
     } else {
         Err(errors)

@@ -1,0 +1,287 @@
+//! The static search index: documents, token postings sharded by first character, and snippet text in chunks, all fetched on demand by `search.js`.
+//!
+//! Files (under `search/`):
+//! - `docs.json`: `{v, bits, chunk, kinds, units, docs: [[title, path, kind, unit, date, tags]]}`;
+//!   a document's id is its position; `unit` indexes `units` (-1: none).
+//! - `idx/<shard>.json`: token → postings, one integer per document holding
+//!   it: `(id - previous id) * 256 + min(tf, 15) * 16 + fields`, fields being
+//!   [`TITLE`] | [`UNIT`] | [`TAGS`] | [`BODY`]. A token's shard is
+//!   [`tokenize::shard`] with `bits`.
+//! - `text/<n>.json`: plain text (cut at [`MAX_TEXT`] characters) of
+//!   documents `n * chunk ..`, for snippets.
+
+pub mod tokenize;
+
+use super::Bodies;
+use crate::site::Site;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+pub const TITLE: u8 = 1;
+pub const UNIT: u8 = 2;
+pub const TAGS: u8 = 4;
+pub const BODY: u8 = 8;
+
+/// Characters of body text kept per document for snippets.
+pub const MAX_TEXT: usize = 6000;
+/// Aimed-at size of one postings shard and one text chunk, in bytes.
+const SHARD_BYTES: usize = 32 * 1024;
+const MAX_BITS: u32 = 12;
+
+/// `docs.json` row: title, site path, kind, unit, date, tags.
+type DocRow<'a> = (&'a str, &'a str, u8, i64, String, Vec<&'a str>);
+
+/// One document's contribution to the index.
+struct DocInput<'a> {
+    row: DocRow<'a>,
+    /// Texts per field bit.
+    fields: Vec<(u8, String)>,
+    text: &'a str,
+}
+
+/// The built index, ready to be written file by file.
+pub struct Index<'a> {
+    docs: Vec<DocRow<'a>>,
+    units: Vec<&'a str>,
+    bits: u32,
+    chunk: usize,
+    /// Per shard: token → encoded postings.
+    shards: Vec<BTreeMap<String, Vec<u64>>>,
+    texts: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct DocsFile<'a> {
+    v: u32,
+    bits: u32,
+    chunk: usize,
+    kinds: [&'static str; 3],
+    units: &'a [&'a str],
+    docs: &'a [DocRow<'a>],
+}
+
+/// Collapses whitespace runs to one space and cuts at `max` characters.
+fn snippet_text(plain: &str, max: usize) -> String {
+    let mut out = String::with_capacity(plain.len().min(max * 3));
+    let mut n = 0;
+    for w in plain.split_whitespace() {
+        if n > 0 {
+            out.push(' ');
+            n += 1;
+        }
+        for c in w.chars() {
+            if n >= max {
+                return out;
+            }
+            out.push(c);
+            n += 1;
+        }
+    }
+    out
+}
+
+/// Token → (fields, body term frequency) for one document.
+fn doc_tokens(d: &DocInput) -> Vec<(String, u8, u32)> {
+    let mut map: HashMap<String, (u8, u32)> = HashMap::new();
+    for (bit, text) in &d.fields {
+        tokenize::each_token(text, |t| {
+            let e = match map.get_mut(t) {
+                Some(e) => e,
+                None => map.entry(t.to_string()).or_default(),
+            };
+            e.0 |= bit;
+            if *bit == BODY {
+                e.1 += 1;
+            }
+        });
+    }
+    map.into_iter().map(|(t, (b, tf))| (t, b, tf)).collect()
+}
+
+impl<'a> Index<'a> {
+    /// Indexes every report, article and page of the model.
+    pub fn build(site: &'a Site, bodies: &'a Bodies) -> Index<'a> {
+        let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
+        let unit_names = |i: usize| {
+            let u = &site.units[i];
+            let mut s = u.name.clone();
+            for a in &u.aliases {
+                s.push(' ');
+                s.push_str(a);
+            }
+            s
+        };
+        let mut inputs: Vec<DocInput> = Vec::new();
+        for (r, m) in site.reports.iter().zip(&bodies.reports) {
+            let d = &r.doc;
+            let tags: Vec<&str> = d.tags.iter().map(String::as_str).collect();
+            let mut body = m.plain.clone();
+            for extra in [&d.summary, &d.author, &d.source].into_iter().flatten() {
+                body.push('\n');
+                body.push_str(extra);
+            }
+            body.push('\n');
+            body.push_str(&d.date.ymd()[..4]);
+            inputs.push(DocInput {
+                fields: vec![
+                    (TITLE, d.common.title.clone()),
+                    (UNIT, unit_names(r.unit)),
+                    (TAGS, d.tags.join(" ")),
+                    (BODY, body),
+                ],
+                row: (
+                    &d.common.title,
+                    &r.path,
+                    0,
+                    r.unit as i64,
+                    d.date.ymd(),
+                    tags,
+                ),
+                text: &m.plain,
+            });
+        }
+        for (a, m) in site.articles.iter().zip(&bodies.articles) {
+            let d = &a.doc;
+            let tags: Vec<&str> = d.tags.iter().map(String::as_str).collect();
+            let mut tag_text = d.tags.join(" ");
+            if let Some(c) = &d.category {
+                tag_text.push(' ');
+                tag_text.push_str(c);
+            }
+            let mut body = m.plain.clone();
+            for extra in [&d.summary, &d.author, &d.source].into_iter().flatten() {
+                body.push('\n');
+                body.push_str(extra);
+            }
+            body.push('\n');
+            body.push_str(&d.date.ymd()[..4]);
+            inputs.push(DocInput {
+                fields: vec![
+                    (TITLE, d.common.title.clone()),
+                    (UNIT, a.unit.map(unit_names).unwrap_or_default()),
+                    (TAGS, tag_text),
+                    (BODY, body),
+                ],
+                row: (
+                    &d.common.title,
+                    &a.path,
+                    1,
+                    a.unit.map_or(-1, |u| u as i64),
+                    d.date.ymd(),
+                    tags,
+                ),
+                text: &m.plain,
+            });
+        }
+        for (p, m) in site.pages.iter().zip(&bodies.pages) {
+            inputs.push(DocInput {
+                fields: vec![
+                    (TITLE, p.doc.common.title.clone()),
+                    (BODY, m.plain.clone()),
+                ],
+                row: (&p.doc.common.title, &p.path, 2, -1, String::new(), vec![]),
+                text: &m.plain,
+            });
+        }
+
+        let per_doc: Vec<Vec<(String, u8, u32)>> = inputs.par_iter().map(doc_tokens).collect();
+        let texts: Vec<String> = inputs
+            .par_iter()
+            .map(|d| snippet_text(d.text, MAX_TEXT))
+            .collect();
+
+        // Size the shards from an estimate of the postings' JSON size.
+        let estimate: usize = per_doc
+            .iter()
+            .flatten()
+            .map(|(t, _, _)| t.len() + 8)
+            .sum();
+        let mut bits = 0;
+        while bits < MAX_BITS && (estimate >> bits) > SHARD_BYTES {
+            bits += 1;
+        }
+        let mut shards: Vec<BTreeMap<String, Vec<u64>>> = vec![BTreeMap::new(); 1 << bits];
+        // Last document id per token, for delta coding.
+        let mut last: HashMap<&str, u64> = HashMap::new();
+        for (id, toks) in per_doc.iter().enumerate() {
+            let id = id as u64;
+            for (t, b, tf) in toks {
+                let prev = last.insert(t.as_str(), id).unwrap_or(0);
+                let code = (id - prev) * 256 + u64::from((*tf).min(15)) * 16 + u64::from(*b);
+                let shard = &mut shards[tokenize::shard(t, bits)];
+                match shard.get_mut(t.as_str()) {
+                    Some(list) => list.push(code),
+                    None => {
+                        shard.insert(t.clone(), vec![code]);
+                    }
+                }
+            }
+        }
+
+        let text_bytes: usize = texts.iter().map(|t| t.len() + 3).sum();
+        let chunk = if texts.is_empty() {
+            1
+        } else {
+            (SHARD_BYTES * texts.len() / text_bytes.max(1)).clamp(1, 1000)
+        };
+        Index {
+            docs: inputs.into_iter().map(|d| d.row).collect(),
+            units,
+            bits,
+            chunk,
+            shards,
+            texts,
+        }
+    }
+
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    pub fn chunk_count(&self) -> usize {
+        self.texts.len().div_ceil(self.chunk)
+    }
+
+    /// `search/docs.json`.
+    pub fn docs_json(&self) -> String {
+        serde_json::to_string(&DocsFile {
+            v: 1,
+            bits: self.bits,
+            chunk: self.chunk,
+            kinds: ["报告", "文章", "页面"],
+            units: &self.units,
+            docs: &self.docs,
+        })
+        .unwrap_or_default()
+    }
+
+    /// Site path and JSON of postings shard `n`.
+    pub fn shard_json(&self, n: usize) -> (String, String) {
+        (
+            format!("search/idx/{n}.json"),
+            serde_json::to_string(&self.shards[n]).unwrap_or_default(),
+        )
+    }
+
+    /// Site path and JSON of text chunk `n`.
+    pub fn text_json(&self, n: usize) -> (String, String) {
+        let from = n * self.chunk;
+        let to = (from + self.chunk).min(self.texts.len());
+        (
+            format!("search/text/{n}.json"),
+            serde_json::to_string(&self.texts[from..to]).unwrap_or_default(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_snippet_text_collapses_and_cuts() {
+        assert_eq!(snippet_text("  一 \n\n 二三  ", 10), "一 二三");
+        assert_eq!(snippet_text("门前五包职责", 4), "门前五包");
+    }
+}
