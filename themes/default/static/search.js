@@ -1,0 +1,331 @@
+// 站内全文搜索客户端（无依赖、无外部资源）。切分规则与 src/render/search/tokenize.rs 一致：
+// 汉字串切成相邻两字（二元组），并保留串尾单字；拉丁字母与数字按整词、小写。
+// 索引按需加载：search/docs.json（文档目录）、search/idx/<分片>.json（词条）、search/text/<块>.json（摘要正文）。
+(function () {
+  "use strict";
+  var app = document.getElementById("search-app");
+  if (!app) return;
+  var INDEX = app.getAttribute("data-index");
+  var BASE = app.getAttribute("data-base");
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-q");
+  var kindSel = document.getElementById("search-kind");
+  var unitSel = document.getElementById("search-unit");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var PAGE = 20;
+  var TITLE = 1, UNIT = 2, TAGS = 4, BODY = 8;
+  var KINDS = ["report", "article", "page"];
+  var WORD = /[\p{Alphabetic}\p{N}]/u;
+
+  var cache = {};
+  function getJSON(path) {
+    if (!cache[path]) {
+      cache[path] = fetch(INDEX + path).then(function (r) {
+        if (!r.ok) throw new Error(path + ": HTTP " + r.status);
+        return r.json();
+      });
+      cache[path].catch(function () { delete cache[path]; });
+    }
+    return cache[path];
+  }
+
+  // ---- tokenizer (mirror of tokenize.rs) ----
+  function isCjk(cp) {
+    return (cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+      (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) ||
+      (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x3134f);
+  }
+  function fold(ch) {
+    var cp = ch.codePointAt(0);
+    if (cp >= 0xff01 && cp <= 0xff5e) return String.fromCodePoint(cp - 0xfee0).toLowerCase();
+    return cp < 128 ? ch.toLowerCase() : ch;
+  }
+  // A query term → requirements {t: token, prefix: bool}; a document matches
+  // the term when it matches every requirement.
+  function requirements(term) {
+    var reqs = [], run = [], word = "";
+    function flushRun() {
+      if (run.length === 1) reqs.push({ t: run[0], prefix: true });
+      for (var i = 0; i + 1 < run.length; i++) reqs.push({ t: run[i] + run[i + 1], prefix: false });
+      run = [];
+    }
+    Array.from(term).forEach(function (raw) {
+      var ch = fold(raw), cp = ch.codePointAt(0);
+      if (isCjk(cp)) run.push(ch); else if (run.length) flushRun();
+      if (!isCjk(cp) && WORD.test(ch)) word += ch.toLowerCase();
+      else if (word) { reqs.push({ t: word, prefix: true }); word = ""; }
+    });
+    flushRun();
+    if (word) reqs.push({ t: word, prefix: true });
+    return reqs;
+  }
+  function shardOf(token, bits) {
+    if (bits === 0) return 0;
+    return (Math.imul(token.codePointAt(0), 2654435761) >>> 0) >>> (32 - bits);
+  }
+
+  // ---- matching and ranking ----
+  // token postings → Map id → [fields, tf]
+  function decode(codes, into) {
+    var id = 0;
+    for (var i = 0; i < codes.length; i++) {
+      var c = codes[i];
+      id += Math.floor(c / 256);
+      var fields = c & 15, tf = (c >> 4) & 15;
+      var e = into.get(id);
+      if (e) { e[0] |= fields; e[1] = Math.max(e[1], tf); } else into.set(id, [fields, tf]);
+    }
+    return into;
+  }
+  function matchReq(req, shard) {
+    var m = new Map();
+    if (!req.prefix) {
+      if (shard[req.t]) decode(shard[req.t], m);
+      return m;
+    }
+    for (var k in shard) {
+      if (k.lastIndexOf(req.t, 0) === 0) decode(shard[k], m);
+    }
+    return m;
+  }
+  function termScore(fields, tf) {
+    var s = 0;
+    if (fields & TITLE) s += 100;
+    if (fields & UNIT) s += 60;
+    if (fields & TAGS) s += 30;
+    if (fields & BODY) s += 10 + tf;
+    return s || 1;
+  }
+  // → [{id, score}] for all terms (AND), best first.
+  function match(meta, terms, shards) {
+    var total = null;
+    for (var i = 0; i < terms.length; i++) {
+      var reqs = requirements(terms[i]);
+      if (!reqs.length) continue;
+      var termDocs = null;
+      for (var j = 0; j < reqs.length; j++) {
+        var m = matchReq(reqs[j], shards[shardOf(reqs[j].t, meta.bits)]);
+        if (termDocs === null) { termDocs = m; continue; }
+        var next = new Map();
+        termDocs.forEach(function (e, id) {
+          var o = m.get(id);
+          if (o) next.set(id, [e[0] & o[0], Math.min(e[1], o[1])]);
+        });
+        termDocs = next;
+      }
+      var scored = new Map();
+      termDocs.forEach(function (e, id) {
+        var prev = total ? total.get(id) : 0;
+        if (total === null || prev !== undefined) scored.set(id, (prev || 0) + termScore(e[0], e[1]));
+      });
+      total = scored;
+    }
+    var out = [];
+    if (total) total.forEach(function (score, id) { out.push({ id: id, score: score }); });
+    out.sort(function (a, b) {
+      if (b.score !== a.score) return b.score - a.score;
+      var da = meta.docs[a.id][4], db = meta.docs[b.id][4];
+      if (da !== db) return da < db ? 1 : -1;
+      return a.id - b.id;
+    });
+    return out;
+  }
+
+  // ---- rendering ----
+  function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+  function highlighter(terms) {
+    var parts = terms.filter(Boolean).slice().sort(function (a, b) { return b.length - a.length; }).map(escapeRe);
+    return parts.length ? new RegExp(parts.join("|"), "gi") : null;
+  }
+  // Appends `text` to `el`, wrapping matches of `re` in <mark>.
+  function appendMarked(el, text, re) {
+    var last = 0, m;
+    if (re) {
+      re.lastIndex = 0;
+      while ((m = re.exec(text)) !== null) {
+        if (m.index > last) el.appendChild(document.createTextNode(text.slice(last, m.index)));
+        var mark = document.createElement("mark");
+        mark.textContent = m[0];
+        el.appendChild(mark);
+        last = m.index + m[0].length;
+        if (m[0].length === 0) re.lastIndex++;
+      }
+    }
+    if (last < text.length) el.appendChild(document.createTextNode(text.slice(last)));
+  }
+  function snippet(text, re) {
+    var at = 0;
+    if (re) { re.lastIndex = 0; var m = re.exec(text); if (m) at = m.index; }
+    var start = Math.max(0, at - 40), end = Math.min(text.length, start + 140);
+    return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+  }
+
+  var state = { meta: null, results: [], shown: 0, terms: [], seq: 0 };
+
+  function textsFor(ids) {
+    var chunk = state.meta.chunk, need = {};
+    ids.forEach(function (id) { need[Math.floor(id / chunk)] = true; });
+    return Promise.all(Object.keys(need).map(function (n) {
+      return getJSON("text/" + n + ".json").then(function (arr) { return [Number(n), arr]; });
+    })).then(function (pairs) {
+      var byChunk = {};
+      pairs.forEach(function (p) { byChunk[p[0]] = p[1]; });
+      return function (id) { return (byChunk[Math.floor(id / chunk)] || [])[id % chunk] || ""; };
+    });
+  }
+
+  function renderMore(seq) {
+    var meta = state.meta, from = state.shown, to = Math.min(state.results.length, from + PAGE);
+    var slice = state.results.slice(from, to);
+    return textsFor(slice.map(function (r) { return r.id; })).then(function (textOf) {
+      if (seq !== state.seq) return;
+      var re = highlighter(state.terms);
+      slice.forEach(function (r) {
+        var d = meta.docs[r.id];
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.className = "result-title";
+        a.href = BASE + d[1];
+        appendMarked(a, d[0], re);
+        li.appendChild(a);
+        var info = [meta.kinds[d[2]]];
+        if (d[3] >= 0) info.push(meta.units[d[3]]);
+        if (d[4]) info.push(d[4]);
+        if (d[5] && d[5].length) info.push("标签：" + d[5].join("、"));
+        var p = document.createElement("p");
+        p.className = "result-meta";
+        appendMarked(p, info.join(" · "), re);
+        li.appendChild(p);
+        var text = textOf(r.id);
+        if (text) {
+          var s = document.createElement("p");
+          s.className = "result-snippet";
+          appendMarked(s, snippet(text, re), re);
+          li.appendChild(s);
+        }
+        list.appendChild(li);
+      });
+      state.shown = to;
+      more.hidden = state.shown >= state.results.length;
+    });
+  }
+
+  function setStatus(text) { status.textContent = text; }
+
+  function fillUnits(meta) {
+    var wanted = unitSel.getAttribute("data-wanted") || unitSel.value;
+    meta.units.forEach(function (name) {
+      var o = document.createElement("option");
+      o.value = name;
+      o.textContent = name;
+      unitSel.appendChild(o);
+    });
+    if (wanted) unitSel.value = wanted;
+    unitSel.removeAttribute("data-wanted");
+  }
+
+  function loadMeta() {
+    return getJSON("docs.json").then(function (meta) {
+      if (!state.meta) { state.meta = meta; fillUnits(meta); }
+      return meta;
+    });
+  }
+
+  function syncUrl(q) {
+    var params = new URLSearchParams();
+    if (q) params.set("q", q);
+    if (kindSel.value) params.set("kind", kindSel.value);
+    var unit = unitSel.value || unitSel.getAttribute("data-wanted");
+    if (unit) params.set("unit", unit);
+    var qs = params.toString();
+    try { history.replaceState(null, "", location.pathname + (qs ? "?" + qs : "")); } catch (e) { /* file:// */ }
+  }
+
+  function search() {
+    var q = input.value.trim();
+    var seq = ++state.seq;
+    var started = performance.now();
+    syncUrl(q);
+    list.textContent = "";
+    more.hidden = true;
+    state.results = [];
+    state.shown = 0;
+    var terms = q ? q.split(/\s+/).filter(function (t) { return requirements(t).length > 0; }) : [];
+    state.terms = terms;
+    if (!terms.length) {
+      setStatus(q ? "请输入汉字、字母或数字作为关键词。" : "");
+      app.setAttribute("data-state", "idle");
+      return Promise.resolve();
+    }
+    app.setAttribute("data-state", "loading");
+    setStatus("正在搜索…");
+    return loadMeta().then(function (meta) {
+      var shardIds = {};
+      terms.forEach(function (t) {
+        requirements(t).forEach(function (r) { shardIds[shardOf(r.t, meta.bits)] = true; });
+      });
+      return Promise.all(Object.keys(shardIds).map(function (n) {
+        return getJSON("idx/" + n + ".json").then(function (s) { return [n, s]; });
+      })).then(function (pairs) {
+        if (seq !== state.seq) return;
+        var shards = {};
+        pairs.forEach(function (p) { shards[p[0]] = p[1]; });
+        var kind = KINDS.indexOf(kindSel.value);
+        var unit = unitSel.value ? meta.units.indexOf(unitSel.value) : -1;
+        state.results = match(meta, terms, shards).filter(function (r) {
+          var d = meta.docs[r.id];
+          return (kind < 0 || d[2] === kind) && (unit < 0 || d[3] === unit);
+        });
+        var shownQ = "“" + terms.join(" ") + "”";
+        var filtered = kind >= 0 || unit >= 0 ? "（已按筛选条件过滤）" : "";
+        if (!state.results.length) {
+          setStatus("没有找到与" + shownQ + "相关的内容" + filtered + "。请检查用字，或减少关键词。");
+          app.setAttribute("data-state", "done");
+          return;
+        }
+        return renderMore(seq).then(function () {
+          if (seq !== state.seq) return;
+          setStatus("找到 " + state.results.length + " 条与" + shownQ + "相关的结果" + filtered + "。");
+          app.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+          app.setAttribute("data-state", "done");
+        });
+      });
+    }).catch(function (e) {
+      if (seq !== state.seq) return;
+      setStatus("搜索索引加载失败，请刷新页面重试。");
+      app.setAttribute("data-state", "error");
+      if (window.console) console.warn("search:", e);
+    });
+  }
+
+  var timer = null;
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    clearTimeout(timer);
+    search();
+  });
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(search, 300);
+  });
+  kindSel.addEventListener("change", search);
+  unitSel.addEventListener("change", search);
+  more.addEventListener("click", function () {
+    var next = list.children.length;
+    renderMore(state.seq).then(function () {
+      var li = list.children[next];
+      var a = li && li.querySelector("a");
+      if (a) a.focus();
+    });
+  });
+
+  var params = new URLSearchParams(location.search);
+  input.value = params.get("q") || "";
+  if (params.get("kind")) kindSel.value = params.get("kind");
+  if (params.get("unit")) unitSel.setAttribute("data-wanted", params.get("unit"));
+  var header = document.getElementById("site-search");
+  if (header) header.value = input.value;
+  if (input.value.trim()) search(); else loadMeta().catch(function () {});
+})();
