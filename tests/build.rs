@@ -360,7 +360,7 @@ fn template_syntax_error_names_the_template() {
     site.write("templates/report.html", "{% extends \"base.html\" %}\n{% block content %}\n{% if page.title %}\n{% endblock content %}\n");
     for (lang, word) in [(Lang::En, "template"), (Lang::Zh, "模板")] {
         let r = site.run(lang, &["build"]);
-        r.expect_code(1).stderr_has("templates/report.html").stderr_has(word);
+        r.expect_code(1).stderr_has("templates/report.html:4:").stderr_has(word);
         assert!(!site.public().exists(), "a failed build wrote public/");
     }
 }
