@@ -150,7 +150,7 @@ fn report_page_shows_meta_dates_stats_and_tags() {
     let html = out.read("/reports/tao-le-zhen-2024-h1/");
     assert!(html.contains("2024-07-05"), "date 2024年7月5日 not shown as 2024-07-05:\n{html}");
     assert!(html.contains("2024余"), "`2024余` not shown:\n{html}");
-    assert!(html.contains("2024年上半年"), "period 2024-H1 not shown:\n{html}");
+    assert!(html.contains("报告期：2024年上半年"), "period 2024-H1 not shown:\n{html}");
     // 万 and 亿 multiply out.
     let html = out.read("/reports/san-zhong-2023/");
     assert!(html.contains("12000"), "`1.2万` not shown as 12000:\n{html}");
@@ -376,4 +376,42 @@ fn build_prints_one_summary_line() {
     let r = site.run(Lang::Zh, &["build"]);
     r.ok();
     assert!(r.stdout.contains("页面"), "Chinese summary line:\n{}", r.dump());
+}
+
+#[test]
+fn tags_count_reports_and_articles_and_paginate() {
+    let site = Site::new("basic");
+    let out = site.build_ok(&[]);
+    let tags = out.read("/tags/");
+    // 控烟: one report (san-zhong-2024) and one article (kong-yan).
+    let entry = tags.split("<li>").find(|l| l.contains(">控烟<")).unwrap_or_else(|| panic!("控烟 not on /tags/:\n{tags}"));
+    assert!(entry.contains("(2)"), "控烟 should count 2 (report + article): {entry}");
+    let entry = tags.split("<li>").find(|l| l.contains(">环境整治<")).unwrap();
+    assert!(entry.contains("(3)"), "环境整治 should count 3: {entry}");
+    // 环境整治: 3 items at 2 a page.
+    assert!(out.exists("/tags/huan-jing-zheng-zhi/page/2/"), "tag pages are not paginated: {:#?}", out.list());
+    let mut listed = Vec::new();
+    for p in ["/tags/huan-jing-zheng-zhi/", "/tags/huan-jing-zheng-zhi/page/2/"] {
+        let html = out.read(p);
+        let main = html.split("<main").nth(1).unwrap().split("</main>").next().unwrap().to_string();
+        listed.extend(hrefs(&main).into_iter().filter(|h| h.starts_with("/reports/t") || h.starts_with("/articles/x")));
+    }
+    let listed = dedup(listed);
+    for want in ["/reports/tao-le-zhen-2023/", "/reports/tao-le-zhen-2024-h1/", "/articles/xia-ji-mie-wen/"] {
+        assert!(listed.iter().any(|h| h == want), "{want} not on the 环境整治 tag pages: {listed:?}");
+    }
+    let cat = out.read("/categories/kong-yan/");
+    assert!(cat.contains("/articles/kong-yan/") && !cat.contains("/articles/xia-ji-mie-wen/"), "category page lists the wrong articles:\n{cat}");
+}
+
+#[test]
+fn integer_period_and_datetime_with_offset() {
+    let site = Site::new("basic");
+    let out = site.build_ok(&[]);
+    let html = out.read("/reports/tao-le-zhen-2023/");
+    assert!(html.contains("报告期：2023年"), "`period: 2023` (an integer) not shown:\n{html}");
+    let html = out.read("/articles/xia-ji-mie-wen/");
+    assert!(html.contains("2024-06-15") && !html.contains("08:30"), "a datetime date must show as YYYY-MM-DD:\n{html}");
+    let feed = out.read("/feed.xml");
+    assert!(feed.contains("2024-06-15T08:30:00+08:00"), "the feed should keep the time given:\n{feed}");
 }
