@@ -143,19 +143,31 @@ fn report_page_shows_meta_dates_stats_and_tags() {
     let site = Site::new("basic");
     let out = site.build_ok(&[]);
     let html = out.read("/reports/tao-le-zhen-2023/");
-    for want in ["陶乐镇2023年创卫工作总结", "来源：陶乐镇人民政府", "责任编辑：王编辑", "2023-12-20", "href=\"/units/tao-le-zhen/\"", "href=\"/tags/huan-jing-zheng-zhi/\"", "600余"] {
+    for want in ["陶乐镇2023年创卫工作总结", "来源：陶乐镇人民政府", "责任编辑：王编辑", "2023-12-20", "href=\"/units/tao-le-zhen/\"", "href=\"/tags/huan-jing-zheng-zhi/\""] {
         assert!(html.contains(want), "report page lacks {want:?}:\n{html}");
     }
+    // `600多` is a lower bound, shown as 600余.
+    assert_eq!(stat_cell(&html, "清理垃圾"), "600余 吨");
+    assert_eq!(stat_cell(&html, "横幅"), "8 条");
     // `2024年7月5日` is shown as 2024-07-05; `2024余` kept as a lower bound.
     let html = out.read("/reports/tao-le-zhen-2024-h1/");
     assert!(html.contains("2024-07-05"), "date 2024年7月5日 not shown as 2024-07-05:\n{html}");
-    assert!(html.contains("2024余"), "`2024余` not shown:\n{html}");
     assert!(html.contains("报告期：2024年上半年"), "period 2024-H1 not shown:\n{html}");
-    // 万 and 亿 multiply out.
+    assert_eq!(stat_cell(&html, "清理垃圾"), "2024余 吨");
+    // 万 and 亿 are multiplied out (large round figures may be shown in 万/亿 again).
     let html = out.read("/reports/san-zhong-2023/");
-    assert!(html.contains("12000"), "`1.2万` not shown as 12000:\n{html}");
+    assert_eq!(stat_cell(&html, "投入资金"), "12000 元");
     let html = out.read("/reports/cai-zheng-ju-2024/");
-    assert!(html.contains("300000000"), "`3亿` not shown as 300000000:\n{html}");
+    let cell = stat_cell(&html, "投入资金");
+    assert!(cell == "300000000 元" || cell == "3亿 元", "`3亿` shown as {cell:?}");
+}
+
+/// The text of the stats table cell of metric `label` on a report page.
+#[track_caller]
+fn stat_cell(html: &str, label: &str) -> String {
+    let row = format!("<th scope=\"row\">{label}</th><td>");
+    let cell = html.split(&row).nth(1).and_then(|s| s.split("</td>").next());
+    cell.unwrap_or_else(|| panic!("no stats row for {label}:\n{html}")).trim().to_string()
 }
 
 #[test]
@@ -414,4 +426,21 @@ fn integer_period_and_datetime_with_offset() {
     assert!(html.contains("2024-06-15") && !html.contains("08:30"), "a datetime date must show as YYYY-MM-DD:\n{html}");
     let feed = out.read("/feed.xml");
     assert!(feed.contains("2024-06-15T08:30:00+08:00"), "the feed should keep the time given:\n{feed}");
+}
+
+#[test]
+fn editor_temp_files_and_symlink_loops_are_skipped() {
+    let site = Site::new("basic");
+    site.write("content/reports/2024/.#tao-le-zhen.md", "lock file of an editor");
+    site.write("content/reports/2024/tao-le-zhen-2024-h1.md~", "backup, not Markdown front matter");
+    site.write("content/reports/2024/~$草稿.md", [0xD5u8, 0xE2, 0xCA, 0xC7]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("..", site.root().join("content/reports/loop")).unwrap();
+    let r = site.build(&[]);
+    r.ok();
+    #[cfg(unix)]
+    assert!(r.stderr.contains("content/reports/loop") && r.stderr.contains("warning"), "the loop is not named:\n{}", r.dump());
+    let out = Output { dir: site.public() };
+    assert!(out.exists("/reports/tao-le-zhen-2024-h1/"));
+    assert!(!out.list().iter().any(|f| f.contains('~') || f.contains(".#")), "temp files were published: {:#?}", out.list());
 }

@@ -181,6 +181,13 @@ fn usage_errors_exit_2() {
         let r = site.run(Lang::En, args);
         assert_eq!(r.code, 2, "`jianbao {}` should be a usage error\n{}", args.join(" "), r.dump());
     }
+    // A bad --base-url is the command line's fault, not site.yaml's.
+    for lang in [Lang::En, Lang::Zh] {
+        let r = site.run(lang, &["build", "--base-url", "example.cn/sub"]);
+        assert_eq!(r.code, 2, "a malformed --base-url should be a usage error\n{}", r.dump());
+        assert!(r.stderr.contains("--base-url") && !r.stderr.contains("site.yaml"), "the error must name --base-url, not site.yaml\n{}", r.dump());
+    }
+    assert!(!site.public().exists());
     let r = site.run(Lang::En, &["new", "report", "../../escape.md", "--root", &site.root_str()]);
     assert_eq!(r.code, 2, "new outside content/ must be refused\n{}", r.dump());
     assert!(!site.tmp.path().join("escape.md").exists());
