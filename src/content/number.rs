@@ -114,7 +114,10 @@ mod tests {
         assert_eq!(format_decimal(a), "1518.3");
         assert_eq!(format_figure(&parse_figure("600多").unwrap()), "600余");
         assert_eq!(format_figure(&parse_figure("2908万").unwrap()), "2908万");
-        assert_eq!(format_figure(&parse_figure("30001.2万").unwrap()), "30001.2万");
+        assert_eq!(
+            format_figure(&parse_figure("30001.2万").unwrap()),
+            "30001.2万"
+        );
         assert_eq!(format_figure(&parse_figure("3亿").unwrap()), "3亿");
         assert_eq!(format_figure(&parse_figure("154277").unwrap()), "154277");
         assert_eq!(format_figure(&parse_figure("12000").unwrap()), "12000");
