@@ -5,6 +5,9 @@
 # usage: benches/run.sh [N_REPORTS ...]   (default: 1000 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for tool in bc /usr/bin/time; do
+  command -v "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq bc time >/dev/null; }
+done
 cargo build --release --quiet
 BIN=$PWD/target/release/jianbao
 WORK=${BENCH_DIR:-/tmp/jianbao-bench}
