@@ -28,7 +28,14 @@ impl Run {
     /// Panics with the full output unless the exit code is `code`.
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "`jianbao {}` exited {} (expected {code})\n{}", self.args.join(" "), self.code, self.dump());
+        assert_eq!(
+            self.code,
+            code,
+            "`jianbao {}` exited {} (expected {code})\n{}",
+            self.args.join(" "),
+            self.code,
+            self.dump()
+        );
         self
     }
 
@@ -40,18 +47,28 @@ impl Run {
     /// Panics unless stderr contains `needle`.
     #[track_caller]
     pub fn stderr_has(&self, needle: &str) -> &Self {
-        assert!(self.stderr.contains(needle), "stderr of `jianbao {}` lacks {needle:?}\n{}", self.args.join(" "), self.dump());
+        assert!(
+            self.stderr.contains(needle),
+            "stderr of `jianbao {}` lacks {needle:?}\n{}",
+            self.args.join(" "),
+            self.dump()
+        );
         self
     }
 
     /// Stdout and stderr, for failure messages.
     pub fn dump(&self) -> String {
-        format!("--- stdout ---\n{}--- stderr ---\n{}--------------", self.stdout, self.stderr)
+        format!(
+            "--- stdout ---\n{}--- stderr ---\n{}--------------",
+            self.stdout, self.stderr
+        )
     }
 
     /// The stderr line that names `path` and contains `needle`, if any.
     pub fn line_with(&self, path: &str, needle: &str) -> Option<&str> {
-        self.stderr.lines().find(|l| l.starts_with(path) && l.contains(needle))
+        self.stderr
+            .lines()
+            .find(|l| l.starts_with(path) && l.contains(needle))
     }
 }
 
@@ -60,13 +77,18 @@ pub fn bin() -> &'static str {
 }
 
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 /// Runs `jianbao args…` in `cwd` with messages in `lang`.
 pub fn run_in(cwd: &Path, lang: Lang, args: &[&str]) -> Run {
     let mut cmd = Command::new(bin());
-    cmd.args(args).current_dir(cwd).env_remove("LC_ALL").env_remove("LC_MESSAGES");
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
     match lang {
         Lang::En => cmd.env("LANG", "en_US.UTF-8"),
         Lang::Zh => cmd.env("LANG", "zh_CN.UTF-8"),
@@ -171,19 +193,32 @@ impl Output {
     pub fn read(&self, site_path: &str) -> String {
         let f = self.file(site_path);
         std::fs::read_to_string(&f)
-            .map(|s| s.replace("&#x2F;", "/")).unwrap_or_else(|e| panic!("cannot read {} ({site_path}): {e}\nfiles: {:#?}", f.display(), self.list()))
+            .map(|s| s.replace("&#x2F;", "/"))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot read {} ({site_path}): {e}\nfiles: {:#?}",
+                    f.display(),
+                    self.list()
+                )
+            })
     }
 
     /// Every file, relative, `/`-separated.
     pub fn list(&self) -> Vec<String> {
-        let mut v: Vec<String> = walk(&self.dir).into_iter().map(|p| rel(&self.dir, &p)).collect();
+        let mut v: Vec<String> = walk(&self.dir)
+            .into_iter()
+            .map(|p| rel(&self.dir, &p))
+            .collect();
         v.sort();
         v
     }
 }
 
 pub fn rel(base: &Path, p: &Path) -> String {
-    p.strip_prefix(base).unwrap_or(p).to_string_lossy().replace('\\', "/")
+    p.strip_prefix(base)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// All files below `dir`.
@@ -191,7 +226,9 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd {
             let e = e.unwrap();
             let ft = e.file_type().unwrap();
@@ -220,12 +257,18 @@ pub fn copy_dir(src: &Path, dst: &Path) {
 
 /// A byte-for-byte snapshot of a folder: relative path → contents.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walk(dir).into_iter().map(|p| (rel(dir, &p), std::fs::read(&p).unwrap())).collect()
+    walk(dir)
+        .into_iter()
+        .map(|p| (rel(dir, &p), std::fs::read(&p).unwrap()))
+        .collect()
 }
 
 /// Names directly inside `dir`.
 pub fn entries(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Values of `attr="…"` attributes in `html`, HTML entities for `&` undone.
@@ -265,7 +308,10 @@ pub fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -296,7 +342,11 @@ pub fn internal_links(out: &Path, host: &str) -> Vec<FoundLink> {
         let html = std::fs::read_to_string(&f).unwrap();
         for attr in ["href", "src"] {
             for v in attr_values(&html, attr) {
-                if v.starts_with('#') || v.starts_with("mailto:") || v.starts_with("tel:") || v.starts_with("javascript:") {
+                if v.starts_with('#')
+                    || v.starts_with("mailto:")
+                    || v.starts_with("tel:")
+                    || v.starts_with("javascript:")
+                {
                     continue;
                 }
                 let url = if let Some(rest) = v.strip_prefix(host) {
@@ -306,7 +356,11 @@ pub fn internal_links(out: &Path, host: &str) -> Vec<FoundLink> {
                 } else {
                     v.clone()
                 };
-                found.push(FoundLink { file: rel(out, &f), attr: if attr == "href" { "href" } else { "src" }, url });
+                found.push(FoundLink {
+                    file: rel(out, &f),
+                    attr: if attr == "href" { "href" } else { "src" },
+                    url,
+                });
             }
         }
     }
@@ -319,7 +373,11 @@ pub fn target_file(out: &Path, base_path: &str, url: &str) -> Option<PathBuf> {
     let path = url.split(['#', '?']).next().unwrap_or("");
     let rest = path.strip_prefix(base_path)?;
     let rest = percent_decode(rest);
-    Some(if rest.is_empty() || rest.ends_with('/') { out.join(&rest).join("index.html") } else { out.join(&rest) })
+    Some(if rest.is_empty() || rest.ends_with('/') {
+        out.join(&rest).join("index.html")
+    } else {
+        out.join(&rest)
+    })
 }
 
 /// Today's date in the local time zone, as `new` writes it.
