@@ -3,6 +3,10 @@
 //! validate and model (`site`) → render (`render`) → write (`output`).
 //! `serve` sits on top; the library never prints.
 
+// Diagnostics are the error type of the cold paths that report content
+// problems; boxing them everywhere would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod config;
 pub mod content;
 pub mod diagnostics;
