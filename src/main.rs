@@ -36,7 +36,8 @@ fn fail(e: Error, lang: Lang) -> ExitCode {
                 Lang::En => "build failed",
                 Lang::Zh => "构建失败",
             };
-            eprintln!("{msg}: {}", summary(&d, lang));
+            let colon = if lang == Lang::Zh { "：" } else { ": " };
+            eprintln!("{msg}{colon}{}", summary(&d, lang));
             ExitCode::from(1)
         }
         Error::Usage(t) => {

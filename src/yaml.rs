@@ -30,13 +30,9 @@ pub fn parse_mapping(text: &str) -> Result<Mapping, SyntaxError> {
                 .location()
                 .map(|l| (l.line(), l.column()))
                 .unwrap_or((1, 1));
-            let mut message = e.to_string();
-            // Drop the crate's own " at line X column Y" — we print positions ourselves.
-            if let Some(i) = message.find(" at line ") {
-                let rest = &message[i..];
-                let tail = rest.find(',').map(|j| &rest[j..]).unwrap_or("");
-                message = format!("{}{}", &message[..i], tail);
-            }
+            // Drop the crate's own "at line X column Y" parts: they count from
+            // the YAML text, not the file, and we print the position ourselves.
+            let message = strip_positions(&e.to_string());
             if message.starts_with("duplicate entry with key") {
                 if let Some(key) = message.split('"').nth(1) {
                     if let Some((l, c)) = Locator::new(text).duplicate_key(key) {
@@ -47,6 +43,21 @@ pub fn parse_mapping(text: &str) -> Result<Mapping, SyntaxError> {
             Err(SyntaxError { line, col, message })
         }
     }
+}
+
+fn strip_positions(msg: &str) -> String {
+    let mut out = msg.to_string();
+    while let Some(i) = out.find(" at line ") {
+        let rest = &out[i + " at line ".len()..];
+        let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let n = digits(rest);
+        let mut end = i + " at line ".len() + n;
+        if let Some(r) = out[end..].strip_prefix(" column ") {
+            end += " column ".len() + digits(r);
+        }
+        out.replace_range(i..end, "");
+    }
+    out
 }
 
 /// Finds the line and column of keys in a block-style YAML text, by indentation.
@@ -211,6 +222,8 @@ mod tests {
         let e = parse_mapping("title: x\ndate: 2024-12-20\n  bad: 2\n").unwrap_err();
         assert_eq!((e.line, e.col), (3, 6));
         assert!(!e.message.contains("at line"));
+        let e = parse_mapping("title: [x\nunit: y\n").unwrap_err();
+        assert!(!e.message.contains("line"), "{}", e.message);
         let e = parse_mapping("title: a\nunit: b\ntitle: c\n").unwrap_err();
         assert_eq!(e.line, 3);
     }

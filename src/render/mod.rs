@@ -546,7 +546,7 @@ impl<'a> Ctx<'a> {
                         },
                     ));
                 }
-                entries.sort_by(|a, b| b.0.sort_key().cmp(&a.0.sort_key()));
+                entries.sort_by_key(|e| std::cmp::Reverse(e.0.sort_key()));
                 entries.truncate(30);
                 let updated = entries
                     .first()
