@@ -27,6 +27,9 @@ pub const BODY: u8 = 8;
 pub const MAX_TEXT: usize = 6000;
 /// Aimed-at size of one postings shard and one text chunk, in bytes.
 const SHARD_BYTES: usize = 32 * 1024;
+/// At least 8 shards: tiny files cost little, and the client's shard
+/// arithmetic is exercised on every site, small test sites included.
+const MIN_BITS: u32 = 3;
 const MAX_BITS: u32 = 12;
 
 /// `docs.json` row: title, site path, kind, unit, date, tags.
@@ -197,7 +200,7 @@ impl<'a> Index<'a> {
             .flatten()
             .map(|(t, _, _)| t.len() + 8)
             .sum();
-        let mut bits = 0;
+        let mut bits = MIN_BITS;
         while bits < MAX_BITS && (estimate >> bits) > SHARD_BYTES {
             bits += 1;
         }

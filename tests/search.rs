@@ -1,0 +1,608 @@
+//! Search: the index files a build writes for `tests/fixtures/search-site`,
+//! and the `/search/` page driven in headless Chromium over DevTools.
+
+mod common;
+
+use common::Site;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// All postings shards merged: token → [(doc id, fields, tf)].
+fn postings(public: &Path) -> BTreeMap<String, Vec<(u64, u64, u64)>> {
+    let mut all = BTreeMap::new();
+    let dir = public.join("search/idx");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("search/idx/") {
+        let v = read_json(&entry.unwrap().path());
+        n += 1;
+        for (token, codes) in v.as_object().expect("shard is an object") {
+            let mut id = 0;
+            let list: Vec<(u64, u64, u64)> = codes
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    let c = c.as_u64().unwrap();
+                    id += c / 256;
+                    (id, c & 15, (c >> 4) & 15)
+                })
+                .collect();
+            assert!(all.insert(token.clone(), list).is_none(), "{token} twice");
+        }
+    }
+    let meta = read_json(&public.join("search/docs.json"));
+    assert_eq!(n, 1 << meta["bits"].as_u64().unwrap(), "shard files vs bits");
+    all
+}
+
+const TITLE: u64 = 1;
+const UNIT: u64 = 2;
+const TAGS: u64 = 4;
+const BODY: u64 = 8;
+
+#[test]
+fn search_index_lists_published_documents_and_their_tokens() {
+    let site = Site::new("search-site");
+    let out = site.build_ok(&[]);
+    let meta = read_json(&out.dir.join("search/docs.json"));
+    let docs = meta["docs"].as_array().unwrap();
+    let titles: Vec<&str> = docs.iter().map(|d| d[0].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        [
+            "陶乐镇2024年创卫工作总结",
+            "营根镇2024年爱国卫生工作总结",
+            "夏季灭蚊小常识",
+            "手足口病的预防",
+            "关于本站"
+        ],
+        "reports, articles, pages; the draft left out"
+    );
+    assert_eq!(meta["kinds"], json!(["报告", "文章", "页面"]));
+    let units: Vec<&str> = meta["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    let tao = &docs[0];
+    assert_eq!(tao[1], "reports/tao-le-zhen-2024/");
+    assert_eq!(tao[2], 0);
+    assert_eq!(units[tao[3].as_u64().unwrap() as usize], "陶乐镇");
+    assert_eq!(tao[4], "2024-12-20");
+    assert_eq!(tao[5], json!(["环境整治", "门前五包"]));
+    assert_eq!(docs[3][3], -1, "an article without unit");
+    assert_eq!(docs[4][1], "about/");
+
+    let p = postings(&out.dir);
+    let ids = |t: &str| -> Vec<u64> {
+        p.get(t)
+            .unwrap_or_else(|| panic!("no token {t}"))
+            .iter()
+            .map(|x| x.0)
+            .collect()
+    };
+    for t in ["门前", "前五", "五包"] {
+        let list = &p[t];
+        assert_eq!(list.len(), 1, "{t}: {list:?}");
+        assert_eq!(list[0].0, 0);
+        assert_eq!(list[0].1, TAGS | BODY, "{t} is in a tag and the body");
+    }
+    assert_eq!(ids("gb7792"), [0]);
+    assert_eq!(ids("albopictus"), [2], "Latin words lower-cased");
+    assert_eq!(ids("灭蚊"), [0, 1, 2]);
+    let title_hit = p["手足"].iter().find(|x| x.0 == 3).unwrap();
+    assert_eq!(title_hit.1, TITLE | BODY, "手足口病 in title and body, not in tags");
+    assert_eq!(p["陶乐"][0].1 & UNIT, UNIT, "unit names are indexed");
+    assert!(ids("2024").contains(&1), "the year is searchable");
+    assert!(!p.contains_key("火星"), "the draft's words are not indexed");
+    assert!(!p.contains_key("GB7792"));
+
+    let texts = read_json(&out.dir.join("search/text/0.json"));
+    let first = texts[0].as_str().unwrap();
+    assert!(first.starts_with("一年来，陶乐镇采取专项治理"), "{first}");
+    assert!(!first.contains('\n'), "whitespace collapsed");
+    assert_eq!(texts.as_array().unwrap().len(), 5);
+
+    let page = out.read("search/");
+    for needle in [
+        r#"src="/cw/search.js""#,
+        r#"data-index="/cw/search/""#,
+        r#"aria-live="polite""#,
+        r#"<label for="search-q">"#,
+        "<noscript>",
+    ] {
+        assert!(page.contains(needle), "search page lacks {needle}:\n{page}");
+    }
+    assert!(out.exists("search.js"));
+}
+
+#[test]
+fn search_drafts_are_indexed_only_with_drafts_flag() {
+    let site = Site::new("search-site");
+    let out = site.build_ok(&["--drafts"]);
+    let p = postings(&out.dir);
+    assert!(p.contains_key("火星"), "a --drafts preview searches drafts too");
+}
+
+#[test]
+fn search_off_writes_no_index_and_no_page() {
+    let site = Site::new("search-site");
+    site.append("site.yaml", "search: false\n");
+    let out = site.build_ok(&[]);
+    assert!(!out.dir.join("search").exists());
+    assert!(!out.read("").contains("/cw/search/"), "no search links");
+}
+
+// ---------------------------------------------------------------- browser
+
+/// Serves the files below `root` at `/cw/`; one thread per connection.
+fn serve_static(listener: TcpListener, root: PathBuf) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let _ = answer(stream, &root);
+            });
+        }
+    });
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn answer(stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
+            break;
+        }
+    }
+    let target = line.split_whitespace().nth(1).unwrap_or("/");
+    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
+    let mut file = path
+        .strip_prefix("/cw/")
+        .filter(|p| !p.split('/').any(|s| s == ".."))
+        .map(|p| root.join(p));
+    if let Some(f) = &file {
+        if f.is_dir() {
+            file = Some(f.join("index.html"));
+        }
+    }
+    let mut out = stream;
+    let body = file.as_ref().and_then(|f| std::fs::read(f).ok());
+    let (status, ctype, body) = match body {
+        Some(b) => {
+            let ext = file.unwrap();
+            let ctype = match ext.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("json") => "application/json",
+                Some("css") => "text/css; charset=utf-8",
+                _ => "application/octet-stream",
+            };
+            ("200 OK", ctype, b)
+        }
+        // No favicon in the theme: answer without a console 404.
+        None if path == "/favicon.ico" => ("204 No Content", "text/plain", Vec::new()),
+        None => ("404 Not Found", "text/plain", b"not found".to_vec()),
+    };
+    write!(
+        out,
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    out.write_all(&body)?;
+    out.flush()
+}
+
+/// A minimal Chrome DevTools Protocol client for one page.
+mod cdp {
+    use serde_json::{json, Value};
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpStream;
+    use std::path::PathBuf;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+    use tungstenite::{Message, WebSocket};
+
+    /// The Chromium binary, if installed.
+    pub fn chromium() -> Option<PathBuf> {
+        if let Some(p) = std::env::var_os("CHROMIUM") {
+            return Some(PathBuf::from(p));
+        }
+        let path = std::env::var_os("PATH")?;
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
+            .find(|p| p.is_file())
+    }
+
+    /// Headless Chromium; killed when dropped.
+    pub struct Browser {
+        child: Child,
+        port: u16,
+        _profile: tempfile::TempDir,
+    }
+
+    impl Drop for Browser {
+        fn drop(&mut self) {
+            // Chromium runs helper processes in its process group: end them all.
+            #[cfg(unix)]
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .stderr(Stdio::null())
+                .status();
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    impl Browser {
+        pub fn launch(exe: &std::path::Path) -> Browser {
+            let profile = tempfile::tempdir().unwrap();
+            let mut cmd = Command::new(exe);
+            #[cfg(unix)]
+            std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+            let mut child = cmd
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-extensions",
+                    "--no-first-run",
+                    "--no-default-browser-check",
+                    "--remote-debugging-address=127.0.0.1",
+                    "--remote-debugging-port=0",
+                ])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg("about:blank")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start chromium");
+            // Chromium prints `DevTools listening on ws://127.0.0.1:PORT/...`.
+            let stderr = child.stderr.take().unwrap();
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if let Some(rest) = line.split("ws://127.0.0.1:").nth(1) {
+                        let _ = tx.send(rest.split('/').next().unwrap_or("").parse::<u16>().ok());
+                    }
+                }
+            });
+            let port = rx.recv_timeout(Duration::from_secs(30)).ok().flatten();
+            let mut b = Browser {
+                child,
+                port: 0,
+                _profile: profile,
+            };
+            b.port = port.expect("chromium did not print its DevTools port within 30 s");
+            b
+        }
+
+        /// Connects to the browser's first page.
+        pub fn page(&self) -> Page {
+            let targets: Value =
+                serde_json::from_str(&json_list(self.port)).expect("DevTools /json/list");
+            let url = targets
+                .as_array()
+                .and_then(|a| a.iter().find(|t| t["type"] == "page"))
+                .and_then(|t| t["webSocketDebuggerUrl"].as_str())
+                .expect("a page target")
+                .to_string();
+            let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let (ws, _) = tungstenite::client(url.as_str(), stream).expect("DevTools WebSocket");
+            let mut p = Page {
+                ws,
+                next: 0,
+                events: Vec::new(),
+            };
+            for m in ["Page.enable", "Runtime.enable", "Log.enable"] {
+                p.call(m, json!({}));
+            }
+            p
+        }
+    }
+
+    /// GET /json/list; DevTools keeps the connection open, so read by length.
+    fn json_list(port: u16) -> String {
+        use std::io::{Read, Write};
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(b"GET /json/list HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .unwrap();
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = s.read(&mut chunk).expect("read /json/list");
+            assert!(n > 0, "DevTools closed the connection");
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
+                    .expect("Content-Length");
+                if body.len() >= len {
+                    return body[..len].to_string();
+                }
+            }
+        }
+    }
+
+    pub struct Page {
+        ws: WebSocket<TcpStream>,
+        next: u64,
+        /// Every event received so far.
+        pub events: Vec<Value>,
+    }
+
+    impl Page {
+        pub fn call(&mut self, method: &str, params: Value) -> Value {
+            self.next += 1;
+            let id = self.next;
+            let msg = json!({ "id": id, "method": method, "params": params }).to_string();
+            self.ws.send(Message::text(msg)).expect("send to DevTools");
+            let start = Instant::now();
+            loop {
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "no answer to {method}"
+                );
+                let text = match self.ws.read().expect("read from DevTools") {
+                    Message::Text(t) => t.to_string(),
+                    _ => continue,
+                };
+                let v: Value = serde_json::from_str(&text).unwrap();
+                if v["id"] == id {
+                    assert!(v.get("error").is_none(), "{method}: {v}");
+                    return v["result"].clone();
+                }
+                self.events.push(v);
+            }
+        }
+
+        /// Evaluates an expression in the page and returns its value.
+        pub fn eval(&mut self, expr: &str) -> Value {
+            let r = self.call(
+                "Runtime.evaluate",
+                json!({ "expression": expr, "returnByValue": true }),
+            );
+            r["result"]["value"].clone()
+        }
+
+        /// Polls `expr` until it is `true`.
+        pub fn wait_for(&mut self, what: &str, expr: &str, bound: Duration) -> Duration {
+            let start = Instant::now();
+            while start.elapsed() < bound {
+                if self.eval(expr) == Value::Bool(true) {
+                    return start.elapsed();
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            panic!(
+                "timed out after {bound:?} waiting for {what}; events: {:#?}",
+                self.events
+            );
+        }
+
+        /// Console errors, uncaught exceptions and error log entries so far.
+        pub fn errors(&self) -> Vec<&Value> {
+            self.events
+                .iter()
+                .filter(|e| match e["method"].as_str() {
+                    Some("Runtime.consoleAPICalled") => e["params"]["type"] == "error",
+                    Some("Runtime.exceptionThrown") => true,
+                    Some("Log.entryAdded") => e["params"]["entry"]["level"] == "error",
+                    _ => false,
+                })
+                .collect()
+        }
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What the result list shows: [(href, title HTML, snippet HTML)].
+const RESULTS_JS: &str = r#"JSON.stringify(Array.from(document.querySelectorAll('#search-results > li')).map(li => [li.querySelector('a').getAttribute('href'), li.querySelector('a').innerHTML, (li.querySelector('.result-snippet') || {innerHTML: ''}).innerHTML]))"#;
+const DONE_JS: &str = "document.getElementById('search-app').dataset.state === 'done'";
+
+fn results(page: &mut cdp::Page) -> Vec<(String, String, String)> {
+    let v = page.eval(RESULTS_JS);
+    serde_json::from_str(v.as_str().expect("results JSON")).unwrap()
+}
+
+fn status(page: &mut cdp::Page) -> String {
+    page.eval("document.getElementById('search-status').textContent")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Loads `/cw/search/?q=…` and waits until the results are shown; returns the time that took.
+fn open(page: &mut cdp::Page, port: u16, query: &str) -> Duration {
+    let url = format!("http://127.0.0.1:{port}/cw/search/?q={}", url_encode(query));
+    let start = Instant::now();
+    page.call("Page.navigate", json!({ "url": url }));
+    page.wait_for(
+        &format!("results for {query}"),
+        &format!(
+            "document.getElementById('search-q') && document.getElementById('search-q').value === {query:?} && {DONE_JS}"
+        ),
+        Duration::from_secs(20),
+    );
+    start.elapsed()
+}
+
+/// Marks the current results stale, runs `action`, waits for the next search to finish.
+fn after(page: &mut cdp::Page, what: &str, action: impl FnOnce(&mut cdp::Page)) {
+    page.eval("document.getElementById('search-app').dataset.state = 'stale'");
+    action(page);
+    page.wait_for(what, DONE_JS, Duration::from_secs(20));
+}
+
+#[test]
+fn search_in_a_real_browser() {
+    let Some(exe) = cdp::chromium() else {
+        if std::env::var_os("JIANBAO_REQUIRE_BROWSER").is_some() {
+            panic!("JIANBAO_REQUIRE_BROWSER is set but chromium is not installed (apt-get install chromium)");
+        }
+        eprintln!("SKIPPED search_in_a_real_browser: chromium not found (set JIANBAO_REQUIRE_BROWSER=1 to make this a failure)");
+        return;
+    };
+    let site = Site::new("search-site");
+    // Reserve a port for the base URL, then serve on it.
+    let probe = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let base = format!("http://127.0.0.1:{port}/cw/");
+    let out = site.build_ok(&["--base-url", &base]);
+    let listener = TcpListener::bind(("127.0.0.1", port)).expect("rebind the reserved port");
+    serve_static(listener, out.dir.clone());
+
+    let browser = cdp::Browser::launch(&exe);
+    let mut page = browser.page();
+
+    // A term in exactly one article (and in one report's body): the article,
+    // matched in its title, comes first, the term highlighted.
+    let first = open(&mut page, port, "手足口病");
+    eprintln!("search: first results for 手足口病 shown {first:?} after navigation (cold cache)");
+    let r = results(&mut page);
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!(r[0].0, "/cw/articles/shou-zu-kou-bing/", "{r:?}");
+    assert!(r[0].1.contains("<mark>手足口病</mark>"), "{r:?}");
+    assert!(r[0].2.contains("<mark>手足口病</mark>"), "{r:?}");
+    assert_eq!(r[1].0, "/cw/reports/tao-le-zhen-2024/", "{r:?}");
+    assert!(r[1].2.contains("<mark>手足口病</mark>"), "snippet around the hit: {r:?}");
+    assert!(status(&mut page).contains("找到 2 条"), "{}", status(&mut page));
+    assert_eq!(
+        page.eval("document.getElementById('search-q').value"),
+        json!("手足口病"),
+        "the input shows the query"
+    );
+
+    // Typing: one term, then a second one narrows the results (AND).
+    page.eval("document.getElementById('search-q').focus(); document.getElementById('search-q').select()");
+    after(&mut page, "results for 绿化", |p| {
+        p.call("Input.insertText", json!({ "text": "绿化" }));
+    });
+    let r = results(&mut page);
+    let hrefs: Vec<&str> = r.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(
+        hrefs,
+        ["/cw/reports/tao-le-zhen-2024/", "/cw/reports/ying-gen-zhen-2024/"],
+        "the draft mentioning 绿化 is not found"
+    );
+    after(&mut page, "results for 绿化 陶乐镇", |p| {
+        p.call("Input.insertText", json!({ "text": " 陶乐镇" }));
+        for kind in ["keyDown", "keyUp"] {
+            p.call(
+                "Input.dispatchKeyEvent",
+                json!({ "type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13 }),
+            );
+        }
+    });
+    let r = results(&mut page);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0].0, "/cw/reports/tao-le-zhen-2024/");
+    assert!(r[0].1.contains("<mark>陶乐镇</mark>"), "{r:?}");
+    assert!(r[0].2.contains("<mark>绿化</mark>"), "{r:?}");
+    let search = page.eval("decodeURIComponent(location.search.replace(/\\+/g, ' '))");
+    assert_eq!(search, json!("?q=绿化 陶乐镇"), "the URL links these results");
+
+    // A term inside a longer word; title matches rank first; filters.
+    open(&mut page, port, "灭蚊");
+    let r = results(&mut page);
+    assert_eq!(r.len(), 3, "{r:?}");
+    assert_eq!(r[0].0, "/cw/articles/xia-ji-mie-wen/", "title match first: {r:?}");
+    after(&mut page, "灭蚊 among articles", |p| {
+        p.eval("var s = document.getElementById('search-kind'); s.value = 'article'; s.dispatchEvent(new Event('change'))");
+    });
+    assert_eq!(results(&mut page).len(), 1);
+    after(&mut page, "灭蚊 of 营根镇", |p| {
+        p.eval("var s = document.getElementById('search-kind'); s.value = ''; var u = document.getElementById('search-unit'); u.value = '营根镇'; u.dispatchEvent(new Event('change'))");
+    });
+    let r = results(&mut page);
+    let hrefs: Vec<&str> = r.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(hrefs, ["/cw/articles/xia-ji-mie-wen/", "/cw/reports/ying-gen-zhen-2024/"]);
+    assert!(page
+        .eval("location.search")
+        .as_str()
+        .unwrap()
+        .contains("unit="));
+
+    // One character, Latin words (case, prefix), numbers.
+    open(&mut page, port, "蚊");
+    assert_eq!(results(&mut page).len(), 3);
+    open(&mut page, port, "GB7792");
+    let r = results(&mut page);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(r[0].2.contains("<mark>GB7792</mark>"), "{r:?}");
+    open(&mut page, port, "albo");
+    assert_eq!(results(&mut page).len(), 1);
+
+    // No match: said so, in the live region.
+    open(&mut page, port, "火星基地");
+    assert!(results(&mut page).is_empty());
+    let s = status(&mut page);
+    assert!(s.contains("没有找到") && s.contains("火星基地"), "{s}");
+
+    // Accessible structure: labelled controls, a polite live region, a list of links.
+    let a11y = page.eval(
+        r#"[document.querySelector('label[for=search-q]') !== null,
+            document.querySelector('label[for=search-kind]') !== null,
+            document.querySelector('label[for=search-unit]') !== null,
+            document.getElementById('search-status').getAttribute('aria-live'),
+            document.getElementById('search-results').tagName]"#,
+    );
+    assert_eq!(a11y, json!([true, true, true, "polite", "OL"]));
+
+    let errors = page.errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
