@@ -215,10 +215,16 @@ fn run(
     }
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
-    let written = render::write_site(&site, &stats, &bodies, theme, sink).map_err(|mut d| {
-        diags.append(&mut d);
-        Error::diags(std::mem::take(&mut diags))
-    })?;
+    let search = site
+        .config
+        .search
+        .then(|| render::search::Index::build(&site, &bodies));
+    phases.done("search");
+    let written = render::write_site(&site, &stats, &bodies, search.as_ref(), theme, sink)
+        .map_err(|mut d| {
+            diags.append(&mut d);
+            Error::diags(std::mem::take(&mut diags))
+        })?;
     phases.done("render");
     diagnostics::sort(&mut diags);
     Ok((written, diags))

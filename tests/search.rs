@@ -41,7 +41,11 @@ fn postings(public: &Path) -> BTreeMap<String, Vec<(u64, u64, u64)>> {
         }
     }
     let meta = read_json(&public.join("search/docs.json"));
-    assert_eq!(n, 1 << meta["bits"].as_u64().unwrap(), "shard files vs bits");
+    assert_eq!(
+        n,
+        1 << meta["bits"].as_u64().unwrap(),
+        "shard files vs bits"
+    );
     all
 }
 
@@ -102,7 +106,11 @@ fn search_index_lists_published_documents_and_their_tokens() {
     assert_eq!(ids("albopictus"), [2], "Latin words lower-cased");
     assert_eq!(ids("灭蚊"), [0, 1, 2]);
     let title_hit = p["手足"].iter().find(|x| x.0 == 3).unwrap();
-    assert_eq!(title_hit.1, TITLE | BODY, "手足口病 in title and body, not in tags");
+    assert_eq!(
+        title_hit.1,
+        TITLE | BODY,
+        "手足口病 in title and body, not in tags"
+    );
     assert_eq!(p["陶乐"][0].1 & UNIT, UNIT, "unit names are indexed");
     assert!(ids("2024").contains(&1), "the year is searchable");
     assert!(!p.contains_key("火星"), "the draft's words are not indexed");
@@ -112,7 +120,8 @@ fn search_index_lists_published_documents_and_their_tokens() {
     let first = texts[0].as_str().unwrap();
     assert!(first.starts_with("一年来，陶乐镇采取专项治理"), "{first}");
     assert!(!first.contains('\n'), "whitespace collapsed");
-    assert_eq!(texts.as_array().unwrap().len(), 5);
+    let chunk = meta["chunk"].as_u64().unwrap() as usize;
+    assert_eq!(texts.as_array().unwrap().len(), chunk.min(5));
 
     let page = out.read("search/");
     for needle in [
@@ -132,7 +141,10 @@ fn search_drafts_are_indexed_only_with_drafts_flag() {
     let site = Site::new("search-site");
     let out = site.build_ok(&["--drafts"]);
     let p = postings(&out.dir);
-    assert!(p.contains_key("火星"), "a --drafts preview searches drafts too");
+    assert!(
+        p.contains_key("火星"),
+        "a --drafts preview searches drafts too"
+    );
 }
 
 #[test]
@@ -512,15 +524,23 @@ fn search_in_a_real_browser() {
     // A term in exactly one article (and in one report's body): the article,
     // matched in its title, comes first, the term highlighted.
     let first = open(&mut page, port, "手足口病");
-    eprintln!("search: first results for 手足口病 shown {first:?} after navigation (cold cache)");
+    let timing = page.eval("[document.getElementById('search-app').dataset.firstMs, document.getElementById('search-app').dataset.ms]");
+    eprintln!("search: 手足口病 fully shown {first:?} after navigation (cold cache, incl. page load); in-page search → titles {} ms, → snippets {} ms", timing[0], timing[1]);
     let r = results(&mut page);
     assert_eq!(r.len(), 2, "{r:?}");
     assert_eq!(r[0].0, "/cw/articles/shou-zu-kou-bing/", "{r:?}");
     assert!(r[0].1.contains("<mark>手足口病</mark>"), "{r:?}");
     assert!(r[0].2.contains("<mark>手足口病</mark>"), "{r:?}");
     assert_eq!(r[1].0, "/cw/reports/tao-le-zhen-2024/", "{r:?}");
-    assert!(r[1].2.contains("<mark>手足口病</mark>"), "snippet around the hit: {r:?}");
-    assert!(status(&mut page).contains("找到 2 条"), "{}", status(&mut page));
+    assert!(
+        r[1].2.contains("<mark>手足口病</mark>"),
+        "snippet around the hit: {r:?}"
+    );
+    assert!(
+        status(&mut page).contains("找到 2 条"),
+        "{}",
+        status(&mut page)
+    );
     assert_eq!(
         page.eval("document.getElementById('search-q').value"),
         json!("手足口病"),
@@ -528,7 +548,9 @@ fn search_in_a_real_browser() {
     );
 
     // Typing: one term, then a second one narrows the results (AND).
-    page.eval("document.getElementById('search-q').focus(); document.getElementById('search-q').select()");
+    page.eval(
+        "document.getElementById('search-q').focus(); document.getElementById('search-q').select()",
+    );
     after(&mut page, "results for 绿化", |p| {
         p.call("Input.insertText", json!({ "text": "绿化" }));
     });
@@ -536,7 +558,10 @@ fn search_in_a_real_browser() {
     let hrefs: Vec<&str> = r.iter().map(|x| x.0.as_str()).collect();
     assert_eq!(
         hrefs,
-        ["/cw/reports/tao-le-zhen-2024/", "/cw/reports/ying-gen-zhen-2024/"],
+        [
+            "/cw/reports/tao-le-zhen-2024/",
+            "/cw/reports/ying-gen-zhen-2024/"
+        ],
         "the draft mentioning 绿化 is not found"
     );
     after(&mut page, "results for 绿化 陶乐镇", |p| {
@@ -554,13 +579,20 @@ fn search_in_a_real_browser() {
     assert!(r[0].1.contains("<mark>陶乐镇</mark>"), "{r:?}");
     assert!(r[0].2.contains("<mark>绿化</mark>"), "{r:?}");
     let search = page.eval("decodeURIComponent(location.search.replace(/\\+/g, ' '))");
-    assert_eq!(search, json!("?q=绿化 陶乐镇"), "the URL links these results");
+    assert_eq!(
+        search,
+        json!("?q=绿化 陶乐镇"),
+        "the URL links these results"
+    );
 
     // A term inside a longer word; title matches rank first; filters.
     open(&mut page, port, "灭蚊");
     let r = results(&mut page);
     assert_eq!(r.len(), 3, "{r:?}");
-    assert_eq!(r[0].0, "/cw/articles/xia-ji-mie-wen/", "title match first: {r:?}");
+    assert_eq!(
+        r[0].0, "/cw/articles/xia-ji-mie-wen/",
+        "title match first: {r:?}"
+    );
     after(&mut page, "灭蚊 among articles", |p| {
         p.eval("var s = document.getElementById('search-kind'); s.value = 'article'; s.dispatchEvent(new Event('change'))");
     });
@@ -570,7 +602,13 @@ fn search_in_a_real_browser() {
     });
     let r = results(&mut page);
     let hrefs: Vec<&str> = r.iter().map(|x| x.0.as_str()).collect();
-    assert_eq!(hrefs, ["/cw/articles/xia-ji-mie-wen/", "/cw/reports/ying-gen-zhen-2024/"]);
+    assert_eq!(
+        hrefs,
+        [
+            "/cw/articles/xia-ji-mie-wen/",
+            "/cw/reports/ying-gen-zhen-2024/"
+        ]
+    );
     assert!(page
         .eval("location.search")
         .as_str()
@@ -584,8 +622,10 @@ fn search_in_a_real_browser() {
     let r = results(&mut page);
     assert_eq!(r.len(), 1, "{r:?}");
     assert!(r[0].2.contains("<mark>GB7792</mark>"), "{r:?}");
-    open(&mut page, port, "albo");
+    open(&mut page, port, "Albopictus");
     assert_eq!(results(&mut page).len(), 1);
+    open(&mut page, port, "albo");
+    assert!(results(&mut page).is_empty(), "Latin words match whole");
 
     // No match: said so, in the live region.
     open(&mut page, port, "火星基地");

@@ -724,11 +724,13 @@ fn jobs(site: &Site, search: Option<&search::Index>) -> Vec<Job> {
     jobs
 }
 
-/// Renders every page and copies static files and assets through `sink`.
+/// Renders every page (and the search index, when given) and copies static
+/// files and assets through `sink`.
 pub fn write_site(
     site: &Site,
     stats: &Stats,
     bodies: &Bodies,
+    search_index: Option<&search::Index>,
     theme: ThemeFiles,
     sink: &dyn Sink,
 ) -> Result<Written, Vec<Diagnostic>> {
@@ -737,10 +739,6 @@ pub fn write_site(
     let stats_value: serde_json::Value =
         serde_json::from_str(&stats::json(site, stats)).unwrap_or_default();
     let tpl = Templates::new(theme.templates, &site_view, stats_value)?;
-    let search_index = site
-        .config
-        .search
-        .then(|| search::Index::build(site, bodies));
     let ctx = Ctx {
         site,
         stats,
@@ -751,7 +749,7 @@ pub fn write_site(
         },
         bodies,
         tpl: &tpl,
-        search: search_index.as_ref(),
+        search: search_index,
     };
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| {
@@ -769,7 +767,7 @@ pub fn write_site(
             text!("cannot write: {}", e.source; "无法写入：{}", e.source),
         ));
     };
-    let pages: usize = jobs(site, search_index.as_ref())
+    let pages: usize = jobs(site, search_index)
         .into_par_iter()
         .map(|job| match ctx.run(job) {
             Ok((path, html, is_page)) => match sink.write(&path, html.as_bytes()) {
@@ -801,7 +799,7 @@ pub fn write_site(
     });
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if errors.is_empty() {
-        let files = jobs(site, search_index.as_ref()).len() + copied;
+        let files = jobs(site, search_index).len() + copied;
         Ok(Written { pages, files })
     } else {
         Err(errors)

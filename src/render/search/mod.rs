@@ -6,7 +6,8 @@
 //! - `idx/<shard>.json`: token → postings, one integer per document holding
 //!   it: `(id - previous id) * 256 + min(tf, 15) * 16 + fields`, fields being
 //!   [`TITLE`] | [`UNIT`] | [`TAGS`] | [`BODY`]. A token's shard is
-//!   [`tokenize::shard`] with `bits`.
+//!   [`tokenize::shard`] with `bits` (a hash of the whole token, so shards
+//!   are of even size); a query fetches one shard per distinct token.
 //! - `text/<n>.json`: plain text (cut at [`MAX_TEXT`] characters) of
 //!   documents `n * chunk ..`, for snippets.
 
@@ -16,7 +17,7 @@ use super::Bodies;
 use crate::site::Site;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 pub const TITLE: u8 = 1;
 pub const UNIT: u8 = 2;
@@ -24,11 +25,18 @@ pub const TAGS: u8 = 4;
 pub const BODY: u8 = 8;
 
 /// Characters of body text kept per document for snippets.
-pub const MAX_TEXT: usize = 6000;
-/// Aimed-at size of one postings shard and one text chunk, in bytes.
-const SHARD_BYTES: usize = 32 * 1024;
+pub const MAX_TEXT: usize = 4000;
+/// Aimed-at size of one postings shard, in bytes (about a quarter of that
+/// gzipped); a query fetches one per distinct token.
+const SHARD_BYTES: usize = 64 * 1024;
+/// Aimed-at size of one text chunk: a result page fetches about one per hit
+/// (after the titles are shown). Smaller means many more files to write.
+const CHUNK_BYTES: usize = 24 * 1024;
+/// Documents tokenized per parallel batch.
+const BATCH: usize = 512;
 /// At least 8 shards: tiny files cost little, and the client's shard
 /// arithmetic is exercised on every site, small test sites included.
+/// At most 4096: 64 KB each holds about 250 MB of postings.
 const MIN_BITS: u32 = 3;
 const MAX_BITS: u32 = 12;
 
@@ -49,8 +57,8 @@ pub struct Index<'a> {
     units: Vec<&'a str>,
     bits: u32,
     chunk: usize,
-    /// Per shard: token → encoded postings.
-    shards: Vec<BTreeMap<String, Vec<u64>>>,
+    /// Per shard: (token, encoded postings), sorted by token.
+    shards: Vec<Vec<(String, Vec<u64>)>>,
     texts: Vec<String>,
 }
 
@@ -84,9 +92,71 @@ fn snippet_text(plain: &str, max: usize) -> String {
     out
 }
 
+/// FxHash (rustc's): much faster than SipHash on the millions of short
+/// tokens a large site has; no untrusted keys are involved.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7cc1_b727_220a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+
+struct Posting {
+    last: u64,
+    codes: Vec<u64>,
+}
+
+fn digits(mut n: u64) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+/// `{"token":[codes…],…}` in token order.
+fn shard_to_json(entries: &[(String, Vec<u64>)]) -> String {
+    use std::fmt::Write;
+    let mut out = String::from("{");
+    for (i, (t, codes)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(t).unwrap_or_default());
+        out.push_str(":[");
+        for (j, c) in codes.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{c}");
+        }
+        out.push(']');
+    }
+    out.push('}');
+    out
+}
+
 /// Token → (fields, body term frequency) for one document.
 fn doc_tokens(d: &DocInput) -> Vec<(String, u8, u32)> {
-    let mut map: HashMap<String, (u8, u32)> = HashMap::new();
+    let mut map: FxMap<String, (u8, u32)> = FxMap::default();
     for (bit, text) in &d.fields {
         tokenize::each_token(text, |t| {
             let e = match map.get_mut(t) {
@@ -179,54 +249,66 @@ impl<'a> Index<'a> {
         }
         for (p, m) in site.pages.iter().zip(&bodies.pages) {
             inputs.push(DocInput {
-                fields: vec![
-                    (TITLE, p.doc.common.title.clone()),
-                    (BODY, m.plain.clone()),
-                ],
+                fields: vec![(TITLE, p.doc.common.title.clone()), (BODY, m.plain.clone())],
                 row: (&p.doc.common.title, &p.path, 2, -1, String::new(), vec![]),
                 text: &m.plain,
             });
         }
 
-        let per_doc: Vec<Vec<(String, u8, u32)>> = inputs.par_iter().map(doc_tokens).collect();
         let texts: Vec<String> = inputs
             .par_iter()
             .map(|d| snippet_text(d.text, MAX_TEXT))
             .collect();
 
-        // Size the shards from an estimate of the postings' JSON size.
-        let estimate: usize = per_doc
-            .iter()
-            .flatten()
-            .map(|(t, _, _)| t.len() + 8)
-            .sum();
-        let mut bits = MIN_BITS;
-        while bits < MAX_BITS && (estimate >> bits) > SHARD_BYTES {
-            bits += 1;
-        }
-        let mut shards: Vec<BTreeMap<String, Vec<u64>>> = vec![BTreeMap::new(); 1 << bits];
-        // Last document id per token, for delta coding.
-        let mut last: HashMap<&str, u64> = HashMap::new();
-        for (id, toks) in per_doc.iter().enumerate() {
-            let id = id as u64;
-            for (t, b, tf) in toks {
-                let prev = last.insert(t.as_str(), id).unwrap_or(0);
-                let code = (id - prev) * 256 + u64::from((*tf).min(15)) * 16 + u64::from(*b);
-                let shard = &mut shards[tokenize::shard(t, bits)];
-                match shard.get_mut(t.as_str()) {
-                    Some(list) => list.push(code),
-                    None => {
-                        shard.insert(t.clone(), vec![code]);
+        // Tokenize in parallel batches and merge each into one map, so the
+        // per-document token lists of a large site never all sit in memory.
+        let mut map: FxMap<String, Posting> = FxMap::default();
+        let mut json_bytes = 0usize;
+        for (b, batch) in inputs.chunks(BATCH).enumerate() {
+            let per_doc: Vec<Vec<(String, u8, u32)>> = batch.par_iter().map(doc_tokens).collect();
+            for (i, toks) in per_doc.into_iter().enumerate() {
+                let id = (b * BATCH + i) as u64;
+                for (t, bits, tf) in toks {
+                    let fields = u64::from(tf.min(15)) * 16 + u64::from(bits);
+                    match map.get_mut(t.as_str()) {
+                        Some(p) => {
+                            let code = (id - p.last) * 256 + fields;
+                            json_bytes += digits(code) + 1;
+                            p.codes.push(code);
+                            p.last = id;
+                        }
+                        None => {
+                            let code = id * 256 + fields;
+                            json_bytes += t.len() + 6 + digits(code);
+                            map.insert(
+                                t,
+                                Posting {
+                                    last: id,
+                                    codes: vec![code],
+                                },
+                            );
+                        }
                     }
                 }
             }
         }
+        let mut bits = MIN_BITS;
+        while bits < MAX_BITS && (json_bytes >> bits) > SHARD_BYTES {
+            bits += 1;
+        }
+        let mut shards: Vec<Vec<(String, Vec<u64>)>> = vec![Vec::new(); 1 << bits];
+        for (t, p) in map {
+            shards[tokenize::shard(&t, bits)].push((t, p.codes));
+        }
+        shards
+            .par_iter_mut()
+            .for_each(|s| s.sort_unstable_by(|a, b| a.0.cmp(&b.0)));
 
         let text_bytes: usize = texts.iter().map(|t| t.len() + 3).sum();
         let chunk = if texts.is_empty() {
             1
         } else {
-            (SHARD_BYTES * texts.len() / text_bytes.max(1)).clamp(1, 1000)
+            (CHUNK_BYTES * texts.len() / text_bytes.max(1)).clamp(1, 1000)
         };
         Index {
             docs: inputs.into_iter().map(|d| d.row).collect(),
@@ -263,7 +345,7 @@ impl<'a> Index<'a> {
     pub fn shard_json(&self, n: usize) -> (String, String) {
         (
             format!("search/idx/{n}.json"),
-            serde_json::to_string(&self.shards[n]).unwrap_or_default(),
+            shard_to_json(&self.shards[n]),
         )
     }
 

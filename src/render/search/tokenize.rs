@@ -1,8 +1,8 @@
-//! The search tokenizer, mirrored by `search.js`: CJK runs become character bigrams (plus the run's last character), Latin words and numbers whole lower-cased tokens.
+//! The search tokenizer, mirrored by `search.js`: CJK runs become character bigrams and single characters, Latin words and numbers whole lower-cased tokens.
 //!
-//! Every character of a CJK run is thus the first character of some token,
-//! so a one-character query finds it by prefix within one shard. The browser
-//! client applies the same rules to queries; keep both in step.
+//! A query segments the same way: a multi-character CJK term needs all its
+//! bigrams (so a term inside a longer word matches), a one-character term
+//! its unigram. The browser client applies the same rules; keep both in step.
 
 /// Whether `c` is segmented as CJK (Han, kana, Hangul) rather than as a word.
 pub fn is_cjk(c: char) -> bool {
@@ -35,15 +35,14 @@ pub fn each_token(text: &str, mut emit: impl FnMut(&str)) {
     let mut word = String::new();
     let mut buf = String::new();
     let mut flush_run = |run: &mut Vec<char>, emit: &mut dyn FnMut(&str)| {
-        for pair in run.windows(2) {
+        for (i, &c) in run.iter().enumerate() {
             buf.clear();
-            buf.extend(pair);
+            buf.push(c);
             emit(&buf);
-        }
-        if let Some(&last) = run.last() {
-            buf.clear();
-            buf.push(last);
-            emit(&buf);
+            if let Some(&next) = run.get(i + 1) {
+                buf.push(next);
+                emit(&buf);
+            }
         }
         run.clear();
     };
@@ -74,17 +73,22 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// The shard a token's postings live in: by its first character, so that
-/// all tokens starting with one character share a shard (prefix lookups).
-/// `bits` is log2 of the shard count. `search.js` computes the same.
+/// The shard a token's postings live in: FNV-1a over its code points,
+/// finished with MurmurHash3's `fmix32` (FNV's low bits alone cluster on
+/// neighbouring code points), modulo 2^`bits`. `search.js` computes the same
+/// with `Math.imul`.
 pub fn shard(token: &str, bits: u32) -> usize {
-    let Some(c) = token.chars().next() else {
-        return 0;
-    };
-    if bits == 0 {
-        return 0;
+    let mut h: u32 = 0x811c_9dc5;
+    for c in token.chars() {
+        h ^= c as u32;
+        h = h.wrapping_mul(0x0100_0193);
     }
-    ((c as u32).wrapping_mul(2_654_435_761) >> (32 - bits)) as usize
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^= h >> 16;
+    (h & ((1u32 << bits) - 1)) as usize
 }
 
 #[cfg(test)]
@@ -104,8 +108,8 @@ mod tests {
         // The quotes split runs: no bigram spans them.
         assert!(!has(&t, "实门"), "{t:?}");
         assert!(!has(&t, "包职"), "{t:?}");
-        // The last character of each run is a token of its own.
-        assert!(has(&t, "包") && has(&t, "法"), "{t:?}");
+        // Single characters too, for one-character queries.
+        assert!(has(&t, "门") && has(&t, "包") && has(&t, "法"), "{t:?}");
     }
 
     #[test]
@@ -121,7 +125,7 @@ mod tests {
     fn search_tokens_term_inside_longer_word() {
         let doc = tokens("开展夏季灭蚊活动");
         let q = tokens("灭蚊");
-        assert_eq!(q, vec!["灭蚊", "蚊"]);
+        assert_eq!(q, vec!["灭", "灭蚊", "蚊"]);
         assert!(has(&doc, "灭蚊"));
     }
 
@@ -129,17 +133,29 @@ mod tests {
     fn search_tokens_single_characters_and_short_runs() {
         assert_eq!(tokens("鼠"), vec!["鼠"]);
         assert_eq!(tokens("灭 鼠"), vec!["灭", "鼠"]);
-        assert_eq!(tokens("陶乐镇"), vec!["陶乐", "乐镇", "镇"]);
+        assert_eq!(tokens("陶乐镇"), vec!["陶", "陶乐", "乐", "乐镇", "镇"]);
         assert!(tokens("  ，。！ ").is_empty());
     }
 
     #[test]
-    fn search_shard_depends_on_first_char_only() {
+    fn search_shard_is_a_well_spread_hash_of_code_points() {
         for bits in [0, 1, 3, 8, 12] {
-            assert_eq!(shard("门前", bits), shard("门", bits));
             assert!(shard("卫生", bits) < 1 << bits);
         }
-        // Same arithmetic as search.js: Math.imul(cp, 2654435761) >>> (32 - bits).
-        assert_eq!(shard("a", 8), ((97u64 * 2_654_435_761) % (1 << 32) >> 24) as usize);
+        assert_eq!(shard("x", 0), 0);
+        // Pinned values: search.js must compute the same.
+        assert_eq!(
+            [shard("卫", 12), shard("卫生", 12), shard("gb7792", 12)],
+            [2410, 1010, 644]
+        );
+        // Spread: 2 000 distinct bigrams over 16 shards, none empty or doubly full.
+        let text: String = (0x4e00u32..0x4e00 + 2001)
+            .filter_map(char::from_u32)
+            .collect();
+        let mut counts = [0usize; 16];
+        for t in tokens(&text).iter().filter(|t| t.chars().count() == 2) {
+            counts[shard(t, 4)] += 1;
+        }
+        assert!(counts.iter().all(|&n| n > 60 && n < 250), "{counts:?}");
     }
 }

@@ -1,5 +1,5 @@
 // 站内全文搜索客户端（无依赖、无外部资源）。切分规则与 src/render/search/tokenize.rs 一致：
-// 汉字串切成相邻两字（二元组），并保留串尾单字；拉丁字母与数字按整词、小写。
+// 汉字串切成相邻两字（二元组）及单字；拉丁字母与数字按整词、小写。查询词：多字取二元组，单字取单字。
 // 索引按需加载：search/docs.json（文档目录）、search/idx/<分片>.json（词条）、search/text/<块>.json（摘要正文）。
 (function () {
   "use strict";
@@ -14,7 +14,7 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
-  var PAGE = 20;
+  var PAGE = 10;
   var TITLE = 1, UNIT = 2, TAGS = 4, BODY = 8;
   var KINDS = ["report", "article", "page"];
   var WORD = /[\p{Alphabetic}\p{N}]/u;
@@ -42,28 +42,36 @@
     if (cp >= 0xff01 && cp <= 0xff5e) return String.fromCodePoint(cp - 0xfee0).toLowerCase();
     return cp < 128 ? ch.toLowerCase() : ch;
   }
-  // A query term → requirements {t: token, prefix: bool}; a document matches
-  // the term when it matches every requirement.
+  // A query term → the tokens a document must all hold to match it.
   function requirements(term) {
     var reqs = [], run = [], word = "";
     function flushRun() {
-      if (run.length === 1) reqs.push({ t: run[0], prefix: true });
-      for (var i = 0; i + 1 < run.length; i++) reqs.push({ t: run[i] + run[i + 1], prefix: false });
+      if (run.length === 1) reqs.push(run[0]);
+      for (var i = 0; i + 1 < run.length; i++) reqs.push(run[i] + run[i + 1]);
       run = [];
     }
     Array.from(term).forEach(function (raw) {
       var ch = fold(raw), cp = ch.codePointAt(0);
       if (isCjk(cp)) run.push(ch); else if (run.length) flushRun();
       if (!isCjk(cp) && WORD.test(ch)) word += ch.toLowerCase();
-      else if (word) { reqs.push({ t: word, prefix: true }); word = ""; }
+      else if (word) { reqs.push(word); word = ""; }
     });
     flushRun();
-    if (word) reqs.push({ t: word, prefix: true });
+    if (word) reqs.push(word);
     return reqs;
   }
+  // FNV-1a over code points + fmix32, as tokenize::shard.
   function shardOf(token, bits) {
-    if (bits === 0) return 0;
-    return (Math.imul(token.codePointAt(0), 2654435761) >>> 0) >>> (32 - bits);
+    var h = 0x811c9dc5;
+    Array.from(token).forEach(function (ch) {
+      h = Math.imul(h ^ ch.codePointAt(0), 0x01000193);
+    });
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return (h >>> 0) % Math.pow(2, bits);
   }
 
   // ---- matching and ranking ----
@@ -79,15 +87,9 @@
     }
     return into;
   }
-  function matchReq(req, shard) {
+  function matchReq(token, shard) {
     var m = new Map();
-    if (!req.prefix) {
-      if (shard[req.t]) decode(shard[req.t], m);
-      return m;
-    }
-    for (var k in shard) {
-      if (k.lastIndexOf(req.t, 0) === 0) decode(shard[k], m);
-    }
+    if (shard && Object.prototype.hasOwnProperty.call(shard, token)) decode(shard[token], m);
     return m;
   }
   function termScore(fields, tf) {
@@ -106,7 +108,7 @@
       if (!reqs.length) continue;
       var termDocs = null;
       for (var j = 0; j < reqs.length; j++) {
-        var m = matchReq(reqs[j], shards[shardOf(reqs[j].t, meta.bits)]);
+        var m = matchReq(reqs[j], shards[shardOf(reqs[j], meta.bits)]);
         if (termDocs === null) { termDocs = m; continue; }
         var next = new Map();
         termDocs.forEach(function (e, id) {
@@ -176,39 +178,46 @@
     });
   }
 
+  // Shows the next page of results at once (titles come from docs.json),
+  // then fills in the snippets when their text chunks have arrived.
   function renderMore(seq) {
     var meta = state.meta, from = state.shown, to = Math.min(state.results.length, from + PAGE);
     var slice = state.results.slice(from, to);
+    var re = highlighter(state.terms);
+    var snippets = slice.map(function (r) {
+      var d = meta.docs[r.id];
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.className = "result-title";
+      a.href = BASE + d[1];
+      appendMarked(a, d[0], re);
+      li.appendChild(a);
+      var info = [meta.kinds[d[2]]];
+      if (d[3] >= 0) info.push(meta.units[d[3]]);
+      if (d[4]) info.push(d[4]);
+      if (d[5] && d[5].length) info.push("标签：" + d[5].join("、"));
+      var p = document.createElement("p");
+      p.className = "result-meta";
+      appendMarked(p, info.join(" · "), re);
+      li.appendChild(p);
+      var s = document.createElement("p");
+      s.className = "result-snippet";
+      li.appendChild(s);
+      list.appendChild(li);
+      return s;
+    });
+    state.shown = to;
+    more.hidden = state.shown >= state.results.length;
     return textsFor(slice.map(function (r) { return r.id; })).then(function (textOf) {
       if (seq !== state.seq) return;
-      var re = highlighter(state.terms);
-      slice.forEach(function (r) {
-        var d = meta.docs[r.id];
-        var li = document.createElement("li");
-        var a = document.createElement("a");
-        a.className = "result-title";
-        a.href = BASE + d[1];
-        appendMarked(a, d[0], re);
-        li.appendChild(a);
-        var info = [meta.kinds[d[2]]];
-        if (d[3] >= 0) info.push(meta.units[d[3]]);
-        if (d[4]) info.push(d[4]);
-        if (d[5] && d[5].length) info.push("标签：" + d[5].join("、"));
-        var p = document.createElement("p");
-        p.className = "result-meta";
-        appendMarked(p, info.join(" · "), re);
-        li.appendChild(p);
+      slice.forEach(function (r, i) {
         var text = textOf(r.id);
-        if (text) {
-          var s = document.createElement("p");
-          s.className = "result-snippet";
-          appendMarked(s, snippet(text, re), re);
-          li.appendChild(s);
-        }
-        list.appendChild(li);
+        if (text) appendMarked(snippets[i], snippet(text, re), re);
+        else snippets[i].remove();
       });
-      state.shown = to;
-      more.hidden = state.shown >= state.results.length;
+    }, function () {
+      // Snippets are a nicety: without them the results still stand.
+      snippets.forEach(function (s) { s.remove(); });
     });
   }
 
@@ -264,7 +273,7 @@
     return loadMeta().then(function (meta) {
       var shardIds = {};
       terms.forEach(function (t) {
-        requirements(t).forEach(function (r) { shardIds[shardOf(r.t, meta.bits)] = true; });
+        requirements(t).forEach(function (r) { shardIds[shardOf(r, meta.bits)] = true; });
       });
       return Promise.all(Object.keys(shardIds).map(function (n) {
         return getJSON("idx/" + n + ".json").then(function (s) { return [n, s]; });
@@ -285,9 +294,11 @@
           app.setAttribute("data-state", "done");
           return;
         }
-        return renderMore(seq).then(function () {
+        var shown = renderMore(seq);
+        setStatus("找到 " + state.results.length + " 条与" + shownQ + "相关的结果" + filtered + "。");
+        app.setAttribute("data-first-ms", String(Math.round(performance.now() - started)));
+        return shown.then(function () {
           if (seq !== state.seq) return;
-          setStatus("找到 " + state.results.length + " 条与" + shownQ + "相关的结果" + filtered + "。");
           app.setAttribute("data-ms", String(Math.round(performance.now() - started)));
           app.setAttribute("data-state", "done");
         });
