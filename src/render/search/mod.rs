@@ -1,15 +1,18 @@
-//! The static search index: documents, token postings sharded by first character, and snippet text in chunks, all fetched on demand by `search.js`.
+//! The static search index: a small document table, token postings sharded by a hash of the token, and titles plus snippet text in chunks, all fetched on demand by `search.js`.
 //!
-//! Files (under `search/`):
-//! - `docs.json`: `{v, bits, chunk, kinds, units, docs: [[title, path, kind, unit, date, tags]]}`;
-//!   a document's id is its position; `unit` indexes `units` (-1: none).
+//! Document ids run newest first (reports and articles by date, then pages),
+//! so the client breaks score ties by id alone. Files (under `search/`):
+//! - `docs.json`: `{v, bits, chunk, kinds, units, ku}`: all a query needs
+//!   before it can rank and filter; `ku[id] = (unit index + 1) * 4 + kind`
+//!   (unit 0: none; kind 0 报告, 1 文章, 2 页面). About 4 bytes a document.
 //! - `idx/<shard>.json`: token → postings, one integer per document holding
 //!   it: `(id - previous id) * 256 + min(tf, 15) * 16 + fields`, fields being
 //!   [`TITLE`] | [`UNIT`] | [`TAGS`] | [`BODY`]. A token's shard is
 //!   [`tokenize::shard`] with `bits` (a hash of the whole token, so shards
 //!   are of even size); a query fetches one shard per distinct token.
-//! - `text/<n>.json`: plain text (cut at [`MAX_TEXT`] characters) of
-//!   documents `n * chunk ..`, for snippets.
+//! - `text/<n>.json`: `[[title, path, date, tags, text]]` for documents
+//!   `n * chunk ..`; text is the body cut at [`MAX_TEXT`] characters, for
+//!   snippets. A result page fetches the chunks of the hits it shows.
 
 pub mod tokenize;
 
@@ -24,14 +27,15 @@ pub const UNIT: u8 = 2;
 pub const TAGS: u8 = 4;
 pub const BODY: u8 = 8;
 
-/// Characters of body text kept per document for snippets.
-pub const MAX_TEXT: usize = 4000;
+/// Characters of body text kept per document for snippets: a match further
+/// in is still found, its snippet shows the beginning.
+pub const MAX_TEXT: usize = 1500;
 /// Aimed-at size of one postings shard, in bytes (about a quarter of that
 /// gzipped); a query fetches one per distinct token.
 const SHARD_BYTES: usize = 64 * 1024;
-/// Aimed-at size of one text chunk: a result page fetches about one per hit
-/// (after the titles are shown). Smaller means many more files to write.
-const CHUNK_BYTES: usize = 24 * 1024;
+/// Aimed-at size of one text chunk: a result page fetches about one per hit.
+/// Smaller means more files to write.
+const CHUNK_BYTES: usize = 16 * 1024;
 /// Documents tokenized per parallel batch.
 const BATCH: usize = 512;
 /// At least 8 shards: tiny files cost little, and the client's shard
@@ -40,12 +44,17 @@ const BATCH: usize = 512;
 const MIN_BITS: u32 = 3;
 const MAX_BITS: u32 = 12;
 
-/// `docs.json` row: title, site path, kind, unit, date, tags.
-type DocRow<'a> = (&'a str, &'a str, u8, i64, String, Vec<&'a str>);
+/// A `text/<n>.json` entry: title, site path, date, tags, text.
+type DocRow<'a> = (&'a str, &'a str, String, Vec<&'a str>, String);
 
 /// One document's contribution to the index.
 struct DocInput<'a> {
-    row: DocRow<'a>,
+    title: &'a str,
+    path: &'a str,
+    date: String,
+    tags: Vec<&'a str>,
+    /// `(unit + 1) * 4 + kind`.
+    ku: usize,
     /// Texts per field bit.
     fields: Vec<(u8, String)>,
     text: &'a str,
@@ -53,13 +62,13 @@ struct DocInput<'a> {
 
 /// The built index, ready to be written file by file.
 pub struct Index<'a> {
-    docs: Vec<DocRow<'a>>,
+    ku: Vec<usize>,
     units: Vec<&'a str>,
     bits: u32,
     chunk: usize,
     /// Per shard: (token, encoded postings), sorted by token.
     shards: Vec<Vec<(String, Vec<u64>)>>,
-    texts: Vec<String>,
+    rows: Vec<DocRow<'a>>,
 }
 
 #[derive(Serialize)]
@@ -69,7 +78,7 @@ struct DocsFile<'a> {
     chunk: usize,
     kinds: [&'static str; 3],
     units: &'a [&'a str],
-    docs: &'a [DocRow<'a>],
+    ku: &'a [usize],
 }
 
 /// Collapses whitespace runs to one space and cuts at `max` characters.
@@ -185,80 +194,94 @@ impl<'a> Index<'a> {
             }
             s
         };
+        // Reports and articles merged newest first (each list already is).
+        let mut dated: Vec<(crate::content::Date, bool, usize)> = site
+            .reports
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.doc.date, true, i))
+            .chain(
+                site.articles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (a.doc.date, false, i)),
+            )
+            .collect();
+        dated.sort_by(|a, b| b.0.sort_key().cmp(&a.0.sort_key()));
         let mut inputs: Vec<DocInput> = Vec::new();
-        for (r, m) in site.reports.iter().zip(&bodies.reports) {
-            let d = &r.doc;
-            let tags: Vec<&str> = d.tags.iter().map(String::as_str).collect();
-            let mut body = m.plain.clone();
-            for extra in [&d.summary, &d.author, &d.source].into_iter().flatten() {
+        let with_extras = |plain: &str, extras: [&Option<String>; 3], year: &str| {
+            let mut body = plain.to_string();
+            for extra in extras.into_iter().flatten() {
                 body.push('\n');
                 body.push_str(extra);
             }
             body.push('\n');
-            body.push_str(&d.date.ymd()[..4]);
-            inputs.push(DocInput {
-                fields: vec![
-                    (TITLE, d.common.title.clone()),
-                    (UNIT, unit_names(r.unit)),
-                    (TAGS, d.tags.join(" ")),
-                    (BODY, body),
-                ],
-                row: (
-                    &d.common.title,
-                    &r.path,
-                    0,
-                    r.unit as i64,
-                    d.date.ymd(),
-                    tags,
-                ),
-                text: &m.plain,
-            });
-        }
-        for (a, m) in site.articles.iter().zip(&bodies.articles) {
-            let d = &a.doc;
-            let tags: Vec<&str> = d.tags.iter().map(String::as_str).collect();
-            let mut tag_text = d.tags.join(" ");
-            if let Some(c) = &d.category {
-                tag_text.push(' ');
-                tag_text.push_str(c);
+            body.push_str(year);
+            body
+        };
+        for (_, is_report, i) in dated {
+            if is_report {
+                let (r, m) = (&site.reports[i], &bodies.reports[i]);
+                let d = &r.doc;
+                let date = d.date.ymd();
+                inputs.push(DocInput {
+                    fields: vec![
+                        (TITLE, d.common.title.clone()),
+                        (UNIT, unit_names(r.unit)),
+                        (TAGS, d.tags.join(" ")),
+                        (
+                            BODY,
+                            with_extras(&m.plain, [&d.summary, &d.author, &d.source], &date[..4]),
+                        ),
+                    ],
+                    title: &d.common.title,
+                    path: &r.path,
+                    tags: d.tags.iter().map(String::as_str).collect(),
+                    ku: (r.unit + 1) * 4,
+                    date,
+                    text: &m.plain,
+                });
+            } else {
+                let (a, m) = (&site.articles[i], &bodies.articles[i]);
+                let d = &a.doc;
+                let date = d.date.ymd();
+                let mut tag_text = d.tags.join(" ");
+                if let Some(c) = &d.category {
+                    tag_text.push(' ');
+                    tag_text.push_str(c);
+                }
+                inputs.push(DocInput {
+                    fields: vec![
+                        (TITLE, d.common.title.clone()),
+                        (UNIT, a.unit.map(unit_names).unwrap_or_default()),
+                        (TAGS, tag_text),
+                        (
+                            BODY,
+                            with_extras(&m.plain, [&d.summary, &d.author, &d.source], &date[..4]),
+                        ),
+                    ],
+                    title: &d.common.title,
+                    path: &a.path,
+                    tags: d.tags.iter().map(String::as_str).collect(),
+                    ku: a.unit.map_or(0, |u| u + 1) * 4 + 1,
+                    date,
+                    text: &m.plain,
+                });
             }
-            let mut body = m.plain.clone();
-            for extra in [&d.summary, &d.author, &d.source].into_iter().flatten() {
-                body.push('\n');
-                body.push_str(extra);
-            }
-            body.push('\n');
-            body.push_str(&d.date.ymd()[..4]);
-            inputs.push(DocInput {
-                fields: vec![
-                    (TITLE, d.common.title.clone()),
-                    (UNIT, a.unit.map(unit_names).unwrap_or_default()),
-                    (TAGS, tag_text),
-                    (BODY, body),
-                ],
-                row: (
-                    &d.common.title,
-                    &a.path,
-                    1,
-                    a.unit.map_or(-1, |u| u as i64),
-                    d.date.ymd(),
-                    tags,
-                ),
-                text: &m.plain,
-            });
         }
         for (p, m) in site.pages.iter().zip(&bodies.pages) {
             inputs.push(DocInput {
                 fields: vec![(TITLE, p.doc.common.title.clone()), (BODY, m.plain.clone())],
-                row: (&p.doc.common.title, &p.path, 2, -1, String::new(), vec![]),
+                title: &p.doc.common.title,
+                path: &p.path,
+                date: String::new(),
+                tags: Vec::new(),
+                ku: 2,
                 text: &m.plain,
             });
         }
 
-        let texts: Vec<String> = inputs
-            .par_iter()
-            .map(|d| snippet_text(d.text, MAX_TEXT))
-            .collect();
+        let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
 
         // Tokenize in parallel batches and merge each into one map, so the
         // per-document token lists of a large site never all sit in memory.
@@ -304,19 +327,35 @@ impl<'a> Index<'a> {
             .par_iter_mut()
             .for_each(|s| s.sort_unstable_by(|a, b| a.0.cmp(&b.0)));
 
-        let text_bytes: usize = texts.iter().map(|t| t.len() + 3).sum();
-        let chunk = if texts.is_empty() {
+        // Tokenizing is done with the field texts; keep what the chunks show.
+        let rows: Vec<DocRow> = inputs
+            .into_par_iter()
+            .map(|d| {
+                (
+                    d.title,
+                    d.path,
+                    d.date,
+                    d.tags,
+                    snippet_text(d.text, MAX_TEXT),
+                )
+            })
+            .collect();
+        let row_bytes: usize = rows
+            .iter()
+            .map(|r| r.0.len() + r.1.len() + r.2.len() + r.4.len() + 20)
+            .sum();
+        let chunk = if rows.is_empty() {
             1
         } else {
-            (CHUNK_BYTES * texts.len() / text_bytes.max(1)).clamp(1, 1000)
+            (CHUNK_BYTES * rows.len() / row_bytes.max(1)).clamp(1, 1000)
         };
         Index {
-            docs: inputs.into_iter().map(|d| d.row).collect(),
+            ku,
             units,
             bits,
             chunk,
             shards,
-            texts,
+            rows,
         }
     }
 
@@ -325,18 +364,18 @@ impl<'a> Index<'a> {
     }
 
     pub fn chunk_count(&self) -> usize {
-        self.texts.len().div_ceil(self.chunk)
+        self.rows.len().div_ceil(self.chunk)
     }
 
     /// `search/docs.json`.
     pub fn docs_json(&self) -> String {
         serde_json::to_string(&DocsFile {
-            v: 1,
+            v: 2,
             bits: self.bits,
             chunk: self.chunk,
             kinds: ["报告", "文章", "页面"],
             units: &self.units,
-            docs: &self.docs,
+            ku: &self.ku,
         })
         .unwrap_or_default()
     }
@@ -349,13 +388,13 @@ impl<'a> Index<'a> {
         )
     }
 
-    /// Site path and JSON of text chunk `n`.
+    /// Site path and JSON of text chunk `n` (titles, paths, dates, tags, texts).
     pub fn text_json(&self, n: usize) -> (String, String) {
         let from = n * self.chunk;
-        let to = (from + self.chunk).min(self.texts.len());
+        let to = (from + self.chunk).min(self.rows.len());
         (
             format!("search/text/{n}.json"),
-            serde_json::to_string(&self.texts[from..to]).unwrap_or_default(),
+            serde_json::to_string(&self.rows[from..to]).unwrap_or_default(),
         )
     }
 }

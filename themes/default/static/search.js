@@ -1,6 +1,6 @@
 // 站内全文搜索客户端（无依赖、无外部资源）。切分规则与 src/render/search/tokenize.rs 一致：
 // 汉字串切成相邻两字（二元组）及单字；拉丁字母与数字按整词、小写。查询词：多字取二元组，单字取单字。
-// 索引按需加载：search/docs.json（文档目录）、search/idx/<分片>.json（词条）、search/text/<块>.json（摘要正文）。
+// 索引按需加载：search/docs.json（类型与单位表）、search/idx/<分片>.json（词条）、search/text/<块>.json（标题与正文摘录）。
 (function () {
   "use strict";
   var app = document.getElementById("search-app");
@@ -127,10 +127,8 @@
     var out = [];
     if (total) total.forEach(function (score, id) { out.push({ id: id, score: score }); });
     out.sort(function (a, b) {
-      if (b.score !== a.score) return b.score - a.score;
-      var da = meta.docs[a.id][4], db = meta.docs[b.id][4];
-      if (da !== db) return da < db ? 1 : -1;
-      return a.id - b.id;
+      // Ids run newest first.
+      return b.score - a.score || a.id - b.id;
     });
     return out;
   }
@@ -166,7 +164,8 @@
 
   var state = { meta: null, results: [], shown: 0, terms: [], seq: 0 };
 
-  function textsFor(ids) {
+  // Rows [title, path, date, tags, text] of `ids`, from their chunks.
+  function rowsFor(ids) {
     var chunk = state.meta.chunk, need = {};
     ids.forEach(function (id) { need[Math.floor(id / chunk)] = true; });
     return Promise.all(Object.keys(need).map(function (n) {
@@ -174,50 +173,45 @@
     })).then(function (pairs) {
       var byChunk = {};
       pairs.forEach(function (p) { byChunk[p[0]] = p[1]; });
-      return function (id) { return (byChunk[Math.floor(id / chunk)] || [])[id % chunk] || ""; };
+      return ids.map(function (id) { return (byChunk[Math.floor(id / chunk)] || [])[id % chunk]; });
     });
   }
 
-  // Shows the next page of results at once (titles come from docs.json),
-  // then fills in the snippets when their text chunks have arrived.
+  // Appends the next page of results once their rows have arrived.
   function renderMore(seq) {
     var meta = state.meta, from = state.shown, to = Math.min(state.results.length, from + PAGE);
     var slice = state.results.slice(from, to);
     var re = highlighter(state.terms);
-    var snippets = slice.map(function (r) {
-      var d = meta.docs[r.id];
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.className = "result-title";
-      a.href = BASE + d[1];
-      appendMarked(a, d[0], re);
-      li.appendChild(a);
-      var info = [meta.kinds[d[2]]];
-      if (d[3] >= 0) info.push(meta.units[d[3]]);
-      if (d[4]) info.push(d[4]);
-      if (d[5] && d[5].length) info.push("标签：" + d[5].join("、"));
-      var p = document.createElement("p");
-      p.className = "result-meta";
-      appendMarked(p, info.join(" · "), re);
-      li.appendChild(p);
-      var s = document.createElement("p");
-      s.className = "result-snippet";
-      li.appendChild(s);
-      list.appendChild(li);
-      return s;
-    });
-    state.shown = to;
-    more.hidden = state.shown >= state.results.length;
-    return textsFor(slice.map(function (r) { return r.id; })).then(function (textOf) {
+    return rowsFor(slice.map(function (r) { return r.id; })).then(function (rows) {
       if (seq !== state.seq) return;
       slice.forEach(function (r, i) {
-        var text = textOf(r.id);
-        if (text) appendMarked(snippets[i], snippet(text, re), re);
-        else snippets[i].remove();
+        var row = rows[i];
+        if (!row) return;
+        var ku = meta.ku[r.id];
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.className = "result-title";
+        a.href = BASE + row[1];
+        appendMarked(a, row[0], re);
+        li.appendChild(a);
+        var info = [meta.kinds[ku % 4]];
+        if (ku >= 4) info.push(meta.units[(ku >> 2) - 1]);
+        if (row[2]) info.push(row[2]);
+        if (row[3].length) info.push("标签：" + row[3].join("、"));
+        var p = document.createElement("p");
+        p.className = "result-meta";
+        appendMarked(p, info.join(" · "), re);
+        li.appendChild(p);
+        if (row[4]) {
+          var s = document.createElement("p");
+          s.className = "result-snippet";
+          appendMarked(s, snippet(row[4], re), re);
+          li.appendChild(s);
+        }
+        list.appendChild(li);
       });
-    }, function () {
-      // Snippets are a nicety: without them the results still stand.
-      snippets.forEach(function (s) { s.remove(); });
+      state.shown = to;
+      more.hidden = state.shown >= state.results.length;
     });
   }
 
@@ -284,8 +278,8 @@
         var kind = KINDS.indexOf(kindSel.value);
         var unit = unitSel.value ? meta.units.indexOf(unitSel.value) : -1;
         state.results = match(meta, terms, shards).filter(function (r) {
-          var d = meta.docs[r.id];
-          return (kind < 0 || d[2] === kind) && (unit < 0 || d[3] === unit);
+          var ku = meta.ku[r.id];
+          return (kind < 0 || ku % 4 === kind) && (unit < 0 || (ku >> 2) - 1 === unit);
         });
         var shownQ = "“" + terms.join(" ") + "”";
         var filtered = kind >= 0 || unit >= 0 ? "（已按筛选条件过滤）" : "";
@@ -294,10 +288,9 @@
           app.setAttribute("data-state", "done");
           return;
         }
-        var shown = renderMore(seq);
         setStatus("找到 " + state.results.length + " 条与" + shownQ + "相关的结果" + filtered + "。");
         app.setAttribute("data-first-ms", String(Math.round(performance.now() - started)));
-        return shown.then(function () {
+        return renderMore(seq).then(function () {
           if (seq !== state.seq) return;
           app.setAttribute("data-ms", String(Math.round(performance.now() - started)));
           app.setAttribute("data-state", "done");
