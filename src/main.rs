@@ -3,6 +3,7 @@
 //! (0 ok, 1 content errors, 2 usage errors).
 
 mod cli;
+mod serve;
 
 use clap::Parser;
 use cli::{Cli, Command, NewKindArg};
@@ -101,6 +102,7 @@ fn main() -> ExitCode {
                 Err(e) => fail(e, lang),
             }
         }
+        Command::Serve { root, bind, port, drafts, open } => serve::run(serve::Options { root, bind, port, drafts, open }),
         Command::Check { root, drafts } => {
             let opts = BuildOptions { root, drafts, ..BuildOptions::default() };
             match jianbao::check(&opts) {
