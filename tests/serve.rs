@@ -1,0 +1,389 @@
+//! `jianbao serve` end to end: the real binary on a copy of
+//! tests/fixtures/serve-site, driven over HTTP on 127.0.0.1 only.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+const BOUND: Duration = Duration::from_secs(5);
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running `jianbao serve`; killed when dropped.
+struct Serve {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Resp {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// Sends raw bytes, returns what came back (possibly nothing).
+fn raw(port: u16, request: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(BOUND))?;
+    s.set_write_timeout(Some(BOUND))?;
+    s.write_all(request)?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+fn parse(bytes: &[u8]) -> Option<Resp> {
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some(Resp { status, head: head.to_string(), body: body.to_string() })
+}
+
+fn request(port: u16, method: &str, path: &str) -> Option<Resp> {
+    let req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    parse(&raw(port, req.as_bytes()).ok()?)
+}
+
+fn get(port: u16, path: &str) -> Resp {
+    request(port, "GET", path).unwrap_or_else(|| panic!("no response for GET {path}"))
+}
+
+/// Polls `f` until it returns true or the bound passes; returns the wait.
+fn wait_until(what: &str, mut f: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while start.elapsed() < BOUND {
+        if f() {
+            return start.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("timed out after {BOUND:?} waiting for {what}");
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve-site")
+}
+
+impl Serve {
+    /// Copies the fixture, lets `prepare` change it, starts the server and
+    /// waits until it answers.
+    fn start_with(prepare: impl FnOnce(&Path)) -> Serve {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(), dir.path());
+        prepare(dir.path());
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_jianbao"))
+            .args(["serve", "--root"])
+            .arg(dir.path())
+            .args(["--port", &port.to_string()])
+            .env("LC_ALL", "C")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let s = Serve { child, port, dir };
+        wait_until("the server to answer", || request(port, "GET", "/cw/").is_some());
+        s
+    }
+
+    fn start() -> Serve {
+        Serve::start_with(|_| {})
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn get(&self, path: &str) -> Resp {
+        get(self.port, path)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.path("serve.log")).unwrap_or_default()
+    }
+
+    /// Opens the live-reload stream and waits for its greeting.
+    fn events(&self) -> Sse {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        s.write_all(b"GET /__jianbao/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+        let mut sse = Sse { stream: s, buf: String::new(), seen: 0 };
+        sse.wait_for("event: hello");
+        sse
+    }
+
+    /// Writes a file the way editors do: to a temp file, then renamed over.
+    fn save(&self, rel: &str, text: &str) {
+        let target = self.path(rel);
+        let tmp = target.with_file_name(format!(".{}.tmp", target.file_name().unwrap().to_string_lossy()));
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, &target).unwrap();
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.path(rel)).unwrap();
+        assert!(text.contains(from), "{rel} lacks {from}");
+        self.save(rel, &text.replace(from, to));
+    }
+}
+
+/// A raw Server-Sent Events reader.
+struct Sse {
+    stream: TcpStream,
+    buf: String,
+    /// How far `wait_for` has consumed.
+    seen: usize,
+}
+
+impl Sse {
+    /// Waits for `needle` after what was already matched; returns the text
+    /// from there up to the end of that event.
+    fn wait_for(&mut self, needle: &str) -> String {
+        let start = Instant::now();
+        let mut chunk = [0u8; 4096];
+        loop {
+            if let Some(i) = self.buf[self.seen..].find(needle) {
+                let from = self.seen + i;
+                if let Some(end) = self.buf[from..].find("\n\n") {
+                    self.seen = from + end + 2;
+                    return self.buf[from..from + end].to_string();
+                }
+            }
+            assert!(start.elapsed() < BOUND, "no `{needle}` within {BOUND:?}; stream so far:\n{}", self.buf);
+            match self.stream.read(&mut chunk) {
+                Ok(0) => panic!("event stream closed; got:\n{}", self.buf),
+                Ok(n) => self.buf.push_str(&String::from_utf8_lossy(&chunk[..n])),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(e) => panic!("event stream: {e}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn serves_the_site_under_the_base_path() {
+    let s = Serve::start();
+    let home = s.get("/cw/");
+    assert_eq!(home.status, 200, "{}", s.log());
+    assert!(home.body.contains("测试县创卫信息平台"));
+    assert!(home.body.contains("/__jianbao/events"), "live-reload client injected");
+    assert_eq!(home.header("Content-Type").as_deref(), Some("text/html; charset=utf-8"));
+
+    let root = s.get("/");
+    assert_eq!(root.status, 302);
+    assert_eq!(root.header("Location").as_deref(), Some("/cw/"));
+    assert_eq!(s.get("/cw").header("Location").as_deref(), Some("/cw/"));
+    let slashless = s.get("/cw/reports/tao-le-2024");
+    assert_eq!(slashless.status, 301);
+    assert_eq!(slashless.header("Location").as_deref(), Some("/cw/reports/tao-le-2024/"));
+
+    let report = s.get("/cw/reports/tao-le-2024/");
+    assert_eq!(report.status, 200);
+    assert!(report.body.contains("ORIGINAL-MARKER"));
+    // Links point at this server, under the base path.
+    let feed = s.get("/cw/feed.xml");
+    let feed_text = feed.body.replace("&#x2F;", "/");
+    assert!(feed_text.contains(&format!("http://127.0.0.1:{}/cw/reports/tao-le-2024/", s.port)), "{}", feed.body);
+    assert!(feed.header("Content-Type").unwrap().starts_with("application/xml"));
+    assert!(s.get("/cw/style.css").header("Content-Type").unwrap().starts_with("text/css"));
+    assert!(s.get("/cw/site.js").header("Content-Type").unwrap().starts_with("text/javascript"));
+
+    let head = request(s.port, "HEAD", "/cw/").unwrap();
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("Content-Length"), home.header("Content-Length"));
+
+    let missing = s.get("/cw/reports/no-such-report/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("<html"), "the site's 404.html is served");
+    assert_eq!(s.get("/elsewhere/").status, 404);
+    assert_eq!(request(s.port, "POST", "/cw/").unwrap().status, 405);
+}
+
+#[test]
+fn edits_and_deletions_show_up_and_pages_reload() {
+    let s = Serve::start();
+    let mut events = s.events();
+    assert_eq!(s.get("/cw/reports/tao-le-2023/").status, 200);
+
+    s.edit("content/reports/tao-le-2024.md", "ORIGINAL-MARKER", "EDITED-MARKER");
+    let took = wait_until("the edit to be served", || s.get("/cw/reports/tao-le-2024/").body.contains("EDITED-MARKER"));
+    let ev = events.wait_for("event: reload");
+    assert!(ev.contains("reports/tao-le-2024/index.html"), "{ev}");
+    eprintln!("edit served after {took:?}");
+
+    std::fs::remove_file(s.path("content/reports/tao-le-2023.md")).unwrap();
+    wait_until("the deleted report to 404", || s.get("/cw/reports/tao-le-2023/").status == 404);
+    events.wait_for("event: reload");
+    assert!(!s.get("/cw/reports/").body.contains("tao-le-2023"), "list no longer links it");
+
+    // Temp files editors leave behind never trigger a build.
+    let before = s.log().matches("changed:").count();
+    std::fs::write(s.path("content/reports/.tao-le-2024.md.swp"), "junk").unwrap();
+    std::fs::write(s.path("content/reports/tao-le-2024.md~"), "junk").unwrap();
+    std::fs::write(s.path("content/reports/4913"), "").unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(s.log().matches("changed:").count(), before, "{}", s.log());
+}
+
+#[test]
+fn css_change_swaps_stylesheets_only() {
+    let s = Serve::start();
+    let mut events = s.events();
+    s.edit("static/extra.css", "#123456", "#654321");
+    let ev = events.wait_for("event: css");
+    assert!(ev.contains("extra.css"), "{ev}");
+    assert!(s.get("/cw/extra.css").body.contains("#654321"));
+    assert!(!events.buf[events.seen..].contains("event: reload"));
+}
+
+#[test]
+fn a_broken_file_keeps_the_last_good_site_and_shows_the_error() {
+    let s = Serve::start();
+    let mut events = s.events();
+    events.wait_for("event: ok");
+    s.edit("content/reports/tao-le-2024.md", "unit: 陶乐镇", "unit: 不存在的镇 <b>");
+    let ev = events.wait_for("event: error");
+    assert!(ev.contains("content/reports/tao-le-2024.md:3:"), "{ev}");
+    assert!(ev.contains("不存在的镇 <b>"), "JSON carries the raw text; the client escapes it: {ev}");
+    let page = s.get("/cw/reports/tao-le-2024/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("ORIGINAL-MARKER"), "last good page still served");
+    assert!(s.log().contains("tao-le-2024.md:3:"), "terminal shows it: {}", s.log());
+
+    // A client connecting now learns about the error at once.
+    let mut late = s.events();
+    late.wait_for("event: error");
+
+    s.edit("content/reports/tao-le-2024.md", "unit: 不存在的镇 <b>", "unit: 陶乐镇");
+    events.wait_for("event: ok");
+    late.wait_for("event: ok");
+}
+
+#[test]
+fn a_failing_first_build_is_served_as_an_error_page_until_fixed() {
+    let s = Serve::start_with(|dir| {
+        let p = dir.join("content/reports/wei-jian-2024.md");
+        let text = std::fs::read_to_string(&p).unwrap().replace("banners: 12", "banners: <script>alert(1)</script>");
+        std::fs::write(p, text).unwrap();
+    });
+    let page = s.get("/cw/");
+    assert_eq!(page.status, 500);
+    assert!(page.body.contains("wei-jian-2024.md"), "{}", page.body);
+    assert!(!page.body.contains("<script>alert(1)"), "escaped");
+    assert!(page.body.contains("/__jianbao/events"));
+    let mut events = s.events();
+    events.wait_for("event: error");
+    s.edit("content/reports/wei-jian-2024.md", "banners: <script>alert(1)</script>", "banners: 12");
+    events.wait_for("event: ok");
+    events.wait_for("event: reload");
+    assert_eq!(s.get("/cw/").status, 200);
+}
+
+#[test]
+fn requests_outside_the_site_get_404_and_never_crash_the_server() {
+    let s = Serve::start();
+    for path in [
+        "/../Cargo.toml",
+        "/cw/../../Cargo.toml",
+        "/%2e%2e/",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/cw/%2e%2e/site.yaml",
+        "/..%2f..%2fCargo.toml",
+        "/cw/..%2f..%2fsite.yaml",
+        "/cw/..\\..\\site.yaml",
+        "/cw/%5c..%5csite.yaml",
+        "/cw/%00",
+        "/cw/index.html%00.css",
+        "/cw/%ff%fe",
+        "/cw/./index.html",
+    ] {
+        let r = get(s.port, path);
+        assert!(r.status == 404 || r.status == 400, "{path}: {}", r.status);
+        assert!(!r.body.contains("[package]") && !r.body.contains("base_url"), "{path} leaked a file");
+    }
+    for garbage in [
+        &b"GARBAGE\r\n\r\n"[..],
+        b"GET\r\n\r\n",
+        b"GET /cw/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET cw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"\x00\x01\x02\xff\r\n\r\n",
+        b"GET /cw/ HTTP/9.9\r\n\r\n",
+        b"GET /cw/ HTTP/1.1\r\nBroken header line\r\n\r\n",
+        b"GET /\xe4\xb8 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    ] {
+        if let Ok(bytes) = raw(s.port, garbage) {
+            if let Some(r) = parse(&bytes) {
+                assert!(r.status >= 300, "{:?} got {}", String::from_utf8_lossy(garbage), r.status);
+            }
+        }
+    }
+    // Half a request, then hang up.
+    drop(TcpStream::connect(("127.0.0.1", s.port)).unwrap().write_all(b"GET /cw/ HT"));
+    assert_eq!(s.get("/cw/").status, 200, "server still alive");
+}
+
+#[test]
+fn concurrent_requests_during_a_rebuild_all_succeed() {
+    let s = Serve::start();
+    let n = 200;
+    let barrier = Arc::new(Barrier::new(n + 1));
+    let port = s.port;
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                // Spread over a few pages, staggered to overlap the rebuilds.
+                std::thread::sleep(Duration::from_millis((i % 40) as u64 * 15));
+                let path = ["/cw/", "/cw/reports/wei-jian-2024/", "/cw/style.css", "/cw/units/"][i % 4];
+                request(port, "GET", path).map(|r| r.status)
+            })
+        })
+        .collect();
+    let mut events = s.events();
+    s.edit("content/reports/tao-le-2024.md", "ORIGINAL-MARKER", "BUSY-MARKER");
+    barrier.wait();
+    let statuses: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    events.wait_for("event: reload");
+    let bad: Vec<_> = statuses.iter().enumerate().filter(|(_, s)| **s != Some(200)).collect();
+    assert!(bad.is_empty(), "failed requests: {bad:?}");
+    assert!(s.get("/cw/reports/tao-le-2024/").body.contains("BUSY-MARKER"));
+}
