@@ -24,7 +24,11 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A running `jianbao serve`; killed when dropped.
@@ -71,11 +75,16 @@ fn parse(bytes: &[u8]) -> Option<Resp> {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let (head, body) = text.split_once("\r\n\r\n")?;
     let status = head.split(' ').nth(1)?.parse().ok()?;
-    Some(Resp { status, head: head.to_string(), body: body.to_string() })
+    Some(Resp {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    })
 }
 
 fn request(port: u16, method: &str, path: &str) -> Option<Resp> {
-    let req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let req =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
     parse(&raw(port, req.as_bytes()).ok()?)
 }
 
@@ -119,7 +128,9 @@ impl Serve {
             .spawn()
             .unwrap();
         let s = Serve { child, port, dir };
-        wait_until("the server to answer", || request(port, "GET", "/cw/").is_some());
+        wait_until("the server to answer", || {
+            request(port, "GET", "/cw/").is_some()
+        });
         s
     }
 
@@ -142,9 +153,14 @@ impl Serve {
     /// Opens the live-reload stream and waits for its greeting.
     fn events(&self) -> Sse {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        s.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
         s.write_all(b"GET /__jianbao/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").unwrap();
-        let mut sse = Sse { stream: s, buf: String::new(), seen: 0 };
+        let mut sse = Sse {
+            stream: s,
+            buf: String::new(),
+            seen: 0,
+        };
         sse.wait_for("event: hello");
         sse
     }
@@ -152,7 +168,10 @@ impl Serve {
     /// Writes a file the way editors do: to a temp file, then renamed over.
     fn save(&self, rel: &str, text: &str) {
         let target = self.path(rel);
-        let tmp = target.with_file_name(format!(".{}.tmp", target.file_name().unwrap().to_string_lossy()));
+        let tmp = target.with_file_name(format!(
+            ".{}.tmp",
+            target.file_name().unwrap().to_string_lossy()
+        ));
         std::fs::write(&tmp, text).unwrap();
         std::fs::rename(&tmp, &target).unwrap();
     }
@@ -186,11 +205,19 @@ impl Sse {
                     return self.buf[from..from + end].to_string();
                 }
             }
-            assert!(start.elapsed() < BOUND, "no `{needle}` within {BOUND:?}; stream so far:\n{}", self.buf);
+            assert!(
+                start.elapsed() < BOUND,
+                "no `{needle}` within {BOUND:?}; stream so far:\n{}",
+                self.buf
+            );
             match self.stream.read(&mut chunk) {
                 Ok(0) => panic!("event stream closed; got:\n{}", self.buf),
                 Ok(n) => self.buf.push_str(&String::from_utf8_lossy(&chunk[..n])),
-                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
                 Err(e) => panic!("event stream: {e}"),
             }
         }
@@ -203,8 +230,14 @@ fn serves_the_site_under_the_base_path() {
     let home = s.get("/cw/");
     assert_eq!(home.status, 200, "{}", s.log());
     assert!(home.body.contains("测试县创卫信息平台"));
-    assert!(home.body.contains("/__jianbao/events"), "live-reload client injected");
-    assert_eq!(home.header("Content-Type").as_deref(), Some("text/html; charset=utf-8"));
+    assert!(
+        home.body.contains("/__jianbao/events"),
+        "live-reload client injected"
+    );
+    assert_eq!(
+        home.header("Content-Type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
 
     let root = s.get("/");
     assert_eq!(root.status, 302);
@@ -212,7 +245,10 @@ fn serves_the_site_under_the_base_path() {
     assert_eq!(s.get("/cw").header("Location").as_deref(), Some("/cw/"));
     let slashless = s.get("/cw/reports/tao-le-2024");
     assert_eq!(slashless.status, 301);
-    assert_eq!(slashless.header("Location").as_deref(), Some("/cw/reports/tao-le-2024/"));
+    assert_eq!(
+        slashless.header("Location").as_deref(),
+        Some("/cw/reports/tao-le-2024/")
+    );
 
     let report = s.get("/cw/reports/tao-le-2024/");
     assert_eq!(report.status, 200);
@@ -220,10 +256,28 @@ fn serves_the_site_under_the_base_path() {
     // Links point at this server, under the base path.
     let feed = s.get("/cw/feed.xml");
     let feed_text = feed.body.replace("&#x2F;", "/");
-    assert!(feed_text.contains(&format!("http://127.0.0.1:{}/cw/reports/tao-le-2024/", s.port)), "{}", feed.body);
-    assert!(feed.header("Content-Type").unwrap().starts_with("application/xml"));
-    assert!(s.get("/cw/style.css").header("Content-Type").unwrap().starts_with("text/css"));
-    assert!(s.get("/cw/site.js").header("Content-Type").unwrap().starts_with("text/javascript"));
+    assert!(
+        feed_text.contains(&format!(
+            "http://127.0.0.1:{}/cw/reports/tao-le-2024/",
+            s.port
+        )),
+        "{}",
+        feed.body
+    );
+    assert!(feed
+        .header("Content-Type")
+        .unwrap()
+        .starts_with("application/xml"));
+    assert!(s
+        .get("/cw/style.css")
+        .header("Content-Type")
+        .unwrap()
+        .starts_with("text/css"));
+    assert!(s
+        .get("/cw/site.js")
+        .header("Content-Type")
+        .unwrap()
+        .starts_with("text/javascript"));
 
     let head = request(s.port, "HEAD", "/cw/").unwrap();
     assert_eq!(head.status, 200);
@@ -232,7 +286,10 @@ fn serves_the_site_under_the_base_path() {
 
     let missing = s.get("/cw/reports/no-such-report/");
     assert_eq!(missing.status, 404);
-    assert!(missing.body.contains("<html"), "the site's 404.html is served");
+    assert!(
+        missing.body.contains("<html"),
+        "the site's 404.html is served"
+    );
     assert_eq!(s.get("/elsewhere/").status, 404);
     assert_eq!(request(s.port, "POST", "/cw/").unwrap().status, 405);
 }
@@ -243,16 +300,29 @@ fn edits_and_deletions_show_up_and_pages_reload() {
     let mut events = s.events();
     assert_eq!(s.get("/cw/reports/tao-le-2023/").status, 200);
 
-    s.edit("content/reports/tao-le-2024.md", "ORIGINAL-MARKER", "EDITED-MARKER");
-    let took = wait_until("the edit to be served", || s.get("/cw/reports/tao-le-2024/").body.contains("EDITED-MARKER"));
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "ORIGINAL-MARKER",
+        "EDITED-MARKER",
+    );
+    let took = wait_until("the edit to be served", || {
+        s.get("/cw/reports/tao-le-2024/")
+            .body
+            .contains("EDITED-MARKER")
+    });
     let ev = events.wait_for("event: reload");
     assert!(ev.contains("reports/tao-le-2024/index.html"), "{ev}");
     eprintln!("edit served after {took:?}");
 
     std::fs::remove_file(s.path("content/reports/tao-le-2023.md")).unwrap();
-    wait_until("the deleted report to 404", || s.get("/cw/reports/tao-le-2023/").status == 404);
+    wait_until("the deleted report to 404", || {
+        s.get("/cw/reports/tao-le-2023/").status == 404
+    });
     events.wait_for("event: reload");
-    assert!(!s.get("/cw/reports/").body.contains("tao-le-2023"), "list no longer links it");
+    assert!(
+        !s.get("/cw/reports/").body.contains("tao-le-2023"),
+        "list no longer links it"
+    );
 
     // Temp files editors leave behind never trigger a build.
     let before = s.log().matches("changed:").count();
@@ -279,20 +349,38 @@ fn a_broken_file_keeps_the_last_good_site_and_shows_the_error() {
     let s = Serve::start();
     let mut events = s.events();
     events.wait_for("event: ok");
-    s.edit("content/reports/tao-le-2024.md", "unit: 陶乐镇", "unit: 不存在的镇 <b>");
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "unit: 陶乐镇",
+        "unit: 不存在的镇 <b>",
+    );
     let ev = events.wait_for("event: error");
     assert!(ev.contains("content/reports/tao-le-2024.md:3:"), "{ev}");
-    assert!(ev.contains("不存在的镇 <b>"), "JSON carries the raw text; the client escapes it: {ev}");
+    assert!(
+        ev.contains("不存在的镇 <b>"),
+        "JSON carries the raw text; the client escapes it: {ev}"
+    );
     let page = s.get("/cw/reports/tao-le-2024/");
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("ORIGINAL-MARKER"), "last good page still served");
-    assert!(s.log().contains("tao-le-2024.md:3:"), "terminal shows it: {}", s.log());
+    assert!(
+        page.body.contains("ORIGINAL-MARKER"),
+        "last good page still served"
+    );
+    assert!(
+        s.log().contains("tao-le-2024.md:3:"),
+        "terminal shows it: {}",
+        s.log()
+    );
 
     // A client connecting now learns about the error at once.
     let mut late = s.events();
     late.wait_for("event: error");
 
-    s.edit("content/reports/tao-le-2024.md", "unit: 不存在的镇 <b>", "unit: 陶乐镇");
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "unit: 不存在的镇 <b>",
+        "unit: 陶乐镇",
+    );
     events.wait_for("event: ok");
     late.wait_for("event: ok");
 }
@@ -301,7 +389,9 @@ fn a_broken_file_keeps_the_last_good_site_and_shows_the_error() {
 fn a_failing_first_build_is_served_as_an_error_page_until_fixed() {
     let s = Serve::start_with(|dir| {
         let p = dir.join("content/reports/wei-jian-2024.md");
-        let text = std::fs::read_to_string(&p).unwrap().replace("banners: 12", "banners: <script>alert(1)</script>");
+        let text = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("banners: 12", "banners: <script>alert(1)</script>");
         std::fs::write(p, text).unwrap();
     });
     let page = s.get("/cw/");
@@ -311,7 +401,11 @@ fn a_failing_first_build_is_served_as_an_error_page_until_fixed() {
     assert!(page.body.contains("/__jianbao/events"));
     let mut events = s.events();
     events.wait_for("event: error");
-    s.edit("content/reports/wei-jian-2024.md", "banners: <script>alert(1)</script>", "banners: 12");
+    s.edit(
+        "content/reports/wei-jian-2024.md",
+        "banners: <script>alert(1)</script>",
+        "banners: 12",
+    );
     events.wait_for("event: ok");
     events.wait_for("event: reload");
     assert_eq!(s.get("/cw/").status, 200);
@@ -337,7 +431,10 @@ fn requests_outside_the_site_get_404_and_never_crash_the_server() {
     ] {
         let r = get(s.port, path);
         assert!(r.status == 404 || r.status == 400, "{path}: {}", r.status);
-        assert!(!r.body.contains("[package]") && !r.body.contains("base_url"), "{path} leaked a file");
+        assert!(
+            !r.body.contains("[package]") && !r.body.contains("base_url"),
+            "{path} leaked a file"
+        );
     }
     for garbage in [
         &b"GARBAGE\r\n\r\n"[..],
@@ -351,12 +448,21 @@ fn requests_outside_the_site_get_404_and_never_crash_the_server() {
     ] {
         if let Ok(bytes) = raw(s.port, garbage) {
             if let Some(r) = parse(&bytes) {
-                assert!(r.status >= 300, "{:?} got {}", String::from_utf8_lossy(garbage), r.status);
+                assert!(
+                    r.status >= 300,
+                    "{:?} got {}",
+                    String::from_utf8_lossy(garbage),
+                    r.status
+                );
             }
         }
     }
     // Half a request, then hang up.
-    drop(TcpStream::connect(("127.0.0.1", s.port)).unwrap().write_all(b"GET /cw/ HT"));
+    drop(
+        TcpStream::connect(("127.0.0.1", s.port))
+            .unwrap()
+            .write_all(b"GET /cw/ HT"),
+    );
     assert_eq!(s.get("/cw/").status, 200, "server still alive");
 }
 
@@ -373,17 +479,346 @@ fn concurrent_requests_during_a_rebuild_all_succeed() {
                 barrier.wait();
                 // Spread over a few pages, staggered to overlap the rebuilds.
                 std::thread::sleep(Duration::from_millis((i % 40) as u64 * 15));
-                let path = ["/cw/", "/cw/reports/wei-jian-2024/", "/cw/style.css", "/cw/units/"][i % 4];
+                let path = [
+                    "/cw/",
+                    "/cw/reports/wei-jian-2024/",
+                    "/cw/style.css",
+                    "/cw/units/",
+                ][i % 4];
                 request(port, "GET", path).map(|r| r.status)
             })
         })
         .collect();
     let mut events = s.events();
-    s.edit("content/reports/tao-le-2024.md", "ORIGINAL-MARKER", "BUSY-MARKER");
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "ORIGINAL-MARKER",
+        "BUSY-MARKER",
+    );
     barrier.wait();
     let statuses: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
     events.wait_for("event: reload");
-    let bad: Vec<_> = statuses.iter().enumerate().filter(|(_, s)| **s != Some(200)).collect();
+    let bad: Vec<_> = statuses
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s != Some(200))
+        .collect();
     assert!(bad.is_empty(), "failed requests: {bad:?}");
-    assert!(s.get("/cw/reports/tao-le-2024/").body.contains("BUSY-MARKER"));
+    assert!(s
+        .get("/cw/reports/tao-le-2024/")
+        .body
+        .contains("BUSY-MARKER"));
+}
+
+/// A minimal Chrome DevTools Protocol client for one page.
+mod cdp {
+    use serde_json::{json, Value};
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpStream;
+    use std::path::PathBuf;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+    use tungstenite::{Message, WebSocket};
+
+    /// The Chromium binary, if installed.
+    pub fn chromium() -> Option<PathBuf> {
+        if let Some(p) = std::env::var_os("CHROMIUM") {
+            return Some(PathBuf::from(p));
+        }
+        let path = std::env::var_os("PATH")?;
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
+            .find(|p| p.is_file())
+    }
+
+    /// Headless Chromium; killed when dropped.
+    pub struct Browser {
+        child: Child,
+        port: u16,
+        _profile: tempfile::TempDir,
+    }
+
+    impl Drop for Browser {
+        fn drop(&mut self) {
+            // Chromium runs helper processes in its process group: end them all.
+            #[cfg(unix)]
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .stderr(Stdio::null())
+                .status();
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    impl Browser {
+        pub fn launch(exe: &std::path::Path) -> Browser {
+            let profile = tempfile::tempdir().unwrap();
+            let mut cmd = Command::new(exe);
+            #[cfg(unix)]
+            std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+            let mut child = cmd
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-extensions",
+                    "--no-first-run",
+                    "--no-default-browser-check",
+                    "--remote-debugging-address=127.0.0.1",
+                    "--remote-debugging-port=0",
+                ])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg("about:blank")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start chromium");
+            // Chromium prints `DevTools listening on ws://127.0.0.1:PORT/...`.
+            let stderr = child.stderr.take().unwrap();
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if let Some(rest) = line.split("ws://127.0.0.1:").nth(1) {
+                        let _ = tx.send(rest.split('/').next().unwrap_or("").parse::<u16>().ok());
+                    }
+                }
+            });
+            let port = rx.recv_timeout(Duration::from_secs(30)).ok().flatten();
+            let mut b = Browser {
+                child,
+                port: 0,
+                _profile: profile,
+            };
+            b.port = port.expect("chromium did not print its DevTools port within 30 s");
+            b
+        }
+
+        /// Connects to the browser's first page.
+        pub fn page(&self) -> Page {
+            let targets: Value =
+                serde_json::from_str(&json_list(self.port)).expect("DevTools /json/list");
+            let url = targets
+                .as_array()
+                .and_then(|a| a.iter().find(|t| t["type"] == "page"))
+                .and_then(|t| t["webSocketDebuggerUrl"].as_str())
+                .expect("a page target")
+                .to_string();
+            let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let (ws, _) = tungstenite::client(url.as_str(), stream).expect("DevTools WebSocket");
+            let mut p = Page {
+                ws,
+                next: 0,
+                events: Vec::new(),
+            };
+            for m in ["Page.enable", "Runtime.enable", "Log.enable"] {
+                p.call(m, json!({}));
+            }
+            p
+        }
+    }
+
+    /// GET /json/list; DevTools keeps the connection open, so read by length.
+    fn json_list(port: u16) -> String {
+        use std::io::{Read, Write};
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(b"GET /json/list HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .unwrap();
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = s.read(&mut chunk).expect("read /json/list");
+            assert!(n > 0, "DevTools closed the connection");
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
+                    .expect("Content-Length");
+                if body.len() >= len {
+                    return body[..len].to_string();
+                }
+            }
+        }
+    }
+
+    pub struct Page {
+        ws: WebSocket<TcpStream>,
+        next: u64,
+        /// Every event received so far.
+        pub events: Vec<Value>,
+    }
+
+    impl Page {
+        pub fn call(&mut self, method: &str, params: Value) -> Value {
+            self.next += 1;
+            let id = self.next;
+            let msg = json!({ "id": id, "method": method, "params": params }).to_string();
+            self.ws.send(Message::text(msg)).expect("send to DevTools");
+            let start = Instant::now();
+            loop {
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "no answer to {method}"
+                );
+                let text = match self.ws.read().expect("read from DevTools") {
+                    Message::Text(t) => t.to_string(),
+                    _ => continue,
+                };
+                let v: Value = serde_json::from_str(&text).unwrap();
+                if v["id"] == id {
+                    assert!(v.get("error").is_none(), "{method}: {v}");
+                    return v["result"].clone();
+                }
+                self.events.push(v);
+            }
+        }
+
+        /// Evaluates an expression in the page and returns its value.
+        pub fn eval(&mut self, expr: &str) -> Value {
+            let r = self.call(
+                "Runtime.evaluate",
+                json!({ "expression": expr, "returnByValue": true }),
+            );
+            r["result"]["value"].clone()
+        }
+
+        /// Polls `expr` until it is `true`.
+        pub fn wait_for(&mut self, what: &str, expr: &str, bound: Duration) -> Duration {
+            let start = Instant::now();
+            while start.elapsed() < bound {
+                if self.eval(expr) == Value::Bool(true) {
+                    return start.elapsed();
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            panic!(
+                "timed out after {bound:?} waiting for {what}; events: {:#?}",
+                self.events
+            );
+        }
+
+        /// Console errors, uncaught exceptions and error log entries so far.
+        pub fn errors(&self) -> Vec<&Value> {
+            self.events
+                .iter()
+                .filter(|e| match e["method"].as_str() {
+                    Some("Runtime.consoleAPICalled") => e["params"]["type"] == "error",
+                    Some("Runtime.exceptionThrown") => true,
+                    Some("Log.entryAdded") => e["params"]["entry"]["level"] == "error",
+                    _ => false,
+                })
+                .collect()
+        }
+    }
+}
+
+#[test]
+fn a_real_browser_reloads_swaps_css_and_shows_the_overlay() {
+    let Some(exe) = cdp::chromium() else {
+        if std::env::var_os("JIANBAO_REQUIRE_BROWSER").is_some() {
+            panic!("JIANBAO_REQUIRE_BROWSER is set but chromium is not installed (apt-get install chromium)");
+        }
+        eprintln!("SKIPPED a_real_browser_reloads_swaps_css_and_shows_the_overlay: chromium not found (set JIANBAO_REQUIRE_BROWSER=1 to make this a failure)");
+        return;
+    };
+    // The site's static/style.css wins over the theme's: the theme's rules
+    // plus a probe property the test can read back.
+    let theme_css = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/style.css"),
+    )
+    .unwrap();
+    let s = Serve::start_with(|dir| {
+        std::fs::write(
+            dir.join("static/style.css"),
+            format!("{theme_css}\n:root {{ --jb-probe: one; }}\n"),
+        )
+        .unwrap();
+    });
+    let browser = cdp::Browser::launch(&exe);
+    let mut page = browser.page();
+    let url = format!("http://127.0.0.1:{}/cw/reports/tao-le-2024/", s.port);
+    page.call("Page.navigate", serde_json::json!({ "url": url }));
+    let probe = "getComputedStyle(document.documentElement).getPropertyValue('--jb-probe').trim()";
+    page.wait_for("the page to load", &format!("document.readyState === 'complete' && document.body.innerText.includes('ORIGINAL-MARKER') && {probe} === 'one'"), BOUND);
+    page.wait_for(
+        "the live-reload client to connect",
+        "window.__jianbaoConnected === true",
+        BOUND,
+    );
+
+    // 1. A content edit reloads the page by itself.
+    page.eval("window.__notReloaded = true");
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "ORIGINAL-MARKER",
+        "EDITED-MARKER",
+    );
+    let took = page.wait_for(
+        "the page to reload with the edit",
+        "document.readyState === 'complete' && document.body.innerText.includes('EDITED-MARKER') && window.__notReloaded === undefined",
+        BOUND,
+    );
+    eprintln!("browser showed the edit after {took:?}");
+    page.wait_for(
+        "the live-reload client to reconnect",
+        "window.__jianbaoConnected === true",
+        BOUND,
+    );
+
+    // 2. A CSS edit applies without a reload.
+    page.eval("window.__notReloaded = true");
+    s.edit("static/style.css", "--jb-probe: one", "--jb-probe: two");
+    page.wait_for(
+        "the stylesheet to be swapped",
+        &format!("{probe} === 'two'"),
+        BOUND,
+    );
+    assert_eq!(
+        page.eval("window.__notReloaded === true"),
+        serde_json::Value::Bool(true),
+        "CSS change must not reload the page"
+    );
+
+    // 3. A broken file shows the overlay over the last good page; fixing it removes it.
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "unit: 陶乐镇",
+        "unit: 不存在的镇",
+    );
+    page.wait_for(
+        "the error overlay",
+        "!!document.getElementById('jianbao-error-overlay') && document.getElementById('jianbao-error-overlay').innerText.includes('tao-le-2024.md:3:')",
+        BOUND,
+    );
+    assert_eq!(
+        page.eval("document.body.innerText.includes('EDITED-MARKER')"),
+        serde_json::Value::Bool(true)
+    );
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "unit: 不存在的镇",
+        "unit: 陶乐镇",
+    );
+    page.wait_for(
+        "the overlay to go",
+        "!document.getElementById('jianbao-error-overlay')",
+        BOUND,
+    );
+
+    let errors = page.errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
 }

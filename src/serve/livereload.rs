@@ -23,7 +23,10 @@ pub struct Hub {
 impl Hub {
     pub fn subscribe(&self) -> Receiver<String> {
         let (tx, rx) = mpsc::channel();
-        self.clients.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
+        self.clients
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tx);
         rx
     }
 
@@ -34,7 +37,10 @@ impl Hub {
 
     /// Sends an already formatted event.
     pub fn broadcast_raw(&self, msg: String) {
-        self.clients.lock().unwrap_or_else(|e| e.into_inner()).retain(|c| c.send(msg.clone()).is_ok());
+        self.clients
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|c| c.send(msg.clone()).is_ok());
     }
 }
 
@@ -45,7 +51,10 @@ pub fn event(name: &str, data: &serde_json::Value) -> String {
 
 /// The events telling a client what state the site is in right now.
 pub fn status_events(shared: &Shared, snap: &Snapshot) -> String {
-    let mut out = event("hello", &serde_json::json!({ "version": shared.version(snap) }));
+    let mut out = event(
+        "hello",
+        &serde_json::json!({ "version": shared.version(snap) }),
+    );
     if snap.errors.is_empty() {
         out.push_str(&event("ok", &serde_json::json!({})));
     } else {
@@ -55,12 +64,17 @@ pub fn status_events(shared: &Shared, snap: &Snapshot) -> String {
 }
 
 pub fn error_event(lang: Lang, errors: &[String]) -> String {
-    event("error", &serde_json::json!({ "title": overlay_title(lang), "errors": errors }))
+    event(
+        "error",
+        &serde_json::json!({ "title": overlay_title(lang), "errors": errors }),
+    )
 }
 
 fn overlay_title(lang: Lang) -> &'static str {
     match lang {
-        Lang::En => "jianbao: build failed — the last good version is shown. Fix the file and save.",
+        Lang::En => {
+            "jianbao: build failed — the last good version is shown. Fix the file and save."
+        }
         Lang::Zh => "jianbao：构建失败，当前显示的是上一次成功的版本。请修正文件后保存。",
     }
 }
@@ -74,7 +88,11 @@ pub fn stream(mut out: Box<dyn Write + Send>, shared: &Shared) {
                 Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
     let first = format!("{head}{}", status_events(shared, &snap));
     drop(snap);
-    if out.write_all(first.as_bytes()).and_then(|_| out.flush()).is_err() {
+    if out
+        .write_all(first.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
         return;
     }
     loop {
@@ -83,7 +101,11 @@ pub fn stream(mut out: Box<dyn Write + Send>, shared: &Shared) {
             Err(RecvTimeoutError::Timeout) => ": heartbeat\n\n".to_string(),
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        if out.write_all(msg.as_bytes()).and_then(|_| out.flush()).is_err() {
+        if out
+            .write_all(msg.as_bytes())
+            .and_then(|_| out.flush())
+            .is_err()
+        {
             return;
         }
     }
@@ -103,7 +125,7 @@ var u=new URL(l.href,location.href);u.searchParams.set("jianbao",Date.now());var
 n.onload=n.onerror=function(){l.remove()};l.parentNode.insertBefore(n,l.nextSibling)})}
 var es=new EventSource("__EVENTS__");
 function on(n,f){es.addEventListener(n,function(e){if(e.data===undefined)return;var d={};try{d=JSON.parse(e.data)}catch(x){}f(d)})}
-on("hello",function(d){if(d.version!==V)location.reload()});
+on("hello",function(d){window.__jianbaoConnected=true;if(d.version!==V)location.reload()});
 on("reload",function(d){if(d.version!==V)location.reload()});
 on("css",function(d){V=d.version;css()});
 on("error",overlay);
@@ -112,7 +134,9 @@ on("ok",clear);
 
 /// The client script for a page served at `version`.
 pub fn client(version: &str) -> String {
-    CLIENT.replace("__VERSION__", version).replace("__EVENTS__", EVENTS_PATH)
+    CLIENT
+        .replace("__VERSION__", version)
+        .replace("__EVENTS__", EVENTS_PATH)
 }
 
 /// Inserts the client before the last `</body>` (or at the end).
@@ -130,7 +154,9 @@ fn rfind_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if hay.len() < needle.len() {
         return None;
     }
-    (0..=hay.len() - needle.len()).rev().find(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
+    (0..=hay.len() - needle.len())
+        .rev()
+        .find(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// The page served while no build has succeeded yet.
@@ -184,7 +210,8 @@ mod tests {
 
     #[test]
     fn error_page_escapes() {
-        let page = String::from_utf8(error_page(Lang::En, &["a.md:1:1: <script>".into()], "v")).unwrap();
+        let page =
+            String::from_utf8(error_page(Lang::En, &["a.md:1:1: <script>".into()], "v")).unwrap();
         assert!(page.contains("a.md:1:1: &lt;script&gt;"));
     }
 

@@ -40,19 +40,34 @@ struct Builder {
 
 /// The outcome of one build.
 enum Built {
-    Ok { files: Files, base_path: String, pages: usize, ms: f64, warnings: Vec<String> },
-    Failed { errors: Vec<String>, base_path: Option<String> },
+    Ok {
+        files: Files,
+        base_path: String,
+        pages: usize,
+        ms: f64,
+        warnings: Vec<String>,
+    },
+    Failed {
+        errors: Vec<String>,
+        base_path: Option<String>,
+    },
 }
 
 impl Builder {
     fn build(&self, prev_base: &str) -> Built {
         let start = Instant::now();
         // The base path comes from site.yaml; the host is this server.
-        let base_path = jianbao::config::Config::load(&self.root, None).ok().map(|c| c.base_path);
+        let base_path = jianbao::config::Config::load(&self.root, None)
+            .ok()
+            .map(|c| c.base_path);
         let opts = BuildOptions {
             root: self.root.clone(),
             output: None,
-            base_url: Some(format!("{}{}", self.origin, base_path.as_deref().unwrap_or(prev_base))),
+            base_url: Some(format!(
+                "{}{}",
+                self.origin,
+                base_path.as_deref().unwrap_or(prev_base)
+            )),
             drafts: self.drafts,
         };
         match jianbao::build_in_memory(&opts) {
@@ -61,7 +76,11 @@ impl Builder {
                 base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
                 pages: report.pages,
                 ms: start.elapsed().as_secs_f64() * 1000.0,
-                warnings: report.warnings.iter().map(|d| d.render(self.lang)).collect(),
+                warnings: report
+                    .warnings
+                    .iter()
+                    .map(|d| d.render(self.lang))
+                    .collect(),
             },
             Err(e) => {
                 let errors = match e {
@@ -77,7 +96,11 @@ impl Builder {
 
 /// Output files that differ between two builds (added, changed or removed).
 fn changed_files(old: &Files, new: &Files) -> Vec<String> {
-    let mut out: Vec<String> = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect();
+    let mut out: Vec<String> = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
     out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
     out.sort();
     out
@@ -92,24 +115,43 @@ fn apply(shared: &Shared, built: Built, first: bool) {
     let lang = shared.lang;
     let prev = shared.current();
     match built {
-        Built::Ok { files, base_path, pages, ms, warnings } => {
+        Built::Ok {
+            files,
+            base_path,
+            pages,
+            ms,
+            warnings,
+        } => {
             for w in &warnings {
                 eprintln!("{w}");
             }
             let changed = changed_files(&prev.files, &files);
             let was_failing = !prev.errors.is_empty();
             let moved = base_path != prev.base_path;
-            let generation = if changed.is_empty() && !moved { prev.generation } else { prev.generation + 1 };
-            let snap = Snapshot { files: Arc::new(files), base_path, generation, errors: Arc::new(Vec::new()) };
+            let generation = if changed.is_empty() && !moved {
+                prev.generation
+            } else {
+                prev.generation + 1
+            };
+            let snap = Snapshot {
+                files: Arc::new(files),
+                base_path,
+                generation,
+                errors: Arc::new(Vec::new()),
+            };
             let version = shared.version(&snap);
             shared.publish(snap);
             if was_failing {
                 shared.hub.broadcast("ok", &serde_json::json!({}));
             }
-            let css_only = !moved && !changed.is_empty() && changed.iter().all(|f| f.ends_with(".css"));
+            let css_only =
+                !moved && !changed.is_empty() && changed.iter().all(|f| f.ends_with(".css"));
             if !changed.is_empty() || moved {
                 let ev = if css_only { "css" } else { "reload" };
-                shared.hub.broadcast(ev, &serde_json::json!({ "version": version, "files": changed }));
+                shared.hub.broadcast(
+                    ev,
+                    &serde_json::json!({ "version": version, "files": changed }),
+                );
             }
             let what = if first {
                 text!("built {} pages in {:.0} ms", pages, ms; "已构建 {} 个页面，用时 {:.0} 毫秒", pages, ms)
@@ -136,8 +178,17 @@ fn apply(shared: &Shared, built: Built, first: bool) {
             };
             eprintln!("[{}] {}", now(), what.get(lang));
             let event = livereload::error_event(lang, &errors);
-            let base_path = if prev.files.is_empty() { base_path.unwrap_or_else(|| prev.base_path.clone()) } else { prev.base_path.clone() };
-            let snap = Snapshot { files: prev.files.clone(), base_path, generation: prev.generation, errors: Arc::new(errors) };
+            let base_path = if prev.files.is_empty() {
+                base_path.unwrap_or_else(|| prev.base_path.clone())
+            } else {
+                prev.base_path.clone()
+            };
+            let snap = Snapshot {
+                files: prev.files.clone(),
+                base_path,
+                generation: prev.generation,
+                errors: Arc::new(errors),
+            };
             shared.publish(snap);
             shared.hub.broadcast_raw(event);
         }
@@ -157,7 +208,9 @@ fn bind(bind: &str, port: u16, lang: Lang) -> Result<tiny_http::Server, String> 
                 return Ok(s);
             }
             Err(e) => {
-                let busy = e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+                let busy = e
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
                 last = e.to_string();
                 if !busy || port == 0 {
                     break;
@@ -193,20 +246,48 @@ pub fn run(opts: Options) -> ExitCode {
         Ok(r) if r.is_dir() => r,
         _ => {
             let t = text!("site root `{}` is not a folder", opts.root.display(); "站点根目录 `{}` 不是文件夹", opts.root.display());
-            eprintln!("{}{}", if lang == Lang::Zh { "错误：" } else { "error: " }, t.get(lang));
+            eprintln!(
+                "{}{}",
+                if lang == Lang::Zh {
+                    "错误："
+                } else {
+                    "error: "
+                },
+                t.get(lang)
+            );
             return ExitCode::from(2);
         }
     };
     let server = match bind(&opts.bind, opts.port, lang) {
         Ok(s) => Arc::new(s),
         Err(msg) => {
-            eprintln!("{}{msg}", if lang == Lang::Zh { "错误：" } else { "error: " });
+            eprintln!(
+                "{}{msg}",
+                if lang == Lang::Zh {
+                    "错误："
+                } else {
+                    "error: "
+                }
+            );
             return ExitCode::from(1);
         }
     };
-    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(opts.port);
-    let host = if opts.bind.contains(':') { format!("[{}]", opts.bind) } else { opts.bind.clone() };
-    let builder = Builder { root: root.clone(), drafts: opts.drafts, origin: format!("http://{host}:{port}"), lang };
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or(opts.port);
+    let host = if opts.bind.contains(':') {
+        format!("[{}]", opts.bind)
+    } else {
+        opts.bind.clone()
+    };
+    let builder = Builder {
+        root: root.clone(),
+        drafts: opts.drafts,
+        origin: format!("http://{host}:{port}"),
+        lang,
+    };
     let shared = Arc::new(Shared::new(lang));
 
     // Watch before the first build so no edit made during it is lost.
@@ -238,7 +319,10 @@ pub fn run(opts: Options) -> ExitCode {
         }
     };
     while let Ok(batch) = changes.recv() {
-        let shown: Vec<String> = batch.iter().map(|c| c.path.to_string_lossy().replace('\\', "/")).collect();
+        let shown: Vec<String> = batch
+            .iter()
+            .map(|c| c.path.to_string_lossy().replace('\\', "/"))
+            .collect();
         let t = text!("changed: {}", shown.join(", "); "已修改：{}", shown.join("，"));
         println!("[{}] {}", now(), t.get(lang));
         let prev_base = shared.current().base_path.clone();
@@ -253,8 +337,14 @@ mod tests {
 
     #[test]
     fn diff_finds_added_changed_removed() {
-        let old: Files = [("a", "1"), ("b", "2"), ("c", "3")].iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect();
-        let new: Files = [("a", "1"), ("b", "x"), ("d", "4")].iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect();
+        let old: Files = [("a", "1"), ("b", "2"), ("c", "3")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect();
+        let new: Files = [("a", "1"), ("b", "x"), ("d", "4")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect();
         assert_eq!(changed_files(&old, &new), vec!["b", "c", "d"]);
     }
 }

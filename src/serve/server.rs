@@ -24,9 +24,11 @@ pub fn run(server: Arc<Server>, shared: Arc<Shared>) {
         let shared = shared.clone();
         // If the thread cannot be spawned the request is dropped, and
         // tiny_http answers it with 500.
-        let _ = std::thread::Builder::new().name("jianbao-http".into()).spawn(move || {
-            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| handle(req, &shared)));
-        });
+        let _ = std::thread::Builder::new()
+            .name("jianbao-http".into())
+            .spawn(move || {
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| handle(req, &shared)));
+            });
     }
 }
 
@@ -58,8 +60,12 @@ pub fn decode_target(target: &str) -> Result<(String, &str), Refused> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-            let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(Refused::Malformed)?;
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            let byte = hex
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or(Refused::Malformed)?;
             out.push(byte);
             i += 3;
         } else {
@@ -76,7 +82,10 @@ pub fn decode_target(target: &str) -> Result<(String, &str), Refused> {
 
 /// The Content-Type for a file name.
 pub fn content_type(file: &str) -> &'static str {
-    let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = file
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
@@ -140,16 +149,29 @@ fn respond(req: Request, status: u16, ctype: &str, body: Body) {
         header("Cache-Control", "no-store"),
         header("X-Content-Type-Options", "nosniff"),
     ];
-    let _ = req.respond(Response::new(status.into(), headers, Cursor::new(body), Some(len), None));
+    let _ = req.respond(Response::new(
+        status.into(),
+        headers,
+        Cursor::new(body),
+        Some(len),
+        None,
+    ));
 }
 
 fn redirect(req: Request, status: u16, location: &str) {
-    let resp = Response::empty(status).with_header(header("Location", location)).with_header(header("Cache-Control", "no-store"));
+    let resp = Response::empty(status)
+        .with_header(header("Location", location))
+        .with_header(header("Cache-Control", "no-store"));
     let _ = req.respond(resp);
 }
 
 fn plain(req: Request, status: u16, text: &str) {
-    respond(req, status, "text/plain; charset=utf-8", Body::Owned(text.as_bytes().to_vec()));
+    respond(
+        req,
+        status,
+        "text/plain; charset=utf-8",
+        Body::Owned(text.as_bytes().to_vec()),
+    );
 }
 
 fn not_found(req: Request, shared: &Shared, snap: &Snapshot) {
@@ -164,7 +186,9 @@ fn not_found(req: Request, shared: &Shared, snap: &Snapshot) {
 
 fn handle(req: Request, shared: &Shared) {
     if !matches!(req.method(), Method::Get | Method::Head) {
-        let resp = Response::from_string("405 Method Not Allowed\n").with_status_code(405).with_header(header("Allow", "GET, HEAD"));
+        let resp = Response::from_string("405 Method Not Allowed\n")
+            .with_status_code(405)
+            .with_header(header("Allow", "GET, HEAD"));
         let _ = req.respond(resp);
         return;
     }
@@ -191,9 +215,26 @@ fn handle(req: Request, shared: &Shared) {
         return redirect(req, 302, &format!("{base}{query}"));
     }
     let Some(rel) = path.strip_prefix(base) else {
+        if path == "/favicon.ico" {
+            // Browsers ask the origin root; answer from the site or with
+            // nothing, instead of a 404 in the console.
+            return match snap.files.get("favicon.ico") {
+                Some(_) => respond(
+                    req,
+                    200,
+                    "image/x-icon",
+                    Body::Shared(snap.files.clone(), "favicon.ico".into()),
+                ),
+                None => respond(req, 204, "image/x-icon", Body::Owned(Vec::new())),
+            };
+        }
         return not_found(req, shared, &snap);
     };
-    let file = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+    let file = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_string()
+    };
     if let Some(bytes) = snap.files.get(&file) {
         let ctype = content_type(&file);
         if ctype.starts_with("text/html") {
@@ -214,9 +255,25 @@ mod tests {
 
     #[test]
     fn decodes_and_refuses_traversal() {
-        assert_eq!(decode_target("/cw/a%20b/?x=1"), Ok(("/cw/a b/".to_string(), "?x=1")));
-        assert_eq!(decode_target("/cw/%E9%99%B6/"), Ok(("/cw/陶/".to_string(), "")));
-        for bad in ["/../Cargo.toml", "/%2e%2e/", "/%2E%2E/x", "/..%2f..%2fetc", "/cw/..\\..\\", "/cw/%5c..", "/a%00b", "/./x", "/%ff"] {
+        assert_eq!(
+            decode_target("/cw/a%20b/?x=1"),
+            Ok(("/cw/a b/".to_string(), "?x=1"))
+        );
+        assert_eq!(
+            decode_target("/cw/%E9%99%B6/"),
+            Ok(("/cw/陶/".to_string(), ""))
+        );
+        for bad in [
+            "/../Cargo.toml",
+            "/%2e%2e/",
+            "/%2E%2E/x",
+            "/..%2f..%2fetc",
+            "/cw/..\\..\\",
+            "/cw/%5c..",
+            "/a%00b",
+            "/./x",
+            "/%ff",
+        ] {
             assert_eq!(decode_target(bad), Err(Refused::Outside), "{bad}");
         }
         for bad in ["/%zz", "/%2", "x", "", "*", "http://h/x"] {

@@ -33,9 +33,15 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(lang: Lang) -> Shared {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         Shared {
-            site: RwLock::new(Arc::new(Snapshot { base_path: "/".into(), ..Snapshot::default() })),
+            site: RwLock::new(Arc::new(Snapshot {
+                base_path: "/".into(),
+                ..Snapshot::default()
+            })),
             hub: Hub::default(),
             lang,
             nonce: format!("{:x}{:x}", nanos, std::process::id()),

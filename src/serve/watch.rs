@@ -83,7 +83,10 @@ fn fingerprint(path: &Path) -> Fingerprint {
             Err(_) => return Fingerprint::Missing,
         }
     } else {
-        meta.modified().ok().and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok()).hash(&mut h);
+        meta.modified()
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .hash(&mut h);
     }
     Fingerprint::File(meta.len(), h.finish())
 }
@@ -91,7 +94,11 @@ fn fingerprint(path: &Path) -> Fingerprint {
 /// Looks at the files until two looks agree, so a half-written file is
 /// never built.
 fn settle(root: &Path, rels: &[PathBuf]) -> Vec<Fingerprint> {
-    let look = || rels.iter().map(|r| fingerprint(&root.join(r))).collect::<Vec<_>>();
+    let look = || {
+        rels.iter()
+            .map(|r| fingerprint(&root.join(r)))
+            .collect::<Vec<_>>()
+    };
     let mut prev = look();
     for _ in 0..25 {
         std::thread::sleep(SETTLE);
@@ -127,7 +134,12 @@ pub fn spawn(root: PathBuf) -> notify::Result<Receiver<Vec<Change>>> {
     Ok(rx)
 }
 
-fn debounce(root: PathBuf, mut watcher: impl Watcher, raw: Receiver<notify::Result<Event>>, out: Sender<Vec<Change>>) {
+fn debounce(
+    root: PathBuf,
+    mut watcher: impl Watcher,
+    raw: Receiver<notify::Result<Event>>,
+    out: Sender<Vec<Change>>,
+) {
     let mut watched: HashSet<&str> = HashSet::new();
     let watch_dirs = |watcher: &mut dyn Watcher, watched: &mut HashSet<&'static str>| {
         for d in DIRS {
@@ -151,7 +163,10 @@ fn debounce(root: PathBuf, mut watcher: impl Watcher, raw: Receiver<notify::Resu
         let mut add = |e: notify::Result<Event>, paths: &mut HashSet<PathBuf>| match e {
             Ok(ev) if relevant(&ev) => {
                 rescan |= ev.need_rescan();
-                if matches!(ev.kind, EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(RenameMode::To))) {
+                if matches!(
+                    ev.kind,
+                    EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(RenameMode::To))
+                ) {
                     created.extend(ev.paths.iter().cloned());
                 }
                 paths.extend(ev.paths);
@@ -188,7 +203,9 @@ fn debounce(root: PathBuf, mut watcher: impl Watcher, raw: Receiver<notify::Resu
         let prints = settle(&root, &rels);
         let mut batch = Vec::new();
         for (rel, fp) in rels.into_iter().zip(prints) {
-            let transient = fp == Fingerprint::Missing && created.contains(&root.join(&rel)) && !seen.contains_key(&rel);
+            let transient = fp == Fingerprint::Missing
+                && created.contains(&root.join(&rel))
+                && !seen.contains_key(&rel);
             if transient {
                 continue;
             }
@@ -212,8 +229,14 @@ mod tests {
     #[test]
     fn classifies_inputs_and_ignores_temp_files() {
         assert_eq!(classify(Path::new("site.yaml")), Some(ChangeKind::Config));
-        assert_eq!(classify(Path::new("content/reports/a.md")), Some(ChangeKind::Content));
-        assert_eq!(classify(Path::new("themes/default/static/style.css")), Some(ChangeKind::Themes));
+        assert_eq!(
+            classify(Path::new("content/reports/a.md")),
+            Some(ChangeKind::Content)
+        );
+        assert_eq!(
+            classify(Path::new("themes/default/static/style.css")),
+            Some(ChangeKind::Themes)
+        );
         for ignored in [
             "content/reports/.a.md.swp",
             "content/reports/a.md~",
