@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "jianbao", version, about = "简报 — static sites for Chinese publicity and reporting portals")]
+#[command(
+    name = "jianbao",
+    version,
+    about = "简报 — static sites for Chinese publicity and reporting portals"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -61,6 +65,18 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Print the aggregated statistics
+    Stats {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Group by unit, unit type, period (year) or tag; without it, totals per metric
+        #[arg(long, value_enum)]
+        by: Option<ByArg>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: FormatArg,
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Create a new report or article from a template
     New {
         kind: NewKindArg,
@@ -79,4 +95,19 @@ pub enum Command {
 pub enum NewKindArg {
     Report,
     Article,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ByArg {
+    Unit,
+    Type,
+    Period,
+    Tag,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
 }

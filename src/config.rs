@@ -73,14 +73,26 @@ pub struct Config {
 }
 
 const KEYS: &[&str] = &[
-    "title", "base_url", "description", "language", "theme", "paginate", "slugs", "metrics", "markdown", "search",
-    "feed", "extra",
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "paginate",
+    "slugs",
+    "metrics",
+    "markdown",
+    "search",
+    "feed",
+    "extra",
 ];
 
 /// Splits a base URL into (url without trailing slash, path with slashes).
 pub fn split_base_url(url: &str) -> Option<(String, String)> {
     let url = url.trim();
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
     let path = match rest {
         Some(r) => {
             let host_end = r.find('/').unwrap_or(r.len());
@@ -94,7 +106,11 @@ pub fn split_base_url(url: &str) -> Option<(String, String)> {
     };
     let path = path.split(['?', '#']).next().unwrap_or("");
     let trimmed = path.trim_matches('/');
-    let base_path = if trimmed.is_empty() { "/".to_string() } else { format!("/{trimmed}/") };
+    let base_path = if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{trimmed}/")
+    };
     Some((url.trim_end_matches('/').to_string(), base_path))
 }
 
@@ -118,11 +134,22 @@ impl Config {
         Self::parse(&text, shown, base_url_override)
     }
 
-    pub fn parse(text: &str, shown: &Path, base_url_override: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
+    pub fn parse(
+        text: &str,
+        shown: &Path,
+        base_url_override: Option<&str>,
+    ) -> Result<Config, Vec<Diagnostic>> {
         let map = yaml::parse_mapping(text).map_err(|e| {
-            vec![Diagnostic::error(shown, e.line, e.col, text!("invalid YAML: {}", e.message; "YAML 格式错误：{}", e.message))
-                .with_hint(text!("check indentation (spaces, not tabs) and that each line is `key: value`";
-                                 "请检查缩进（用空格，不要用 Tab）以及每行是否为 `键: 值`"))]
+            vec![Diagnostic::error(
+                shown,
+                e.line,
+                e.col,
+                text!("invalid YAML: {}", e.message; "YAML 格式错误：{}", e.message),
+            )
+            .with_hint(
+                text!("check indentation (spaces, not tabs) and that each line is `key: value`";
+                                 "请检查缩进（用空格，不要用 Tab）以及每行是否为 `键: 值`"),
+            )]
         })?;
         let mut f = Fields::new(map, text, shown, 1);
         let title = f.required_str("title", "平罗县创卫工作信息平台");
@@ -132,7 +159,11 @@ impl Config {
         let theme = f.str("theme").unwrap_or_else(|| "default".into());
         let paginate = match f.uint("paginate") {
             Some(0) => {
-                f.error("paginate", text!("`paginate` must be at least 1"; "`paginate` 至少为 1"), None);
+                f.error(
+                    "paginate",
+                    text!("`paginate` must be at least 1"; "`paginate` 至少为 1"),
+                    None,
+                );
                 20
             }
             Some(n) => n as usize,
@@ -142,8 +173,12 @@ impl Config {
             None | Some("pinyin") => SlugMode::Pinyin,
             Some("unicode") => SlugMode::Unicode,
             Some(other) => {
-                f.error("slugs", text!("`slugs` must be `pinyin` or `unicode`, found `{}`", other;
-                                       "`slugs` 只能是 `pinyin` 或 `unicode`，实际为 `{}`", other), None);
+                f.error(
+                    "slugs",
+                    text!("`slugs` must be `pinyin` or `unicode`, found `{}`", other;
+                                       "`slugs` 只能是 `pinyin` 或 `unicode`，实际为 `{}`", other),
+                    None,
+                );
                 SlugMode::Pinyin
             }
         };
@@ -160,7 +195,10 @@ impl Config {
         }
         let search = f.bool("search").unwrap_or(true);
         let feed = f.bool("feed").unwrap_or(true);
-        let extra = f.raw("extra").map(|v| yaml::to_json(&v)).unwrap_or(serde_json::Value::Null);
+        let extra = f
+            .raw("extra")
+            .map(|v| yaml::to_json(&v))
+            .unwrap_or(serde_json::Value::Null);
 
         let base = base_url_override.map(str::to_string).or(base_url_raw);
         let mut split = None;
@@ -169,8 +207,10 @@ impl Config {
             if split.is_none() {
                 let msg = text!("`base_url` must start with http:// or https://, found `{}`", b;
                                 "`base_url` 应以 http:// 或 https:// 开头，实际为 `{}`", b);
-                let hint = Some(text!("for example `base_url: https://www.example.gov.cn/cw/`";
-                                      "例如 `base_url: https://www.example.gov.cn/cw/`"));
+                let hint = Some(
+                    text!("for example `base_url: https://www.example.gov.cn/cw/`";
+                                      "例如 `base_url: https://www.example.gov.cn/cw/`"),
+                );
                 if base_url_override.is_some() {
                     f.error_at((0, 0), msg, hint);
                 } else {
@@ -202,7 +242,10 @@ impl Config {
 
     /// The metric whose id or label is `key`.
     pub fn metric_index(&self, key: &str) -> Option<usize> {
-        self.metrics.iter().position(|m| m.id == key).or_else(|| self.metrics.iter().position(|m| m.label == key))
+        self.metrics
+            .iter()
+            .position(|m| m.id == key)
+            .or_else(|| self.metrics.iter().position(|m| m.label == key))
     }
 
     /// An absolute URL path under the base path: `url("reports/x/")` → `/cw/reports/x/`.
@@ -212,7 +255,10 @@ impl Config {
 
     /// A full URL with host, for feeds and sitemaps.
     pub fn full_url(&self, site_path: &str) -> String {
-        let origin = self.base_url.strip_suffix(self.base_path.trim_end_matches('/')).unwrap_or(&self.base_url);
+        let origin = self
+            .base_url
+            .strip_suffix(self.base_path.trim_end_matches('/'))
+            .unwrap_or(&self.base_url);
         format!("{}{}", origin.trim_end_matches('/'), self.url(site_path))
     }
 }
@@ -222,8 +268,12 @@ fn parse_metrics(f: &mut Fields, v: Value) -> Vec<Metric> {
         Value::Sequence(items) => items,
         other => {
             let got = yaml::show(&other);
-            f.error("metrics", text!("`metrics` must be a list of `- id: ...` entries, found `{}`", got;
-                                     "`metrics` 应为 `- id: ...` 条目的列表，实际为 `{}`", got), None);
+            f.error(
+                "metrics",
+                text!("`metrics` must be a list of `- id: ...` entries, found `{}`", got;
+                                     "`metrics` 应为 `- id: ...` 条目的列表，实际为 `{}`", got),
+                None,
+            );
             return Vec::new();
         }
     };
@@ -231,8 +281,12 @@ fn parse_metrics(f: &mut Fields, v: Value) -> Vec<Metric> {
     for (i, item) in items.into_iter().enumerate() {
         let pos = f.item_pos("metrics", i);
         let Value::Mapping(m) = item else {
-            f.error_at(pos, text!("metric {} must be a map with id, label, unit, aggregate", i + 1;
-                                  "第 {} 个指标应包含 id、label、unit、aggregate", i + 1), None);
+            f.error_at(
+                pos,
+                text!("metric {} must be a map with id, label, unit, aggregate", i + 1;
+                                  "第 {} 个指标应包含 id、label、unit、aggregate", i + 1),
+                None,
+            );
             continue;
         };
         let get = |k: &str| m.get(k).map(yaml::show);
@@ -246,15 +300,22 @@ fn parse_metrics(f: &mut Fields, v: Value) -> Vec<Metric> {
                            Some(text!("a metric has id, label, unit and aggregate"; "指标只能有 id、label、unit、aggregate")));
             }
         }
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             f.error_at(pos, text!("metric {} needs an ASCII `id` (letters, digits, _ or -), found `{}`", i + 1, id;
                                   "第 {} 个指标需要 ASCII 的 `id`（字母、数字、_ 或 -），实际为 `{}`", i + 1, id),
                        Some(text!("for example `id: garbage`"; "例如 `id: garbage`")));
             continue;
         }
         if label.is_empty() {
-            f.error_at(pos, text!("metric `{}` needs a `label`", id; "指标 `{}` 缺少 `label`", id),
-                       Some(text!("for example `label: 清理垃圾`"; "例如 `label: 清理垃圾`")));
+            f.error_at(
+                pos,
+                text!("metric `{}` needs a `label`", id; "指标 `{}` 缺少 `label`", id),
+                Some(text!("for example `label: 清理垃圾`"; "例如 `label: 清理垃圾`")),
+            );
             continue;
         }
         let Some(aggregate) = Aggregate::parse(&agg_s) else {
@@ -266,7 +327,12 @@ fn parse_metrics(f: &mut Fields, v: Value) -> Vec<Metric> {
             f.error_at(pos, text!("metric `{}` ({}) is declared twice", id, label; "指标 `{}`（{}）重复声明", id, label), None);
             continue;
         }
-        out.push(Metric { id, label, unit, aggregate });
+        out.push(Metric {
+            id,
+            label,
+            unit,
+            aggregate,
+        });
     }
     out
 }
@@ -277,14 +343,25 @@ mod tests {
 
     #[test]
     fn base_url_paths() {
-        assert_eq!(split_base_url("https://www.example.gov.cn/cw/"), Some(("https://www.example.gov.cn/cw".into(), "/cw/".into())));
-        assert_eq!(split_base_url("http://localhost:1111"), Some(("http://localhost:1111".into(), "/".into())));
+        assert_eq!(
+            split_base_url("https://www.example.gov.cn/cw/"),
+            Some(("https://www.example.gov.cn/cw".into(), "/cw/".into()))
+        );
+        assert_eq!(
+            split_base_url("http://localhost:1111"),
+            Some(("http://localhost:1111".into(), "/".into()))
+        );
         assert_eq!(split_base_url("example.com"), None);
     }
 
     #[test]
     fn defaults_and_full_urls() {
-        let c = Config::parse("title: T\nbase_url: https://h.cn/cw/\n", Path::new(FILE), None).unwrap();
+        let c = Config::parse(
+            "title: T\nbase_url: https://h.cn/cw/\n",
+            Path::new(FILE),
+            None,
+        )
+        .unwrap();
         assert_eq!(c.paginate, 20);
         assert_eq!(c.language, "zh-CN");
         assert!(c.search && c.feed && !c.unsafe_html);
@@ -296,11 +373,31 @@ mod tests {
 
     #[test]
     fn all_problems_reported() {
-        let e = Config::parse("titel: T\npaginate: abc\nmarkdown:\n  unsafe: true\n", Path::new(FILE), None).unwrap_err();
+        let e = Config::parse(
+            "titel: T\npaginate: abc\nmarkdown:\n  unsafe: true\n",
+            Path::new(FILE),
+            None,
+        )
+        .unwrap_err();
         let msgs: Vec<_> = e.iter().map(|d| (d.line, d.message.en.clone())).collect();
-        assert!(msgs.iter().any(|(l, m)| *l == 1 && m.contains("unknown key `titel`")), "{msgs:?}");
-        assert!(msgs.iter().any(|(_, m)| m.contains("missing required key `title`")), "{msgs:?}");
-        assert!(msgs.iter().any(|(l, m)| *l == 2 && m.contains("paginate")), "{msgs:?}");
-        assert!(msgs.iter().any(|(l, m)| *l == 4 && m.contains("unknown key `unsafe`")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|(l, m)| *l == 1 && m.contains("unknown key `titel`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|(_, m)| m.contains("missing required key `title`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|(l, m)| *l == 2 && m.contains("paginate")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|(l, m)| *l == 4 && m.contains("unknown key `unsafe`")),
+            "{msgs:?}"
+        );
     }
 }

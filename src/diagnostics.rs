@@ -125,7 +125,11 @@ impl Diagnostic {
             (Severity::Warning, Lang::En) => "warning: ",
             (Severity::Warning, Lang::Zh) => "警告：",
         };
-        let _ = write!(out, "{path}:{line}:{col}: {label}{}", self.message.get(lang));
+        let _ = write!(
+            out,
+            "{path}:{line}:{col}: {label}{}",
+            self.message.get(lang)
+        );
         if let Some(hint) = &self.hint {
             let h = match lang {
                 Lang::En => "hint: ",
@@ -172,7 +176,10 @@ mod tests {
 
     #[test]
     fn lc_all_overrides_lang() {
-        assert_eq!(Lang::from_env_values(Some("C"), Some("zh_CN.UTF-8")), Lang::En);
+        assert_eq!(
+            Lang::from_env_values(Some("C"), Some("zh_CN.UTF-8")),
+            Lang::En
+        );
         assert_eq!(Lang::from_env_values(None, Some("zh_CN.UTF-8")), Lang::Zh);
         assert_eq!(Lang::from_env_values(Some(""), Some("zh_TW")), Lang::Zh);
         assert_eq!(Lang::from_env_values(None, None), Lang::En);
@@ -180,13 +187,20 @@ mod tests {
 
     #[test]
     fn renders_position_message_and_hint() {
-        let d = Diagnostic::error("content/a.md", 3, 1, text!("unknown key `titel`"; "未知的键 `titel`"))
-            .with_hint(text!("did you mean `title`?"; "是否想写 `title`？"));
+        let d = Diagnostic::error(
+            "content/a.md",
+            3,
+            1,
+            text!("unknown key `titel`"; "未知的键 `titel`"),
+        )
+        .with_hint(text!("did you mean `title`?"; "是否想写 `title`？"));
         assert_eq!(
             d.render(Lang::En),
             "content/a.md:3:1: error: unknown key `titel`\n  hint: did you mean `title`?"
         );
-        assert!(d.render(Lang::Zh).starts_with("content/a.md:3:1: 错误：未知的键"));
+        assert!(d
+            .render(Lang::Zh)
+            .starts_with("content/a.md:3:1: 错误：未知的键"));
     }
 
     #[test]

@@ -61,7 +61,11 @@ impl<'a> Fields<'a> {
     /// File position of the value of `key`.
     pub fn value_pos(&self, key: &str) -> (usize, usize) {
         let (l, c) = self.pos(key);
-        match self.parent.as_deref().map_or_else(|| self.loc.key(key), |p| self.loc.child_key(Some(p), key)) {
+        match self
+            .parent
+            .as_deref()
+            .map_or_else(|| self.loc.key(key), |p| self.loc.child_key(Some(p), key))
+        {
             Some((yl, _)) => (l, self.loc.value_col(yl)),
             None => (l, c),
         }
@@ -121,12 +125,21 @@ impl<'a> Fields<'a> {
         match self.str(key) {
             Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
             _ => {
-                let hint = text!("add a line `{}: {}`", key, example; "请添加一行 `{}: {}`", key, example);
+                let hint =
+                    text!("add a line `{}: {}`", key, example; "请添加一行 `{}: {}`", key, example);
                 if present {
-                    self.error(key, text!("`{}` is empty", key; "`{}` 不能为空", key), Some(hint));
+                    self.error(
+                        key,
+                        text!("`{}` is empty", key; "`{}` 不能为空", key),
+                        Some(hint),
+                    );
                 } else {
                     let p = self.missing_pos();
-                    self.error_at(p, text!("missing required key `{}`", key; "缺少必填键 `{}`", key), Some(hint));
+                    self.error_at(
+                        p,
+                        text!("missing required key `{}`", key; "缺少必填键 `{}`", key),
+                        Some(hint),
+                    );
                 }
                 None
             }
@@ -135,7 +148,11 @@ impl<'a> Fields<'a> {
 
     fn missing_pos(&self) -> (usize, usize) {
         match &self.parent {
-            Some(p) => self.loc.key(p).map(|(l, c)| (l + self.line0, c)).unwrap_or((self.line0.max(1), 1)),
+            Some(p) => self
+                .loc
+                .key(p)
+                .map(|(l, c)| (l + self.line0, c))
+                .unwrap_or((self.line0.max(1), 1)),
             None => (self.line0.max(1), 1),
         }
     }
@@ -174,15 +191,23 @@ impl<'a> Fields<'a> {
                         other => {
                             let p = self.item_pos(key, i);
                             let got = yaml::show(&other);
-                            self.error_at(p, text!("item {} of `{}` must be text, found `{}`", i + 1, key, got;
-                                "`{}` 的第 {} 项应为文本，实际为 `{}`", key, i + 1, got), None);
+                            self.error_at(
+                                p,
+                                text!("item {} of `{}` must be text, found `{}`", i + 1, key, got;
+                                "`{}` 的第 {} 项应为文本，实际为 `{}`", key, i + 1, got),
+                                None,
+                            );
                         }
                     }
                 }
                 out
             }
             Some(other) => {
-                self.type_error(key, text!("a list like `[a, b]`"; "列表，例如 `[a, b]`"), &other);
+                self.type_error(
+                    key,
+                    text!("a list like `[a, b]`"; "列表，例如 `[a, b]`"),
+                    &other,
+                );
                 Vec::new()
             }
         }
@@ -193,7 +218,11 @@ impl<'a> Fields<'a> {
         match self.raw(key)? {
             Value::Mapping(m) => Some(m),
             other => {
-                self.type_error(key, text!("a map of `key: value` lines"; "`键: 值` 形式的映射"), &other);
+                self.type_error(
+                    key,
+                    text!("a map of `key: value` lines"; "`键: 值` 形式的映射"),
+                    &other,
+                );
                 None
             }
         }
@@ -208,10 +237,16 @@ impl<'a> Fields<'a> {
             let hint = match closest(&key, allowed.iter().copied()) {
                 Some(s) => text!("did you mean `{}`? Allowed keys: {}", s, allowed.join(", ");
                                  "是否想写 `{}`？可用的键：{}", s, allowed.join("、")),
-                None => text!("allowed keys: {}; put free-form data under `extra:`", allowed.join(", ");
-                              "可用的键：{}；自定义数据请放在 `extra:` 下", allowed.join("、")),
+                None => {
+                    text!("allowed keys: {}; put free-form data under `extra:`", allowed.join(", ");
+                              "可用的键：{}；自定义数据请放在 `extra:` 下", allowed.join("、"))
+                }
             };
-            self.error_at(p, text!("unknown key `{}`", key; "未知的键 `{}`", key), Some(hint));
+            self.error_at(
+                p,
+                text!("unknown key `{}`", key; "未知的键 `{}`", key),
+                Some(hint),
+            );
         }
         self.diags
     }

@@ -75,7 +75,11 @@ struct Phases {
 impl Phases {
     fn new() -> Self {
         let now = Instant::now();
-        Phases { start: now, last: now, timings: Vec::new() }
+        Phases {
+            start: now,
+            last: now,
+            timings: Vec::new(),
+        }
     }
 
     fn done(&mut self, name: &'static str) {
@@ -91,7 +95,12 @@ pub fn output_dir(root: &Path, output: Option<&Path>) -> Result<PathBuf, Error> 
     let root = fs::canonicalize(root)?;
     let out = match output {
         Some(o) if o.is_absolute() => o.to_path_buf(),
-        Some(o) => std::env::current_dir().map_err(|e| fs::FsError { path: o.to_path_buf(), source: e })?.join(o),
+        Some(o) => std::env::current_dir()
+            .map_err(|e| fs::FsError {
+                path: o.to_path_buf(),
+                source: e,
+            })?
+            .join(o),
         None => root.join("public"),
     };
     // Canonicalize what exists of it, so `..` and links cannot hide the root.
@@ -109,35 +118,49 @@ pub fn output_dir(root: &Path, output: Option<&Path>) -> Result<PathBuf, Error> 
     let mut out = fs::canonicalize(&existing).unwrap_or(existing);
     for n in tail.into_iter().rev() {
         if n == ".." || n == "." {
-            return Err(Error::Usage(text!("output folder `{}` must not contain `.` or `..`", out.display(); "输出目录 `{}` 不能包含 `.` 或 `..`", out.display())));
+            return Err(Error::Usage(
+                text!("output folder `{}` must not contain `.` or `..`", out.display(); "输出目录 `{}` 不能包含 `.` 或 `..`", out.display()),
+            ));
         }
         out.push(n);
     }
     let shown = out.display().to_string();
     let refuse = |why: Text| Err(Error::Usage(why));
     if root.starts_with(&out) {
-        return refuse(text!("refusing to write into `{}`: it is (or contains) the site root; it would be deleted", shown;
-                            "拒绝写入 `{}`：它是站点根目录或包含站点根目录，写入会删除站点", shown));
+        return refuse(
+            text!("refusing to write into `{}`: it is (or contains) the site root; it would be deleted", shown;
+                            "拒绝写入 `{}`：它是站点根目录或包含站点根目录，写入会删除站点", shown),
+        );
     }
     for input in ["content", "static", "templates", "themes"] {
         if out.starts_with(root.join(input)) {
-            return refuse(text!("refusing to write into `{}`: it is inside the site's {}/ folder", shown, input;
-                                "拒绝写入 `{}`：它位于站点的 {}/ 目录中", shown, input));
+            return refuse(
+                text!("refusing to write into `{}`: it is inside the site's {}/ folder", shown, input;
+                                "拒绝写入 `{}`：它位于站点的 {}/ 目录中", shown, input),
+            );
         }
     }
     if out.join("content").is_dir() || out.join(config::FILE).is_file() {
-        return refuse(text!("refusing to write into `{}`: it holds a site (content/ or site.yaml) that would be deleted", shown;
-                            "拒绝写入 `{}`：其中有站点（content/ 或 site.yaml），写入会删除它", shown));
+        return refuse(
+            text!("refusing to write into `{}`: it holds a site (content/ or site.yaml) that would be deleted", shown;
+                            "拒绝写入 `{}`：其中有站点（content/ 或 site.yaml），写入会删除它", shown),
+        );
     }
     if out.is_file() {
-        return refuse(text!("output `{}` is a file, not a folder", shown; "输出 `{}` 是文件而不是目录", shown));
+        return refuse(
+            text!("output `{}` is a file, not a folder", shown; "输出 `{}` 是文件而不是目录", shown),
+        );
     }
     Ok(out)
 }
 
-/// Loads, validates, models and renders the site through `sink`.
-fn run(opts: &BuildOptions, sink: &dyn Sink, phases: &mut Phases) -> Result<(render::Written, Vec<Diagnostic>), Error> {
-    let config = config::Config::load(&opts.root, opts.base_url.as_deref()).map_err(Error::diags)?;
+/// Loads and validates configuration, theme and content into the model.
+fn load_model(
+    opts: &BuildOptions,
+    phases: &mut Phases,
+) -> Result<(site::Site, theme::ThemeFiles, Vec<Diagnostic>), Error> {
+    let config =
+        config::Config::load(&opts.root, opts.base_url.as_deref()).map_err(Error::diags)?;
     phases.done("config");
     let theme = theme::load(&opts.root, &config);
     phases.done("theme");
@@ -153,14 +176,30 @@ fn run(opts: &BuildOptions, sink: &dyn Sink, phases: &mut Phases) -> Result<(ren
     let (site, mut d) = site::Site::build(config, content);
     diags.append(&mut d);
     phases.done("model");
+    Ok((site, theme, diags))
+}
+
+/// Loads, validates, models and renders the site through `sink`.
+fn run(
+    opts: &BuildOptions,
+    sink: &dyn Sink,
+    phases: &mut Phases,
+    check_figures: bool,
+) -> Result<(render::Written, Vec<Diagnostic>), Error> {
+    let (site, theme, mut diags) = load_model(opts, phases)?;
     let known = render::known_paths(&site, &theme);
     let (bodies, mut d) = render::bodies(&site, &known);
     diags.append(&mut d);
     phases.done("markdown");
+    if check_figures {
+        diags.extend(site::figures::check(&site));
+    }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::diags(diags));
     }
-    let written = render::write_site(&site, &bodies, theme, sink).map_err(|mut d| {
+    let stats = site::stats::Stats::compute(&site);
+    phases.done("stats");
+    let written = render::write_site(&site, &stats, &bodies, theme, sink).map_err(|mut d| {
         diags.append(&mut d);
         Error::diags(std::mem::take(&mut diags))
     })?;
@@ -169,12 +208,31 @@ fn run(opts: &BuildOptions, sink: &dyn Sink, phases: &mut Phases) -> Result<(ren
     Ok((written, diags))
 }
 
+/// `jianbao stats`: the aggregated figures as text (table, CSV or JSON).
+pub fn stats_text(
+    opts: &BuildOptions,
+    by: Option<site::stats::Breakdown>,
+    format: render::stats::Format,
+) -> Result<(String, Vec<Diagnostic>), Error> {
+    let mut phases = Phases::new();
+    let (site, _, mut diags) = load_model(opts, &mut phases)?;
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::diags(diags));
+    }
+    let stats = site::stats::Stats::compute(&site);
+    diagnostics::sort(&mut diags);
+    Ok((
+        render::stats::command_output(&site, &stats, by, format),
+        diags,
+    ))
+}
+
 /// `jianbao build`: writes the site aside and swaps it in when complete.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let mut phases = Phases::new();
     let out = output_dir(&opts.root, opts.output.as_deref())?;
     let staging = output::Staging::new(&out)?;
-    let (written, warnings) = run(opts, &staging, &mut phases)?;
+    let (written, warnings) = run(opts, &staging, &mut phases, false)?;
     staging.commit()?;
     phases.done("swap");
     Ok(BuildReport {
@@ -190,7 +248,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
 /// `jianbao check`: everything `build` does except writing.
 pub fn check(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let mut phases = Phases::new();
-    let (written, warnings) = run(opts, &output::Discard, &mut phases)?;
+    let (written, warnings) = run(opts, &output::Discard, &mut phases, true)?;
     Ok(BuildReport {
         pages: written.pages,
         files: written.files,
@@ -205,7 +263,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Error> {
 pub fn build_in_memory(opts: &BuildOptions) -> Result<(output::Memory, BuildReport), Error> {
     let mut phases = Phases::new();
     let mem = output::Memory::default();
-    let (written, warnings) = run(opts, &mem, &mut phases)?;
+    let (written, warnings) = run(opts, &mem, &mut phases, false)?;
     let report = BuildReport {
         pages: written.pages,
         files: written.files,

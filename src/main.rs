@@ -6,9 +6,11 @@ mod cli;
 mod serve;
 
 use clap::Parser;
-use cli::{Cli, Command, NewKindArg};
+use cli::{ByArg, Cli, Command, FormatArg, NewKindArg};
 use jianbao::diagnostics::{Diagnostic, Lang};
+use jianbao::render::stats::Format;
 use jianbao::scaffold::{self, NewKind};
+use jianbao::site::stats::Breakdown;
 use jianbao::{text, BuildOptions, BuildReport, Error};
 use std::process::ExitCode;
 
@@ -35,16 +37,25 @@ fn fail(e: Error, lang: Lang) -> ExitCode {
                 Lang::En => "build failed",
                 Lang::Zh => "构建失败",
             };
-            eprintln!("{msg}: {}", summary(&d, lang));
+            let colon = if lang == Lang::Zh { "：" } else { ": " };
+            eprintln!("{msg}{colon}{}", summary(&d, lang));
             ExitCode::from(1)
         }
         Error::Usage(t) => {
-            let label = if lang == Lang::Zh { "错误：" } else { "error: " };
+            let label = if lang == Lang::Zh {
+                "错误："
+            } else {
+                "error: "
+            };
             eprintln!("{label}{}", t.get(lang));
             ExitCode::from(2)
         }
         Error::Io(e) => {
-            let label = if lang == Lang::Zh { "错误：" } else { "error: " };
+            let label = if lang == Lang::Zh {
+                "错误："
+            } else {
+                "error: "
+            };
             eprintln!("{label}{e}");
             ExitCode::from(1)
         }
@@ -55,8 +66,14 @@ fn report_done(r: &BuildReport, lang: Lang, timings: bool, verb: (&str, &str)) {
     print_diags(&r.warnings, lang);
     let ms = r.elapsed.as_secs_f64() * 1000.0;
     let line = match lang {
-        Lang::En => format!("{}: {} pages, {} files in {:.0} ms", verb.0, r.pages, r.files, ms),
-        Lang::Zh => format!("{}：{} 个页面，{} 个文件，用时 {:.0} 毫秒", verb.1, r.pages, r.files, ms),
+        Lang::En => format!(
+            "{}: {} pages, {} files in {:.0} ms",
+            verb.0, r.pages, r.files, ms
+        ),
+        Lang::Zh => format!(
+            "{}：{} 个页面，{} 个文件，用时 {:.0} 毫秒",
+            verb.1, r.pages, r.files, ms
+        ),
     };
     let line = match (&r.output, lang) {
         (Some(o), Lang::En) => format!("{line} → {}", o.display()),
@@ -92,8 +109,19 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(e, lang),
         },
-        Command::Build { root, output, base_url, drafts, timings } => {
-            let opts = BuildOptions { root, output, base_url, drafts };
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+            timings,
+        } => {
+            let opts = BuildOptions {
+                root,
+                output,
+                base_url,
+                drafts,
+            };
             match jianbao::build(&opts) {
                 Ok(r) => {
                     report_done(&r, lang, timings, ("built", "构建完成"));
@@ -102,9 +130,25 @@ fn main() -> ExitCode {
                 Err(e) => fail(e, lang),
             }
         }
-        Command::Serve { root, bind, port, drafts, open } => serve::run(serve::Options { root, bind, port, drafts, open }),
+        Command::Serve {
+            root,
+            bind,
+            port,
+            drafts,
+            open,
+        } => serve::run(serve::Options {
+            root,
+            bind,
+            port,
+            drafts,
+            open,
+        }),
         Command::Check { root, drafts } => {
-            let opts = BuildOptions { root, drafts, ..BuildOptions::default() };
+            let opts = BuildOptions {
+                root,
+                drafts,
+                ..BuildOptions::default()
+            };
             match jianbao::check(&opts) {
                 Ok(r) => {
                     report_done(&r, lang, false, ("checked, no errors", "检查通过"));
@@ -113,13 +157,60 @@ fn main() -> ExitCode {
                 Err(e) => fail(e, lang),
             }
         }
-        Command::New { kind, path, title, unit, root } => {
+        Command::Stats {
+            root,
+            by,
+            format,
+            drafts,
+        } => {
+            let opts = BuildOptions {
+                root,
+                drafts,
+                ..BuildOptions::default()
+            };
+            let by = by.map(|b| match b {
+                ByArg::Unit => Breakdown::Unit,
+                ByArg::Type => Breakdown::Type,
+                ByArg::Period => Breakdown::Period,
+                ByArg::Tag => Breakdown::Tag,
+            });
+            let format = match format {
+                FormatArg::Table => Format::Table,
+                FormatArg::Csv => Format::Csv,
+                FormatArg::Json => Format::Json,
+            };
+            match jianbao::stats_text(&opts, by, format) {
+                Ok((text, warnings)) => {
+                    print_diags(&warnings, lang);
+                    print!("{text}");
+                    if !text.ends_with('\n') {
+                        println!();
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e, lang),
+            }
+        }
+        Command::New {
+            kind,
+            path,
+            title,
+            unit,
+            root,
+        } => {
             let kind = match kind {
                 NewKindArg::Report => NewKind::Report,
                 NewKindArg::Article => NewKind::Article,
             };
             let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-            match scaffold::new_document(&root, kind, &path, title.as_deref(), unit.as_deref(), &today) {
+            match scaffold::new_document(
+                &root,
+                kind,
+                &path,
+                title.as_deref(),
+                unit.as_deref(),
+                &today,
+            ) {
                 Ok(p) => {
                     println!("{}", scaffold::created(&p).get(lang));
                     ExitCode::SUCCESS

@@ -38,7 +38,10 @@ pub struct Memory {
 
 impl Sink for Memory {
     fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(file_for(site_path), bytes.to_vec());
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(file_for(site_path), bytes.to_vec());
         Ok(())
     }
 }
@@ -54,11 +57,18 @@ impl Staging {
     /// Creates `.<name>.jianbao-<pid>` beside `target`.
     pub fn new(target: &Path) -> fs::Result<Staging> {
         let parent = target.parent().unwrap_or(Path::new("."));
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
         let dir = parent.join(format!(".{name}.jianbao-{}", std::process::id()));
         fs::remove_dir_all(&dir)?;
         fs::create_dir_all(&dir)?;
-        Ok(Staging { target: target.to_path_buf(), dir, committed: false })
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            committed: false,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -112,7 +122,11 @@ mod tests {
             // dropped without commit
         }
         assert!(target.join("old.txt").exists());
-        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "staging left behind");
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "staging left behind"
+        );
         let s = Staging::new(&target).unwrap();
         s.write("a/", b"new").unwrap();
         s.commit().unwrap();

@@ -31,13 +31,16 @@ const REPORT: &str = "---\ntitle: 示例镇2024年创卫工作总结\nunit: 示�
 
 const ARTICLE: &str = "---\ntitle: 夏季灭蚊从清除积水做起\ndate: 2024-06-15\ncategory: 病媒生物防制\ntags: [病媒生物防制]\n---\n蚊子在积水中繁殖。每周清理一次花盆托盘、废旧轮胎和积水容器，就能大大减少蚊虫。\n";
 
-const PAGE: &str = "---\ntitle: 关于本站\nslug: about\n---\n本站发布各单位创卫工作总结和健康教育知识。\n";
+const PAGE: &str =
+    "---\ntitle: 关于本站\nslug: about\n---\n本站发布各单位创卫工作总结和健康教育知识。\n";
 
 /// Creates a site in `dir` that builds as is. Refuses a folder that already holds one.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     if dir.join(crate::config::FILE).exists() || dir.join(crate::content::DIR).exists() {
-        return Err(Error::Usage(text!("`{}` already holds a site (site.yaml or content/)", dir.display();
-                                      "`{}` 中已有站点（site.yaml 或 content/）", dir.display())));
+        return Err(Error::Usage(
+            text!("`{}` already holds a site (site.yaml or content/)", dir.display();
+                                      "`{}` 中已有站点（site.yaml 或 content/）", dir.display()),
+        ));
     }
     let files: [(&str, &str); 5] = [
         ("site.yaml", SITE_YAML),
@@ -69,15 +72,27 @@ fn yaml_quote(s: &str) -> String {
 
 /// Creates a new report or article at `rel` (relative to `content/`, the
 /// section folder may be left out) dated `today`.
-pub fn new_document(root: &Path, kind: NewKind, rel: &Path, title: Option<&str>, unit: Option<&str>, today: &str) -> Result<PathBuf, Error> {
+pub fn new_document(
+    root: &Path,
+    kind: NewKind,
+    rel: &Path,
+    title: Option<&str>,
+    unit: Option<&str>,
+    today: &str,
+) -> Result<PathBuf, Error> {
     let section = match kind {
         NewKind::Report => "reports",
         NewKind::Article => "articles",
     };
     let mut rel = rel.to_string_lossy().replace('\\', "/");
-    if rel.split('/').any(|s| s == ".." || s.is_empty() && rel.starts_with('/')) {
-        return Err(Error::Usage(text!("the path must stay inside content/, e.g. {}/2024/x.md", section;
-                                      "路径必须位于 content/ 之内，例如 {}/2024/x.md", section)));
+    if rel
+        .split('/')
+        .any(|s| s == ".." || s.is_empty() && rel.starts_with('/'))
+    {
+        return Err(Error::Usage(
+            text!("the path must stay inside content/, e.g. {}/2024/x.md", section;
+                                      "路径必须位于 content/ 之内，例如 {}/2024/x.md", section),
+        ));
     }
     if let Some(r) = rel.strip_prefix("content/") {
         rel = r.to_string();
@@ -90,9 +105,14 @@ pub fn new_document(root: &Path, kind: NewKind, rel: &Path, title: Option<&str>,
     }
     let path = root.join(crate::content::DIR).join(&rel);
     if path.exists() {
-        return Err(Error::Usage(text!("{} already exists", path.display(); "{} 已存在", path.display())));
+        return Err(Error::Usage(
+            text!("{} already exists", path.display(); "{} 已存在", path.display()),
+        ));
     }
-    let stem = Path::new(&rel).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = Path::new(&rel)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let title = title.map(str::to_string).unwrap_or(stem);
     let body = match kind {
         NewKind::Report => format!(

@@ -11,19 +11,33 @@ use std::path::Path;
 pub fn decode(bytes: &[u8], shown: &Path) -> Result<String, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(Diagnostic::error(shown, 1, 1, text!(
-            "file is UTF-16, not UTF-8"; "文件是 UTF-16 编码，不是 UTF-8"))
+        return Err(Diagnostic::error(
+            shown,
+            1,
+            1,
+            text!(
+            "file is UTF-16, not UTF-8"; "文件是 UTF-16 编码，不是 UTF-8"),
+        )
         .with_hint(text!(
             "save it as \"UTF-8\" in your editor (Notepad: File → Save As → Encoding: UTF-8)";
             "请在编辑器中另存为“UTF-8”编码（记事本：文件 → 另存为 → 编码选 UTF-8）")));
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(if s.contains('\r') { s.replace("\r\n", "\n").replace('\r', "\n") } else { s.to_string() }),
+        Ok(s) => Ok(if s.contains('\r') {
+            s.replace("\r\n", "\n").replace('\r', "\n")
+        } else {
+            s.to_string()
+        }),
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             let good = std::str::from_utf8(good).unwrap_or("");
             let line = good.matches('\n').count() + 1;
-            let col = good.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+            let col = good
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0)
+                + 1;
             let (_, _, gbk_bad) = encoding_rs::GB18030.decode(bytes);
             let msg = if gbk_bad {
                 text!("file is not valid UTF-8"; "文件不是有效的 UTF-8 编码")
@@ -67,13 +81,23 @@ pub fn split_front_matter<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>, 
         if line.trim_end() == "---" {
             let front = &rest[..offset];
             let body = &rest[offset + line.len()..];
-            return Ok(Split { front, front_line: 2, body, body_line: i + 3 });
+            return Ok(Split {
+                front,
+                front_line: 2,
+                body,
+                body_line: i + 3,
+            });
         }
         offset += line.len();
     }
-    Err(Diagnostic::error(shown, 1, 1, text!(
+    Err(Diagnostic::error(
+        shown,
+        1,
+        1,
+        text!(
         "front matter is not closed: no second `---` line";
-        "元数据没有结束：缺少第二行 `---`"))
+        "元数据没有结束：缺少第二行 `---`"),
+    )
     .with_hint(text!(
         "add a line `---` after the last `key: value` line, before the text";
         "在最后一个 `键: 值` 行之后、正文之前加一行 `---`")))
@@ -85,7 +109,11 @@ mod tests {
 
     #[test]
     fn strips_bom_and_crlf() {
-        let s = decode(b"\xEF\xBB\xBF---\r\ntitle: a\r\n---\r\nbody\r\n", Path::new("a.md")).unwrap();
+        let s = decode(
+            b"\xEF\xBB\xBF---\r\ntitle: a\r\n---\r\nbody\r\n",
+            Path::new("a.md"),
+        )
+        .unwrap();
         assert_eq!(s, "---\ntitle: a\n---\nbody\n");
     }
 

@@ -52,7 +52,9 @@ fn walk_embedded(dir: &'static Dir<'static>, out: &mut Vec<(&'static Path, &'sta
 }
 
 fn is_template(name: &str) -> bool {
-    [".html", ".xml", ".txt", ".json", ".js", ".css"].iter().any(|e| name.ends_with(e))
+    [".html", ".xml", ".txt", ".json", ".js", ".css"]
+        .iter()
+        .any(|e| name.ends_with(e))
 }
 
 /// Collects the theme layers for `config.theme`.
@@ -65,21 +67,50 @@ pub fn load(root: &Path, config: &Config) -> Result<ThemeFiles, Vec<Diagnostic>>
         let p = path.to_string_lossy().replace('\\', "/");
         if let Some(name) = p.strip_prefix("templates/") {
             let text = String::from_utf8_lossy(bytes).into_owned();
-            files.templates.insert(name.to_string(), TemplateSrc { text, shown: PathBuf::from(format!("(built-in theme)/templates/{name}")) });
+            files.templates.insert(
+                name.to_string(),
+                TemplateSrc {
+                    text,
+                    shown: PathBuf::from(format!("(built-in theme)/templates/{name}")),
+                },
+            );
         } else if let Some(name) = p.strip_prefix("static/") {
-            files.statics.insert(name.to_string(), StaticSrc::Embedded(bytes));
+            files
+                .statics
+                .insert(name.to_string(), StaticSrc::Embedded(bytes));
         }
     }
     let theme_dir = root.join("themes").join(&config.theme);
     if theme_dir.is_dir() {
-        overlay(root, &theme_dir.join("templates"), &theme_dir.join("static"), &mut files, &mut diags);
+        overlay(
+            root,
+            &theme_dir.join("templates"),
+            &theme_dir.join("static"),
+            &mut files,
+            &mut diags,
+        );
     } else if config.theme != "default" {
-        diags.push(Diagnostic::error(crate::config::FILE, 0, 0, text!("theme `{}` not found: no folder themes/{}/", config.theme, config.theme;
-            "找不到主题 `{}`：没有 themes/{}/ 目录", config.theme, config.theme))
-            .with_hint(text!("remove `theme:` to use the built-in default theme, or add the theme folder";
-                             "删除 `theme:` 以使用内置默认主题，或添加该主题目录")));
+        diags.push(
+            Diagnostic::error(
+                crate::config::FILE,
+                0,
+                0,
+                text!("theme `{}` not found: no folder themes/{}/", config.theme, config.theme;
+            "找不到主题 `{}`：没有 themes/{}/ 目录", config.theme, config.theme),
+            )
+            .with_hint(
+                text!("remove `theme:` to use the built-in default theme, or add the theme folder";
+                             "删除 `theme:` 以使用内置默认主题，或添加该主题目录"),
+            ),
+        );
     }
-    overlay(root, &root.join("templates"), &root.join("static"), &mut files, &mut diags);
+    overlay(
+        root,
+        &root.join("templates"),
+        &root.join("static"),
+        &mut files,
+        &mut diags,
+    );
     if diags.iter().any(Diagnostic::is_error) {
         Err(diags)
     } else {
@@ -87,24 +118,47 @@ pub fn load(root: &Path, config: &Config) -> Result<ThemeFiles, Vec<Diagnostic>>
     }
 }
 
-fn overlay(root: &Path, templates: &Path, statics: &Path, files: &mut ThemeFiles, diags: &mut Vec<Diagnostic>) {
+fn overlay(
+    root: &Path,
+    templates: &Path,
+    statics: &Path,
+    files: &mut ThemeFiles,
+    diags: &mut Vec<Diagnostic>,
+) {
     for (dir, is_tpl) in [(templates, true), (statics, false)] {
         if !dir.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             let Ok(entry) = entry else { continue };
-            if !entry.file_type().is_file() || crate::content::is_temp_file(&entry.file_name().to_string_lossy()) {
+            if !entry.file_type().is_file()
+                || crate::content::is_temp_file(&entry.file_name().to_string_lossy())
+            {
                 continue;
             }
             let path = entry.path();
-            let rel = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/");
             let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
             if is_tpl {
                 if !is_template(&rel) {
                     continue;
                 }
-                match fs::read(path).map_err(|e| Diagnostic::error(&shown, 0, 0, text!("cannot read: {}", e.source; "无法读取：{}", e.source)))
+                match fs::read(path)
+                    .map_err(|e| {
+                        Diagnostic::error(
+                            &shown,
+                            0,
+                            0,
+                            text!("cannot read: {}", e.source; "无法读取：{}", e.source),
+                        )
+                    })
                     .and_then(|b| source::decode(&b, &shown))
                 {
                     Ok(text) => {
@@ -113,7 +167,9 @@ fn overlay(root: &Path, templates: &Path, statics: &Path, files: &mut ThemeFiles
                     Err(d) => diags.push(d),
                 }
             } else {
-                files.statics.insert(rel, StaticSrc::Disk(path.to_path_buf()));
+                files
+                    .statics
+                    .insert(rel, StaticSrc::Disk(path.to_path_buf()));
             }
         }
     }

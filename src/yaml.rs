@@ -26,14 +26,13 @@ pub fn parse_mapping(text: &str) -> Result<Mapping, SyntaxError> {
             message: "expected `key: value` lines".into(),
         }),
         Err(e) => {
-            let (mut line, mut col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-            let mut message = e.to_string();
-            // Drop the crate's own " at line X column Y" — we print positions ourselves.
-            if let Some(i) = message.find(" at line ") {
-                let rest = &message[i..];
-                let tail = rest.find(',').map(|j| &rest[j..]).unwrap_or("");
-                message = format!("{}{}", &message[..i], tail);
-            }
+            let (mut line, mut col) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            // Drop the crate's own "at line X column Y" parts: they count from
+            // the YAML text, not the file, and we print the position ourselves.
+            let message = strip_positions(&e.to_string());
             if message.starts_with("duplicate entry with key") {
                 if let Some(key) = message.split('"').nth(1) {
                     if let Some((l, c)) = Locator::new(text).duplicate_key(key) {
@@ -44,6 +43,21 @@ pub fn parse_mapping(text: &str) -> Result<Mapping, SyntaxError> {
             Err(SyntaxError { line, col, message })
         }
     }
+}
+
+fn strip_positions(msg: &str) -> String {
+    let mut out = msg.to_string();
+    while let Some(i) = out.find(" at line ") {
+        let rest = &out[i + " at line ".len()..];
+        let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let n = digits(rest);
+        let mut end = i + " at line ".len() + n;
+        if let Some(r) = out[end..].strip_prefix(" column ") {
+            end += " column ".len() + digits(r);
+        }
+        out.replace_range(i..end, "");
+    }
+    out
 }
 
 /// Finds the line and column of keys in a block-style YAML text, by indentation.
@@ -118,7 +132,10 @@ impl<'a> Locator<'a> {
             let ind = indent_of(l);
             let ci = *child_indent.get_or_insert(ind);
             if ind == ci && key_of(l) == Some(key) {
-                let col = l.find(key).map(|b| l[..b].chars().count() + 1).unwrap_or(ind + 1);
+                let col = l
+                    .find(key)
+                    .map(|b| l[..b].chars().count() + 1)
+                    .unwrap_or(ind + 1);
                 return Some((i + 1, col));
             }
         }
@@ -130,7 +147,9 @@ impl<'a> Locator<'a> {
     pub fn list_item(&self, parent: &str, index: usize) -> Option<(usize, usize)> {
         let (pl, pc) = self.key(parent)?;
         let (s, e) = self.block(pl - 1);
-        let items: Vec<usize> = (s..e).filter(|&i| self.lines[i].trim_start().starts_with("- ")).collect();
+        let items: Vec<usize> = (s..e)
+            .filter(|&i| self.lines[i].trim_start().starts_with("- "))
+            .collect();
         match items.get(index) {
             Some(&i) => Some((i + 1, indent_of(self.lines[i]) + 3)),
             None => Some((pl, pc)),
@@ -168,7 +187,10 @@ pub fn show(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),
-        other => yaml::to_string(other).unwrap_or_default().trim().to_string(),
+        other => yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     }
 }
 
@@ -200,6 +222,8 @@ mod tests {
         let e = parse_mapping("title: x\ndate: 2024-12-20\n  bad: 2\n").unwrap_err();
         assert_eq!((e.line, e.col), (3, 6));
         assert!(!e.message.contains("at line"));
+        let e = parse_mapping("title: [x\nunit: y\n").unwrap_err();
+        assert!(!e.message.contains("line"), "{}", e.message);
         let e = parse_mapping("title: a\nunit: b\ntitle: c\n").unwrap_err();
         assert_eq!(e.line, 3);
     }

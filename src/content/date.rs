@@ -33,10 +33,20 @@ fn num(s: &str) -> Option<u32> {
 
 impl Date {
     pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
-        if !(1900..=2999).contains(&year) || month == 0 || month > 12 || day == 0 || day > days_in_month(year, month) {
+        if !(1900..=2999).contains(&year)
+            || month == 0
+            || month > 12
+            || day == 0
+            || day > days_in_month(year, month)
+        {
             return None;
         }
-        Some(Date { year, month, day, time: None })
+        Some(Date {
+            year,
+            month,
+            day,
+            time: None,
+        })
     }
 
     /// Parses `2024-12-20`, `2024/12/20`, `2024年12月20日`, `2024年7月5日` and
@@ -74,12 +84,26 @@ impl Date {
         let (secs, off) = self.time.unwrap_or((0, 8 * 60));
         let sign = if off < 0 { '-' } else { '+' };
         let off = off.unsigned_abs();
-        format!("{}T{:02}:{:02}:{:02}{}{:02}:{:02}", self.ymd(), secs / 3600, secs / 60 % 60, secs % 60, sign, off / 60, off % 60)
+        format!(
+            "{}T{:02}:{:02}:{:02}{}{:02}:{:02}",
+            self.ymd(),
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            sign,
+            off / 60,
+            off % 60
+        )
     }
 
     /// Key for newest-first ordering.
     pub fn sort_key(&self) -> (i32, u32, u32, u32) {
-        (self.year, self.month, self.day, self.time.map(|t| t.0).unwrap_or(0))
+        (
+            self.year,
+            self.month,
+            self.day,
+            self.time.map(|t| t.0).unwrap_or(0),
+        )
     }
 }
 
@@ -97,7 +121,11 @@ fn parse_time(t: &str) -> Option<(u32, i32)> {
     let mut it = clock.split(':');
     let h = num(it.next()?)?;
     let m = num(it.next().unwrap_or("0"))?;
-    let s = it.next().map(|s| s.split('.').next().unwrap_or("0")).map(num).unwrap_or(Some(0))?;
+    let s = it
+        .next()
+        .map(|s| s.split('.').next().unwrap_or("0"))
+        .map(num)
+        .unwrap_or(Some(0))?;
     if h > 23 || m > 59 || s > 60 {
         return None;
     }
@@ -172,7 +200,10 @@ impl Period {
             Period::Year(y) => format!("{y}年"),
             Period::Half(y, 1) => format!("{y}年上半年"),
             Period::Half(y, _) => format!("{y}年下半年"),
-            Period::Quarter(y, q) => format!("{y}年第{}季度", ["一", "二", "三", "四"][(q as usize - 1).min(3)]),
+            Period::Quarter(y, q) => format!(
+                "{y}年第{}季度",
+                ["一", "二", "三", "四"][(q as usize - 1).min(3)]
+            ),
             Period::Month(y, m) => format!("{y}年{m}月"),
         }
     }
@@ -201,8 +232,18 @@ mod tests {
         assert_eq!(Date::parse("2024-7-5").unwrap().ymd(), "2024-07-05");
         let d = Date::parse("2024-12-20T10:30:00+08:00").unwrap();
         assert_eq!(d.rfc3339(), "2024-12-20T10:30:00+08:00");
-        assert_eq!(Date::parse("2024-12-20 09:00:00Z").unwrap().rfc3339(), "2024-12-20T09:00:00+00:00");
-        for bad in ["2024-13-01", "2024-02-30", "20xx年5月1日", "yesterday", "2024", "2024年5月"] {
+        assert_eq!(
+            Date::parse("2024-12-20 09:00:00Z").unwrap().rfc3339(),
+            "2024-12-20T09:00:00+00:00"
+        );
+        for bad in [
+            "2024-13-01",
+            "2024-02-30",
+            "20xx年5月1日",
+            "yesterday",
+            "2024",
+            "2024年5月",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
         assert!(Date::parse("2024-02-29").is_some());
@@ -218,6 +259,9 @@ mod tests {
         assert_eq!(Period::parse("2024-H3"), None);
         assert_eq!(Period::parse("24"), None);
         assert_eq!(Period::parse("2024-Q3").unwrap().to_string(), "2024-Q3");
-        assert_eq!(Period::parse("2024-Q3").unwrap().label_zh(), "2024年第三季度");
+        assert_eq!(
+            Period::parse("2024-Q3").unwrap().label_zh(),
+            "2024年第三季度"
+        );
     }
 }

@@ -163,7 +163,10 @@ pub fn is_temp_file(name: &str) -> bool {
 /// (they are still checked).
 pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
     let dir = root.join(DIR);
-    let mut content = Content { has_registry: dir.join("units").is_dir(), ..Content::default() };
+    let mut content = Content {
+        has_registry: dir.join("units").is_dir(),
+        ..Content::default()
+    };
     let mut diags = Vec::new();
     if !dir.is_dir() {
         diags.push(Diagnostic::warning(DIR, 0, 0, text!("there is no content/ folder: the site is empty"; "没有 content/ 目录：站点为空"))
@@ -171,13 +174,20 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
         return (content, diags);
     }
     let mut md_files = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
-        e.depth() == 0 || !is_temp_file(&e.file_name().to_string_lossy())
-    }) {
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_temp_file(&e.file_name().to_string_lossy()))
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let shown = e.path().and_then(|p| p.strip_prefix(root).ok()).unwrap_or(Path::new(DIR)).to_path_buf();
+                let shown = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .unwrap_or(Path::new(DIR))
+                    .to_path_buf();
                 let msg = if e.loop_ancestor().is_some() {
                     text!("symbolic link loop skipped"; "已跳过循环的符号链接")
                 } else {
@@ -191,15 +201,24 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
             continue;
         }
         let path = entry.path().to_path_buf();
-        let rel = path.strip_prefix(&dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")) {
+        let rel = path
+            .strip_prefix(&dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+        {
             md_files.push((path, rel));
         } else {
             content.assets.push(Asset { path, rel });
         }
     }
-    let results: Vec<(Option<Doc>, Vec<Diagnostic>)> =
-        md_files.par_iter().map(|(path, rel)| load_file(root, path, rel, config)).collect();
+    let results: Vec<(Option<Doc>, Vec<Diagnostic>)> = md_files
+        .par_iter()
+        .map(|(path, rel)| load_file(root, path, rel, config))
+        .collect();
     for (doc, mut d) in results {
         diags.append(&mut d);
         match doc {
@@ -213,7 +232,12 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
     (content, diags)
 }
 
-fn load_file(root: &Path, path: &Path, rel: &str, config: &Config) -> (Option<Doc>, Vec<Diagnostic>) {
+fn load_file(
+    root: &Path,
+    path: &Path,
+    rel: &str,
+    config: &Config,
+) -> (Option<Doc>, Vec<Diagnostic>) {
     let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
     let section = rel.split('/').next().unwrap_or("");
     let kind = match (section, rel.contains('/')) {
@@ -222,16 +246,31 @@ fn load_file(root: &Path, path: &Path, rel: &str, config: &Config) -> (Option<Do
         ("pages", true) => "page",
         ("units", true) if rel.matches('/').count() == 1 => "unit",
         _ => {
-            let w = Diagnostic::warning(&shown, 0, 0, text!(
+            let w = Diagnostic::warning(
+                &shown,
+                0,
+                0,
+                text!(
                 "Markdown file outside reports/, articles/, pages/ and units/ is ignored";
-                "不在 reports/、articles/、pages/、units/ 下的 Markdown 文件被忽略"))
+                "不在 reports/、articles/、pages/、units/ 下的 Markdown 文件被忽略"),
+            )
             .with_hint(text!("move it into one of those folders"; "请把它移到上述目录之一"));
             return (None, vec![w]);
         }
     };
     let bytes = match fs::read(path) {
         Ok(b) => b,
-        Err(e) => return (None, vec![Diagnostic::error(&shown, 0, 0, text!("cannot read: {}", e.source; "无法读取：{}", e.source))]),
+        Err(e) => {
+            return (
+                None,
+                vec![Diagnostic::error(
+                    &shown,
+                    0,
+                    0,
+                    text!("cannot read: {}", e.source; "无法读取：{}", e.source),
+                )],
+            )
+        }
     };
     let text = match source::decode(&bytes, &shown) {
         Ok(t) => t,
@@ -252,7 +291,10 @@ fn load_file(root: &Path, path: &Path, rel: &str, config: &Config) -> (Option<Do
             return (None, vec![d]);
         }
     };
-    let stem = Path::new(rel).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = Path::new(rel)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let src = Source {
         shown: shown.clone(),
         rel: rel.to_string(),
@@ -271,8 +313,14 @@ fn load_file(root: &Path, path: &Path, rel: &str, config: &Config) -> (Option<Do
         _ => read_unit(&mut f, src).map(Doc::Unit),
     };
     let allowed: &[&str] = match kind {
-        "report" => &["title", "unit", "date", "period", "tags", "stats", "summary", "author", "editor", "source", "slug", "draft", "extra"],
-        "article" => &["title", "date", "tags", "category", "unit", "summary", "author", "editor", "source", "cover", "slug", "draft", "extra"],
+        "report" => &[
+            "title", "unit", "date", "period", "tags", "stats", "summary", "author", "editor",
+            "source", "slug", "draft", "extra",
+        ],
+        "article" => &[
+            "title", "date", "tags", "category", "unit", "summary", "author", "editor", "source",
+            "cover", "slug", "draft", "extra",
+        ],
         "page" => &["title", "slug", "draft", "extra"],
         _ => &["name", "type", "parent", "aliases", "order", "extra"],
     };
@@ -296,8 +344,17 @@ fn read_common(f: &mut Fields, src: Source) -> Option<Common> {
         }
     });
     let draft = f.bool("draft").unwrap_or(false);
-    let extra = f.raw("extra").map(|v| yaml::to_json(&v)).unwrap_or(serde_json::Value::Null);
-    Some(Common { src, title: title?, slug, draft, extra })
+    let extra = f
+        .raw("extra")
+        .map(|v| yaml::to_json(&v))
+        .unwrap_or(serde_json::Value::Null);
+    Some(Common {
+        src,
+        title: title?,
+        slug,
+        draft,
+        extra,
+    })
 }
 
 fn read_date(f: &mut Fields, key: &str, required: bool) -> Option<Date> {
@@ -322,14 +379,19 @@ fn read_date(f: &mut Fields, key: &str, required: bool) -> Option<Date> {
 
 fn located_str(f: &mut Fields, key: &str) -> Option<Located<String>> {
     let (line, col) = f.value_pos(key);
-    f.str(key).map(|s| Located { value: s.trim().to_string(), line, col })
+    f.str(key).map(|s| Located {
+        value: s.trim().to_string(),
+        line,
+        col,
+    })
 }
 
 fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
     let common = read_common(f, src);
     let unit = {
         let (line, col) = f.value_pos("unit");
-        f.required_str("unit", "陶乐镇").map(|value| Located { value, line, col })
+        f.required_str("unit", "陶乐镇")
+            .map(|value| Located { value, line, col })
     };
     let date = read_date(f, "date", true);
     let period = f.str("period").and_then(|s| match Period::parse(&s) {
@@ -363,26 +425,38 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
 }
 
 fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
-    let Some(map) = f.mapping("stats") else { return Vec::new() };
+    let Some(map) = f.mapping("stats") else {
+        return Vec::new();
+    };
     let mut s = f.nested("stats", map.clone());
     let mut out: Vec<Stat> = Vec::new();
     for (k, v) in map {
         let key = yaml::show(&k);
         let (line, col) = s.pos(&key);
         let Some(metric) = config.metric_index(&key) else {
-            let names = config.metrics.iter().flat_map(|m| [m.id.as_str(), m.label.as_str()]);
+            let names = config
+                .metrics
+                .iter()
+                .flat_map(|m| [m.id.as_str(), m.label.as_str()]);
             let hint = match crate::diagnostics::closest(&key, names) {
-                Some(c) => text!("did you mean `{}`? Metrics are declared under `metrics:` in site.yaml", c;
-                                 "是否想写 `{}`？指标在 site.yaml 的 `metrics:` 中声明", c),
-                None => text!("declare it under `metrics:` in site.yaml, or use one of: {}", metric_list(config, ", ");
-                              "请在 site.yaml 的 `metrics:` 中声明，或使用已声明的指标：{}", metric_list(config, "、")),
+                Some(c) => {
+                    text!("did you mean `{}`? Metrics are declared under `metrics:` in site.yaml", c;
+                                 "是否想写 `{}`？指标在 site.yaml 的 `metrics:` 中声明", c)
+                }
+                None => {
+                    text!("declare it under `metrics:` in site.yaml, or use one of: {}", metric_list(config, ", ");
+                              "请在 site.yaml 的 `metrics:` 中声明，或使用已声明的指标：{}", metric_list(config, "、"))
+                }
             };
             let val = yaml::show(&v);
             s.error_at((line, col), text!("undeclared metric `{}` (value `{}`)", key, val; "未声明的统计指标 `{}`（值为 `{}`）", key, val), Some(hint));
             continue;
         };
         let figure = match &v {
-            Value::Number(n) => n.as_f64().filter(|x| *x >= 0.0).and_then(|x| number::parse_figure(&n.to_string()).or_else(|| number::parse_figure(&x.to_string()))),
+            Value::Number(n) => n.as_f64().filter(|x| *x >= 0.0).and_then(|x| {
+                number::parse_figure(&n.to_string())
+                    .or_else(|| number::parse_figure(&x.to_string()))
+            }),
             Value::String(t) => number::parse_figure(t),
             _ => None,
         };
@@ -401,7 +475,12 @@ fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
                        Some(text!("keep one of the two lines"; "请只保留其中一行")));
             continue;
         }
-        out.push(Stat { metric, figure, line: vl, col: vc });
+        out.push(Stat {
+            metric,
+            figure,
+            line: vl,
+            col: vc,
+        });
     }
     f.diags.append(&mut s.diags);
     out
@@ -413,25 +492,46 @@ fn metric_list(config: &Config, sep: &str) -> String {
     if config.metrics.is_empty() {
         return "(none)".into();
     }
-    config.metrics.iter().map(|m| format!("{} ({})", m.label, m.id)).collect::<Vec<_>>().join(sep)
+    config
+        .metrics
+        .iter()
+        .map(|m| format!("{} ({})", m.label, m.id))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
     let common = read_common(f, src);
     let date = read_date(f, "date", true);
     let tags = f.str_list("tags");
-    let category = f.str("category").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let category = f
+        .str("category")
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
     let unit = located_str(f, "unit");
     let summary = f.str("summary");
     let author = f.str("author");
     let editor = f.str("editor");
     let source = f.str("source");
     let cover = f.str("cover");
-    Some(Article { common: common?, date: date?, tags, category, unit, summary, author, editor, source, cover })
+    Some(Article {
+        common: common?,
+        date: date?,
+        tags,
+        category,
+        unit,
+        summary,
+        author,
+        editor,
+        source,
+        cover,
+    })
 }
 
 fn read_page(f: &mut Fields, src: Source) -> Option<Page> {
-    Some(Page { common: read_common(f, src)? })
+    Some(Page {
+        common: read_common(f, src)?,
+    })
 }
 
 fn read_unit(f: &mut Fields, src: Source) -> Option<Unit> {
@@ -448,7 +548,19 @@ fn read_unit(f: &mut Fields, src: Source) -> Option<Unit> {
     let parent = f.str("parent");
     let aliases = f.str_list("aliases");
     let order = f.uint("order");
-    let extra = f.raw("extra").map(|v| yaml::to_json(&v)).unwrap_or(serde_json::Value::Null);
+    let extra = f
+        .raw("extra")
+        .map(|v| yaml::to_json(&v))
+        .unwrap_or(serde_json::Value::Null);
     let id = src.stem.clone();
-    Some(Unit { src, id, name: name?, kind, parent, aliases, order, extra })
+    Some(Unit {
+        src,
+        id,
+        name: name?,
+        kind,
+        parent,
+        aliases,
+        order,
+        extra,
+    })
 }

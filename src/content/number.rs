@@ -42,19 +42,37 @@ pub fn parse_figure(s: &str) -> Option<Figure> {
             }
         }
     }
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') || t.starts_with('.') {
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        || t.starts_with('.')
+    {
         return None;
     }
     let v = Decimal::from_str(&t).ok()?;
     if v.is_sign_negative() && !v.is_zero() {
         return None;
     }
-    Some(Figure { value: (v * scale).normalize(), approx })
+    Some(Figure {
+        value: (v * scale).normalize(),
+        approx,
+    })
 }
 
-/// Formats a figure the way a Chinese reader expects: `600余`, `12000`, `1518.2`.
+/// Formats a figure the way a Chinese reader expects: `600余`, `1518.2`,
+/// and large round values in 万/亿 (`2908万`, `3亿`) — only when exact.
 pub fn format_figure(f: &Figure) -> String {
-    let mut s = format_decimal(f.value);
+    let wan = Decimal::from(10_000);
+    let yi = Decimal::from(100_000_000);
+    let v = f.value;
+    let mut s = if v >= yi && (v % Decimal::from(1_000_000)).is_zero() {
+        format!("{}亿", format_decimal(v / yi))
+    } else if v >= Decimal::from(100_000) && (v % Decimal::from(100)).is_zero() {
+        format!("{}万", format_decimal(v / wan))
+    } else {
+        format_decimal(v)
+    };
     if f.approx {
         s.push('余');
     }
@@ -95,5 +113,14 @@ mod tests {
         let a = parse_figure("1518.20").unwrap().value + parse_figure("0.1").unwrap().value;
         assert_eq!(format_decimal(a), "1518.3");
         assert_eq!(format_figure(&parse_figure("600多").unwrap()), "600余");
+        assert_eq!(format_figure(&parse_figure("2908万").unwrap()), "2908万");
+        assert_eq!(
+            format_figure(&parse_figure("30001.2万").unwrap()),
+            "30001.2万"
+        );
+        assert_eq!(format_figure(&parse_figure("3亿").unwrap()), "3亿");
+        assert_eq!(format_figure(&parse_figure("154277").unwrap()), "154277");
+        assert_eq!(format_figure(&parse_figure("12000").unwrap()), "12000");
+        assert_eq!(format_figure(&parse_figure("500万余").unwrap()), "500万余");
     }
 }

@@ -60,7 +60,10 @@ pub struct Rendered {
     pub plain: String,
 }
 
-const ATTACHMENT_EXTS: &[&str] = &["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "zip", "rar", "7z", "txt", "csv", "ofd"];
+const ATTACHMENT_EXTS: &[&str] = &[
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "zip", "rar", "7z", "txt",
+    "csv", "ofd",
+];
 pub const SUMMARY_CHARS: usize = 120;
 
 fn has_scheme(url: &str) -> bool {
@@ -70,7 +73,10 @@ fn has_scheme(url: &str) -> bool {
     match url.find(':') {
         Some(i) => {
             let s = &url[..i];
-            !s.is_empty() && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+            !s.is_empty()
+                && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
         }
         None => false,
     }
@@ -133,18 +139,26 @@ fn resolve_link(url: &str, ctx: &LinkContext) -> (Resolved, Option<String>) {
             Some(site.clone())
         } else if !site.ends_with('/') && ctx.known.contains(&format!("{site}/")) {
             Some(format!("{site}/"))
-        } else if let Some(stripped) = site.strip_suffix("index.html").filter(|s| ctx.known.contains(*s)) {
+        } else if let Some(stripped) = site
+            .strip_suffix("index.html")
+            .filter(|s| ctx.known.contains(*s))
+        {
             Some(stripped.to_string())
         } else {
             None
         };
         return match found {
-            Some(p) => (Resolved::To(format!("{}{}{}", ctx.base_path, p, frag)), None),
+            Some(p) => (
+                Resolved::To(format!("{}{}{}", ctx.base_path, p, frag)),
+                None,
+            ),
             None => (
                 Resolved::Broken(
                     text!("broken link `{}`: the site has no page or file at that path", url; "链接 `{}` 无效：站点中没有这个页面或文件", url),
-                    Some(text!("site paths look like `/reports/<slug>/`; check the slug, or link the Markdown file relatively (`../articles/x.md`)";
-                               "站内路径形如 `/reports/<slug>/`；请检查 slug，或用相对路径链接 Markdown 文件（`../articles/x.md`）")),
+                    Some(
+                        text!("site paths look like `/reports/<slug>/`; check the slug, or link the Markdown file relatively (`../articles/x.md`)";
+                               "站内路径形如 `/reports/<slug>/`；请检查 slug，或用相对路径链接 Markdown 文件（`../articles/x.md`）"),
+                    ),
                 ),
                 None,
             ),
@@ -154,22 +168,32 @@ fn resolve_link(url: &str, ctx: &LinkContext) -> (Resolved, Option<String>) {
         return (
             Resolved::Broken(
                 text!("link `{}` points outside content/", url; "链接 `{}` 指向 content/ 之外", url),
-                Some(text!("put the file inside content/ or static/"; "请把文件放在 content/ 或 static/ 中")),
+                Some(
+                    text!("put the file inside content/ or static/"; "请把文件放在 content/ 或 static/ 中"),
+                ),
             ),
             None,
         );
     };
     if let Some(site) = ctx.by_source.get(&target) {
-        return (Resolved::To(format!("{}{}{}", ctx.base_path, site, frag)), None);
+        return (
+            Resolved::To(format!("{}{}{}", ctx.base_path, site, frag)),
+            None,
+        );
     }
     if ctx.assets.contains(&target) {
-        return (Resolved::To(format!("{}{}{}", ctx.base_path, target, frag)), Some(target));
+        return (
+            Resolved::To(format!("{}{}{}", ctx.base_path, target, frag)),
+            Some(target),
+        );
     }
     (
         Resolved::Broken(
             text!("broken link `{}`: no file content/{}", url, target; "链接 `{}` 无效：找不到文件 content/{}", url, target),
-            Some(text!("relative links resolve against the page's own folder; check the file name and folder";
-                       "相对链接以当前文件所在目录为起点；请检查文件名和目录")),
+            Some(
+                text!("relative links resolve against the page's own folder; check the file name and folder";
+                       "相对链接以当前文件所在目录为起点；请检查文件名和目录"),
+            ),
         ),
         None,
     )
@@ -181,7 +205,10 @@ pub fn heading_id(title: &str) -> String {
     for c in title.chars() {
         if c.is_alphanumeric() {
             id.extend(c.to_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '_') && !id.ends_with('-') && !id.is_empty() {
+        } else if (c.is_whitespace() || c == '-' || c == '_')
+            && !id.ends_with('-')
+            && !id.is_empty()
+        {
             id.push('-');
         }
     }
@@ -201,10 +228,17 @@ pub fn cut_summary(text: &str, max: usize) -> String {
     if chars.len() <= max {
         return text.to_string();
     }
-    if let Some(i) = (max / 2..max).rev().find(|&i| "。！？；!?;".contains(chars[i])) {
+    if let Some(i) = (max / 2..max)
+        .rev()
+        .find(|&i| "。！？；!?;".contains(chars[i]))
+    {
         return chars[..=i].iter().collect();
     }
-    let mut s: String = chars[..max].iter().collect::<String>().trim_end_matches(['，', '、', ',', ' ', '：', ':']).to_string();
+    let mut s: String = chars[..max]
+        .iter()
+        .collect::<String>()
+        .trim_end_matches(['，', '、', ',', ' ', '：', ':'])
+        .to_string();
     s.push('…');
     s
 }
@@ -230,26 +264,55 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
     for (ev, range) in Parser::new_ext(body, opts).into_offset_iter() {
         let ev = match ev {
             Event::Html(h) | Event::InlineHtml(h) if !unsafe_html => Event::Text(h),
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let (res, asset) = if link_type == LinkType::Email { (Resolved::Keep, None) } else { resolve_link(&dest_url, links) };
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let (res, asset) = if link_type == LinkType::Email {
+                    (Resolved::Keep, None)
+                } else {
+                    resolve_link(&dest_url, links)
+                };
                 let dest_url = match res {
                     Resolved::Keep => dest_url,
                     Resolved::To(u) => CowStr::from(u),
                     Resolved::Broken(m, h) => {
-                        out.findings.push(Finding { offset: range.start, error: true, message: m, hint: h });
+                        out.findings.push(Finding {
+                            offset: range.start,
+                            error: true,
+                            message: m,
+                            hint: h,
+                        });
                         dest_url
                     }
                 };
                 link_stack.push((events.len(), asset, String::new()));
-                Event::Start(Tag::Link { link_type, dest_url, title, id })
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let (res, _) = resolve_link(&dest_url, links);
                 let dest_url = match res {
                     Resolved::Keep => dest_url,
                     Resolved::To(u) => CowStr::from(u),
                     Resolved::Broken(m, h) => {
-                        out.findings.push(Finding { offset: range.start, error: true, message: m, hint: h });
+                        out.findings.push(Finding {
+                            offset: range.start,
+                            error: true,
+                            message: m,
+                            hint: h,
+                        });
                         dest_url
                     }
                 };
@@ -257,7 +320,12 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
                     out.first_image = Some(dest_url.to_string());
                 }
                 image = Some((range.start, String::new()));
-                Event::Start(Tag::Image { link_type, dest_url, title, id })
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
             }
             other => other,
         };
@@ -283,12 +351,20 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
                                 let base = heading_id(&title);
                                 let n = used_ids.entry(base.clone()).or_insert(0);
                                 *n += 1;
-                                let s = if *n == 1 { base } else { format!("{base}-{}", *n - 1) };
+                                let s = if *n == 1 {
+                                    base
+                                } else {
+                                    format!("{base}-{}", *n - 1)
+                                };
                                 *id = Some(CowStr::from(s.clone()));
                                 s
                             }
                         };
-                        out.toc.push(TocEntry { level: *level as u8, id: chosen, title: title.trim().to_string() });
+                        out.toc.push(TocEntry {
+                            level: *level as u8,
+                            id: chosen,
+                            title: title.trim().to_string(),
+                        });
                     }
                 }
                 out.plain.push('\n');
@@ -298,8 +374,16 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
                     let ext = asset.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
                     if ATTACHMENT_EXTS.contains(&ext.as_str()) {
                         let file = asset.rsplit('/').next().unwrap_or(&asset).to_string();
-                        let name = if text.trim().is_empty() { file } else { text.trim().to_string() };
-                        out.attachments.push(Attachment { name, url: format!("{}{}", links.base_path, asset), ext });
+                        let name = if text.trim().is_empty() {
+                            file
+                        } else {
+                            text.trim().to_string()
+                        };
+                        out.attachments.push(Attachment {
+                            name,
+                            url: format!("{}{}", links.base_path, asset),
+                            ext,
+                        });
                     }
                 }
             }
@@ -344,7 +428,9 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if html.contains("<table>") {
-        html = html.replace("<table>", "<div class=\"table-wrap\"><table>").replace("</table>", "</table></div>");
+        html = html
+            .replace("<table>", "<div class=\"table-wrap\"><table>")
+            .replace("</table>", "</table></div>");
     }
     out.html = html;
     out.summary = cut_summary(&first_para.unwrap_or_default(), SUMMARY_CHARS);
@@ -356,7 +442,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
@@ -364,15 +455,33 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
-    fn ctx<'a>(by: &'a HashMap<String, String>, known: &'a BTreeSet<String>, assets: &'a BTreeSet<String>) -> LinkContext<'a> {
-        LinkContext { base_path: "/cw/", source_dir: "reports/2024", by_source: by, known, assets }
+    fn ctx<'a>(
+        by: &'a HashMap<String, String>,
+        known: &'a BTreeSet<String>,
+        assets: &'a BTreeSet<String>,
+    ) -> LinkContext<'a> {
+        LinkContext {
+            base_path: "/cw/",
+            source_dir: "reports/2024",
+            by_source: by,
+            known,
+            assets,
+        }
     }
 
     #[test]
     fn chinese_heading_ids_and_toc() {
         let (by, known, assets) = (HashMap::new(), BTreeSet::new(), BTreeSet::new());
-        let r = render("## 一、主要工作\n\n文字\n\n## 一、主要工作\n\n### Custom {#my-id}\n", false, &ctx(&by, &known, &assets));
-        assert!(r.html.contains("<h2 id=\"一主要工作\">一、主要工作</h2>"), "{}", r.html);
+        let r = render(
+            "## 一、主要工作\n\n文字\n\n## 一、主要工作\n\n### Custom {#my-id}\n",
+            false,
+            &ctx(&by, &known, &assets),
+        );
+        assert!(
+            r.html.contains("<h2 id=\"一主要工作\">一、主要工作</h2>"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("id=\"一主要工作-1\""), "{}", r.html);
         assert!(r.html.contains("id=\"my-id\""));
         assert_eq!(r.toc.len(), 3);
@@ -382,7 +491,11 @@ mod tests {
     #[test]
     fn raw_html_is_escaped_unless_allowed() {
         let (by, known, assets) = (HashMap::new(), BTreeSet::new(), BTreeSet::new());
-        let r = render("a <script>alert(1)</script> b\n", false, &ctx(&by, &known, &assets));
+        let r = render(
+            "a <script>alert(1)</script> b\n",
+            false,
+            &ctx(&by, &known, &assets),
+        );
         assert!(r.html.contains("&lt;script&gt;"), "{}", r.html);
         let r = render("a <b>x</b>\n", true, &ctx(&by, &known, &assets));
         assert!(r.html.contains("<b>x</b>"));
@@ -390,15 +503,24 @@ mod tests {
 
     #[test]
     fn links_are_rewritten_and_checked() {
-        let by: HashMap<String, String> = [("articles/a.md".to_string(), "articles/a/".to_string())].into();
+        let by: HashMap<String, String> =
+            [("articles/a.md".to_string(), "articles/a/".to_string())].into();
         let known: BTreeSet<String> = ["reports/x/".to_string()].into();
-        let assets: BTreeSet<String> = ["reports/2024/方案.pdf".to_string(), "reports/2024/p.jpg".to_string()].into();
+        let assets: BTreeSet<String> = [
+            "reports/2024/方案.pdf".to_string(),
+            "reports/2024/p.jpg".to_string(),
+        ]
+        .into();
         let md = "[r](/reports/x/) [r2](/reports/x#top) [a](../../articles/a.md#h) [f](方案.pdf) ![图](p.jpg) [e](https://e.cn/) [bad](/nope/) [bad2](missing.md)\n";
         let r = render(md, false, &ctx(&by, &known, &assets));
         assert!(r.html.contains("href=\"/cw/reports/x/\""), "{}", r.html);
         assert!(r.html.contains("href=\"/cw/reports/x/#top\""), "{}", r.html);
         assert!(r.html.contains("href=\"/cw/articles/a/#h\""), "{}", r.html);
-        assert!(r.html.contains("src=\"/cw/reports/2024/p.jpg\""), "{}", r.html);
+        assert!(
+            r.html.contains("src=\"/cw/reports/2024/p.jpg\""),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("href=\"https://e.cn/\""));
         assert_eq!(r.attachments.len(), 1);
         assert_eq!(r.attachments[0].name, "f");
@@ -417,7 +539,9 @@ mod tests {
 
     #[test]
     fn summaries_cut_cjk_aware() {
-        let long = "根据县委、政府对建立卫生村镇的工作部署，进一步完善陶乐镇乡镇功能，提升乡镇管理水平。".repeat(4);
+        let long =
+            "根据县委、政府对建立卫生村镇的工作部署，进一步完善陶乐镇乡镇功能，提升乡镇管理水平。"
+                .repeat(4);
         let s = cut_summary(&long, 120);
         assert!(s.chars().count() <= 120);
         assert!(s.ends_with('。'));

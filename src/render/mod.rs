@@ -2,13 +2,16 @@
 //! from the theme's templates (in parallel), written through a [`Sink`].
 //! Reads the model only; shared data is serialized once per build.
 
+pub mod charts;
 pub mod markdown;
+pub mod stats;
 pub mod templates;
 pub mod views;
 
 use crate::content::Source;
 use crate::diagnostics::Diagnostic;
 use crate::output::Sink;
+use crate::site::stats::Stats;
 use crate::site::{pages_for, Site};
 use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
@@ -54,13 +57,35 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
     let assets: BTreeSet<String> = site.assets.iter().map(|a| a.rel.clone()).collect();
     let unsafe_html = site.config.unsafe_html;
     let one = |src: &Source| {
-        let ctx = LinkContext { base_path: &site.config.base_path, source_dir: src.dir(), by_source: &site.by_source, known, assets: &assets };
+        let ctx = LinkContext {
+            base_path: &site.config.base_path,
+            source_dir: src.dir(),
+            by_source: &site.by_source,
+            known,
+            assets: &assets,
+        };
         markdown::render(&src.body, unsafe_html, &ctx)
     };
-    let reports: Vec<Rendered> = site.reports.par_iter().map(|r| one(&r.doc.common.src)).collect();
-    let articles: Vec<Rendered> = site.articles.par_iter().map(|a| one(&a.doc.common.src)).collect();
-    let pages: Vec<Rendered> = site.pages.par_iter().map(|p| one(&p.doc.common.src)).collect();
-    let units: Vec<Rendered> = site.units.par_iter().map(|u| u.src.as_ref().map(one).unwrap_or_default()).collect();
+    let reports: Vec<Rendered> = site
+        .reports
+        .par_iter()
+        .map(|r| one(&r.doc.common.src))
+        .collect();
+    let articles: Vec<Rendered> = site
+        .articles
+        .par_iter()
+        .map(|a| one(&a.doc.common.src))
+        .collect();
+    let pages: Vec<Rendered> = site
+        .pages
+        .par_iter()
+        .map(|p| one(&p.doc.common.src))
+        .collect();
+    let units: Vec<Rendered> = site
+        .units
+        .par_iter()
+        .map(|u| u.src.as_ref().map(one).unwrap_or_default())
+        .collect();
     let mut diags = Vec::new();
     for (r, m) in site.reports.iter().zip(&reports) {
         findings_to_diags(&r.doc.common.src, m, &mut diags);
@@ -76,7 +101,15 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
             findings_to_diags(src, m, &mut diags);
         }
     }
-    (Bodies { reports, articles, pages, units }, diags)
+    (
+        Bodies {
+            reports,
+            articles,
+            pages,
+            units,
+        },
+        diags,
+    )
 }
 
 /// One output file to render.
@@ -98,6 +131,9 @@ enum Job {
     Feed,
     Sitemap,
     Robots,
+    Stats,
+    StatsJson,
+    StatsCsv,
 }
 
 /// Common keys of every page's context.
@@ -131,6 +167,7 @@ pub struct Written {
 
 struct Ctx<'a> {
     site: &'a Site,
+    stats: &'a Stats,
     views: Views<'a>,
     bodies: &'a Bodies,
     tpl: &'a Templates,
@@ -138,15 +175,33 @@ struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn crumb(&self, name: &str, path: &str) -> Link {
-        Link { name: name.to_string(), url: self.site.config.url(path) }
+        Link {
+            name: name.to_string(),
+            url: self.site.config.url(path),
+        }
     }
 
     fn home(&self) -> Link {
         self.crumb("首页", "")
     }
 
-    fn frame<P: Serialize>(&self, section: &'static str, title: &'a str, path: &str, crumbs: Vec<Link>, description: &'a str, data: P) -> Frame<'a, P> {
-        Frame { section, page_title: title, breadcrumbs: crumbs, canonical: self.site.config.full_url(path), description, data }
+    fn frame<P: Serialize>(
+        &self,
+        section: &'static str,
+        title: &'a str,
+        path: &str,
+        crumbs: Vec<Link>,
+        description: &'a str,
+        data: P,
+    ) -> Frame<'a, P> {
+        Frame {
+            section,
+            page_title: title,
+            breadcrumbs: crumbs,
+            canonical: self.site.config.full_url(path),
+            description,
+            data,
+        }
     }
 
     fn list(&self, base: &str, page: usize, items: &[ListEntry]) -> ListData<'a> {
@@ -178,20 +233,48 @@ impl<'a> Ctx<'a> {
                     latest_articles: Vec<Item<'a>>,
                     units: Vec<views::UnitView<'a>>,
                     tags: Vec<views::TermView<'a>>,
+                    headline: Vec<stats::MetricValue<'a>>,
                 }
                 let d = D {
-                    latest_reports: (0..s.reports.len().min(10)).map(|i| v.report_item(i)).collect(),
-                    latest_articles: (0..s.articles.len().min(6)).map(|i| v.article_item(i)).collect(),
-                    units: s.units.iter().zip(&self.bodies.units).map(|(u, m)| v.unit(u, &m.html)).collect(),
+                    headline: stats::totals(&s.config, self.stats)
+                        .into_iter()
+                        .filter(|m| m.value.is_some())
+                        .collect(),
+                    latest_reports: (0..s.reports.len().min(10))
+                        .map(|i| v.report_item(i))
+                        .collect(),
+                    latest_articles: (0..s.articles.len().min(6))
+                        .map(|i| v.article_item(i))
+                        .collect(),
+                    units: s
+                        .units
+                        .iter()
+                        .zip(&self.bodies.units)
+                        .map(|(u, m)| v.unit(u, &m.html))
+                        .collect(),
                     tags: s.tags.iter().take(20).map(|x| v.term(x)).collect(),
                 };
-                (String::new(), t.render("index.html", &self.frame("home", &s.config.title, "", vec![], desc, d))?, true)
+                (
+                    String::new(),
+                    t.render(
+                        "index.html",
+                        &self.frame("home", &s.config.title, "", vec![], desc, d),
+                    )?,
+                    true,
+                )
             }
             Job::Reports(n) => {
                 let path = views::list_page_path("reports/", n);
                 let items: Vec<ListEntry> = (0..s.reports.len()).map(ListEntry::Report).collect();
                 let d = self.list("reports/", n, &items);
-                let f = self.frame("reports", "工作总结", &path, vec![self.home(), self.crumb("工作总结", "reports/")], desc, d);
+                let f = self.frame(
+                    "reports",
+                    "工作总结",
+                    &path,
+                    vec![self.home(), self.crumb("工作总结", "reports/")],
+                    desc,
+                    d,
+                );
                 (path, t.render("reports.html", &f)?, true)
             }
             Job::Report(i) => {
@@ -202,8 +285,19 @@ impl<'a> Ctx<'a> {
                     page: views::ReportView<'a>,
                 }
                 let page = v.report(i);
-                let crumbs = vec![self.home(), self.crumb("工作总结", "reports/"), self.crumb(&u.name, &u.path)];
-                let f = self.frame("reports", &r.doc.common.title, &r.path, crumbs, page.summary, D { page });
+                let crumbs = vec![
+                    self.home(),
+                    self.crumb("工作总结", "reports/"),
+                    self.crumb(&u.name, &u.path),
+                ];
+                let f = self.frame(
+                    "reports",
+                    &r.doc.common.title,
+                    &r.path,
+                    crumbs,
+                    page.summary,
+                    D { page },
+                );
                 (r.path.clone(), t.render("report.html", &f)?, true)
             }
             Job::Articles(n) => {
@@ -215,8 +309,18 @@ impl<'a> Ctx<'a> {
                     list: ListData<'a>,
                     categories: Vec<views::TermView<'a>>,
                 }
-                let d = D { list: self.list("articles/", n, &items), categories: s.categories.iter().map(|c| v.term(c)).collect() };
-                let f = self.frame("articles", "健康教育", &path, vec![self.home(), self.crumb("健康教育", "articles/")], desc, d);
+                let d = D {
+                    list: self.list("articles/", n, &items),
+                    categories: s.categories.iter().map(|c| v.term(c)).collect(),
+                };
+                let f = self.frame(
+                    "articles",
+                    "健康教育",
+                    &path,
+                    vec![self.home(), self.crumb("健康教育", "articles/")],
+                    desc,
+                    d,
+                );
                 (path, t.render("articles.html", &f)?, true)
             }
             Job::Article(i) => {
@@ -230,7 +334,14 @@ impl<'a> Ctx<'a> {
                 if let Some(c) = a.category {
                     crumbs.push(self.crumb(&s.categories[c].name, &s.categories[c].path));
                 }
-                let f = self.frame("articles", &a.doc.common.title, &a.path, crumbs, page.summary, D { page });
+                let f = self.frame(
+                    "articles",
+                    &a.doc.common.title,
+                    &a.path,
+                    crumbs,
+                    page.summary,
+                    D { page },
+                );
                 (a.path.clone(), t.render("article.html", &f)?, true)
             }
             Job::Page(i) => {
@@ -240,7 +351,14 @@ impl<'a> Ctx<'a> {
                     page: views::PageView<'a>,
                 }
                 let page = v.page(p, &self.bodies.pages[i]);
-                let f = self.frame("pages", &p.doc.common.title, &p.path, vec![self.home()], desc, D { page });
+                let f = self.frame(
+                    "pages",
+                    &p.doc.common.title,
+                    &p.path,
+                    vec![self.home()],
+                    desc,
+                    D { page },
+                );
                 (p.path.clone(), t.render("page.html", &f)?, true)
             }
             Job::Units => {
@@ -256,26 +374,50 @@ impl<'a> Ctx<'a> {
                 let mut groups: Vec<Group> = Vec::new();
                 for (u, m) in s.units.iter().zip(&self.bodies.units) {
                     if groups.last().is_none_or(|g| g.kind != u.kind) {
-                        groups.push(Group { kind: &u.kind, units: Vec::new() });
+                        groups.push(Group {
+                            kind: &u.kind,
+                            units: Vec::new(),
+                        });
                     }
-                    groups.last_mut().expect("pushed above").units.push(v.unit(u, &m.html));
+                    groups
+                        .last_mut()
+                        .expect("pushed above")
+                        .units
+                        .push(v.unit(u, &m.html));
                 }
-                let f = self.frame("units", "单位", "units/", vec![self.home(), self.crumb("单位", "units/")], desc, D { groups });
+                let f = self.frame(
+                    "units",
+                    "单位",
+                    "units/",
+                    vec![self.home(), self.crumb("单位", "units/")],
+                    desc,
+                    D { groups },
+                );
                 ("units/".into(), t.render("units.html", &f)?, true)
             }
             Job::Unit(ui, n) => {
                 let u = &s.units[ui];
                 let path = views::list_page_path(&u.path, n);
-                let mut items: Vec<ListEntry> = u.reports.iter().map(|&i| ListEntry::Report(i)).collect();
+                let mut items: Vec<ListEntry> =
+                    u.reports.iter().map(|&i| ListEntry::Report(i)).collect();
                 items.extend(u.articles.iter().map(|&i| ListEntry::Article(i)));
                 #[derive(Serialize)]
                 struct D<'a> {
                     unit: views::UnitView<'a>,
+                    unit_stats: stats::UnitStats<'a>,
                     #[serde(flatten)]
                     list: ListData<'a>,
                 }
-                let d = D { unit: v.unit(u, &self.bodies.units[ui].html), list: self.list(&u.path, n, &items) };
-                let crumbs = vec![self.home(), self.crumb("单位", "units/"), self.crumb(&u.name, &u.path)];
+                let d = D {
+                    unit: v.unit(u, &self.bodies.units[ui].html),
+                    unit_stats: stats::unit(s, self.stats, ui),
+                    list: self.list(&u.path, n, &items),
+                };
+                let crumbs = vec![
+                    self.home(),
+                    self.crumb("单位", "units/"),
+                    self.crumb(&u.name, &u.path),
+                ];
                 let f = self.frame("units", &u.name, &path, crumbs, desc, d);
                 (path, t.render("unit.html", &f)?, true)
             }
@@ -284,15 +426,29 @@ impl<'a> Ctx<'a> {
                 struct D<'a> {
                     terms: Vec<views::TermView<'a>>,
                 }
-                let d = D { terms: s.tags.iter().map(|x| v.term(x)).collect() };
-                let f = self.frame("tags", "标签", "tags/", vec![self.home(), self.crumb("标签", "tags/")], desc, d);
+                let d = D {
+                    terms: s.tags.iter().map(|x| v.term(x)).collect(),
+                };
+                let f = self.frame(
+                    "tags",
+                    "标签",
+                    "tags/",
+                    vec![self.home(), self.crumb("标签", "tags/")],
+                    desc,
+                    d,
+                );
                 ("tags/".into(), t.render("tags.html", &f)?, true)
             }
             Job::Tag(ti, n) | Job::Category(ti, n) => {
                 let is_tag = matches!(job, Job::Tag(..));
-                let term = if is_tag { &s.tags[ti] } else { &s.categories[ti] };
+                let term = if is_tag {
+                    &s.tags[ti]
+                } else {
+                    &s.categories[ti]
+                };
                 let path = views::list_page_path(&term.path, n);
-                let mut items: Vec<ListEntry> = term.reports.iter().map(|&i| ListEntry::Report(i)).collect();
+                let mut items: Vec<ListEntry> =
+                    term.reports.iter().map(|&i| ListEntry::Report(i)).collect();
                 items.extend(term.articles.iter().map(|&i| ListEntry::Article(i)));
                 #[derive(Serialize)]
                 struct D<'a> {
@@ -300,11 +456,18 @@ impl<'a> Ctx<'a> {
                     #[serde(flatten)]
                     list: ListData<'a>,
                 }
-                let d = D { term: v.term(term), list: self.list(&term.path, n, &items) };
+                let d = D {
+                    term: v.term(term),
+                    list: self.list(&term.path, n, &items),
+                };
                 let (section, tpl, crumb) = if is_tag {
                     ("tags", "tag.html", self.crumb("标签", "tags/"))
                 } else {
-                    ("articles", "category.html", self.crumb("健康教育", "articles/"))
+                    (
+                        "articles",
+                        "category.html",
+                        self.crumb("健康教育", "articles/"),
+                    )
                 };
                 let crumbs = vec![self.home(), crumb, self.crumb(&term.name, &term.path)];
                 let f = self.frame(section, &term.name, &path, crumbs, desc, d);
@@ -315,8 +478,14 @@ impl<'a> Ctx<'a> {
                 struct D<'a> {
                     terms: Vec<views::TermView<'a>>,
                 }
-                let d = D { terms: s.categories.iter().map(|x| v.term(x)).collect() };
-                let crumbs = vec![self.home(), self.crumb("健康教育", "articles/"), self.crumb("分类", "categories/")];
+                let d = D {
+                    terms: s.categories.iter().map(|x| v.term(x)).collect(),
+                };
+                let crumbs = vec![
+                    self.home(),
+                    self.crumb("健康教育", "articles/"),
+                    self.crumb("分类", "categories/"),
+                ];
                 let f = self.frame("articles", "分类", "categories/", crumbs, desc, d);
                 ("categories/".into(), t.render("categories.html", &f)?, true)
             }
@@ -344,17 +513,45 @@ impl<'a> Ctx<'a> {
                 let mut entries: Vec<(crate::content::Date, Entry)> = Vec::new();
                 for (i, r) in s.reports.iter().enumerate().take(30) {
                     let it = v.report_item(i);
-                    entries.push((r.doc.date, Entry { title: it.title, url: s.config.full_url(&r.path), updated: r.doc.date.rfc3339(), summary: it.summary, author: &s.units[r.unit].name, kind: "report" }));
+                    entries.push((
+                        r.doc.date,
+                        Entry {
+                            title: it.title,
+                            url: s.config.full_url(&r.path),
+                            updated: r.doc.date.rfc3339(),
+                            summary: it.summary,
+                            author: &s.units[r.unit].name,
+                            kind: "report",
+                        },
+                    ));
                 }
                 for (i, a) in s.articles.iter().enumerate().take(30) {
                     let it = v.article_item(i);
                     let author = a.doc.author.as_deref().unwrap_or(&s.config.title);
-                    entries.push((a.doc.date, Entry { title: it.title, url: s.config.full_url(&a.path), updated: a.doc.date.rfc3339(), summary: it.summary, author, kind: "article" }));
+                    entries.push((
+                        a.doc.date,
+                        Entry {
+                            title: it.title,
+                            url: s.config.full_url(&a.path),
+                            updated: a.doc.date.rfc3339(),
+                            summary: it.summary,
+                            author,
+                            kind: "article",
+                        },
+                    ));
                 }
                 entries.sort_by(|a, b| b.0.sort_key().cmp(&a.0.sort_key()));
                 entries.truncate(30);
-                let updated = entries.first().map(|e| e.0.rfc3339()).unwrap_or_else(|| "1970-01-01T00:00:00+00:00".into());
-                let d = D { feed_url: s.config.full_url("feed.xml"), home_url: s.config.full_url(""), updated, entries: entries.into_iter().map(|e| e.1).collect() };
+                let updated = entries
+                    .first()
+                    .map(|e| e.0.rfc3339())
+                    .unwrap_or_else(|| "1970-01-01T00:00:00+00:00".into());
+                let d = D {
+                    feed_url: s.config.full_url("feed.xml"),
+                    home_url: s.config.full_url(""),
+                    updated,
+                    entries: entries.into_iter().map(|e| e.1).collect(),
+                };
                 ("feed.xml".into(), t.render("feed.xml", &d)?, false)
             }
             Job::Sitemap => {
@@ -363,28 +560,85 @@ impl<'a> Ctx<'a> {
                     loc: String,
                     lastmod: Option<String>,
                 }
-                let mut entries = vec![Entry { loc: s.config.full_url(""), lastmod: s.reports.first().map(|r| r.doc.date.ymd()) }];
+                let mut entries = vec![Entry {
+                    loc: s.config.full_url(""),
+                    lastmod: s.reports.first().map(|r| r.doc.date.ymd()),
+                }];
                 for p in ["reports/", "articles/", "units/", "tags/"] {
-                    entries.push(Entry { loc: s.config.full_url(p), lastmod: None });
+                    entries.push(Entry {
+                        loc: s.config.full_url(p),
+                        lastmod: None,
+                    });
                 }
-                entries.extend(s.reports.iter().map(|r| Entry { loc: s.config.full_url(&r.path), lastmod: Some(r.doc.date.ymd()) }));
-                entries.extend(s.articles.iter().map(|a| Entry { loc: s.config.full_url(&a.path), lastmod: Some(a.doc.date.ymd()) }));
-                entries.extend(s.pages.iter().map(|p| Entry { loc: s.config.full_url(&p.path), lastmod: None }));
-                entries.extend(s.units.iter().map(|u| Entry { loc: s.config.full_url(&u.path), lastmod: u.reports.first().map(|&r| s.reports[r].doc.date.ymd()) }));
-                entries.extend(s.tags.iter().map(|x| Entry { loc: s.config.full_url(&x.path), lastmod: None }));
-                entries.extend(s.categories.iter().map(|x| Entry { loc: s.config.full_url(&x.path), lastmod: None }));
+                entries.extend(s.reports.iter().map(|r| Entry {
+                    loc: s.config.full_url(&r.path),
+                    lastmod: Some(r.doc.date.ymd()),
+                }));
+                entries.extend(s.articles.iter().map(|a| Entry {
+                    loc: s.config.full_url(&a.path),
+                    lastmod: Some(a.doc.date.ymd()),
+                }));
+                entries.extend(s.pages.iter().map(|p| Entry {
+                    loc: s.config.full_url(&p.path),
+                    lastmod: None,
+                }));
+                entries.extend(s.units.iter().map(|u| Entry {
+                    loc: s.config.full_url(&u.path),
+                    lastmod: u.reports.first().map(|&r| s.reports[r].doc.date.ymd()),
+                }));
+                entries.extend(s.tags.iter().map(|x| Entry {
+                    loc: s.config.full_url(&x.path),
+                    lastmod: None,
+                }));
+                entries.extend(s.categories.iter().map(|x| Entry {
+                    loc: s.config.full_url(&x.path),
+                    lastmod: None,
+                }));
                 #[derive(Serialize)]
                 struct D {
                     entries: Vec<Entry>,
                 }
-                ("sitemap.xml".into(), t.render("sitemap.xml", &D { entries })?, false)
+                (
+                    "sitemap.xml".into(),
+                    t.render("sitemap.xml", &D { entries })?,
+                    false,
+                )
             }
+            Job::Stats => {
+                #[derive(Serialize)]
+                struct D<'a> {
+                    stats: stats::StatsPage<'a>,
+                }
+                let d = D {
+                    stats: stats::page(s, self.stats),
+                };
+                let f = self.frame(
+                    "stats",
+                    "统计",
+                    "stats/",
+                    vec![self.home(), self.crumb("统计", "stats/")],
+                    desc,
+                    d,
+                );
+                ("stats/".into(), t.render("stats.html", &f)?, true)
+            }
+            Job::StatsJson => ("stats/stats.json".into(), stats::json(s, self.stats), false),
+            Job::StatsCsv => ("stats/stats.csv".into(), stats::csv(self.stats), false),
             Job::Robots => {
                 #[derive(Serialize)]
                 struct D {
                     sitemap_url: String,
                 }
-                ("robots.txt".into(), t.render("robots.txt", &D { sitemap_url: s.config.full_url("sitemap.xml") })?, false)
+                (
+                    "robots.txt".into(),
+                    t.render(
+                        "robots.txt",
+                        &D {
+                            sitemap_url: s.config.full_url("sitemap.xml"),
+                        },
+                    )?,
+                    false,
+                )
             }
         })
     }
@@ -398,7 +652,18 @@ enum ListEntry {
 
 fn jobs(site: &Site) -> Vec<Job> {
     let per = site.config.paginate;
-    let mut jobs = vec![Job::Index, Job::Units, Job::Tags, Job::Categories, Job::NotFound, Job::Sitemap, Job::Robots];
+    let mut jobs = vec![
+        Job::Index,
+        Job::Units,
+        Job::Tags,
+        Job::Categories,
+        Job::NotFound,
+        Job::Sitemap,
+        Job::Robots,
+        Job::Stats,
+        Job::StatsJson,
+        Job::StatsCsv,
+    ];
     if site.config.feed {
         jobs.push(Job::Feed);
     }
@@ -408,10 +673,14 @@ fn jobs(site: &Site) -> Vec<Job> {
     jobs.extend((0..site.articles.len()).map(Job::Article));
     jobs.extend((0..site.pages.len()).map(Job::Page));
     for (i, u) in site.units.iter().enumerate() {
-        jobs.extend((1..=pages_for(u.reports.len() + u.articles.len(), per)).map(|n| Job::Unit(i, n)));
+        jobs.extend(
+            (1..=pages_for(u.reports.len() + u.articles.len(), per)).map(|n| Job::Unit(i, n)),
+        );
     }
     for (i, t) in site.tags.iter().enumerate() {
-        jobs.extend((1..=pages_for(t.reports.len() + t.articles.len(), per)).map(|n| Job::Tag(i, n)));
+        jobs.extend(
+            (1..=pages_for(t.reports.len() + t.articles.len(), per)).map(|n| Job::Tag(i, n)),
+        );
     }
     for (i, c) in site.categories.iter().enumerate() {
         jobs.extend((1..=pages_for(c.articles.len(), per)).map(|n| Job::Category(i, n)));
@@ -420,11 +689,29 @@ fn jobs(site: &Site) -> Vec<Job> {
 }
 
 /// Renders every page and copies static files and assets through `sink`.
-pub fn write_site(site: &Site, bodies: &Bodies, theme: ThemeFiles, sink: &dyn Sink) -> Result<Written, Vec<Diagnostic>> {
+pub fn write_site(
+    site: &Site,
+    stats: &Stats,
+    bodies: &Bodies,
+    theme: ThemeFiles,
+    sink: &dyn Sink,
+) -> Result<Written, Vec<Diagnostic>> {
     let site_view = SiteView::new(site);
     let statics: BTreeMap<String, StaticSrc> = theme.statics;
-    let tpl = Templates::new(theme.templates, &site_view)?;
-    let ctx = Ctx { site, views: Views { site, report_md: &bodies.reports, article_md: &bodies.articles }, bodies, tpl: &tpl };
+    let stats_value: serde_json::Value =
+        serde_json::from_str(&stats::json(site, stats)).unwrap_or_default();
+    let tpl = Templates::new(theme.templates, &site_view, stats_value)?;
+    let ctx = Ctx {
+        site,
+        stats,
+        views: Views {
+            site,
+            report_md: &bodies.reports,
+            article_md: &bodies.articles,
+        },
+        bodies,
+        tpl: &tpl,
+    };
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| {
         let mut e = errors.lock().unwrap_or_else(|p| p.into_inner());
@@ -434,7 +721,12 @@ pub fn write_site(site: &Site, bodies: &Bodies, theme: ThemeFiles, sink: &dyn Si
         }
     };
     let io_fail = |e: crate::fs::FsError| {
-        fail(Diagnostic::error(&e.path, 0, 0, text!("cannot write: {}", e.source; "无法写入：{}", e.source)));
+        fail(Diagnostic::error(
+            &e.path,
+            0,
+            0,
+            text!("cannot write: {}", e.source; "无法写入：{}", e.source),
+        ));
     };
     let pages: usize = jobs(site)
         .into_par_iter()
@@ -454,7 +746,11 @@ pub fn write_site(site: &Site, bodies: &Bodies, theme: ThemeFiles, sink: &dyn Si
         .sum();
     let copies: Vec<(String, StaticSrc)> = statics
         .into_iter()
-        .chain(site.assets.iter().map(|a| (a.rel.clone(), StaticSrc::Disk(a.path.clone()))))
+        .chain(
+            site.assets
+                .iter()
+                .map(|a| (a.rel.clone(), StaticSrc::Disk(a.path.clone()))),
+        )
         .collect();
     let copied = copies.len();
     copies.into_par_iter().for_each(|(rel, src)| {

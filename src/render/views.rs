@@ -55,15 +55,43 @@ impl<'a> SiteView<'a> {
     pub fn new(site: &'a Site) -> Self {
         let c = &site.config;
         let mut nav = vec![
-            NavItem { key: "home", title: "首页", url: c.url("") },
-            NavItem { key: "reports", title: "工作总结", url: c.url("reports/") },
-            NavItem { key: "articles", title: "健康教育", url: c.url("articles/") },
-            NavItem { key: "units", title: "单位", url: c.url("units/") },
-            NavItem { key: "stats", title: "统计", url: c.url("stats/") },
-            NavItem { key: "tags", title: "标签", url: c.url("tags/") },
+            NavItem {
+                key: "home",
+                title: "首页",
+                url: c.url(""),
+            },
+            NavItem {
+                key: "reports",
+                title: "工作总结",
+                url: c.url("reports/"),
+            },
+            NavItem {
+                key: "articles",
+                title: "健康教育",
+                url: c.url("articles/"),
+            },
+            NavItem {
+                key: "units",
+                title: "单位",
+                url: c.url("units/"),
+            },
+            NavItem {
+                key: "stats",
+                title: "统计",
+                url: c.url("stats/"),
+            },
+            NavItem {
+                key: "tags",
+                title: "标签",
+                url: c.url("tags/"),
+            },
         ];
         if c.search {
-            nav.push(NavItem { key: "search", title: "搜索", url: c.url("search/") });
+            nav.push(NavItem {
+                key: "search",
+                title: "搜索",
+                url: c.url("search/"),
+            });
         }
         SiteView {
             title: &c.title,
@@ -77,8 +105,20 @@ impl<'a> SiteView<'a> {
             feed: c.feed,
             feed_url: c.url("feed.xml"),
             metrics: &c.metrics,
-            pages: site.pages.iter().map(|p| Link { name: p.doc.common.title.clone(), url: c.url(&p.path) }).collect(),
-            counts: Counts { reports: site.reports.len(), articles: site.articles.len(), units: site.units.len(), tags: site.tags.len() },
+            pages: site
+                .pages
+                .iter()
+                .map(|p| Link {
+                    name: p.doc.common.title.clone(),
+                    url: c.url(&p.path),
+                })
+                .collect(),
+            counts: Counts {
+                reports: site.reports.len(),
+                articles: site.articles.len(),
+                units: site.units.len(),
+                tags: site.tags.len(),
+            },
             generator: concat!("jianbao ", env!("CARGO_PKG_VERSION")),
             extra: &c.extra,
         }
@@ -239,7 +279,13 @@ pub fn list_page_path(base: &str, n: usize) -> String {
 }
 
 impl Paginator {
-    pub fn new(config: &Config, base: &str, current: usize, total_pages: usize, total_items: usize) -> Self {
+    pub fn new(
+        config: &Config,
+        base: &str,
+        current: usize,
+        total_pages: usize,
+        total_items: usize,
+    ) -> Self {
         let url = |n: usize| config.url(&list_page_path(base, n));
         Paginator {
             current,
@@ -250,7 +296,13 @@ impl Paginator {
             last_url: url(total_pages),
             prev_url: (current > 1).then(|| url(current - 1)),
             next_url: (current < total_pages).then(|| url(current + 1)),
-            pages: (1..=total_pages).map(|n| PageNumber { number: n, url: url(n), current: n == current }).collect(),
+            pages: (1..=total_pages)
+                .map(|n| PageNumber {
+                    number: n,
+                    url: url(n),
+                    current: n == current,
+                })
+                .collect(),
         }
     }
 }
@@ -280,7 +332,10 @@ impl<'a> Views<'a> {
     }
 
     pub fn term_link(&self, t: &Term) -> Link {
-        Link { name: t.name.clone(), url: self.c().url(&t.path) }
+        Link {
+            name: t.name.clone(),
+            url: self.c().url(&t.path),
+        }
     }
 
     fn tag_links(&self, names: &[String]) -> Vec<Link> {
@@ -288,13 +343,22 @@ impl<'a> Views<'a> {
             .iter()
             .filter_map(|n| {
                 let key = n.to_lowercase();
-                self.site.tags.iter().find(|t| t.name.to_lowercase() == key).map(|t| self.term_link(t))
+                self.site
+                    .tags
+                    .iter()
+                    .find(|t| t.name.to_lowercase() == key)
+                    .map(|t| self.term_link(t))
             })
             .collect()
     }
 
     pub fn unit_link(&self, u: &'a UnitEntry) -> UnitLink<'a> {
-        UnitLink { id: &u.id, name: &u.name, kind: &u.kind, url: self.c().url(&u.path) }
+        UnitLink {
+            id: &u.id,
+            name: &u.name,
+            kind: &u.kind,
+            url: self.c().url(&u.path),
+        }
     }
 
     fn summary_of(doc_summary: &'a Option<String>, md: &'a Rendered) -> &'a str {
@@ -311,7 +375,10 @@ impl<'a> Views<'a> {
             url: self.c().url(&r.path),
             date: r.doc.date.ymd(),
             summary: Self::summary_of(&r.doc.summary, &self.report_md[i]),
-            unit: Some(Link { name: u.name.clone(), url: self.c().url(&u.path) }),
+            unit: Some(Link {
+                name: u.name.clone(),
+                url: self.c().url(&u.path),
+            }),
             category: None,
             period: Some(r.doc.period.label_zh()),
             tags: self.tag_links(&r.doc.tags),
@@ -327,7 +394,10 @@ impl<'a> Views<'a> {
             url: self.c().url(&a.path),
             date: a.doc.date.ymd(),
             summary: Self::summary_of(&a.doc.summary, &self.article_md[i]),
-            unit: a.unit.map(|u| Link { name: self.site.units[u].name.clone(), url: self.c().url(&self.site.units[u].path) }),
+            unit: a.unit.map(|u| Link {
+                name: self.site.units[u].name.clone(),
+                url: self.c().url(&self.site.units[u].path),
+            }),
             category: a.category.map(|c| self.term_link(&self.site.categories[c])),
             period: None,
             tags: self.tag_links(&a.doc.tags),
@@ -336,7 +406,10 @@ impl<'a> Views<'a> {
 
     fn report_link(&self, i: usize) -> Link {
         let r = &self.site.reports[i];
-        Link { name: r.doc.common.title.clone(), url: self.c().url(&r.path) }
+        Link {
+            name: r.doc.common.title.clone(),
+            url: self.c().url(&r.path),
+        }
     }
 
     pub fn report(&self, i: usize) -> ReportView<'a> {
@@ -345,8 +418,13 @@ impl<'a> Views<'a> {
         let u = &self.site.units[r.unit];
         // The unit's reports are newest first: the one after is earlier.
         let pos = u.reports.iter().position(|&x| x == i);
-        let earlier = pos.and_then(|p| u.reports.get(p + 1)).map(|&x| self.report_link(x));
-        let later = pos.and_then(|p| p.checked_sub(1)).and_then(|p| u.reports.get(p)).map(|&x| self.report_link(x));
+        let earlier = pos
+            .and_then(|p| u.reports.get(p + 1))
+            .map(|&x| self.report_link(x));
+        let later = pos
+            .and_then(|p| p.checked_sub(1))
+            .and_then(|p| u.reports.get(p))
+            .map(|&x| self.report_link(x));
         ReportView {
             title: &r.doc.common.title,
             url: self.c().url(&r.path),
@@ -356,7 +434,12 @@ impl<'a> Views<'a> {
             period_label: r.doc.period.label_zh(),
             unit: self.unit_link(u),
             tags: self.tag_links(&r.doc.tags),
-            stats: r.doc.stats.iter().map(|s| stat_view(&self.c().metrics, s)).collect(),
+            stats: r
+                .doc
+                .stats
+                .iter()
+                .map(|s| stat_view(&self.c().metrics, s))
+                .collect(),
             summary: Self::summary_of(&r.doc.summary, md),
             author: r.doc.author.as_deref(),
             editor: r.doc.editor.as_deref(),
@@ -417,7 +500,10 @@ impl<'a> Views<'a> {
             intro,
             report_count: u.reports.len(),
             article_count: u.articles.len(),
-            latest_date: u.reports.first().map(|&r| self.site.reports[r].doc.date.ymd()),
+            latest_date: u
+                .reports
+                .first()
+                .map(|&r| self.site.reports[r].doc.date.ymd()),
             extra: &u.extra,
         }
     }

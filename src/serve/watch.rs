@@ -130,7 +130,7 @@ pub fn spawn(root: PathBuf) -> notify::Result<Receiver<Vec<Change>>> {
     std::thread::Builder::new()
         .name("jianbao-watch".into())
         .spawn(move || debounce(root, watcher, raw_rx, tx))
-        .map_err(|e| notify::Error::io(e))?;
+        .map_err(notify::Error::io)?;
     Ok(rx)
 }
 

@@ -3,7 +3,9 @@
 //! newest-first orderings — checked for collisions and unknown names.
 //! Nothing here renders; templates see it through `render::views`.
 
+pub mod figures;
 pub mod slug;
+pub mod stats;
 
 use crate::config::{Config, SlugMode};
 use crate::content::{Article, Asset, Content, Located, Page, Report, Source, UNIT_TYPES};
@@ -14,8 +16,21 @@ use std::collections::{BTreeSet, HashMap};
 
 /// Top-level names generated pages use; a page's slug may not take them.
 pub const RESERVED: &[&str] = &[
-    "reports", "articles", "units", "tags", "categories", "stats", "search", "page", "static", "feed.xml",
-    "sitemap.xml", "404.html", "robots.txt", "index.html", "livereload",
+    "reports",
+    "articles",
+    "units",
+    "tags",
+    "categories",
+    "stats",
+    "search",
+    "page",
+    "static",
+    "feed.xml",
+    "sitemap.xml",
+    "404.html",
+    "robots.txt",
+    "index.html",
+    "livereload",
 ];
 
 #[derive(Debug)]
@@ -120,7 +135,13 @@ struct Slugger<'a> {
 }
 
 impl<'a> Slugger<'a> {
-    fn claim(&mut self, slug: &str, src: &'a Source, at: Option<&Located<String>>, diags: &mut Vec<Diagnostic>) {
+    fn claim(
+        &mut self,
+        slug: &str,
+        src: &'a Source,
+        at: Option<&Located<String>>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         if slug.is_empty() {
             diags.push(Diagnostic::error(&src.shown, 1, 1, text!("cannot make a URL slug from the file name `{}`", src.stem;
                 "无法从文件名 `{}` 生成网址", src.stem)).with_hint(text!("add `slug: some-name` to the front matter"; "请在元数据中添加 `slug: some-name`")));
@@ -158,9 +179,20 @@ impl Site {
     pub fn build(config: Config, content: Content) -> (Site, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mode = config.slugs;
-        let Content { mut reports, mut articles, mut pages, units: registry, has_registry, assets } = content;
-        newest_first(&mut reports, |r| (r.date.sort_key(), r.common.src.rel.clone()));
-        newest_first(&mut articles, |a| (a.date.sort_key(), a.common.src.rel.clone()));
+        let Content {
+            mut reports,
+            mut articles,
+            mut pages,
+            units: registry,
+            has_registry,
+            assets,
+        } = content;
+        newest_first(&mut reports, |r| {
+            (r.date.sort_key(), r.common.src.rel.clone())
+        });
+        newest_first(&mut articles, |a| {
+            (a.date.sort_key(), a.common.src.rel.clone())
+        });
         pages.sort_by(|a, b| a.common.src.rel.cmp(&b.common.src.rel));
 
         // Units: the registry, or derived from the names reports use.
@@ -171,11 +203,18 @@ impl Site {
             registry.sort_by(|a, b| a.id.cmp(&b.id));
             for u in registry {
                 let i = units.len();
-                for name in std::iter::once(&u.id).chain(std::iter::once(&u.name)).chain(u.aliases.iter()) {
+                for name in std::iter::once(&u.id)
+                    .chain(std::iter::once(&u.name))
+                    .chain(u.aliases.iter())
+                {
                     if let Some(&j) = lookup.get(name) {
                         if j != i {
                             let other: &UnitEntry = &units[j];
-                            let other_file = other.src.as_ref().map(|s| s.shown.display().to_string()).unwrap_or_default();
+                            let other_file = other
+                                .src
+                                .as_ref()
+                                .map(|s| s.shown.display().to_string())
+                                .unwrap_or_default();
                             diags.push(Diagnostic::error(&u.src.shown, 1, 1, text!(
                                 "unit name or alias `{}` is also used by {}", name, other_file;
                                 "单位名称或别名 `{}` 与 {} 重复", name, other_file))
@@ -200,19 +239,45 @@ impl Site {
                 });
             }
         }
-        let mut unit_ids: HashMap<String, String> = units.iter().map(|u| (u.id.clone(), u.name.clone())).collect();
-        let mut resolve_unit = |name: &Located<String>, src: &Source, units: &mut Vec<UnitEntry>, diags: &mut Vec<Diagnostic>| -> Option<usize> {
+        let mut unit_ids: HashMap<String, String> = units
+            .iter()
+            .map(|u| (u.id.clone(), u.name.clone()))
+            .collect();
+        let mut resolve_unit = |name: &Located<String>,
+                                src: &Source,
+                                units: &mut Vec<UnitEntry>,
+                                diags: &mut Vec<Diagnostic>|
+         -> Option<usize> {
             if let Some(&i) = lookup.get(&name.value) {
                 return Some(i);
             }
             if has_registry {
-                let known: Vec<&str> = units.iter().flat_map(|u| std::iter::once(u.name.as_str()).chain(u.aliases.iter().map(String::as_str)).chain(std::iter::once(u.id.as_str()))).collect();
+                let known: Vec<&str> = units
+                    .iter()
+                    .flat_map(|u| {
+                        std::iter::once(u.name.as_str())
+                            .chain(u.aliases.iter().map(String::as_str))
+                            .chain(std::iter::once(u.id.as_str()))
+                    })
+                    .collect();
                 let hint = match closest(&name.value, known.iter().copied()) {
-                    Some(c) => text!("did you mean `{}`? Units are listed in content/units/", c; "是否想写 `{}`？单位列表见 content/units/", c),
-                    None => text!("add content/units/<id>.md with `name: {}`, or use a listed unit", name.value;
-                                  "请新建 content/units/<id>.md 并写 `name: {}`，或改用已登记的单位", name.value),
+                    Some(c) => {
+                        text!("did you mean `{}`? Units are listed in content/units/", c; "是否想写 `{}`？单位列表见 content/units/", c)
+                    }
+                    None => {
+                        text!("add content/units/<id>.md with `name: {}`, or use a listed unit", name.value;
+                                  "请新建 content/units/<id>.md 并写 `name: {}`，或改用已登记的单位", name.value)
+                    }
                 };
-                diags.push(Diagnostic::error(&src.shown, name.line, name.col, text!("unknown unit `{}`", name.value; "未知的单位 `{}`", name.value)).with_hint(hint));
+                diags.push(
+                    Diagnostic::error(
+                        &src.shown,
+                        name.line,
+                        name.col,
+                        text!("unknown unit `{}`", name.value; "未知的单位 `{}`", name.value),
+                    )
+                    .with_hint(hint),
+                );
                 return None;
             }
             let id = unique(slugify(&name.value, mode), &mut unit_ids, &name.value);
@@ -235,7 +300,10 @@ impl Site {
         };
 
         let mut by_source = HashMap::new();
-        let mut report_slugs = Slugger { kind: "report", seen: HashMap::new() };
+        let mut report_slugs = Slugger {
+            kind: "report",
+            seen: HashMap::new(),
+        };
         let mut report_entries = Vec::with_capacity(reports.len());
         for r in reports {
             let slug = doc_slug(&r.common.slug, &r.common.src.stem, mode);
@@ -250,13 +318,21 @@ impl Site {
             .filter_map(|(doc, slug, unit)| {
                 let path = format!("reports/{slug}/");
                 by_source.insert(doc.common.src.rel.clone(), path.clone());
-                Some(ReportEntry { doc, slug, path, unit: unit? })
+                Some(ReportEntry {
+                    doc,
+                    slug,
+                    path,
+                    unit: unit?,
+                })
             })
             .collect();
 
         let mut categories: Vec<Term> = Vec::new();
         let mut cat_slugs: HashMap<String, String> = HashMap::new();
-        let mut article_slugs = Slugger { kind: "article", seen: HashMap::new() };
+        let mut article_slugs = Slugger {
+            kind: "article",
+            seen: HashMap::new(),
+        };
         let mut article_entries = Vec::with_capacity(articles.len());
         for a in articles {
             let slug = doc_slug(&a.common.slug, &a.common.src.stem, mode);
@@ -267,14 +343,23 @@ impl Site {
                 },
                 None => None,
             };
-            let category = a.category.as_ref().map(|c| match categories.iter().position(|t| &t.name == c) {
-                Some(i) => i,
-                None => {
-                    let slug = unique(slugify(c, mode), &mut cat_slugs, c);
-                    categories.push(Term { path: format!("categories/{slug}/"), name: c.clone(), slug, reports: vec![], articles: vec![] });
-                    categories.len() - 1
-                }
-            });
+            let category =
+                a.category
+                    .as_ref()
+                    .map(|c| match categories.iter().position(|t| &t.name == c) {
+                        Some(i) => i,
+                        None => {
+                            let slug = unique(slugify(c, mode), &mut cat_slugs, c);
+                            categories.push(Term {
+                                path: format!("categories/{slug}/"),
+                                name: c.clone(),
+                                slug,
+                                reports: vec![],
+                                articles: vec![],
+                            });
+                            categories.len() - 1
+                        }
+                    });
             article_entries.push((a, slug, unit, category));
         }
         for (a, slug, _, _) in &article_entries {
@@ -285,16 +370,30 @@ impl Site {
             .map(|(doc, slug, unit, category)| {
                 let path = format!("articles/{slug}/");
                 by_source.insert(doc.common.src.rel.clone(), path.clone());
-                ArticleEntry { doc, slug, path, unit, category }
+                ArticleEntry {
+                    doc,
+                    slug,
+                    path,
+                    unit,
+                    category,
+                }
             })
             .collect();
 
-        let mut page_slugs = Slugger { kind: "page", seen: HashMap::new() };
+        let mut page_slugs = Slugger {
+            kind: "page",
+            seen: HashMap::new(),
+        };
         let mut page_entries = Vec::new();
         for p in pages {
             let slug = doc_slug(&p.common.slug, &p.common.src.stem, mode);
             if RESERVED.contains(&slug.as_str()) {
-                let (line, col) = p.common.slug.as_ref().map(|l| (l.line, l.col)).unwrap_or((1, 1));
+                let (line, col) = p
+                    .common
+                    .slug
+                    .as_ref()
+                    .map(|l| (l.line, l.col))
+                    .unwrap_or((1, 1));
                 diags.push(Diagnostic::error(&p.common.src.shown, line, col, text!(
                     "page URL `/{}/` is reserved for the site's own pages", slug; "页面网址 `/{}/` 是站点保留的网址", slug))
                 .with_hint(text!("choose another `slug:`"; "请换一个 `slug:`")));
@@ -334,7 +433,11 @@ impl Site {
         units.sort_by(|a, b| {
             let ta = UNIT_TYPES.iter().position(|t| *t == a.kind);
             let tb = UNIT_TYPES.iter().position(|t| *t == b.kind);
-            (ta, a.order.unwrap_or(u64::MAX), &a.name).cmp(&(tb, b.order.unwrap_or(u64::MAX), &b.name))
+            (ta, a.order.unwrap_or(u64::MAX), &a.name).cmp(&(
+                tb,
+                b.order.unwrap_or(u64::MAX),
+                &b.name,
+            ))
         });
         // Re-point reports and articles at the sorted unit indices.
         let mut reports = reports;
@@ -358,7 +461,13 @@ impl Site {
                 return i;
             }
             let slug = unique(slugify(name, mode), &mut tag_slugs, &key);
-            tags.push(Term { path: format!("tags/{slug}/"), name: name.to_string(), slug, reports: vec![], articles: vec![] });
+            tags.push(Term {
+                path: format!("tags/{slug}/"),
+                name: name.to_string(),
+                slug,
+                reports: vec![],
+                articles: vec![],
+            });
             tag_index.insert(key, tags.len() - 1);
             tags.len() - 1
         };
@@ -380,8 +489,17 @@ impl Site {
                 }
             }
         }
-        tags.sort_by(|a, b| (b.reports.len() + b.articles.len()).cmp(&(a.reports.len() + a.articles.len())).then(a.slug.cmp(&b.slug)));
-        categories.sort_by(|a, b| b.articles.len().cmp(&a.articles.len()).then(a.slug.cmp(&b.slug)));
+        tags.sort_by(|a, b| {
+            (b.reports.len() + b.articles.len())
+                .cmp(&(a.reports.len() + a.articles.len()))
+                .then(a.slug.cmp(&b.slug))
+        });
+        categories.sort_by(|a, b| {
+            b.articles
+                .len()
+                .cmp(&a.articles.len())
+                .then(a.slug.cmp(&b.slug))
+        });
         // Re-point articles at sorted categories.
         for (ci, c) in categories.iter().enumerate() {
             for &a in &c.articles {
@@ -395,7 +513,17 @@ impl Site {
             }
         }
 
-        let site = Site { config, reports, articles, pages, units, tags, categories, assets, by_source };
+        let site = Site {
+            config,
+            reports,
+            articles,
+            pages,
+            units,
+            tags,
+            categories,
+            assets,
+            by_source,
+        };
         (site, diags)
     }
 
@@ -404,14 +532,23 @@ impl Site {
     pub fn content_paths(&self) -> BTreeSet<String> {
         let mut s = BTreeSet::new();
         s.insert(String::new());
-        for p in ["reports/", "articles/", "units/", "tags/", "categories/", "404.html", "sitemap.xml", "robots.txt"] {
+        for p in [
+            "reports/",
+            "articles/",
+            "units/",
+            "tags/",
+            "categories/",
+            "404.html",
+            "sitemap.xml",
+            "robots.txt",
+        ] {
             s.insert(p.to_string());
         }
         if self.config.feed {
             s.insert("feed.xml".into());
         }
-        if !self.config.metrics.is_empty() || !self.reports.is_empty() {
-            s.insert("stats/".into());
+        for p in ["stats/", "stats/stats.json", "stats/stats.csv"] {
+            s.insert(p.into());
         }
         if self.config.search {
             s.insert("search/".into());

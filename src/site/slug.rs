@@ -58,7 +58,10 @@ mod tests {
         assert_eq!(slugify("陶乐镇", SlugMode::Pinyin), "tao-le-zhen");
         assert_eq!(slugify("控烟", SlugMode::Pinyin), "kong-yan");
         assert_eq!(slugify("夏季灭蚊", SlugMode::Pinyin), "xia-ji-mie-wen");
-        assert_eq!(slugify("2024年 创卫 Work_Summary", SlugMode::Pinyin), "2024-nian-chuang-wei-work-summary");
+        assert_eq!(
+            slugify("2024年 创卫 Work_Summary", SlugMode::Pinyin),
+            "2024-nian-chuang-wei-work-summary"
+        );
         assert_eq!(slugify("“门前五包”", SlugMode::Pinyin), "men-qian-wu-bao");
         assert_eq!(slugify("tao-le-zhen", SlugMode::Pinyin), "tao-le-zhen");
     }
@@ -66,6 +69,9 @@ mod tests {
     #[test]
     fn unicode_slugs() {
         assert_eq!(slugify("陶乐镇 2024", SlugMode::Unicode), "陶乐镇-2024");
-        assert_eq!(slugify("“门前五包”责任制", SlugMode::Unicode), "门前五包-责任制");
+        assert_eq!(
+            slugify("“门前五包”责任制", SlugMode::Unicode),
+            "门前五包-责任制"
+        );
     }
 }

@@ -1,0 +1,573 @@
+//! Statistics for readers and machines: the views the /stats/ page, unit
+//! pages and the home page show (with their SVG charts), the exports
+//! `/stats/stats.json` and `/stats/stats.csv`, and the text the
+//! `jianbao stats` command prints. Reads the one aggregation pass.
+
+use crate::config::{Aggregate, Config, Metric};
+use crate::render::charts::{self, Bar};
+use crate::site::stats::{Agg, Breakdown, Group, Stats};
+use crate::site::Site;
+use serde::Serialize;
+use std::fmt::Write as _;
+use unicode_width::UnicodeWidthStr;
+
+fn aggregate_name(a: Aggregate) -> &'static str {
+    match a {
+        Aggregate::Sum => "sum",
+        Aggregate::Max => "max",
+        Aggregate::Min => "min",
+        Aggregate::Avg => "avg",
+        Aggregate::Latest => "latest",
+    }
+}
+
+fn aggregate_zh(a: Aggregate) -> &'static str {
+    match a {
+        Aggregate::Sum => "合计",
+        Aggregate::Max => "最大值",
+        Aggregate::Min => "最小值",
+        Aggregate::Avg => "平均值",
+        Aggregate::Latest => "最新值",
+    }
+}
+
+/// One metric's aggregate as templates and JSON see it.
+#[derive(Serialize, Clone)]
+pub struct MetricValue<'a> {
+    pub id: &'a str,
+    pub label: &'a str,
+    pub unit: &'a str,
+    pub aggregate: &'static str,
+    pub aggregate_label: &'static str,
+    /// Exact decimal text, absent when no report gives the metric.
+    pub value: Option<String>,
+    /// The same as a JSON number (for charts and scripts).
+    pub number: Option<f64>,
+    pub approx: bool,
+    /// `600余`, or `—` when absent.
+    pub display: String,
+    pub reports: usize,
+}
+
+fn metric_value<'a>(m: &'a Metric, a: Option<&Agg>) -> MetricValue<'a> {
+    MetricValue {
+        id: &m.id,
+        label: &m.label,
+        unit: &m.unit,
+        aggregate: aggregate_name(m.aggregate),
+        aggregate_label: aggregate_zh(m.aggregate),
+        value: a.map(Agg::text),
+        number: a.and_then(|a| a.text().parse().ok()),
+        approx: a.is_some_and(|a| a.approx),
+        display: a.map(Agg::display).unwrap_or_else(|| "—".into()),
+        reports: a.map(|a| a.reports).unwrap_or(0),
+    }
+}
+
+#[derive(Serialize)]
+pub struct GroupView<'a> {
+    pub key: &'a str,
+    pub label: &'a str,
+    pub url: Option<String>,
+    pub reports: usize,
+    pub values: Vec<MetricValue<'a>>,
+}
+
+fn group_view<'a>(c: &'a Config, g: &'a Group) -> GroupView<'a> {
+    GroupView {
+        key: &g.key,
+        label: &g.label,
+        url: g.path.as_ref().filter(|p| !p.is_empty()).map(|p| c.url(p)),
+        reports: g.reports,
+        values: c
+            .metrics
+            .iter()
+            .zip(&g.values)
+            .map(|(m, v)| metric_value(m, v.as_ref()))
+            .collect(),
+    }
+}
+
+/// A chart and the data table beside it.
+#[derive(Serialize)]
+pub struct Chart {
+    pub title: String,
+    pub svg: String,
+    /// (label, display value) rows of the table.
+    pub rows: Vec<(String, String)>,
+}
+
+/// Everything about one metric on /stats/.
+#[derive(Serialize)]
+pub struct MetricSection<'a> {
+    pub metric: MetricValue<'a>,
+    pub charts: Vec<Chart>,
+}
+
+#[derive(Serialize)]
+pub struct BreakdownView<'a> {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub groups: Vec<GroupView<'a>>,
+}
+
+/// `stats` on /stats/.
+#[derive(Serialize)]
+pub struct StatsPage<'a> {
+    pub reports: usize,
+    pub totals: Vec<MetricValue<'a>>,
+    pub sections: Vec<MetricSection<'a>>,
+    pub breakdowns: Vec<BreakdownView<'a>>,
+    pub subperiods: Vec<GroupView<'a>>,
+    pub json_url: String,
+    pub csv_url: String,
+}
+
+fn bar(label: &str, a: &Agg, unit: &str) -> Bar {
+    Bar {
+        label: label.to_string(),
+        value: a.text().parse().unwrap_or(0.0),
+        text: format!("{} {unit}", a.display()),
+    }
+}
+
+fn chart(title: String, svg: String, bars: &[Bar]) -> Chart {
+    Chart {
+        title,
+        svg,
+        rows: bars
+            .iter()
+            .map(|b| (b.label.clone(), b.text.clone()))
+            .collect(),
+    }
+}
+
+/// Charts for one metric: top units, trend by year, share by unit type.
+fn metric_charts(stats: &Stats, i: usize, m: &Metric) -> Vec<Chart> {
+    let mut out = Vec::new();
+    let mut units: Vec<Bar> = stats
+        .by_unit
+        .iter()
+        .filter_map(|g| g.values[i].as_ref().map(|a| bar(&g.label, a, &m.unit)))
+        .collect();
+    units.sort_by(|a, b| {
+        b.value
+            .partial_cmp(&a.value)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    units.truncate(10);
+    if !units.is_empty() {
+        let title = format!(
+            "{}：各单位{}（前{}名，单位：{}）",
+            m.label,
+            aggregate_zh(m.aggregate),
+            units.len(),
+            m.unit
+        );
+        let desc = format!("条形图，按单位比较{}。数据见下表。", m.label);
+        out.push(chart(
+            title.clone(),
+            charts::bar_chart(&format!("chart-{}-units", m.id), &title, &desc, &units),
+            &units,
+        ));
+    }
+    let years: Vec<Bar> = stats
+        .by_year
+        .iter()
+        .filter_map(|g| g.values[i].as_ref().map(|a| bar(&g.label, a, &m.unit)))
+        .collect();
+    if years.len() > 1 {
+        let title = format!("{}：逐年变化（单位：{}）", m.label, m.unit);
+        let desc = format!(
+            "柱状图，{}按年度的{}。数据见下表。",
+            m.label,
+            aggregate_zh(m.aggregate)
+        );
+        out.push(chart(
+            title.clone(),
+            charts::column_chart(&format!("chart-{}-years", m.id), &title, &desc, &years),
+            &years,
+        ));
+    }
+    let types: Vec<Bar> = stats
+        .by_type
+        .iter()
+        .filter_map(|g| g.values[i].as_ref().map(|a| bar(&g.label, a, &m.unit)))
+        .collect();
+    if types.len() > 1 && m.aggregate == Aggregate::Sum {
+        let title = format!("{}：按单位类型构成（单位：{}）", m.label, m.unit);
+        let desc = format!("构成图，{}在各类单位中的占比。数据见下表。", m.label);
+        out.push(chart(
+            title.clone(),
+            charts::share_chart(&format!("chart-{}-types", m.id), &title, &desc, &types),
+            &types,
+        ));
+    }
+    out
+}
+
+pub fn totals<'a>(c: &'a Config, stats: &Stats) -> Vec<MetricValue<'a>> {
+    c.metrics
+        .iter()
+        .zip(&stats.totals)
+        .map(|(m, a)| metric_value(m, a.as_ref()))
+        .collect()
+}
+
+pub fn page<'a>(site: &'a Site, stats: &'a Stats) -> StatsPage<'a> {
+    let c = &site.config;
+    let breakdowns = Breakdown::ALL
+        .iter()
+        .map(|&b| BreakdownView {
+            key: b.name(),
+            title: b.label_zh(),
+            groups: stats
+                .breakdown(b)
+                .iter()
+                .map(|g| group_view(c, g))
+                .collect(),
+        })
+        .collect();
+    StatsPage {
+        reports: stats.reports,
+        totals: totals(c, stats),
+        sections: c
+            .metrics
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MetricSection {
+                metric: metric_value(m, stats.totals[i].as_ref()),
+                charts: metric_charts(stats, i, m),
+            })
+            .collect(),
+        breakdowns,
+        subperiods: stats
+            .by_subperiod
+            .iter()
+            .map(|g| group_view(c, g))
+            .collect(),
+        json_url: c.url("stats/stats.json"),
+        csv_url: c.url("stats/stats.csv"),
+    }
+}
+
+/// `unit_stats` on a unit page: its totals and year-by-year trend.
+#[derive(Serialize)]
+pub struct UnitStats<'a> {
+    pub totals: Vec<MetricValue<'a>>,
+    pub years: Vec<GroupView<'a>>,
+    pub charts: Vec<Chart>,
+}
+
+pub fn unit<'a>(site: &'a Site, stats: &'a Stats, unit: usize) -> UnitStats<'a> {
+    let c = &site.config;
+    let g = &stats.by_unit[unit];
+    let years = &stats.unit_years[unit];
+    let mut charts = Vec::new();
+    for (i, m) in c.metrics.iter().enumerate() {
+        let bars: Vec<Bar> = years
+            .iter()
+            .filter_map(|y| y.values[i].as_ref().map(|a| bar(&y.label, a, &m.unit)))
+            .collect();
+        if bars.len() > 1 {
+            let title = format!("{}：{}逐年变化（单位：{}）", g.label, m.label, m.unit);
+            let desc = format!("柱状图，{}每年的{}。数据见下表。", g.label, m.label);
+            charts.push(chart(
+                title.clone(),
+                charts::column_chart(&format!("chart-{}-{}", g.key, m.id), &title, &desc, &bars),
+                &bars,
+            ));
+        }
+    }
+    UnitStats {
+        totals: c
+            .metrics
+            .iter()
+            .zip(&g.values)
+            .filter(|(_, v)| v.is_some())
+            .map(|(m, v)| metric_value(m, v.as_ref()))
+            .collect(),
+        years: years.iter().map(|y| group_view(c, y)).collect(),
+        charts,
+    }
+}
+
+#[derive(Serialize)]
+struct Counts<'a> {
+    reports: usize,
+    reports_per_unit: Vec<(&'a str, usize)>,
+    reports_per_type: Vec<(&'a str, usize)>,
+    reports_per_year: Vec<(&'a str, usize)>,
+    reports_per_tag: Vec<(&'a str, usize)>,
+    articles_per_category: Vec<(&'a str, usize)>,
+}
+
+/// `/stats/stats.json`: metrics, totals, every breakdown, counts and rows.
+pub fn json(site: &Site, stats: &Stats) -> String {
+    let c = &site.config;
+    fn gv<'a>(c: &'a Config, gs: &'a [Group]) -> Vec<GroupView<'a>> {
+        gs.iter().map(|g| group_view(c, g)).collect()
+    }
+    fn counts(gs: &[Group]) -> Vec<(&str, usize)> {
+        gs.iter().map(|g| (g.key.as_str(), g.reports)).collect()
+    }
+    let v = serde_json::json!({
+        "generator": concat!("jianbao ", env!("CARGO_PKG_VERSION")),
+        "site": { "title": c.title, "base_url": c.base_url },
+        "metrics": c.metrics,
+        "totals": totals(c, stats),
+        "by_unit": gv(c, &stats.by_unit),
+        "by_type": gv(c, &stats.by_type),
+        "by_period": gv(c, &stats.by_year),
+        "by_subperiod": gv(c, &stats.by_subperiod),
+        "by_tag": gv(c, &stats.by_tag),
+        "counts": Counts {
+            reports: stats.reports,
+            reports_per_unit: counts(&stats.by_unit),
+            reports_per_type: counts(&stats.by_type),
+            reports_per_year: counts(&stats.by_year),
+            reports_per_tag: counts(&stats.by_tag),
+            articles_per_category: stats.articles_per_category.iter().map(|(n, k)| (n.as_str(), *k)).collect(),
+        },
+        "rows": stats.rows,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// The CSV header of the exports (SPEC.md's columns, in order).
+pub const CSV_HEADER: &str =
+    "report_slug,unit_id,unit_name,unit_type,period,date,metric_id,label,value,approx";
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv_line(fields: &[&str]) -> String {
+    let mut l = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    l.push_str("\r\n");
+    l
+}
+
+/// `/stats/stats.csv`: UTF-8 with BOM (Excel reads Chinese correctly), one
+/// row per report × metric.
+pub fn csv(stats: &Stats) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(CSV_HEADER);
+    out.push_str("\r\n");
+    for r in &stats.rows {
+        let approx = if r.approx { "true" } else { "false" };
+        out.push_str(&csv_line(&[
+            &r.report_slug,
+            &r.unit_id,
+            &r.unit_name,
+            &r.unit_type,
+            &r.period,
+            &r.date,
+            &r.metric_id,
+            &r.label,
+            &r.value,
+            approx,
+        ]));
+    }
+    out
+}
+
+/// Output formats of `jianbao stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+fn pad(s: &str, width: usize, right: bool) -> String {
+    let w = UnicodeWidthStr::width(s);
+    let fill = " ".repeat(width.saturating_sub(w));
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
+}
+
+fn table(header: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(*h)).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(UnicodeWidthStr::width(c.as_str()));
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: Vec<String>| cells.join("  ").trim_end().to_string();
+    out.push_str(&line(
+        header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| pad(h, widths[i], right[i]))
+            .collect(),
+    ));
+    out.push('\n');
+    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
+    out.push('\n');
+    for r in rows {
+        out.push_str(&line(
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| pad(c, widths[i], right[i]))
+                .collect(),
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+/// What `jianbao stats` prints: totals per metric, or one row per group × metric.
+pub fn command_output(site: &Site, stats: &Stats, by: Option<Breakdown>, format: Format) -> String {
+    let c = &site.config;
+    match by {
+        None => {
+            let vals = totals(c, stats);
+            match format {
+                Format::Json => serde_json::to_string_pretty(&vals).unwrap_or_default(),
+                Format::Csv => {
+                    let mut out = csv_line(&[
+                        "metric_id",
+                        "label",
+                        "unit",
+                        "aggregate",
+                        "value",
+                        "approx",
+                        "reports",
+                    ]);
+                    for v in &vals {
+                        let reports = v.reports.to_string();
+                        out.push_str(&csv_line(&[
+                            v.id,
+                            v.label,
+                            v.unit,
+                            v.aggregate,
+                            v.value.as_deref().unwrap_or(""),
+                            if v.approx { "true" } else { "false" },
+                            &reports,
+                        ]));
+                    }
+                    out
+                }
+                Format::Table => {
+                    let rows: Vec<Vec<String>> = vals
+                        .iter()
+                        .map(|v| {
+                            vec![
+                                v.label.to_string(),
+                                v.id.to_string(),
+                                v.aggregate_label.to_string(),
+                                v.display.clone(),
+                                v.unit.to_string(),
+                                v.reports.to_string(),
+                            ]
+                        })
+                        .collect();
+                    let mut out = table(
+                        &["指标", "id", "汇总", "数值", "单位", "报告数"],
+                        &rows,
+                        &[false, false, false, true, false, true],
+                    );
+                    let _ = writeln!(out, "共 {} 篇工作总结", stats.reports);
+                    out
+                }
+            }
+        }
+        Some(b) => {
+            let groups = stats.breakdown(b);
+            let mut rows: Vec<(&Group, MetricValue)> = Vec::new();
+            for g in groups {
+                for (m, v) in c.metrics.iter().zip(&g.values) {
+                    if v.is_some() {
+                        rows.push((g, metric_value(m, v.as_ref())));
+                    }
+                }
+            }
+            match format {
+                Format::Json => {
+                    #[derive(Serialize)]
+                    struct J<'a> {
+                        group: &'a str,
+                        group_label: &'a str,
+                        #[serde(flatten)]
+                        value: &'a MetricValue<'a>,
+                    }
+                    let list: Vec<J> = rows
+                        .iter()
+                        .map(|(g, v)| J {
+                            group: &g.key,
+                            group_label: &g.label,
+                            value: v,
+                        })
+                        .collect();
+                    serde_json::to_string_pretty(&list).unwrap_or_default()
+                }
+                Format::Csv => {
+                    let mut out = csv_line(&[
+                        "group",
+                        "group_label",
+                        "metric_id",
+                        "label",
+                        "unit",
+                        "aggregate",
+                        "value",
+                        "approx",
+                        "reports",
+                    ]);
+                    for (g, v) in &rows {
+                        let reports = v.reports.to_string();
+                        out.push_str(&csv_line(&[
+                            &g.key,
+                            &g.label,
+                            v.id,
+                            v.label,
+                            v.unit,
+                            v.aggregate,
+                            v.value.as_deref().unwrap_or(""),
+                            if v.approx { "true" } else { "false" },
+                            &reports,
+                        ]));
+                    }
+                    out
+                }
+                Format::Table => {
+                    let t: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|(g, v)| {
+                            vec![
+                                g.label.clone(),
+                                v.label.to_string(),
+                                v.display.clone(),
+                                v.unit.to_string(),
+                                v.reports.to_string(),
+                            ]
+                        })
+                        .collect();
+                    let head = match b {
+                        Breakdown::Unit => "单位",
+                        Breakdown::Type => "单位类型",
+                        Breakdown::Period => "年度",
+                        Breakdown::Tag => "标签",
+                    };
+                    table(
+                        &[head, "指标", "数值", "单位", "报告数"],
+                        &t,
+                        &[false, false, true, false, true],
+                    )
+                }
+            }
+        }
+    }
+}
