@@ -154,11 +154,23 @@ pub fn output_dir(root: &Path, output: Option<&Path>) -> Result<PathBuf, Error> 
     Ok(out)
 }
 
+/// A malformed `--base-url` is a usage error, not a problem of site.yaml.
+fn check_base_url(opts: &BuildOptions) -> Result<(), Error> {
+    match &opts.base_url {
+        Some(b) if config::split_base_url(b).is_none() => Err(Error::Usage(text!(
+            "--base-url must start with http:// or https://, found `{}`", b;
+            "--base-url 应以 http:// 或 https:// 开头，实际为 `{}`", b
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Loads and validates configuration, theme and content into the model.
 fn load_model(
     opts: &BuildOptions,
     phases: &mut Phases,
 ) -> Result<(site::Site, theme::ThemeFiles, Vec<Diagnostic>), Error> {
+    check_base_url(opts)?;
     let config =
         config::Config::load(&opts.root, opts.base_url.as_deref()).map_err(Error::diags)?;
     phases.done("config");
