@@ -510,6 +510,107 @@ fn concurrent_requests_during_a_rebuild_all_succeed() {
         .contains("BUSY-MARKER"));
 }
 
+/// Every file below `dir`, relative, with `/` separators.
+fn files_below(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Removes the injected live-reload client from an HTML page.
+fn strip_client(html: &str) -> String {
+    match html.find("<script data-jianbao-livereload>") {
+        Some(start) => {
+            let end = start + html[start..].find("</script>").unwrap() + "</script>".len();
+            format!("{}{}", &html[..start], &html[end..])
+        }
+        None => html.to_string(),
+    }
+}
+
+#[test]
+fn after_a_sequence_of_edits_the_served_site_equals_a_fresh_build() {
+    let s = Serve::start();
+    let mut events = s.events();
+    s.edit("content/reports/tao-le-2024.md", "ORIGINAL-MARKER", "SEQUENCE-MARKER");
+    events.wait_for("event: reload");
+    std::fs::rename(s.path("content/reports/tao-le-2023.md"), s.path("content/reports/tao-le-2023-renamed.md")).unwrap();
+    events.wait_for("event: reload");
+    s.save(
+        "content/reports/new-one.md",
+        "---\ntitle: 新增的总结\nunit: 县卫健局\ndate: 2024-06-01\ntags: [新标签]\n---\n新内容。\n",
+    );
+    events.wait_for("event: reload");
+    s.edit("site.yaml", "paginate: 10", "paginate: 2");
+    events.wait_for("event: reload");
+
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_jianbao"))
+        .args(["build", "--root"])
+        .arg(s.dir.path())
+        .arg("--output")
+        .arg(out.path().join("public"))
+        .args(["--base-url", &format!("http://127.0.0.1:{}/cw/", s.port)])
+        .env("LC_ALL", "C")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let built = files_below(&out.path().join("public"));
+    assert!(built.contains(&"reports/tao-le-2023-renamed/index.html".to_string()), "{built:?}");
+    assert!(built.contains(&"reports/page/2/index.html".to_string()), "{built:?}");
+    for f in &built {
+        let url = format!("/cw/{}", f.strip_suffix("index.html").unwrap_or(f));
+        let served = s.get(&url);
+        assert_eq!(served.status, 200, "{url}");
+        let want = std::fs::read(out.path().join("public").join(f)).unwrap();
+        let want = String::from_utf8_lossy(&want);
+        assert!(strip_client(&served.body) == want, "{url} differs from a fresh build");
+    }
+    assert_eq!(s.get("/cw/reports/tao-le-2023/").status, 404, "the old name is gone");
+}
+
+#[test]
+fn a_busy_port_moves_to_the_next_one_and_says_so() {
+    let (busy, port) = loop {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let p = l.local_addr().unwrap().port();
+        if p < u16::MAX - 20 && TcpListener::bind(("127.0.0.1", p + 1)).is_ok() {
+            break (l, p);
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_jianbao"))
+        .args(["serve", "--root"])
+        .arg(dir.path())
+        .args(["--port", &port.to_string()])
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let s = Serve { child, port: port + 1, dir };
+    wait_until("the server on the next port", || request(s.port, "GET", "/cw/").is_some_and(|r| r.status == 200));
+    let log = s.log();
+    assert!(log.contains(&format!("port {port} is busy, using {}", port + 1)), "{log}");
+    assert!(log.contains(&format!("http://127.0.0.1:{}/cw/", port + 1)), "{log}");
+    drop(busy);
+}
+
 /// A minimal Chrome DevTools Protocol client for one page.
 mod cdp {
     use serde_json::{json, Value};
