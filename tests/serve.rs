@@ -520,7 +520,12 @@ fn files_below(dir: &Path) -> Vec<String> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push(p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"));
+                out.push(
+                    p.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
             }
         }
     }
@@ -543,9 +548,17 @@ fn strip_client(html: &str) -> String {
 fn after_a_sequence_of_edits_the_served_site_equals_a_fresh_build() {
     let s = Serve::start();
     let mut events = s.events();
-    s.edit("content/reports/tao-le-2024.md", "ORIGINAL-MARKER", "SEQUENCE-MARKER");
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "ORIGINAL-MARKER",
+        "SEQUENCE-MARKER",
+    );
     events.wait_for("event: reload");
-    std::fs::rename(s.path("content/reports/tao-le-2023.md"), s.path("content/reports/tao-le-2023-renamed.md")).unwrap();
+    std::fs::rename(
+        s.path("content/reports/tao-le-2023.md"),
+        s.path("content/reports/tao-le-2023-renamed.md"),
+    )
+    .unwrap();
     events.wait_for("event: reload");
     s.save(
         "content/reports/new-one.md",
@@ -568,17 +581,30 @@ fn after_a_sequence_of_edits_the_served_site_equals_a_fresh_build() {
         .unwrap();
     assert!(status.success());
     let built = files_below(&out.path().join("public"));
-    assert!(built.contains(&"reports/tao-le-2023-renamed/index.html".to_string()), "{built:?}");
-    assert!(built.contains(&"reports/page/2/index.html".to_string()), "{built:?}");
+    assert!(
+        built.contains(&"reports/tao-le-2023-renamed/index.html".to_string()),
+        "{built:?}"
+    );
+    assert!(
+        built.contains(&"reports/page/2/index.html".to_string()),
+        "{built:?}"
+    );
     for f in &built {
         let url = format!("/cw/{}", f.strip_suffix("index.html").unwrap_or(f));
         let served = s.get(&url);
         assert_eq!(served.status, 200, "{url}");
         let want = std::fs::read(out.path().join("public").join(f)).unwrap();
         let want = String::from_utf8_lossy(&want);
-        assert!(strip_client(&served.body) == want, "{url} differs from a fresh build");
+        assert!(
+            strip_client(&served.body) == want,
+            "{url} differs from a fresh build"
+        );
     }
-    assert_eq!(s.get("/cw/reports/tao-le-2023/").status, 404, "the old name is gone");
+    assert_eq!(
+        s.get("/cw/reports/tao-le-2023/").status,
+        404,
+        "the old name is gone"
+    );
 }
 
 #[test]
@@ -603,11 +629,23 @@ fn a_busy_port_moves_to_the_next_one_and_says_so() {
         .stderr(log)
         .spawn()
         .unwrap();
-    let s = Serve { child, port: port + 1, dir };
-    wait_until("the server on the next port", || request(s.port, "GET", "/cw/").is_some_and(|r| r.status == 200));
+    let s = Serve {
+        child,
+        port: port + 1,
+        dir,
+    };
+    wait_until("the server on the next port", || {
+        request(s.port, "GET", "/cw/").is_some_and(|r| r.status == 200)
+    });
     let log = s.log();
-    assert!(log.contains(&format!("port {port} is busy, using {}", port + 1)), "{log}");
-    assert!(log.contains(&format!("http://127.0.0.1:{}/cw/", port + 1)), "{log}");
+    assert!(
+        log.contains(&format!("port {port} is busy, using {}", port + 1)),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("http://127.0.0.1:{}/cw/", port + 1)),
+        "{log}"
+    );
     drop(busy);
 }
 
