@@ -139,13 +139,10 @@ fn resolve_link(url: &str, ctx: &LinkContext) -> (Resolved, Option<String>) {
             Some(site.clone())
         } else if !site.ends_with('/') && ctx.known.contains(&format!("{site}/")) {
             Some(format!("{site}/"))
-        } else if let Some(stripped) = site
-            .strip_suffix("index.html")
-            .filter(|s| ctx.known.contains(*s))
-        {
-            Some(stripped.to_string())
         } else {
-            None
+            site.strip_suffix("index.html")
+                .filter(|s| ctx.known.contains(*s))
+                .map(str::to_string)
         };
         return match found {
             Some(p) => (

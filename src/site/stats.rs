@@ -34,6 +34,9 @@ impl Agg {
     }
 }
 
+/// (date sort key, report order, value, approx) of the newest value so far.
+type Latest = ((i32, u32, u32, u32), usize, Decimal, bool);
+
 /// Running state for one metric in one group.
 #[derive(Debug, Clone, Default)]
 struct Acc {
@@ -44,7 +47,7 @@ struct Acc {
     min: Option<(Decimal, bool)>,
     /// (date sort key, report order, value, approx): newest date wins; on a
     /// tie the report listed first (newest-first order) wins.
-    latest: Option<((i32, u32, u32, u32), usize, Decimal, bool)>,
+    latest: Option<Latest>,
 }
 
 impl Acc {
