@@ -69,6 +69,7 @@ impl Builder {
                 base_path.as_deref().unwrap_or(prev_base)
             )),
             drafts: self.drafts,
+            ..BuildOptions::default()
         };
         match jianbao::build_in_memory(&opts) {
             Ok((mem, report)) => Built::Ok {
