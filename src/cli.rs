@@ -40,6 +40,24 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Preview the site with live reload
+    Serve {
+        /// Site root (holds site.yaml)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on (loopback by default)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on; the next free one is used when it is busy
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Include drafts
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+    },
     /// Validate content and internal links; write nothing
     Check {
         #[arg(long, default_value = ".")]

@@ -25,8 +25,11 @@ use output::Sink;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// Called with (files rendered, files to render) while a build runs.
+pub type ProgressFn = dyn Fn(usize, usize) + Send + Sync;
+
 /// What `build` and `check` are asked to do.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BuildOptions {
     /// The site root (holds site.yaml).
     pub root: PathBuf,
@@ -36,6 +39,20 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// Progress reports for long builds (a terminal progress bar).
+    pub progress: Option<std::sync::Arc<ProgressFn>>,
+}
+
+impl std::fmt::Debug for BuildOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuildOptions")
+            .field("root", &self.root)
+            .field("output", &self.output)
+            .field("base_url", &self.base_url)
+            .field("drafts", &self.drafts)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 /// A successful build or check.
@@ -220,11 +237,19 @@ fn run(
         .search
         .then(|| render::search::Index::build(&site, &bodies));
     phases.done("search");
-    let written = render::write_site(&site, &stats, &bodies, search.as_ref(), theme, sink)
-        .map_err(|mut d| {
-            diags.append(&mut d);
-            Error::diags(std::mem::take(&mut diags))
-        })?;
+    let written = render::write_site(
+        &site,
+        &stats,
+        &bodies,
+        search.as_ref(),
+        theme,
+        sink,
+        opts.progress.as_deref(),
+    )
+    .map_err(|mut d| {
+        diags.append(&mut d);
+        Error::diags(std::mem::take(&mut diags))
+    })?;
     phases.done("render");
     diagnostics::sort(&mut diags);
     Ok((written, diags))

@@ -3,6 +3,7 @@
 //! (0 ok, 1 content errors, 2 usage errors).
 
 mod cli;
+mod serve;
 
 use clap::Parser;
 use cli::{ByArg, Cli, Command, FormatArg, NewKindArg};
@@ -87,6 +88,34 @@ fn report_done(r: &BuildReport, lang: Lang, timings: bool, verb: (&str, &str)) {
     }
 }
 
+/// A progress bar on an interactive terminal, shown once a build has more
+/// than a few thousand files to render.
+fn progress_bar() -> Option<std::sync::Arc<jianbao::ProgressFn>> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = std::sync::OnceLock::<indicatif::ProgressBar>::new();
+    Some(std::sync::Arc::new(move |done, total| {
+        if total < 2000 {
+            return;
+        }
+        let b = bar.get_or_init(|| {
+            let b = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed}")
+            {
+                b.set_style(style);
+            }
+            b
+        });
+        b.set_position(done as u64);
+        if done >= total {
+            b.finish_and_clear();
+        }
+    }))
+}
+
 fn main() -> ExitCode {
     let lang = Lang::from_env();
     let cli = match Cli::try_parse() {
@@ -120,6 +149,7 @@ fn main() -> ExitCode {
                 output,
                 base_url,
                 drafts,
+                progress: progress_bar(),
             };
             match jianbao::build(&opts) {
                 Ok(r) => {
@@ -129,6 +159,19 @@ fn main() -> ExitCode {
                 Err(e) => fail(e, lang),
             }
         }
+        Command::Serve {
+            root,
+            bind,
+            port,
+            drafts,
+            open,
+        } => serve::run(serve::Options {
+            root,
+            bind,
+            port,
+            drafts,
+            open,
+        }),
         Command::Check { root, drafts } => {
             let opts = BuildOptions {
                 root,

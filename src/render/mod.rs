@@ -173,6 +173,7 @@ pub struct Written {
 struct Ctx<'a> {
     site: &'a Site,
     stats: &'a Stats,
+    stats_json: &'a str,
     views: Views<'a>,
     bodies: &'a Bodies,
     tpl: &'a Templates,
@@ -628,7 +629,11 @@ impl<'a> Ctx<'a> {
                 );
                 ("stats/".into(), t.render("stats.html", &f)?, true)
             }
-            Job::StatsJson => ("stats/stats.json".into(), stats::json(s, self.stats), false),
+            Job::StatsJson => (
+                "stats/stats.json".into(),
+                self.stats_json.to_string(),
+                false,
+            ),
             Job::StatsCsv => ("stats/stats.csv".into(), stats::csv(self.stats), false),
             Job::Search => {
                 let f = self.frame(
@@ -733,15 +738,17 @@ pub fn write_site(
     search_index: Option<&search::Index>,
     theme: ThemeFiles,
     sink: &dyn Sink,
+    progress: Option<&crate::ProgressFn>,
 ) -> Result<Written, Vec<Diagnostic>> {
     let site_view = SiteView::new(site);
     let statics: BTreeMap<String, StaticSrc> = theme.statics;
-    let stats_value: serde_json::Value =
-        serde_json::from_str(&stats::json(site, stats)).unwrap_or_default();
+    let stats_json = stats::json(site, stats);
+    let stats_value: serde_json::Value = serde_json::from_str(&stats_json).unwrap_or_default();
     let tpl = Templates::new(theme.templates, &site_view, stats_value)?;
     let ctx = Ctx {
         site,
         stats,
+        stats_json: &stats_json,
         views: Views {
             site,
             report_md: &bodies.reports,
@@ -767,8 +774,19 @@ pub fn write_site(
             text!("cannot write: {}", e.source; "无法写入：{}", e.source),
         ));
     };
-    let pages: usize = jobs(site, search_index)
+    let jobs = jobs(site, search_index);
+    let total = jobs.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let pages: usize = jobs
         .into_par_iter()
+        .inspect(|_| {
+            if let Some(p) = progress {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if n % 64 == 0 || n == total {
+                    p(n, total);
+                }
+            }
+        })
         .map(|job| match ctx.run(job) {
             Ok((path, html, is_page)) => match sink.write(&path, html.as_bytes()) {
                 Ok(()) => usize::from(is_page),
@@ -799,7 +817,7 @@ pub fn write_site(
     });
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if errors.is_empty() {
-        let files = jobs(site, search_index).len() + copied;
+        let files = total + copied;
         Ok(Written { pages, files })
     } else {
         Err(errors)

@@ -88,13 +88,19 @@ fn group_view<'a>(c: &'a Config, g: &'a Group) -> GroupView<'a> {
     }
 }
 
+/// One row of the data table beside a chart.
+#[derive(Serialize)]
+pub struct ChartRow {
+    pub label: String,
+    pub value: String,
+}
+
 /// A chart and the data table beside it.
 #[derive(Serialize)]
 pub struct Chart {
     pub title: String,
     pub svg: String,
-    /// (label, display value) rows of the table.
-    pub rows: Vec<(String, String)>,
+    pub rows: Vec<ChartRow>,
 }
 
 /// Everything about one metric on /stats/.
@@ -137,7 +143,10 @@ fn chart(title: String, svg: String, bars: &[Bar]) -> Chart {
         svg,
         rows: bars
             .iter()
-            .map(|b| (b.label.clone(), b.text.clone()))
+            .map(|b| ChartRow {
+                label: b.label.clone(),
+                value: b.text.clone(),
+            })
             .collect(),
     }
 }

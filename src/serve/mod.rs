@@ -1,0 +1,351 @@
+//! `jianbao serve`: builds the site in memory, serves it under the path of
+//! its base_url, watches the inputs and rebuilds on change, then tells open
+//! pages to reload (or only swap stylesheets). A failed build keeps the last
+//! good site served and shows the errors. Only `main` calls this module.
+
+mod livereload;
+mod server;
+mod state;
+mod watch;
+
+use jianbao::diagnostics::Lang;
+use jianbao::{text, BuildOptions, Error};
+use state::{Files, Shared, Snapshot};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// How many ports after the requested one are tried when it is busy.
+const PORT_TRIES: u16 = 10;
+
+/// What `jianbao serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub drafts: bool,
+    pub open: bool,
+}
+
+/// Builds the site for the preview: what the rebuild loop needs to know.
+struct Builder {
+    root: PathBuf,
+    drafts: bool,
+    /// `http://127.0.0.1:1111`, without a trailing slash.
+    origin: String,
+    lang: Lang,
+}
+
+/// The outcome of one build.
+enum Built {
+    Ok {
+        files: Files,
+        base_path: String,
+        pages: usize,
+        ms: f64,
+        warnings: Vec<String>,
+    },
+    Failed {
+        errors: Vec<String>,
+        base_path: Option<String>,
+    },
+}
+
+impl Builder {
+    fn build(&self, prev_base: &str) -> Built {
+        let start = Instant::now();
+        // The base path comes from site.yaml; the host is this server.
+        let base_path = jianbao::config::Config::load(&self.root, None)
+            .ok()
+            .map(|c| c.base_path);
+        let opts = BuildOptions {
+            root: self.root.clone(),
+            output: None,
+            base_url: Some(format!(
+                "{}{}",
+                self.origin,
+                base_path.as_deref().unwrap_or(prev_base)
+            )),
+            drafts: self.drafts,
+            ..BuildOptions::default()
+        };
+        match jianbao::build_in_memory(&opts) {
+            Ok((mem, report)) => Built::Ok {
+                files: mem.files.into_inner().unwrap_or_else(|e| e.into_inner()),
+                base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
+                pages: report.pages,
+                ms: start.elapsed().as_secs_f64() * 1000.0,
+                warnings: report
+                    .warnings
+                    .iter()
+                    .map(|d| d.render(self.lang))
+                    .collect(),
+            },
+            Err(e) => {
+                let errors = match e {
+                    Error::Diagnostics(d) => d.iter().map(|d| d.render(self.lang)).collect(),
+                    Error::Usage(t) => vec![t.get(self.lang).to_string()],
+                    Error::Io(e) => vec![e.to_string()],
+                };
+                Built::Failed { errors, base_path }
+            }
+        }
+    }
+}
+
+/// Output files that differ between two builds (added, changed or removed).
+fn changed_files(old: &Files, new: &Files) -> Vec<String> {
+    let mut out: Vec<String> = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
+    out.sort();
+    out
+}
+
+fn now() -> String {
+    chrono::Local::now().format("%H:%M:%S").to_string()
+}
+
+/// Applies one build to the shared state and tells the browsers.
+fn apply(shared: &Shared, built: Built, first: bool) {
+    let lang = shared.lang;
+    let prev = shared.current();
+    match built {
+        Built::Ok {
+            files,
+            base_path,
+            pages,
+            ms,
+            warnings,
+        } => {
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            let changed = changed_files(&prev.files, &files);
+            let was_failing = !prev.errors.is_empty();
+            let moved = base_path != prev.base_path;
+            let generation = if changed.is_empty() && !moved {
+                prev.generation
+            } else {
+                prev.generation + 1
+            };
+            let snap = Snapshot {
+                files: Arc::new(files),
+                base_path,
+                generation,
+                errors: Arc::new(Vec::new()),
+            };
+            let version = shared.version(&snap);
+            shared.publish(snap);
+            if was_failing {
+                shared.hub.broadcast("ok", &serde_json::json!({}));
+            }
+            let css_only =
+                !moved && !changed.is_empty() && changed.iter().all(|f| f.ends_with(".css"));
+            if !changed.is_empty() || moved {
+                let ev = if css_only { "css" } else { "reload" };
+                shared.hub.broadcast(
+                    ev,
+                    &serde_json::json!({ "version": version, "files": changed }),
+                );
+            }
+            let what = if first {
+                text!("built {} pages in {:.0} ms", pages, ms; "已构建 {} 个页面，用时 {:.0} 毫秒", pages, ms)
+            } else if changed.is_empty() && !moved {
+                text!("rebuilt in {:.0} ms: no page changed", ms; "重新构建用时 {:.0} 毫秒：没有页面变化", ms)
+            } else if css_only {
+                text!("rebuilt in {:.0} ms: {} stylesheet(s) changed, swapping styles", ms, changed.len();
+                      "重新构建用时 {:.0} 毫秒：{} 个样式表变化，已替换样式", ms, changed.len())
+            } else {
+                text!("rebuilt in {:.0} ms: {} file(s) changed, reloading", ms, changed.len();
+                      "重新构建用时 {:.0} 毫秒：{} 个文件变化，已刷新页面", ms, changed.len())
+            };
+            println!("[{}] {}", now(), what.get(lang));
+        }
+        Built::Failed { errors, base_path } => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            let what = if prev.files.is_empty() {
+                text!("build failed; the browser shows the errors until they are fixed";
+                      "构建失败；修正之前浏览器中会显示错误")
+            } else {
+                text!("build failed; still serving the last good version"; "构建失败；继续提供上一次成功的版本")
+            };
+            eprintln!("[{}] {}", now(), what.get(lang));
+            let event = livereload::error_event(lang, &errors);
+            let base_path = if prev.files.is_empty() {
+                base_path.unwrap_or_else(|| prev.base_path.clone())
+            } else {
+                prev.base_path.clone()
+            };
+            let snap = Snapshot {
+                files: prev.files.clone(),
+                base_path,
+                generation: prev.generation,
+                errors: Arc::new(errors),
+            };
+            shared.publish(snap);
+            shared.hub.broadcast_raw(event);
+        }
+    }
+}
+
+/// Binds `bind:port`, or the next free port when it is busy.
+fn bind(bind: &str, port: u16, lang: Lang) -> Result<tiny_http::Server, String> {
+    let mut last = String::new();
+    for p in port..=port.saturating_add(PORT_TRIES) {
+        match tiny_http::Server::http((bind, p)) {
+            Ok(s) => {
+                if p != port {
+                    let t = text!("port {} is busy, using {} instead", port, p; "端口 {} 已被占用，改用 {}", port, p);
+                    eprintln!("{}", t.get(lang));
+                }
+                return Ok(s);
+            }
+            Err(e) => {
+                let busy = e
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+                last = e.to_string();
+                if !busy || port == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    let t = text!("cannot listen on {}:{}: {}; pick another with --port", bind, port, last;
+                  "无法在 {}:{} 上监听：{}；请用 --port 指定其他端口", bind, port, last);
+    Err(t.get(lang).to_string())
+}
+
+fn open_browser(url: &str) {
+    let cmd: &[&str] = if cfg!(target_os = "windows") {
+        &["cmd", "/C", "start", ""]
+    } else if cfg!(target_os = "macos") {
+        &["open"]
+    } else {
+        &["xdg-open"]
+    };
+    let _ = std::process::Command::new(cmd[0])
+        .args(&cmd[1..])
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+/// Runs the preview server until the process is stopped.
+pub fn run(opts: Options) -> ExitCode {
+    let lang = Lang::from_env();
+    let root = match std::fs::canonicalize(&opts.root) {
+        Ok(r) if r.is_dir() => r,
+        _ => {
+            let t = text!("site root `{}` is not a folder", opts.root.display(); "站点根目录 `{}` 不是文件夹", opts.root.display());
+            eprintln!(
+                "{}{}",
+                if lang == Lang::Zh {
+                    "错误："
+                } else {
+                    "error: "
+                },
+                t.get(lang)
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let server = match bind(&opts.bind, opts.port, lang) {
+        Ok(s) => Arc::new(s),
+        Err(msg) => {
+            eprintln!(
+                "{}{msg}",
+                if lang == Lang::Zh {
+                    "错误："
+                } else {
+                    "error: "
+                }
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or(opts.port);
+    let host = if opts.bind.contains(':') {
+        format!("[{}]", opts.bind)
+    } else {
+        opts.bind.clone()
+    };
+    let builder = Builder {
+        root: root.clone(),
+        drafts: opts.drafts,
+        origin: format!("http://{host}:{port}"),
+        lang,
+    };
+    let shared = Arc::new(Shared::new(lang));
+
+    // Watch before the first build so no edit made during it is lost.
+    let changes = match watch::spawn(root.clone()) {
+        Ok(rx) => Some(rx),
+        Err(e) => {
+            let t = text!("cannot watch for changes ({}); reload by restarting", e; "无法监视文件变化（{}）；请重启以更新", e);
+            eprintln!("{}", t.get(lang));
+            None
+        }
+    };
+    apply(&shared, builder.build("/"), true);
+    {
+        let (server, shared) = (server.clone(), shared.clone());
+        std::thread::Builder::new()
+            .name("jianbao-accept".into())
+            .spawn(move || server::run(server, shared))
+            .expect("spawn the accept thread");
+    }
+    let url = format!("{}{}", builder.origin, shared.current().base_path);
+    let t = text!("serving {} (Ctrl+C to stop)", url; "预览地址 {}（按 Ctrl+C 停止）", url);
+    println!("{}", t.get(lang));
+    if opts.open {
+        open_browser(&url);
+    }
+    let Some(changes) = changes else {
+        loop {
+            std::thread::park();
+        }
+    };
+    while let Ok(batch) = changes.recv() {
+        let shown: Vec<String> = batch
+            .iter()
+            .map(|c| c.path.to_string_lossy().replace('\\', "/"))
+            .collect();
+        let t = text!("changed: {}", shown.join(", "); "已修改：{}", shown.join("，"));
+        println!("[{}] {}", now(), t.get(lang));
+        let prev_base = shared.current().base_path.clone();
+        apply(&shared, builder.build(&prev_base), false);
+    }
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_finds_added_changed_removed() {
+        let old: Files = [("a", "1"), ("b", "2"), ("c", "3")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect();
+        let new: Files = [("a", "1"), ("b", "x"), ("d", "4")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect();
+        assert_eq!(changed_files(&old, &new), vec!["b", "c", "d"]);
+    }
+}

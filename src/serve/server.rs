@@ -1,0 +1,292 @@
+//! HTTP on tiny_http: maps a request path safely onto the current snapshot
+//! (percent-decoded; `..`, backslashes and NUL rejected), serves it with the
+//! right Content-Type (HTML gets the live-reload client), redirects to the
+//! base path, and hands the events endpoint to `livereload`. Each request
+//! runs on its own thread; a panic costs only that request.
+
+use super::livereload::{self, EVENTS_PATH};
+use super::state::{Files, Shared, Snapshot};
+use std::io::Cursor;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use tiny_http::{Header, Method, Request, Response, Server};
+
+/// Accepts requests forever, one thread each.
+pub fn run(server: Arc<Server>, shared: Arc<Shared>) {
+    loop {
+        let req = match server.recv() {
+            Ok(r) => r,
+            Err(_) => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            }
+        };
+        let shared = shared.clone();
+        // If the thread cannot be spawned the request is dropped, and
+        // tiny_http answers it with 500.
+        let _ = std::thread::Builder::new()
+            .name("jianbao-http".into())
+            .spawn(move || {
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| handle(req, &shared)));
+            });
+    }
+}
+
+/// Why a request path was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Not a valid request target (400).
+    Malformed,
+    /// Points outside the site (404).
+    Outside,
+}
+
+/// Splits the request target into its decoded path and raw query
+/// (`?…` included, or empty), refusing anything that could leave the site.
+pub fn decode_target(target: &str) -> Result<(String, &str), Refused> {
+    let target = target.split('#').next().unwrap_or("");
+    let (raw, query) = match target.find('?') {
+        Some(i) => (&target[..i], &target[i..]),
+        None => (target, ""),
+    };
+    if !raw.starts_with('/') {
+        return Err(Refused::Malformed);
+    }
+    if raw.contains('\\') {
+        return Err(Refused::Outside);
+    }
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            let byte = hex
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or(Refused::Malformed)?;
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let path = String::from_utf8(out).map_err(|_| Refused::Outside)?;
+    if path.contains(['\0', '\\']) || path.split('/').any(|s| s == ".." || s == ".") {
+        return Err(Refused::Outside);
+    }
+    Ok((path, query))
+}
+
+/// The Content-Type for a file name.
+pub fn content_type(file: &str) -> &'static str {
+    let ext = file
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "zip" => "application/zip",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "wps" => "application/vnd.ms-works",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A response body, shared with the snapshot when it needs no change.
+enum Body {
+    Owned(Vec<u8>),
+    Shared(Arc<Files>, String),
+}
+
+impl AsRef<[u8]> for Body {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Body::Owned(v) => v,
+            Body::Shared(files, key) => files.get(key).map(Vec::as_slice).unwrap_or_default(),
+        }
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn respond(req: Request, status: u16, ctype: &str, body: Body) {
+    let len = body.as_ref().len();
+    let headers = vec![
+        header("Content-Type", ctype),
+        header("Cache-Control", "no-store"),
+        header("X-Content-Type-Options", "nosniff"),
+    ];
+    let _ = req.respond(Response::new(
+        status.into(),
+        headers,
+        Cursor::new(body),
+        Some(len),
+        None,
+    ));
+}
+
+fn redirect(req: Request, status: u16, location: &str) {
+    let resp = Response::empty(status)
+        .with_header(header("Location", location))
+        .with_header(header("Cache-Control", "no-store"));
+    let _ = req.respond(resp);
+}
+
+fn plain(req: Request, status: u16, text: &str) {
+    respond(
+        req,
+        status,
+        "text/plain; charset=utf-8",
+        Body::Owned(text.as_bytes().to_vec()),
+    );
+}
+
+fn not_found(req: Request, shared: &Shared, snap: &Snapshot) {
+    match snap.files.get("404.html") {
+        Some(page) => {
+            let html = livereload::inject(page, &shared.version(snap));
+            respond(req, 404, "text/html; charset=utf-8", Body::Owned(html));
+        }
+        None => plain(req, 404, "404 Not Found\n"),
+    }
+}
+
+fn handle(req: Request, shared: &Shared) {
+    if !matches!(req.method(), Method::Get | Method::Head) {
+        let resp = Response::from_string("405 Method Not Allowed\n")
+            .with_status_code(405)
+            .with_header(header("Allow", "GET, HEAD"));
+        let _ = req.respond(resp);
+        return;
+    }
+    let snap = shared.current();
+    let (path, query) = match decode_target(req.url()) {
+        Ok((p, q)) => (p, q.to_string()),
+        Err(Refused::Malformed) => return plain(req, 400, "400 Bad Request\n"),
+        Err(Refused::Outside) => return not_found(req, shared, &snap),
+    };
+    if path == EVENTS_PATH {
+        if *req.method() == Method::Head {
+            return respond(req, 200, "text/event-stream", Body::Owned(Vec::new()));
+        }
+        drop(snap);
+        return livereload::stream(req.into_writer(), shared);
+    }
+    let version = shared.version(&snap);
+    if snap.files.is_empty() && !snap.errors.is_empty() {
+        let page = livereload::error_page(shared.lang, &snap.errors, &version);
+        return respond(req, 500, "text/html; charset=utf-8", Body::Owned(page));
+    }
+    let base = snap.base_path.as_str();
+    if base != "/" && (path == "/" || format!("{path}/") == base) {
+        return redirect(req, 302, &format!("{base}{query}"));
+    }
+    let Some(rel) = path.strip_prefix(base) else {
+        if path == "/favicon.ico" {
+            // Browsers ask the origin root; answer from the site or with
+            // nothing, instead of a 404 in the console.
+            return match snap.files.get("favicon.ico") {
+                Some(_) => respond(
+                    req,
+                    200,
+                    "image/x-icon",
+                    Body::Shared(snap.files.clone(), "favicon.ico".into()),
+                ),
+                None => respond(req, 204, "image/x-icon", Body::Owned(Vec::new())),
+            };
+        }
+        return not_found(req, shared, &snap);
+    };
+    let file = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_string()
+    };
+    if let Some(bytes) = snap.files.get(&file) {
+        let ctype = content_type(&file);
+        if ctype.starts_with("text/html") {
+            let html = livereload::inject(bytes, &version);
+            return respond(req, 200, ctype, Body::Owned(html));
+        }
+        return respond(req, 200, ctype, Body::Shared(snap.files.clone(), file));
+    }
+    if snap.files.contains_key(&format!("{rel}/index.html")) {
+        return redirect(req, 301, &format!("{path}/{query}"));
+    }
+    not_found(req, shared, &snap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_and_refuses_traversal() {
+        assert_eq!(
+            decode_target("/cw/a%20b/?x=1"),
+            Ok(("/cw/a b/".to_string(), "?x=1"))
+        );
+        assert_eq!(
+            decode_target("/cw/%E9%99%B6/"),
+            Ok(("/cw/陶/".to_string(), ""))
+        );
+        for bad in [
+            "/../Cargo.toml",
+            "/%2e%2e/",
+            "/%2E%2E/x",
+            "/..%2f..%2fetc",
+            "/cw/..\\..\\",
+            "/cw/%5c..",
+            "/a%00b",
+            "/./x",
+            "/%ff",
+        ] {
+            assert_eq!(decode_target(bad), Err(Refused::Outside), "{bad}");
+        }
+        for bad in ["/%zz", "/%2", "x", "", "*", "http://h/x"] {
+            assert_eq!(decode_target(bad), Err(Refused::Malformed), "{bad}");
+        }
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("style.CSS"), "text/css; charset=utf-8");
+        assert_eq!(content_type("stats/stats.json"), "application/json");
+        assert_eq!(content_type("x.svg"), "image/svg+xml");
+        assert_eq!(content_type("noext"), "application/octet-stream");
+    }
+}

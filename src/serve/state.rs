@@ -1,0 +1,65 @@
+//! The site being served: an immutable snapshot (files, base path, build
+//! errors) swapped atomically after each rebuild, so a request never sees
+//! half a site.
+
+use super::livereload::Hub;
+use jianbao::diagnostics::Lang;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Output file path (`reports/x/index.html`) → bytes.
+pub type Files = HashMap<String, Vec<u8>>;
+
+/// One consistent view of the site. Never mutated once published.
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    pub files: Arc<Files>,
+    /// Path part of base_url, with leading and trailing slash (`/cw/`).
+    pub base_path: String,
+    /// Bumped whenever `files` change; part of the version clients compare.
+    pub generation: u64,
+    /// Rendered diagnostics of the last failed build; empty when it succeeded.
+    pub errors: Arc<Vec<String>>,
+}
+
+/// What the request threads, the SSE threads and the rebuild loop share.
+pub struct Shared {
+    site: RwLock<Arc<Snapshot>>,
+    pub hub: Hub,
+    pub lang: Lang,
+    /// Differs on every server start, so clients notice a restart.
+    pub nonce: String,
+}
+
+impl Shared {
+    pub fn new(lang: Lang) -> Shared {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        Shared {
+            site: RwLock::new(Arc::new(Snapshot {
+                base_path: "/".into(),
+                ..Snapshot::default()
+            })),
+            hub: Hub::default(),
+            lang,
+            nonce: format!("{:x}{:x}", nanos, std::process::id()),
+        }
+    }
+
+    /// The current snapshot; the lock is held only to clone the `Arc`.
+    pub fn current(&self) -> Arc<Snapshot> {
+        self.site.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Publishes a complete new snapshot.
+    pub fn publish(&self, snap: Snapshot) {
+        *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+    }
+
+    /// The version string of a snapshot as the client sees it.
+    pub fn version(&self, snap: &Snapshot) -> String {
+        format!("{}-{}", self.nonce, snap.generation)
+    }
+}
