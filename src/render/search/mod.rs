@@ -118,7 +118,7 @@ impl std::hash::Hasher for Fx {
         self.write_u64(u64::from(n));
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7cc1_b727_220a_95);
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
     fn finish(&self) -> u64 {
         self.0
@@ -207,7 +207,7 @@ impl<'a> Index<'a> {
                     .map(|(i, a)| (a.doc.date, false, i)),
             )
             .collect();
-        dated.sort_by(|a, b| b.0.sort_key().cmp(&a.0.sort_key()));
+        dated.sort_by_key(|d| std::cmp::Reverse(d.0.sort_key()));
         let mut inputs: Vec<DocInput> = Vec::new();
         let with_extras = |plain: &str, extras: [&Option<String>; 3], year: &str| {
             let mut body = plain.to_string();
