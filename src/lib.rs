@@ -103,6 +103,22 @@ impl Phases {
         }
     }
 
+    fn report(
+        self,
+        written: render::Written,
+        warnings: Vec<Diagnostic>,
+        output: Option<PathBuf>,
+    ) -> BuildReport {
+        BuildReport {
+            pages: written.pages,
+            files: written.files,
+            elapsed: self.start.elapsed(),
+            warnings,
+            timings: self.timings,
+            output,
+        }
+    }
+
     fn done(&mut self, name: &'static str) {
         let now = Instant::now();
         self.timings.push((name, now - self.last));
@@ -282,28 +298,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let (written, warnings) = run(opts, &staging, &mut phases, false)?;
     staging.commit()?;
     phases.done("swap");
-    Ok(BuildReport {
-        pages: written.pages,
-        files: written.files,
-        elapsed: phases.start.elapsed(),
-        warnings,
-        timings: phases.timings,
-        output: Some(out),
-    })
+    Ok(phases.report(written, warnings, Some(out)))
 }
 
 /// `jianbao check`: everything `build` does except writing.
 pub fn check(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let mut phases = Phases::new();
     let (written, warnings) = run(opts, &output::Discard, &mut phases, true)?;
-    Ok(BuildReport {
-        pages: written.pages,
-        files: written.files,
-        elapsed: phases.start.elapsed(),
-        warnings,
-        timings: phases.timings,
-        output: None,
-    })
+    Ok(phases.report(written, warnings, None))
 }
 
 /// Builds into memory (for the preview server): file path → bytes.
@@ -311,13 +313,5 @@ pub fn build_in_memory(opts: &BuildOptions) -> Result<(output::Memory, BuildRepo
     let mut phases = Phases::new();
     let mem = output::Memory::default();
     let (written, warnings) = run(opts, &mem, &mut phases, false)?;
-    let report = BuildReport {
-        pages: written.pages,
-        files: written.files,
-        elapsed: phases.start.elapsed(),
-        warnings,
-        timings: phases.timings,
-        output: None,
-    };
-    Ok((mem, report))
+    Ok((mem, phases.report(written, warnings, None)))
 }

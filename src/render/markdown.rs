@@ -196,6 +196,29 @@ fn resolve_link(url: &str, ctx: &LinkContext) -> (Resolved, Option<String>) {
     )
 }
 
+/// The URL to emit for a resolved link; a broken one is kept as written and
+/// recorded as a finding at `offset`.
+fn apply<'a>(
+    res: Resolved,
+    dest: CowStr<'a>,
+    offset: usize,
+    findings: &mut Vec<Finding>,
+) -> CowStr<'a> {
+    match res {
+        Resolved::Keep => dest,
+        Resolved::To(u) => CowStr::from(u),
+        Resolved::Broken(message, hint) => {
+            findings.push(Finding {
+                offset,
+                error: true,
+                message,
+                hint,
+            });
+            dest
+        }
+    }
+}
+
 /// A heading id that keeps Chinese characters: `一、主要工作` → `一主要工作`.
 pub fn heading_id(title: &str) -> String {
     let mut id = String::new();
@@ -272,19 +295,7 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
                 } else {
                     resolve_link(&dest_url, links)
                 };
-                let dest_url = match res {
-                    Resolved::Keep => dest_url,
-                    Resolved::To(u) => CowStr::from(u),
-                    Resolved::Broken(m, h) => {
-                        out.findings.push(Finding {
-                            offset: range.start,
-                            error: true,
-                            message: m,
-                            hint: h,
-                        });
-                        dest_url
-                    }
-                };
+                let dest_url = apply(res, dest_url, range.start, &mut out.findings);
                 link_stack.push((events.len(), asset, String::new()));
                 Event::Start(Tag::Link {
                     link_type,
@@ -300,19 +311,7 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
                 id,
             }) => {
                 let (res, _) = resolve_link(&dest_url, links);
-                let dest_url = match res {
-                    Resolved::Keep => dest_url,
-                    Resolved::To(u) => CowStr::from(u),
-                    Resolved::Broken(m, h) => {
-                        out.findings.push(Finding {
-                            offset: range.start,
-                            error: true,
-                            message: m,
-                            hint: h,
-                        });
-                        dest_url
-                    }
-                };
+                let dest_url = apply(res, dest_url, range.start, &mut out.findings);
                 if out.first_image.is_none() {
                     out.first_image = Some(dest_url.to_string());
                 }

@@ -441,142 +441,109 @@ fn table(header: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
 /// What `jianbao stats` prints: totals per metric, or one row per group × metric.
 pub fn command_output(site: &Site, stats: &Stats, by: Option<Breakdown>, format: Format) -> String {
     let c = &site.config;
-    match by {
-        None => {
-            let vals = totals(c, stats);
-            match format {
-                Format::Json => serde_json::to_string_pretty(&vals).unwrap_or_default(),
-                Format::Csv => {
-                    let mut out = csv_line(&[
-                        "metric_id",
-                        "label",
-                        "unit",
-                        "aggregate",
-                        "value",
-                        "approx",
-                        "reports",
-                    ]);
-                    for v in &vals {
-                        let reports = v.reports.to_string();
-                        out.push_str(&csv_line(&[
-                            v.id,
-                            v.label,
-                            v.unit,
-                            v.aggregate,
-                            v.value.as_deref().unwrap_or(""),
-                            if v.approx { "true" } else { "false" },
-                            &reports,
-                        ]));
-                    }
-                    out
-                }
-                Format::Table => {
-                    let rows: Vec<Vec<String>> = vals
-                        .iter()
-                        .map(|v| {
-                            vec![
-                                v.label.to_string(),
-                                v.id.to_string(),
-                                v.aggregate_label.to_string(),
-                                v.display.clone(),
-                                v.unit.to_string(),
-                                v.reports.to_string(),
-                            ]
-                        })
-                        .collect();
-                    let mut out = table(
-                        &["指标", "id", "汇总", "数值", "单位", "报告数"],
-                        &rows,
-                        &[false, false, false, true, false, true],
-                    );
-                    let _ = writeln!(out, "共 {} 篇工作总结", stats.reports);
-                    out
-                }
+    // (group, value) rows; totals have no group and list every metric.
+    let rows: Vec<(Option<&Group>, MetricValue)> = match by {
+        None => totals(c, stats).into_iter().map(|v| (None, v)).collect(),
+        Some(b) => stats
+            .breakdown(b)
+            .iter()
+            .flat_map(|g| {
+                c.metrics
+                    .iter()
+                    .zip(&g.values)
+                    .filter(|(_, v)| v.is_some())
+                    .map(move |(m, v)| (Some(g), metric_value(m, v.as_ref())))
+            })
+            .collect(),
+    };
+    match format {
+        Format::Json => {
+            #[derive(Serialize)]
+            struct J<'a> {
+                #[serde(skip_serializing_if = "Option::is_none")]
+                group: Option<&'a str>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                group_label: Option<&'a str>,
+                #[serde(flatten)]
+                value: &'a MetricValue<'a>,
             }
+            let list: Vec<J> = rows
+                .iter()
+                .map(|(g, v)| J {
+                    group: g.map(|g| g.key.as_str()),
+                    group_label: g.map(|g| g.label.as_str()),
+                    value: v,
+                })
+                .collect();
+            serde_json::to_string_pretty(&list).unwrap_or_default()
         }
-        Some(b) => {
-            let groups = stats.breakdown(b);
-            let mut rows: Vec<(&Group, MetricValue)> = Vec::new();
-            for g in groups {
-                for (m, v) in c.metrics.iter().zip(&g.values) {
-                    if v.is_some() {
-                        rows.push((g, metric_value(m, v.as_ref())));
-                    }
-                }
+        Format::Csv => {
+            let head = [
+                "metric_id",
+                "label",
+                "unit",
+                "aggregate",
+                "value",
+                "approx",
+                "reports",
+            ];
+            let group_head: &[&str] = if by.is_some() {
+                &["group", "group_label"]
+            } else {
+                &[]
+            };
+            let mut out = csv_line(&[group_head, &head[..]].concat());
+            for (g, v) in &rows {
+                let reports = v.reports.to_string();
+                let group: Vec<&str> = g
+                    .map(|g| vec![g.key.as_str(), g.label.as_str()])
+                    .unwrap_or_default();
+                let fields = [
+                    v.id,
+                    v.label,
+                    v.unit,
+                    v.aggregate,
+                    v.value.as_deref().unwrap_or(""),
+                    if v.approx { "true" } else { "false" },
+                    &reports,
+                ];
+                out.push_str(&csv_line(&[&group[..], &fields[..]].concat()));
             }
-            match format {
-                Format::Json => {
-                    #[derive(Serialize)]
-                    struct J<'a> {
-                        group: &'a str,
-                        group_label: &'a str,
-                        #[serde(flatten)]
-                        value: &'a MetricValue<'a>,
-                    }
-                    let list: Vec<J> = rows
-                        .iter()
-                        .map(|(g, v)| J {
-                            group: &g.key,
-                            group_label: &g.label,
-                            value: v,
-                        })
-                        .collect();
-                    serde_json::to_string_pretty(&list).unwrap_or_default()
-                }
-                Format::Csv => {
-                    let mut out = csv_line(&[
-                        "group",
-                        "group_label",
-                        "metric_id",
-                        "label",
-                        "unit",
-                        "aggregate",
-                        "value",
-                        "approx",
-                        "reports",
-                    ]);
-                    for (g, v) in &rows {
-                        let reports = v.reports.to_string();
-                        out.push_str(&csv_line(&[
-                            &g.key,
-                            &g.label,
-                            v.id,
-                            v.label,
-                            v.unit,
-                            v.aggregate,
-                            v.value.as_deref().unwrap_or(""),
-                            if v.approx { "true" } else { "false" },
-                            &reports,
-                        ]));
-                    }
-                    out
-                }
-                Format::Table => {
-                    let t: Vec<Vec<String>> = rows
-                        .iter()
-                        .map(|(g, v)| {
-                            vec![
-                                g.label.clone(),
-                                v.label.to_string(),
-                                v.display.clone(),
-                                v.unit.to_string(),
-                                v.reports.to_string(),
-                            ]
-                        })
-                        .collect();
-                    let head = match b {
-                        Breakdown::Unit => "单位",
-                        Breakdown::Type => "单位类型",
-                        Breakdown::Period => "年度",
-                        Breakdown::Tag => "标签",
-                    };
-                    table(
-                        &[head, "指标", "数值", "单位", "报告数"],
-                        &t,
-                        &[false, false, true, false, true],
-                    )
-                }
+            out
+        }
+        Format::Table => {
+            let t: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(g, v)| {
+                    let first = g
+                        .map(|g| g.label.clone())
+                        .unwrap_or_else(|| v.id.to_string());
+                    vec![
+                        first,
+                        v.label.to_string(),
+                        v.aggregate_label.to_string(),
+                        v.display.clone(),
+                        v.unit.to_string(),
+                        v.reports.to_string(),
+                    ]
+                })
+                .collect();
+            let head = match by {
+                None => "id",
+                Some(Breakdown::Unit) => "单位",
+                Some(Breakdown::Type) => "单位类型",
+                Some(Breakdown::Period) => "年度",
+                Some(Breakdown::Tag) => "标签",
+            };
+            let mut out = table(
+                &[head, "指标", "汇总", "数值", "单位", "报告数"],
+                &t,
+                &[false, false, false, true, false, true],
+            );
+            if by.is_none() {
+                let _ = writeln!(out, "共 {} 篇工作总结", stats.reports);
             }
+            out
         }
     }
 }

@@ -180,18 +180,7 @@ pub fn error_page(lang: Lang, errors: &[String], version: &str) -> Vec<u8> {
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    jianbao::render::templates::escape_html(s)
 }
 
 #[cfg(test)]
