@@ -538,3 +538,25 @@ fn every_broken_file_is_reported_in_one_run() {
     }
     assert!(!site.public().exists());
 }
+
+#[test]
+fn one_file_with_several_problems_reports_them_all() {
+    // An unknown key must not hide the unit and figure problems in the same file.
+    let site = Site::new("basic");
+    site.write(
+        "content/reports/2024/many.md",
+        report(
+            "title: 多处错误\nunit: 陶乐真\ndate: 2024-01-02\ntag: [x]\nstats:\n  横幅: 很多\n",
+            "正文。\n",
+        ),
+    );
+    let r = site.run(Lang::En, &["check"]);
+    r.expect_code(1);
+    for want in [
+        "content/reports/2024/many.md:3:7: error: unknown unit `陶乐真`",
+        "content/reports/2024/many.md:5:1: error: unknown key `tag`",
+        "content/reports/2024/many.md:7:7: error: `横幅`: `很多` is not a figure",
+    ] {
+        r.stderr_has(want);
+    }
+}

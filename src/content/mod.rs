@@ -325,8 +325,10 @@ fn load_file(
         _ => &["name", "type", "parent", "aliases", "order", "extra"],
     };
     let diags = f.finish(allowed);
-    let failed = diags.iter().any(Diagnostic::is_error);
-    (if failed { None } else { doc }, diags)
+    // A document whose required fields parsed is kept even when other keys
+    // had errors, so unit names and links in it are checked in the same run;
+    // the errors still fail the build before anything is written.
+    (doc, diags)
 }
 
 fn read_common(f: &mut Fields, src: Source) -> Option<Common> {
