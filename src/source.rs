@@ -1,6 +1,7 @@
 //! Turning an editor's file into text: BOM, encoding check (GBK files from
 //! old Windows editors are named as such, never rendered as mojibake), CRLF,
-//! and the split into front matter and Markdown body with line offsets.
+//! the split into front matter and Markdown body with line offsets, and
+//! byte offsets turned into line and column.
 
 use crate::diagnostics::Diagnostic;
 use crate::text;
@@ -101,6 +102,20 @@ pub fn split_front_matter<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>, 
     .with_hint(text!(
         "add a line `---` after the last `key: value` line, before the text";
         "在最后一个 `键: 值` 行之后、正文之前加一行 `---`")))
+}
+
+/// 1-based (line, column in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
 }
 
 #[cfg(test)]

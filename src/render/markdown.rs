@@ -433,19 +433,7 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
     out
 }
 
-/// 1-based (line, column in characters) of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, col)
-}
+pub use crate::source::line_col;
 
 #[cfg(test)]
 mod tests {

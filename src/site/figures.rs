@@ -6,7 +6,7 @@
 use super::Site;
 use crate::content::number::{format_figure, parse_figure, Figure};
 use crate::diagnostics::Diagnostic;
-use crate::render::markdown::line_col;
+use crate::source::line_col;
 use crate::text;
 
 /// Characters allowed between a label and its number: "横幅8条", "清理垃圾共600多吨".
