@@ -523,3 +523,71 @@ fn check_warns_about_images_without_alternative_text() {
     let html = out.read("photos/");
     assert!(html.contains("alt=\"县城主干道清扫\""), "{html}");
 }
+
+/// Regenerates docs/screenshots/*.png (run by hand:
+/// `cargo test --test theme -- --ignored --nocapture update_screenshots`).
+#[test]
+#[ignore = "writes docs/screenshots; run by hand after a theme change"]
+fn update_screenshots() {
+    let exe = cdp::chromium().expect("chromium");
+    let sample = Sample::build().serve();
+    let browser = cdp::Browser::launch(&exe);
+    let mut page = browser.page();
+    let dir = repo_root().join("docs/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let shots = [
+        ("home", "", 1280, 1200, false),
+        ("home", "", 375, 1400, false),
+        ("report", "reports/tao-le-zhen-2023/", 1280, 1100, false),
+        ("report", "reports/tao-le-zhen-2023/", 375, 1400, false),
+        ("report-large", "reports/tao-le-zhen-2023/", 375, 1400, true),
+    ];
+    for (name, path, width, max_height, large) in shots {
+        page.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600 }),
+        );
+        set_large(&mut page, &sample, large);
+        open(&mut page, &sample.url(path));
+        let height = page
+            .eval("document.documentElement.scrollHeight")
+            .as_u64()
+            .unwrap()
+            .min(max_height);
+        let shot = page.call(
+            "Page.captureScreenshot",
+            json!({ "format": "png", "captureBeyondViewport": true,
+                    "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 } }),
+        );
+        let png = decode_base64(shot["data"].as_str().unwrap());
+        let file = dir.join(format!("{name}-{width}.png"));
+        std::fs::write(&file, png).unwrap();
+        eprintln!("wrote {}", file.display());
+    }
+}
+
+fn decode_base64(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("bad base64 byte {c}"),
+    } as u32;
+    let bytes: Vec<u8> = s
+        .bytes()
+        .filter(|&c| c != b'=' && !c.is_ascii_whitespace())
+        .collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= val(c) << (18 - 6 * i);
+        }
+        for i in 0..chunk.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    out
+}
