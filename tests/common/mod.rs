@@ -8,6 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod cdp;
+pub mod http;
+
 /// The language the binary is run in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -383,4 +386,9 @@ pub fn target_file(out: &Path, base_path: &str, url: &str) -> Option<PathBuf> {
 /// Today's date in the local time zone, as `new` writes it.
 pub fn today() -> String {
     chrono::Local::now().format("%Y-%m-%d").to_string()
+}
+
+/// Whether browser tests must run (CI sets `JIANBAO_REQUIRE_BROWSER`).
+pub fn browser_required() -> bool {
+    std::env::var_os("JIANBAO_REQUIRE_BROWSER").is_some()
 }
