@@ -88,13 +88,13 @@ impl Staging {
             return Err(e);
         }
         self.committed = true;
-        fs::remove_dir_all(&old)
+        fs::remove_tree(&old)
     }
 }
 
 impl Sink for Staging {
     fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()> {
-        fs::write(&self.dir.join(file_for(site_path)), bytes)
+        fs::write_new(&self.dir.join(file_for(site_path)), bytes)
     }
 }
 

@@ -32,6 +32,22 @@ pub struct Bodies {
     pub units: Vec<Rendered>,
 }
 
+impl Bodies {
+    /// Frees the plain texts once the search index no longer needs them.
+    pub fn release_plain(&mut self) {
+        for r in [
+            &mut self.reports,
+            &mut self.articles,
+            &mut self.pages,
+            &mut self.units,
+        ] {
+            for m in r.iter_mut() {
+                m.plain = String::new();
+            }
+        }
+    }
+}
+
 fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
     for f in &r.findings {
         let (l, c) = markdown::line_col(&src.body, f.offset);
@@ -136,9 +152,6 @@ enum Job {
     StatsJson,
     StatsCsv,
     Search,
-    SearchDocs,
-    SearchShard(usize),
-    SearchText(usize),
 }
 
 /// Common keys of every page's context.
@@ -177,7 +190,6 @@ struct Ctx<'a> {
     views: Views<'a>,
     bodies: &'a Bodies,
     tpl: &'a Templates,
-    search: Option<&'a search::Index<'a>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -646,20 +658,6 @@ impl<'a> Ctx<'a> {
                 );
                 ("search/".into(), t.render("search.html", &f)?, true)
             }
-            Job::SearchDocs => {
-                let idx = self.search.expect("search jobs only with an index");
-                ("search/docs.json".into(), idx.docs_json(), false)
-            }
-            Job::SearchShard(n) => {
-                let idx = self.search.expect("search jobs only with an index");
-                let (path, json) = idx.shard_json(n);
-                (path, json, false)
-            }
-            Job::SearchText(n) => {
-                let idx = self.search.expect("search jobs only with an index");
-                let (path, json) = idx.text_json(n);
-                (path, json, false)
-            }
             Job::Robots => {
                 #[derive(Serialize)]
                 struct D {
@@ -686,7 +684,7 @@ enum ListEntry {
     Article(usize),
 }
 
-fn jobs(site: &Site, search: Option<&search::Index>) -> Vec<Job> {
+fn jobs(site: &Site) -> Vec<Job> {
     let per = site.config.paginate;
     let mut jobs = vec![
         Job::Index,
@@ -703,10 +701,8 @@ fn jobs(site: &Site, search: Option<&search::Index>) -> Vec<Job> {
     if site.config.feed {
         jobs.push(Job::Feed);
     }
-    if let Some(idx) = search {
-        jobs.extend([Job::Search, Job::SearchDocs]);
-        jobs.extend((0..idx.shard_count()).map(Job::SearchShard));
-        jobs.extend((0..idx.chunk_count()).map(Job::SearchText));
+    if site.config.search {
+        jobs.push(Job::Search);
     }
     jobs.extend((1..=pages_for(site.reports.len(), per)).map(Job::Reports));
     jobs.extend((1..=pages_for(site.articles.len(), per)).map(Job::Articles));
@@ -729,13 +725,45 @@ fn jobs(site: &Site, search: Option<&search::Index>) -> Vec<Job> {
     jobs
 }
 
-/// Renders every page (and the search index, when given) and copies static
-/// files and assets through `sink`.
+/// Writes the search index files (docs, postings shards, text chunks)
+/// through `sink`, in parallel; returns how many were written. Done before
+/// the pages, so the index and the plain texts can be dropped first.
+pub fn write_search(idx: &search::Index, sink: &dyn Sink) -> Result<usize, Vec<Diagnostic>> {
+    let shards = idx.shard_count();
+    let total = 1 + shards + idx.chunk_count();
+    let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
+    (0..total).into_par_iter().for_each(|n| {
+        let (path, json) = match n {
+            0 => ("search/docs.json".to_string(), idx.docs_json()),
+            n if n <= shards => idx.shard_json(n - 1),
+            n => idx.text_json(n - 1 - shards),
+        };
+        if let Err(e) = sink.write(&path, json.as_bytes()) {
+            let mut errs = errors.lock().unwrap_or_else(|p| p.into_inner());
+            errs.push(Diagnostic::error(
+                &e.path,
+                0,
+                0,
+                text!("cannot write: {}", e.source; "无法写入：{}", e.source),
+            ));
+        }
+    });
+    let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    if errors.is_empty() {
+        Ok(total)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Renders every page and copies static files and assets through `sink`.
+/// `search_files`: the number of search index files already written by
+/// [`write_search`] (counted in [`Written::files`]).
 pub fn write_site(
     site: &Site,
     stats: &Stats,
     bodies: &Bodies,
-    search_index: Option<&search::Index>,
+    search_files: usize,
     theme: ThemeFiles,
     sink: &dyn Sink,
     progress: Option<&crate::ProgressFn>,
@@ -756,7 +784,6 @@ pub fn write_site(
         },
         bodies,
         tpl: &tpl,
-        search: search_index,
     };
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| {
@@ -774,7 +801,7 @@ pub fn write_site(
             text!("cannot write: {}", e.source; "无法写入：{}", e.source),
         ));
     };
-    let jobs = jobs(site, search_index);
+    let jobs = jobs(site);
     let total = jobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let pages: usize = jobs
@@ -817,7 +844,7 @@ pub fn write_site(
     });
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if errors.is_empty() {
-        let files = total + copied;
+        let files = total + copied + search_files;
         Ok(Written { pages, files })
     } else {
         Err(errors)

@@ -42,8 +42,10 @@ const CHUNK_BYTES: usize = 16 * 1024;
 const MIN_BITS: u32 = 3;
 const MAX_BITS: u32 = 12;
 
-/// A `text/<n>.json` entry: title, site path, date, tags, text.
-type DocRow<'a> = (&'a str, &'a str, String, Vec<&'a str>, String);
+/// A `text/<n>.json` entry: title, site path, date, tags, text. The text is
+/// the full plain text here and cut to a snippet only when its chunk is
+/// written, so a large site's snippets never all sit in memory.
+type DocRow<'a> = (&'a str, &'a str, String, Vec<&'a str>, &'a str);
 
 /// One document's contribution to the index.
 struct DocInput<'a> {
@@ -363,11 +365,14 @@ impl<'a> Index<'a> {
             .len()
             .div_ceil(4 * rayon::current_num_threads())
             .max(64);
-        let postings = inputs
+        // Merged one run at a time into the first, each run freed as it is
+        // taken in: a tree of merges would hold twice the postings at its root.
+        let runs: Vec<Postings> = inputs
             .par_chunks(run)
             .enumerate()
             .map(|(n, docs)| index_run(n * run, docs))
-            .reduce(Postings::default, Postings::merge);
+            .collect();
+        let postings = runs.into_iter().reduce(Postings::merge).unwrap_or_default();
         let mut tokens: Vec<(String, Vec<u32>)> = postings
             .short
             .into_iter()
@@ -397,20 +402,12 @@ impl<'a> Index<'a> {
 
         // Tokenizing is done with the field texts; keep what the chunks show.
         let rows: Vec<DocRow> = inputs
-            .into_par_iter()
-            .map(|d| {
-                (
-                    d.title,
-                    d.path,
-                    d.date,
-                    d.tags,
-                    snippet_text(d.text, MAX_TEXT),
-                )
-            })
+            .into_iter()
+            .map(|d| (d.title, d.path, d.date, d.tags, d.text))
             .collect();
         let row_bytes: usize = rows
-            .iter()
-            .map(|r| r.0.len() + r.1.len() + r.2.len() + r.4.len() + 20)
+            .par_iter()
+            .map(|r| r.0.len() + r.1.len() + r.2.len() + snippet_text(r.4, MAX_TEXT).len() + 20)
             .sum();
         let chunk = if rows.is_empty() {
             1
@@ -462,7 +459,13 @@ impl<'a> Index<'a> {
         let to = (from + self.chunk).min(self.rows.len());
         (
             format!("search/text/{n}.json"),
-            serde_json::to_string(&self.rows[from..to]).unwrap_or_default(),
+            serde_json::to_string(
+                &self.rows[from..to]
+                    .iter()
+                    .map(|r| (r.0, r.1, &r.2, &r.3, snippet_text(r.4, MAX_TEXT)))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default(),
         )
     }
 }
@@ -470,6 +473,28 @@ impl<'a> Index<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_short_tokens_pack_uniquely() {
+        for t in ["卫", "卫生", "gb7", "a", "ab", "𠀀𠀁"] {
+            assert_eq!(unpack(pack(t).unwrap()), t);
+        }
+        assert_ne!(pack("ab"), pack("b"));
+        assert_eq!(pack("2024"), None);
+    }
+
+    #[test]
+    fn search_postings_merge_continues_delta_chain() {
+        let mut a = Posting::default();
+        a.add(2, BODY);
+        a.add(2, BODY);
+        a.add(2, TITLE);
+        let mut b = Posting::default();
+        b.add(5, TAGS);
+        a.append(b);
+        assert_eq!(a.codes, vec![2 * 256 + 2 * 16 + 9, 3 * 256 + 4]);
+        assert_eq!(a.last, 5);
+    }
 
     #[test]
     fn search_snippet_text_collapses_and_cuts() {
