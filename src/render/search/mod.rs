@@ -233,9 +233,24 @@ fn digits(mut n: u32) -> usize {
     d
 }
 
+/// Appends `n` in decimal (the shards hold millions of numbers; this is
+/// several times faster than `write!`).
+fn push_u32(out: &mut String, mut n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
 /// `{"token":[codes…],…}` in token order.
 fn shard_to_json(entries: &[(String, Vec<u32>)]) -> String {
-    use std::fmt::Write;
     let size: usize = entries.iter().map(|(t, c)| t.len() + 6 + c.len() * 8).sum();
     let mut out = String::with_capacity(size + 2);
     out.push('{');
@@ -245,11 +260,11 @@ fn shard_to_json(entries: &[(String, Vec<u32>)]) -> String {
         }
         out.push_str(&serde_json::to_string(t).unwrap_or_default());
         out.push_str(":[");
-        for (j, c) in codes.iter().enumerate() {
+        for (j, &c) in codes.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "{c}");
+            push_u32(&mut out, c);
         }
         out.push(']');
     }
@@ -473,6 +488,15 @@ impl<'a> Index<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_push_u32_is_decimal() {
+        for n in [0, 7, 10, 256, 4_294_967_295] {
+            let mut s = String::from("x");
+            push_u32(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+    }
 
     #[test]
     fn search_short_tokens_pack_uniquely() {

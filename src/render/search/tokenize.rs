@@ -26,7 +26,9 @@ pub fn fold(c: char) -> char {
 
 /// Whether `c` (already folded) belongs to a Latin word or number token.
 pub fn is_word(c: char) -> bool {
-    c.is_alphanumeric() && !is_cjk(c)
+    // The cheap range test first: `is_alphanumeric` is a table search for
+    // every non-ASCII character, and most characters here are CJK.
+    !is_cjk(c) && c.is_alphanumeric()
 }
 
 /// Calls `emit` with every token of `text`, in order, repeats included.
