@@ -93,12 +93,14 @@ fn snippet_text(plain: &str, max: usize) -> String {
             out.push(' ');
             n += 1;
         }
-        for c in w.chars() {
-            if n >= max {
-                return out;
-            }
-            out.push(c);
-            n += 1;
+        // Whole words are copied at once; only the last one is cut.
+        let len = w.chars().count();
+        if n + len <= max {
+            out.push_str(w);
+            n += len;
+        } else {
+            out.extend(w.chars().take(max.saturating_sub(n)));
+            return out;
         }
     }
     out
@@ -171,20 +173,6 @@ impl Posting {
     }
 }
 
-/// Tokens of up to three characters packed into an integer (21 bits a
-/// character; tokens never hold NUL, so lengths cannot collide): most
-/// tokens are CJK unigrams and bigrams, and these need no allocation.
-fn pack(t: &str) -> Option<u64> {
-    let mut k = 0u64;
-    for (i, c) in t.chars().enumerate() {
-        if i == 3 {
-            return None;
-        }
-        k = (k << 21) | u64::from(c);
-    }
-    Some(k)
-}
-
 fn unpack(mut k: u64) -> String {
     let mut cs = Vec::with_capacity(3);
     while k > 0 {
@@ -202,14 +190,17 @@ struct Postings {
 }
 
 impl Postings {
-    fn add(&mut self, token: &str, id: u32, bit: u8) {
-        match pack(token) {
-            Some(k) => self.short.entry(k).or_default().add(id, bit),
-            None => match self.long.get_mut(token) {
+    /// Adds every token of `text` in document `id` under field `bit`.
+    fn add_text(&mut self, text: &str, id: u32, bit: u8) {
+        let (short, long) = (&mut self.short, &mut self.long);
+        tokenize::each_packed(
+            text,
+            |k| short.entry(k).or_default().add(id, bit),
+            |t| match long.get_mut(t) {
                 Some(p) => p.add(id, bit),
-                None => self.long.entry(token.into()).or_default().add(id, bit),
+                None => long.entry(t.into()).or_default().add(id, bit),
             },
-        }
+        );
     }
 
     /// `self` then `next` (documents of `next` all come after).
@@ -246,7 +237,7 @@ fn push_u32(out: &mut String, mut n: u32) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.extend(buf[i..].iter().map(|&b| char::from(b)));
 }
 
 /// `{"token":[codes…],…}` in token order.
@@ -278,11 +269,11 @@ fn index_run(first: usize, docs: &[DocInput]) -> Postings {
     for (i, d) in docs.iter().enumerate() {
         let id = u32::try_from(first + i).expect("fewer than 16 million documents");
         for &(bit, text) in &d.fields {
-            tokenize::each_token(text, |t| p.add(t, id, bit));
+            p.add_text(text, id, bit);
         }
         // Reports and articles are found by their year too.
         if let Some(year) = d.date.get(..4) {
-            tokenize::each_token(year, |t| p.add(t, id, BODY));
+            p.add_text(year, id, BODY);
         }
     }
     p
@@ -487,6 +478,7 @@ impl<'a> Index<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::tokenize::pack;
     use super::*;
 
     #[test]
@@ -524,5 +516,9 @@ mod tests {
     fn search_snippet_text_collapses_and_cuts() {
         assert_eq!(snippet_text("  一 \n\n 二三  ", 10), "一 二三");
         assert_eq!(snippet_text("门前五包职责", 4), "门前五包");
+        assert_eq!(snippet_text("门前 五包", 2), "门前 ");
+        assert_eq!(snippet_text("门前 五包", 3), "门前 ");
+        assert_eq!(snippet_text("门前 五包", 4), "门前 五");
+        assert_eq!(snippet_text("a b", 10), "a b");
     }
 }
