@@ -314,6 +314,26 @@ fn units_tags_and_totals_are_right_on_a_few_thousand_reports() {
         }
     }
 
+    // Long listings link the first, the last and nearby pages only (linear
+    // output size), and still reach every page.
+    let pages = (REPORTS).div_ceil(PER_PAGE);
+    assert_eq!(listed(&public, "/reports/", REPORTS).len(), REPORTS);
+    let mid = std::fs::read_to_string(public.join("reports/page/60/index.html")).unwrap();
+    for n in [58, 59, 61, 62, pages] {
+        assert!(
+            mid.contains(&format!("href=\"/reports/page/{n}/\"")),
+            "page 60 lacks a link to {n}"
+        );
+    }
+    assert!(
+        mid.contains("href=\"/reports/\""),
+        "page 60 lacks a link to page 1"
+    );
+    assert!(
+        !mid.contains("href=\"/reports/page/30/\""),
+        "page 60 links every page"
+    );
+
     // Every report page exists.
     for docs in exp.unit_docs.values() {
         for slug in docs {

@@ -190,6 +190,9 @@ struct Ctx<'a> {
     views: Views<'a>,
     bodies: &'a Bodies,
     tpl: &'a Templates,
+    /// `0..reports` and `0..articles`, for the full listings.
+    all_reports: Vec<usize>,
+    all_articles: Vec<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -223,18 +226,23 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn list(&self, base: &str, page: usize, items: &[ListEntry]) -> ListData<'a> {
+    /// List page `page` of the reports `reports` followed by the articles
+    /// `articles`: only the page's slice is looked at, so a listing of n
+    /// items costs O(n) over all its pages, not O(n²).
+    fn list(&self, base: &str, page: usize, reports: &[usize], articles: &[usize]) -> ListData<'a> {
         let per = self.site.config.paginate;
-        let total = pages_for(items.len(), per);
-        let slice = items.iter().skip((page - 1) * per).take(per);
+        let len = reports.len() + articles.len();
+        let total = pages_for(len, per);
+        let from = ((page - 1) * per).min(len);
+        let to = (from + per).min(len);
         ListData {
-            items: slice
-                .map(|e| match *e {
-                    ListEntry::Report(i) => self.views.report_item(i),
-                    ListEntry::Article(i) => self.views.article_item(i),
+            items: (from..to)
+                .map(|k| match reports.get(k) {
+                    Some(&i) => self.views.report_item(i),
+                    None => self.views.article_item(articles[k - reports.len()]),
                 })
                 .collect(),
-            paginator: Paginator::new(&self.site.config, base, page, total, items.len()),
+            paginator: Paginator::new(&self.site.config, base, page, total, len),
         }
     }
 
@@ -284,8 +292,7 @@ impl<'a> Ctx<'a> {
             }
             Job::Reports(n) => {
                 let path = views::list_page_path("reports/", n);
-                let items: Vec<ListEntry> = (0..s.reports.len()).map(ListEntry::Report).collect();
-                let d = self.list("reports/", n, &items);
+                let d = self.list("reports/", n, &self.all_reports, &[]);
                 let f = self.frame(
                     "reports",
                     "工作总结",
@@ -321,7 +328,6 @@ impl<'a> Ctx<'a> {
             }
             Job::Articles(n) => {
                 let path = views::list_page_path("articles/", n);
-                let items: Vec<ListEntry> = (0..s.articles.len()).map(ListEntry::Article).collect();
                 #[derive(Serialize)]
                 struct D<'a> {
                     #[serde(flatten)]
@@ -329,7 +335,7 @@ impl<'a> Ctx<'a> {
                     categories: Vec<views::TermView<'a>>,
                 }
                 let d = D {
-                    list: self.list("articles/", n, &items),
+                    list: self.list("articles/", n, &[], &self.all_articles),
                     categories: s.categories.iter().map(|c| v.term(c)).collect(),
                 };
                 let f = self.frame(
@@ -417,9 +423,6 @@ impl<'a> Ctx<'a> {
             Job::Unit(ui, n) => {
                 let u = &s.units[ui];
                 let path = views::list_page_path(&u.path, n);
-                let mut items: Vec<ListEntry> =
-                    u.reports.iter().map(|&i| ListEntry::Report(i)).collect();
-                items.extend(u.articles.iter().map(|&i| ListEntry::Article(i)));
                 #[derive(Serialize)]
                 struct D<'a> {
                     unit: views::UnitView<'a>,
@@ -430,7 +433,7 @@ impl<'a> Ctx<'a> {
                 let d = D {
                     unit: v.unit(u, &self.bodies.units[ui].html),
                     unit_stats: stats::unit(s, self.stats, ui),
-                    list: self.list(&u.path, n, &items),
+                    list: self.list(&u.path, n, &u.reports, &u.articles),
                 };
                 let crumbs = vec![
                     self.home(),
@@ -466,9 +469,6 @@ impl<'a> Ctx<'a> {
                     &s.categories[ti]
                 };
                 let path = views::list_page_path(&term.path, n);
-                let mut items: Vec<ListEntry> =
-                    term.reports.iter().map(|&i| ListEntry::Report(i)).collect();
-                items.extend(term.articles.iter().map(|&i| ListEntry::Article(i)));
                 #[derive(Serialize)]
                 struct D<'a> {
                     term: views::TermView<'a>,
@@ -477,7 +477,7 @@ impl<'a> Ctx<'a> {
                 }
                 let d = D {
                     term: v.term(term),
-                    list: self.list(&term.path, n, &items),
+                    list: self.list(&term.path, n, &term.reports, &term.articles),
                 };
                 let (section, tpl, crumb) = if is_tag {
                     ("tags", "tag.html", self.crumb("标签", "tags/"))
@@ -678,12 +678,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-#[derive(Clone, Copy)]
-enum ListEntry {
-    Report(usize),
-    Article(usize),
-}
-
 fn jobs(site: &Site) -> Vec<Job> {
     let per = site.config.paginate;
     let mut jobs = vec![
@@ -784,6 +778,8 @@ pub fn write_site(
         },
         bodies,
         tpl: &tpl,
+        all_reports: (0..site.reports.len()).collect(),
+        all_articles: (0..site.articles.len()).collect(),
     };
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| {
