@@ -235,9 +235,9 @@ fn run(
     phases: &mut Phases,
     check_figures: bool,
 ) -> Result<(render::Written, Vec<Diagnostic>), Error> {
-    let (site, theme, mut diags) = load_model(opts, phases)?;
+    let (mut site, theme, mut diags) = load_model(opts, phases)?;
     let known = render::known_paths(&site, &theme);
-    let (bodies, mut d) = render::bodies(&site, &known);
+    let (mut bodies, mut d) = render::bodies(&site, &known);
     diags.append(&mut d);
     phases.done("markdown");
     if check_figures {
@@ -246,18 +246,28 @@ fn run(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::diags(diags));
     }
+    // The Markdown sources are rendered and checked: free them before the
+    // search index and the pages take their share of memory.
+    site.release_sources();
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
-    let search = site
-        .config
-        .search
-        .then(|| render::search::Index::build(&site, &bodies));
+    let search_files = if site.config.search {
+        let index = render::search::Index::build(&site, &bodies);
+        render::write_search(&index, sink).map_err(|mut d| {
+            diags.append(&mut d);
+            Error::diags(std::mem::take(&mut diags))
+        })?
+    } else {
+        0
+    };
+    // Plain texts served only the search index.
+    bodies.release_plain();
     phases.done("search");
     let written = render::write_site(
         &site,
         &stats,
         &bodies,
-        search.as_ref(),
+        search_files,
         theme,
         sink,
         opts.progress.as_deref(),

@@ -46,6 +46,9 @@ impl Sink for Memory {
     }
 }
 
+/// Threads removing the previous output after the swap (I/O-bound).
+const REMOVE_THREADS: usize = 8;
+
 /// A staging folder that becomes the output folder on [`Staging::commit`].
 pub struct Staging {
     target: PathBuf,
@@ -88,13 +91,22 @@ impl Staging {
             return Err(e);
         }
         self.committed = true;
-        fs::remove_dir_all(&old)
+        // Removing a tree is mostly waiting for inode-table reads, not CPU:
+        // more threads than cores keep more of them in flight (10k reports:
+        // 8 threads 1.6 s, 2 threads 3.4 s, `rm -rf` 5.7–7 s; 16 no better).
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(REMOVE_THREADS)
+            .build()
+        {
+            Ok(pool) => pool.install(|| fs::remove_tree(&old)),
+            Err(_) => fs::remove_tree(&old),
+        }
     }
 }
 
 impl Sink for Staging {
     fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()> {
-        fs::write(&self.dir.join(file_for(site_path)), bytes)
+        fs::write_new(&self.dir.join(file_for(site_path)), bytes)
     }
 }
 

@@ -32,6 +32,22 @@ pub struct Bodies {
     pub units: Vec<Rendered>,
 }
 
+impl Bodies {
+    /// Frees the plain texts once the search index no longer needs them.
+    pub fn release_plain(&mut self) {
+        for r in [
+            &mut self.reports,
+            &mut self.articles,
+            &mut self.pages,
+            &mut self.units,
+        ] {
+            for m in r.iter_mut() {
+                m.plain = String::new();
+            }
+        }
+    }
+}
+
 fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
     for f in &r.findings {
         let (l, c) = markdown::line_col(&src.body, f.offset);
@@ -136,9 +152,6 @@ enum Job {
     StatsJson,
     StatsCsv,
     Search,
-    SearchDocs,
-    SearchShard(usize),
-    SearchText(usize),
 }
 
 /// Common keys of every page's context.
@@ -177,7 +190,9 @@ struct Ctx<'a> {
     views: Views<'a>,
     bodies: &'a Bodies,
     tpl: &'a Templates,
-    search: Option<&'a search::Index<'a>>,
+    /// `0..reports` and `0..articles`, for the full listings.
+    all_reports: Vec<usize>,
+    all_articles: Vec<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -211,18 +226,23 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn list(&self, base: &str, page: usize, items: &[ListEntry]) -> ListData<'a> {
+    /// List page `page` of the reports `reports` followed by the articles
+    /// `articles`: only the page's slice is looked at, so a listing of n
+    /// items costs O(n) over all its pages, not O(n²).
+    fn list(&self, base: &str, page: usize, reports: &[usize], articles: &[usize]) -> ListData<'a> {
         let per = self.site.config.paginate;
-        let total = pages_for(items.len(), per);
-        let slice = items.iter().skip((page - 1) * per).take(per);
+        let len = reports.len() + articles.len();
+        let total = pages_for(len, per);
+        let from = ((page - 1) * per).min(len);
+        let to = (from + per).min(len);
         ListData {
-            items: slice
-                .map(|e| match *e {
-                    ListEntry::Report(i) => self.views.report_item(i),
-                    ListEntry::Article(i) => self.views.article_item(i),
+            items: (from..to)
+                .map(|k| match reports.get(k) {
+                    Some(&i) => self.views.report_item(i),
+                    None => self.views.article_item(articles[k - reports.len()]),
                 })
                 .collect(),
-            paginator: Paginator::new(&self.site.config, base, page, total, items.len()),
+            paginator: Paginator::new(&self.site.config, base, page, total, len),
         }
     }
 
@@ -272,8 +292,7 @@ impl<'a> Ctx<'a> {
             }
             Job::Reports(n) => {
                 let path = views::list_page_path("reports/", n);
-                let items: Vec<ListEntry> = (0..s.reports.len()).map(ListEntry::Report).collect();
-                let d = self.list("reports/", n, &items);
+                let d = self.list("reports/", n, &self.all_reports, &[]);
                 let f = self.frame(
                     "reports",
                     "工作总结",
@@ -309,7 +328,6 @@ impl<'a> Ctx<'a> {
             }
             Job::Articles(n) => {
                 let path = views::list_page_path("articles/", n);
-                let items: Vec<ListEntry> = (0..s.articles.len()).map(ListEntry::Article).collect();
                 #[derive(Serialize)]
                 struct D<'a> {
                     #[serde(flatten)]
@@ -317,7 +335,7 @@ impl<'a> Ctx<'a> {
                     categories: Vec<views::TermView<'a>>,
                 }
                 let d = D {
-                    list: self.list("articles/", n, &items),
+                    list: self.list("articles/", n, &[], &self.all_articles),
                     categories: s.categories.iter().map(|c| v.term(c)).collect(),
                 };
                 let f = self.frame(
@@ -405,9 +423,6 @@ impl<'a> Ctx<'a> {
             Job::Unit(ui, n) => {
                 let u = &s.units[ui];
                 let path = views::list_page_path(&u.path, n);
-                let mut items: Vec<ListEntry> =
-                    u.reports.iter().map(|&i| ListEntry::Report(i)).collect();
-                items.extend(u.articles.iter().map(|&i| ListEntry::Article(i)));
                 #[derive(Serialize)]
                 struct D<'a> {
                     unit: views::UnitView<'a>,
@@ -418,7 +433,7 @@ impl<'a> Ctx<'a> {
                 let d = D {
                     unit: v.unit(u, &self.bodies.units[ui].html),
                     unit_stats: stats::unit(s, self.stats, ui),
-                    list: self.list(&u.path, n, &items),
+                    list: self.list(&u.path, n, &u.reports, &u.articles),
                 };
                 let crumbs = vec![
                     self.home(),
@@ -454,9 +469,6 @@ impl<'a> Ctx<'a> {
                     &s.categories[ti]
                 };
                 let path = views::list_page_path(&term.path, n);
-                let mut items: Vec<ListEntry> =
-                    term.reports.iter().map(|&i| ListEntry::Report(i)).collect();
-                items.extend(term.articles.iter().map(|&i| ListEntry::Article(i)));
                 #[derive(Serialize)]
                 struct D<'a> {
                     term: views::TermView<'a>,
@@ -465,7 +477,7 @@ impl<'a> Ctx<'a> {
                 }
                 let d = D {
                     term: v.term(term),
-                    list: self.list(&term.path, n, &items),
+                    list: self.list(&term.path, n, &term.reports, &term.articles),
                 };
                 let (section, tpl, crumb) = if is_tag {
                     ("tags", "tag.html", self.crumb("标签", "tags/"))
@@ -646,20 +658,6 @@ impl<'a> Ctx<'a> {
                 );
                 ("search/".into(), t.render("search.html", &f)?, true)
             }
-            Job::SearchDocs => {
-                let idx = self.search.expect("search jobs only with an index");
-                ("search/docs.json".into(), idx.docs_json(), false)
-            }
-            Job::SearchShard(n) => {
-                let idx = self.search.expect("search jobs only with an index");
-                let (path, json) = idx.shard_json(n);
-                (path, json, false)
-            }
-            Job::SearchText(n) => {
-                let idx = self.search.expect("search jobs only with an index");
-                let (path, json) = idx.text_json(n);
-                (path, json, false)
-            }
             Job::Robots => {
                 #[derive(Serialize)]
                 struct D {
@@ -680,13 +678,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-#[derive(Clone, Copy)]
-enum ListEntry {
-    Report(usize),
-    Article(usize),
-}
-
-fn jobs(site: &Site, search: Option<&search::Index>) -> Vec<Job> {
+fn jobs(site: &Site) -> Vec<Job> {
     let per = site.config.paginate;
     let mut jobs = vec![
         Job::Index,
@@ -703,10 +695,8 @@ fn jobs(site: &Site, search: Option<&search::Index>) -> Vec<Job> {
     if site.config.feed {
         jobs.push(Job::Feed);
     }
-    if let Some(idx) = search {
-        jobs.extend([Job::Search, Job::SearchDocs]);
-        jobs.extend((0..idx.shard_count()).map(Job::SearchShard));
-        jobs.extend((0..idx.chunk_count()).map(Job::SearchText));
+    if site.config.search {
+        jobs.push(Job::Search);
     }
     jobs.extend((1..=pages_for(site.reports.len(), per)).map(Job::Reports));
     jobs.extend((1..=pages_for(site.articles.len(), per)).map(Job::Articles));
@@ -729,13 +719,45 @@ fn jobs(site: &Site, search: Option<&search::Index>) -> Vec<Job> {
     jobs
 }
 
-/// Renders every page (and the search index, when given) and copies static
-/// files and assets through `sink`.
+/// Writes the search index files (docs, postings shards, text chunks)
+/// through `sink`, in parallel; returns how many were written. Done before
+/// the pages, so the index and the plain texts can be dropped first.
+pub fn write_search(idx: &search::Index, sink: &dyn Sink) -> Result<usize, Vec<Diagnostic>> {
+    let shards = idx.shard_count();
+    let total = 1 + shards + idx.chunk_count();
+    let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
+    (0..total).into_par_iter().for_each(|n| {
+        let (path, json) = match n {
+            0 => ("search/docs.json".to_string(), idx.docs_json()),
+            n if n <= shards => idx.shard_json(n - 1),
+            n => idx.text_json(n - 1 - shards),
+        };
+        if let Err(e) = sink.write(&path, json.as_bytes()) {
+            let mut errs = errors.lock().unwrap_or_else(|p| p.into_inner());
+            errs.push(Diagnostic::error(
+                &e.path,
+                0,
+                0,
+                text!("cannot write: {}", e.source; "无法写入：{}", e.source),
+            ));
+        }
+    });
+    let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    if errors.is_empty() {
+        Ok(total)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Renders every page and copies static files and assets through `sink`.
+/// `search_files`: the number of search index files already written by
+/// [`write_search`] (counted in [`Written::files`]).
 pub fn write_site(
     site: &Site,
     stats: &Stats,
     bodies: &Bodies,
-    search_index: Option<&search::Index>,
+    search_files: usize,
     theme: ThemeFiles,
     sink: &dyn Sink,
     progress: Option<&crate::ProgressFn>,
@@ -756,7 +778,8 @@ pub fn write_site(
         },
         bodies,
         tpl: &tpl,
-        search: search_index,
+        all_reports: (0..site.reports.len()).collect(),
+        all_articles: (0..site.articles.len()).collect(),
     };
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| {
@@ -774,7 +797,7 @@ pub fn write_site(
             text!("cannot write: {}", e.source; "无法写入：{}", e.source),
         ));
     };
-    let jobs = jobs(site, search_index);
+    let jobs = jobs(site);
     let total = jobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let pages: usize = jobs
@@ -817,7 +840,7 @@ pub fn write_site(
     });
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if errors.is_empty() {
-        let files = total + copied;
+        let files = total + copied + search_files;
         Ok(Written { pages, files })
     } else {
         Err(errors)

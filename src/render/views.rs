@@ -253,7 +253,15 @@ pub struct PageNumber {
     pub number: usize,
     pub url: String,
     pub current: bool,
+    /// Page numbers were left out just before this one (show `…`).
+    pub gap_before: bool,
 }
+
+/// Up to this many pages every number is linked; beyond, the first, the
+/// last and [`PAGE_WINDOW`] either side of the current one, so a listing of
+/// 2,500 pages does not carry 2,500 links on each (quadratic output).
+pub const ALL_PAGE_LINKS: usize = 9;
+pub const PAGE_WINDOW: usize = 2;
 
 /// `paginator` on list pages.
 #[derive(Serialize)]
@@ -296,13 +304,33 @@ impl Paginator {
             last_url: url(total_pages),
             prev_url: (current > 1).then(|| url(current - 1)),
             next_url: (current < total_pages).then(|| url(current + 1)),
-            pages: (1..=total_pages)
-                .map(|n| PageNumber {
-                    number: n,
-                    url: url(n),
-                    current: n == current,
-                })
-                .collect(),
+            pages: {
+                let numbers: Vec<usize> = if total_pages <= ALL_PAGE_LINKS {
+                    (1..=total_pages).collect()
+                } else {
+                    let lo = current.saturating_sub(PAGE_WINDOW).max(1);
+                    let hi = (current + PAGE_WINDOW).min(total_pages);
+                    let mut v = vec![1];
+                    v.extend(lo..=hi);
+                    v.push(total_pages);
+                    v.dedup();
+                    v
+                };
+                let mut last = 0;
+                numbers
+                    .into_iter()
+                    .map(|n| {
+                        let gap_before = n > last + 1;
+                        last = n;
+                        PageNumber {
+                            number: n,
+                            url: url(n),
+                            current: n == current,
+                            gap_before,
+                        }
+                    })
+                    .collect()
+            },
         }
     }
 }

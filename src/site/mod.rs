@@ -175,6 +175,22 @@ fn doc_slug(slug: &Option<Located<String>>, stem: &str, mode: SlugMode) -> Strin
 }
 
 impl Site {
+    /// Frees the Markdown bodies and front-matter texts of every source once
+    /// they are rendered and checked; positions and paths stay.
+    pub fn release_sources(&mut self) {
+        let srcs = self
+            .reports
+            .iter_mut()
+            .map(|r| &mut r.doc.common.src)
+            .chain(self.articles.iter_mut().map(|a| &mut a.doc.common.src))
+            .chain(self.pages.iter_mut().map(|p| &mut p.doc.common.src))
+            .chain(self.units.iter_mut().filter_map(|u| u.src.as_mut()));
+        for src in srcs {
+            src.body = String::new();
+            src.front = String::new();
+        }
+    }
+
     /// Resolves loaded content into the model.
     pub fn build(config: Config, content: Content) -> (Site, Vec<Diagnostic>) {
         let mut diags = Vec::new();

@@ -36,16 +36,16 @@ const SHARD_BYTES: usize = 64 * 1024;
 /// Aimed-at size of one text chunk: a result page fetches about one per hit.
 /// Smaller means more files to write.
 const CHUNK_BYTES: usize = 16 * 1024;
-/// Documents tokenized per parallel batch.
-const BATCH: usize = 512;
 /// At least 8 shards: tiny files cost little, and the client's shard
 /// arithmetic is exercised on every site, small test sites included.
 /// At most 4096: 64 KB each holds about 250 MB of postings.
 const MIN_BITS: u32 = 3;
 const MAX_BITS: u32 = 12;
 
-/// A `text/<n>.json` entry: title, site path, date, tags, text.
-type DocRow<'a> = (&'a str, &'a str, String, Vec<&'a str>, String);
+/// A `text/<n>.json` entry: title, site path, date, tags, text. The text is
+/// the full plain text here and cut to a snippet only when its chunk is
+/// written, so a large site's snippets never all sit in memory.
+type DocRow<'a> = (&'a str, &'a str, String, Vec<&'a str>, &'a str);
 
 /// One document's contribution to the index.
 struct DocInput<'a> {
@@ -55,8 +55,11 @@ struct DocInput<'a> {
     tags: Vec<&'a str>,
     /// `(unit + 1) * 4 + kind`.
     ku: usize,
-    /// Texts per field bit.
-    fields: Vec<(u8, String)>,
+    /// Texts per field bit, borrowed from the model (the year, from `date`,
+    /// is added to the body). Tokenizing pieces one
+    /// by one equals tokenizing them joined by spaces or newlines (both end
+    /// a CJK run and a word), so nothing is concatenated or copied.
+    fields: Vec<(u8, &'a str)>,
     text: &'a str,
 }
 
@@ -67,7 +70,7 @@ pub struct Index<'a> {
     bits: u32,
     chunk: usize,
     /// Per shard: (token, encoded postings), sorted by token.
-    shards: Vec<Vec<(String, Vec<u64>)>>,
+    shards: Vec<Vec<(String, Vec<u32>)>>,
     rows: Vec<DocRow<'a>>,
 }
 
@@ -90,12 +93,14 @@ fn snippet_text(plain: &str, max: usize) -> String {
             out.push(' ');
             n += 1;
         }
-        for c in w.chars() {
-            if n >= max {
-                return out;
-            }
-            out.push(c);
-            n += 1;
+        // Whole words are copied at once; only the last one is cut.
+        let len = w.chars().count();
+        if n + len <= max {
+            out.push_str(w);
+            n += len;
+        } else {
+            out.extend(w.chars().take(max.saturating_sub(n)));
+            return out;
         }
     }
     out
@@ -127,12 +132,90 @@ impl std::hash::Hasher for Fx {
 
 type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
+/// One token's postings while the index is built: codes as in the shard
+/// files (the first one relative to document 0), `last` the newest id.
+#[derive(Default)]
 struct Posting {
-    last: u64,
-    codes: Vec<u64>,
+    last: u32,
+    codes: Vec<u32>,
 }
 
-fn digits(mut n: u64) -> usize {
+impl Posting {
+    /// Records one occurrence in document `id` (ids arrive in order).
+    fn add(&mut self, id: u32, bit: u8) {
+        let tf = if bit == BODY { 16 } else { 0 };
+        match self.codes.last_mut() {
+            Some(c) if self.last == id => {
+                *c |= u32::from(bit);
+                if tf > 0 && (*c >> 4) & 15 < 15 {
+                    *c += 16;
+                }
+            }
+            _ => {
+                self.codes
+                    .push((id - self.last) * 256 + tf + u32::from(bit));
+                self.last = id;
+            }
+        }
+    }
+
+    /// Appends the postings of later documents (`next` built from 0).
+    fn append(&mut self, mut next: Posting) {
+        if let Some(first) = next.codes.first_mut() {
+            *first -= self.last * 256;
+        }
+        if self.codes.is_empty() {
+            self.codes = next.codes;
+        } else {
+            self.codes.extend_from_slice(&next.codes);
+        }
+        self.last = next.last;
+    }
+}
+
+fn unpack(mut k: u64) -> String {
+    let mut cs = Vec::with_capacity(3);
+    while k > 0 {
+        cs.push(char::from_u32((k & 0x1f_ffff) as u32).unwrap_or('\u{fffd}'));
+        k >>= 21;
+    }
+    cs.iter().rev().collect()
+}
+
+/// The postings of a run of documents, keyed by token.
+#[derive(Default)]
+struct Postings {
+    short: FxMap<u64, Posting>,
+    long: FxMap<Box<str>, Posting>,
+}
+
+impl Postings {
+    /// Adds every token of `text` in document `id` under field `bit`.
+    fn add_text(&mut self, text: &str, id: u32, bit: u8) {
+        let (short, long) = (&mut self.short, &mut self.long);
+        tokenize::each_packed(
+            text,
+            |k| short.entry(k).or_default().add(id, bit),
+            |t| match long.get_mut(t) {
+                Some(p) => p.add(id, bit),
+                None => long.entry(t.into()).or_default().add(id, bit),
+            },
+        );
+    }
+
+    /// `self` then `next` (documents of `next` all come after).
+    fn merge(mut self, next: Postings) -> Postings {
+        for (k, p) in next.short {
+            self.short.entry(k).or_default().append(p);
+        }
+        for (k, p) in next.long {
+            self.long.entry(k).or_default().append(p);
+        }
+        self
+    }
+}
+
+fn digits(mut n: u32) -> usize {
     let mut d = 1;
     while n >= 10 {
         n /= 10;
@@ -141,21 +224,38 @@ fn digits(mut n: u64) -> usize {
     d
 }
 
+/// Appends `n` in decimal (the shards hold millions of numbers; this is
+/// several times faster than `write!`).
+fn push_u32(out: &mut String, mut n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&b| char::from(b)));
+}
+
 /// `{"token":[codes…],…}` in token order.
-fn shard_to_json(entries: &[(String, Vec<u64>)]) -> String {
-    use std::fmt::Write;
-    let mut out = String::from("{");
+fn shard_to_json(entries: &[(String, Vec<u32>)]) -> String {
+    let size: usize = entries.iter().map(|(t, c)| t.len() + 6 + c.len() * 8).sum();
+    let mut out = String::with_capacity(size + 2);
+    out.push('{');
     for (i, (t, codes)) in entries.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str(&serde_json::to_string(t).unwrap_or_default());
         out.push_str(":[");
-        for (j, c) in codes.iter().enumerate() {
+        for (j, &c) in codes.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "{c}");
+            push_u32(&mut out, c);
         }
         out.push(']');
     }
@@ -163,36 +263,30 @@ fn shard_to_json(entries: &[(String, Vec<u64>)]) -> String {
     out
 }
 
-/// Token → (fields, body term frequency) for one document.
-fn doc_tokens(d: &DocInput) -> Vec<(String, u8, u32)> {
-    let mut map: FxMap<String, (u8, u32)> = FxMap::default();
-    for (bit, text) in &d.fields {
-        tokenize::each_token(text, |t| {
-            let e = match map.get_mut(t) {
-                Some(e) => e,
-                None => map.entry(t.to_string()).or_default(),
-            };
-            e.0 |= bit;
-            if *bit == BODY {
-                e.1 += 1;
-            }
-        });
+/// Tokenizes documents `first..` of `docs` (ids from `first`).
+fn index_run(first: usize, docs: &[DocInput]) -> Postings {
+    let mut p = Postings::default();
+    for (i, d) in docs.iter().enumerate() {
+        let id = u32::try_from(first + i).expect("fewer than 16 million documents");
+        for &(bit, text) in &d.fields {
+            p.add_text(text, id, bit);
+        }
+        // Reports and articles are found by their year too.
+        if let Some(year) = d.date.get(..4) {
+            p.add_text(year, id, BODY);
+        }
     }
-    map.into_iter().map(|(t, (b, tf))| (t, b, tf)).collect()
+    p
 }
 
 impl<'a> Index<'a> {
     /// Indexes every report, article and page of the model.
     pub fn build(site: &'a Site, bodies: &'a Bodies) -> Index<'a> {
         let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
-        let unit_names = |i: usize| {
+        let unit_names = |i: usize, fields: &mut Vec<(u8, &'a str)>| {
             let u = &site.units[i];
-            let mut s = u.name.clone();
-            for a in &u.aliases {
-                s.push(' ');
-                s.push_str(a);
-            }
-            s
+            fields.push((UNIT, u.name.as_str()));
+            fields.extend(u.aliases.iter().map(|a| (UNIT, a.as_str())));
         };
         // Reports and articles merged newest first (each list already is).
         let mut dated: Vec<(crate::content::Date, bool, usize)> = site
@@ -208,70 +302,57 @@ impl<'a> Index<'a> {
             )
             .collect();
         dated.sort_by_key(|d| std::cmp::Reverse(d.0.sort_key()));
-        let mut inputs: Vec<DocInput> = Vec::new();
-        let with_extras = |plain: &str, extras: [&Option<String>; 3], year: &str| {
-            let mut body = plain.to_string();
-            for extra in extras.into_iter().flatten() {
-                body.push('\n');
-                body.push_str(extra);
-            }
-            body.push('\n');
-            body.push_str(year);
-            body
-        };
+        let mut inputs: Vec<DocInput> = Vec::with_capacity(dated.len() + site.pages.len());
+        // The body, then summary, author and source (the year: `index_run`).
+        let body =
+            |fields: &mut Vec<(u8, &'a str)>, plain: &'a str, extras: [&'a Option<String>; 3]| {
+                fields.push((BODY, plain));
+                fields.extend(extras.into_iter().flatten().map(|x| (BODY, x.as_str())));
+            };
         for (_, is_report, i) in dated {
             if is_report {
                 let (r, m) = (&site.reports[i], &bodies.reports[i]);
                 let d = &r.doc;
-                let date = d.date.ymd();
+                let mut fields = vec![(TITLE, d.common.title.as_str())];
+                unit_names(r.unit, &mut fields);
+                fields.extend(d.tags.iter().map(|t| (TAGS, t.as_str())));
+                body(&mut fields, &m.plain, [&d.summary, &d.author, &d.source]);
                 inputs.push(DocInput {
-                    fields: vec![
-                        (TITLE, d.common.title.clone()),
-                        (UNIT, unit_names(r.unit)),
-                        (TAGS, d.tags.join(" ")),
-                        (
-                            BODY,
-                            with_extras(&m.plain, [&d.summary, &d.author, &d.source], &date[..4]),
-                        ),
-                    ],
+                    fields,
                     title: &d.common.title,
                     path: &r.path,
                     tags: d.tags.iter().map(String::as_str).collect(),
                     ku: (r.unit + 1) * 4,
-                    date,
+                    date: d.date.ymd(),
                     text: &m.plain,
                 });
             } else {
                 let (a, m) = (&site.articles[i], &bodies.articles[i]);
                 let d = &a.doc;
-                let date = d.date.ymd();
-                let mut tag_text = d.tags.join(" ");
-                if let Some(c) = &d.category {
-                    tag_text.push(' ');
-                    tag_text.push_str(c);
+                let mut fields = vec![(TITLE, d.common.title.as_str())];
+                if let Some(u) = a.unit {
+                    unit_names(u, &mut fields);
                 }
+                fields.extend(d.tags.iter().map(|t| (TAGS, t.as_str())));
+                fields.extend(d.category.iter().map(|c| (TAGS, c.as_str())));
+                body(&mut fields, &m.plain, [&d.summary, &d.author, &d.source]);
                 inputs.push(DocInput {
-                    fields: vec![
-                        (TITLE, d.common.title.clone()),
-                        (UNIT, a.unit.map(unit_names).unwrap_or_default()),
-                        (TAGS, tag_text),
-                        (
-                            BODY,
-                            with_extras(&m.plain, [&d.summary, &d.author, &d.source], &date[..4]),
-                        ),
-                    ],
+                    fields,
                     title: &d.common.title,
                     path: &a.path,
                     tags: d.tags.iter().map(String::as_str).collect(),
                     ku: a.unit.map_or(0, |u| u + 1) * 4 + 1,
-                    date,
+                    date: d.date.ymd(),
                     text: &m.plain,
                 });
             }
         }
         for (p, m) in site.pages.iter().zip(&bodies.pages) {
             inputs.push(DocInput {
-                fields: vec![(TITLE, p.doc.common.title.clone()), (BODY, m.plain.clone())],
+                fields: vec![
+                    (TITLE, p.doc.common.title.as_str()),
+                    (BODY, m.plain.as_str()),
+                ],
                 title: &p.doc.common.title,
                 path: &p.path,
                 date: String::new(),
@@ -283,45 +364,43 @@ impl<'a> Index<'a> {
 
         let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
 
-        // Tokenize in parallel batches and merge each into one map, so the
-        // per-document token lists of a large site never all sit in memory.
-        let mut map: FxMap<String, Posting> = FxMap::default();
-        let mut json_bytes = 0usize;
-        for (b, batch) in inputs.chunks(BATCH).enumerate() {
-            let per_doc: Vec<Vec<(String, u8, u32)>> = batch.par_iter().map(doc_tokens).collect();
-            for (i, toks) in per_doc.into_iter().enumerate() {
-                let id = (b * BATCH + i) as u64;
-                for (t, bits, tf) in toks {
-                    let fields = u64::from(tf.min(15)) * 16 + u64::from(bits);
-                    match map.get_mut(t.as_str()) {
-                        Some(p) => {
-                            let code = (id - p.last) * 256 + fields;
-                            json_bytes += digits(code) + 1;
-                            p.codes.push(code);
-                            p.last = id;
-                        }
-                        None => {
-                            let code = id * 256 + fields;
-                            json_bytes += t.len() + 6 + digits(code);
-                            map.insert(
-                                t,
-                                Posting {
-                                    last: id,
-                                    codes: vec![code],
-                                },
-                            );
-                        }
-                    }
-                }
-            }
-        }
+        // Runs of documents are tokenized in parallel, each into its own
+        // postings, and merged in document order: a token's later run
+        // continues its delta chain from the earlier run's last id.
+        let run = inputs
+            .len()
+            .div_ceil(4 * rayon::current_num_threads())
+            .max(64);
+        // Merged one run at a time into the first, each run freed as it is
+        // taken in: a tree of merges would hold twice the postings at its root.
+        let runs: Vec<Postings> = inputs
+            .par_chunks(run)
+            .enumerate()
+            .map(|(n, docs)| index_run(n * run, docs))
+            .collect();
+        let postings = runs.into_iter().reduce(Postings::merge).unwrap_or_default();
+        let mut tokens: Vec<(String, Vec<u32>)> = postings
+            .short
+            .into_iter()
+            .map(|(k, p)| (unpack(k), p.codes))
+            .chain(
+                postings
+                    .long
+                    .into_iter()
+                    .map(|(k, p)| (String::from(k), p.codes)),
+            )
+            .collect();
+        let json_bytes: usize = tokens
+            .par_iter()
+            .map(|(t, codes)| t.len() + 5 + codes.iter().map(|&c| digits(c) + 1).sum::<usize>())
+            .sum();
         let mut bits = MIN_BITS;
         while bits < MAX_BITS && (json_bytes >> bits) > SHARD_BYTES {
             bits += 1;
         }
-        let mut shards: Vec<Vec<(String, Vec<u64>)>> = vec![Vec::new(); 1 << bits];
-        for (t, p) in map {
-            shards[tokenize::shard(&t, bits)].push((t, p.codes));
+        let mut shards: Vec<Vec<(String, Vec<u32>)>> = vec![Vec::new(); 1 << bits];
+        for (t, codes) in tokens.drain(..) {
+            shards[tokenize::shard(&t, bits)].push((t, codes));
         }
         shards
             .par_iter_mut()
@@ -329,20 +408,12 @@ impl<'a> Index<'a> {
 
         // Tokenizing is done with the field texts; keep what the chunks show.
         let rows: Vec<DocRow> = inputs
-            .into_par_iter()
-            .map(|d| {
-                (
-                    d.title,
-                    d.path,
-                    d.date,
-                    d.tags,
-                    snippet_text(d.text, MAX_TEXT),
-                )
-            })
+            .into_iter()
+            .map(|d| (d.title, d.path, d.date, d.tags, d.text))
             .collect();
         let row_bytes: usize = rows
-            .iter()
-            .map(|r| r.0.len() + r.1.len() + r.2.len() + r.4.len() + 20)
+            .par_iter()
+            .map(|r| r.0.len() + r.1.len() + r.2.len() + snippet_text(r.4, MAX_TEXT).len() + 20)
             .sum();
         let chunk = if rows.is_empty() {
             1
@@ -394,18 +465,60 @@ impl<'a> Index<'a> {
         let to = (from + self.chunk).min(self.rows.len());
         (
             format!("search/text/{n}.json"),
-            serde_json::to_string(&self.rows[from..to]).unwrap_or_default(),
+            serde_json::to_string(
+                &self.rows[from..to]
+                    .iter()
+                    .map(|r| (r.0, r.1, &r.2, &r.3, snippet_text(r.4, MAX_TEXT)))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default(),
         )
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::tokenize::pack;
     use super::*;
+
+    #[test]
+    fn search_push_u32_is_decimal() {
+        for n in [0, 7, 10, 256, 4_294_967_295] {
+            let mut s = String::from("x");
+            push_u32(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+    }
+
+    #[test]
+    fn search_short_tokens_pack_uniquely() {
+        for t in ["卫", "卫生", "gb7", "a", "ab", "𠀀𠀁"] {
+            assert_eq!(unpack(pack(t).unwrap()), t);
+        }
+        assert_ne!(pack("ab"), pack("b"));
+        assert_eq!(pack("2024"), None);
+    }
+
+    #[test]
+    fn search_postings_merge_continues_delta_chain() {
+        let mut a = Posting::default();
+        a.add(2, BODY);
+        a.add(2, BODY);
+        a.add(2, TITLE);
+        let mut b = Posting::default();
+        b.add(5, TAGS);
+        a.append(b);
+        assert_eq!(a.codes, vec![2 * 256 + 2 * 16 + 9, 3 * 256 + 4]);
+        assert_eq!(a.last, 5);
+    }
 
     #[test]
     fn search_snippet_text_collapses_and_cuts() {
         assert_eq!(snippet_text("  一 \n\n 二三  ", 10), "一 二三");
         assert_eq!(snippet_text("门前五包职责", 4), "门前五包");
+        assert_eq!(snippet_text("门前 五包", 2), "门前 ");
+        assert_eq!(snippet_text("门前 五包", 3), "门前 ");
+        assert_eq!(snippet_text("门前 五包", 4), "门前 五");
+        assert_eq!(snippet_text("a b", 10), "a b");
     }
 }

@@ -26,7 +26,9 @@ pub fn fold(c: char) -> char {
 
 /// Whether `c` (already folded) belongs to a Latin word or number token.
 pub fn is_word(c: char) -> bool {
-    c.is_alphanumeric() && !is_cjk(c)
+    // The cheap range test first: `is_alphanumeric` is a table search for
+    // every non-ASCII character, and most characters here are CJK.
+    !is_cjk(c) && c.is_alphanumeric()
 }
 
 /// Calls `emit` with every token of `text`, in order, repeats included.
@@ -63,6 +65,59 @@ pub fn each_token(text: &str, mut emit: impl FnMut(&str)) {
     flush_run(&mut run, &mut emit);
     if !word.is_empty() {
         emit(&word);
+    }
+}
+
+/// A token of up to three characters as an integer, 21 bits a character
+/// (tokens never hold NUL, so lengths cannot collide).
+pub fn pack(t: &str) -> Option<u64> {
+    let mut k = 0u64;
+    for (i, c) in t.chars().enumerate() {
+        if i == 3 {
+            return None;
+        }
+        k = (k << 21) | u64::from(c);
+    }
+    Some(k)
+}
+
+/// The tokens of [`each_token`], as a multiset and in another order, for
+/// the index builder: tokens of up to three characters go to `short`
+/// [`pack`]ed, longer ones to `long`. CJK unigrams and bigrams are packed
+/// straight from the characters, with no string built.
+pub fn each_packed(text: &str, mut short: impl FnMut(u64), mut long: impl FnMut(&str)) {
+    fn flush(word: &mut String, short: &mut impl FnMut(u64), long: &mut impl FnMut(&str)) {
+        match pack(word) {
+            Some(k) => short(k),
+            None => long(word),
+        }
+        word.clear();
+    }
+    let mut prev: u64 = 0;
+    let mut word = String::new();
+    for c in text.chars() {
+        let c = fold(c);
+        if is_cjk(c) {
+            let k = u64::from(c);
+            short(k);
+            if prev != 0 {
+                short((prev << 21) | k);
+            }
+            prev = k;
+            if !word.is_empty() {
+                flush(&mut word, &mut short, &mut long);
+            }
+            continue;
+        }
+        prev = 0;
+        if is_word(c) {
+            word.extend(c.to_lowercase());
+        } else if !word.is_empty() {
+            flush(&mut word, &mut short, &mut long);
+        }
+    }
+    if !word.is_empty() {
+        flush(&mut word, &mut short, &mut long);
     }
 }
 
@@ -127,6 +182,38 @@ mod tests {
         let q = tokens("灭蚊");
         assert_eq!(q, vec!["灭", "灭蚊", "蚊"]);
         assert!(has(&doc, "灭蚊"));
+    }
+
+    #[test]
+    fn search_packed_tokens_are_the_same_multiset() {
+        for text in [
+            "采取专项治理和落实“门前五包”职责制相结合的办法",
+            "执行GB7792标准，2024年共清理垃圾1518.2吨，ＰＭ２.５达标",
+            "陶乐镇abc一xyzw二 İstanbul 鼠",
+            "",
+            "  ，。！ ",
+        ] {
+            let mut want: Vec<String> = tokens(text);
+            want.sort();
+            let mut got: Vec<String> = Vec::new();
+            let mut long: Vec<String> = Vec::new();
+            each_packed(
+                text,
+                |k| {
+                    let mut cs = Vec::new();
+                    let mut k = k;
+                    while k > 0 {
+                        cs.push(char::from_u32((k & 0x1f_ffff) as u32).unwrap());
+                        k >>= 21;
+                    }
+                    got.push(cs.iter().rev().collect());
+                },
+                |t| long.push(t.to_string()),
+            );
+            got.append(&mut long);
+            got.sort();
+            assert_eq!(got, want, "{text}");
+        }
     }
 
     #[test]
