@@ -775,3 +775,27 @@ fn editor_temp_files_and_symlink_loops_are_skipped() {
         out.list()
     );
 }
+
+#[test]
+fn article_cover_is_resolved_shown_and_checked() {
+    let site = Site::new("basic");
+    let src = site.root().join("content/reports/2024/photo.png");
+    std::fs::copy(&src, site.root().join("content/articles/cover.png")).unwrap();
+    site.write(
+        "content/articles/with-cover.md",
+        "---\ntitle: 有封面的文章\ndate: 2024-03-01\ncover: cover.png\n---\n正文。\n",
+    );
+    let out = site.build_ok(&[]);
+    let html = out.read("/articles/with-cover/");
+    assert!(
+        html.contains("<img src=\"/articles/cover.png\" alt=\"\">"),
+        "cover image missing:\n{html}"
+    );
+    site.write(
+        "content/articles/with-cover.md",
+        "---\ntitle: 有封面的文章\ndate: 2024-03-01\ncover: nope.png\n---\n正文。\n",
+    );
+    let r = site.run(Lang::En, &["check"]);
+    r.expect_code(1);
+    r.stderr_has("content/articles/with-cover.md:4:8: error: broken link `nope.png`");
+}

@@ -93,7 +93,8 @@ pub struct Article {
     pub author: Option<String>,
     pub editor: Option<String>,
     pub source: Option<String>,
-    pub cover: Option<String>,
+    /// An image path, relative to the article's folder or a site path.
+    pub cover: Option<Located<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -515,7 +516,7 @@ fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
     let author = f.str("author");
     let editor = f.str("editor");
     let source = f.str("source");
-    let cover = f.str("cover");
+    let cover = located_str(f, "cover");
     Some(Article {
         common: common?,
         date: date?,

@@ -54,8 +54,8 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     pub attachments: Vec<Attachment>,
     pub findings: Vec<Finding>,
-    /// The first image's URL (a default cover).
-    pub first_image: Option<String>,
+    /// The resolved `cover:` image of an article.
+    pub cover: Option<String>,
     /// All text, for search and figures checks.
     pub plain: String,
 }
@@ -219,6 +219,16 @@ fn apply<'a>(
     }
 }
 
+/// Resolves a path written in front matter (an article's `cover:`) like a
+/// link in the body: the URL to use, or what is wrong with it.
+pub fn resolve_path(url: &str, ctx: &LinkContext) -> Result<String, (Text, Option<Text>)> {
+    match resolve_link(url, ctx).0 {
+        Resolved::Keep => Ok(url.to_string()),
+        Resolved::To(u) => Ok(u),
+        Resolved::Broken(m, h) => Err((m, h)),
+    }
+}
+
 /// A heading id that keeps Chinese characters: `一、主要工作` → `一主要工作`.
 pub fn heading_id(title: &str) -> String {
     let mut id = String::new();
@@ -312,9 +322,6 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
             }) => {
                 let (res, _) = resolve_link(&dest_url, links);
                 let dest_url = apply(res, dest_url, range.start, &mut out.findings);
-                if out.first_image.is_none() {
-                    out.first_image = Some(dest_url.to_string());
-                }
                 image = Some((range.start, String::new()));
                 Event::Start(Tag::Image {
                     link_type,

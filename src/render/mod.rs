@@ -73,26 +73,49 @@ pub fn known_paths(site: &Site, theme: &ThemeFiles) -> BTreeSet<String> {
 pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>) {
     let assets: BTreeSet<String> = site.assets.iter().map(|a| a.rel.clone()).collect();
     let unsafe_html = site.config.unsafe_html;
-    let one = |src: &Source| {
-        let ctx = LinkContext {
+    fn ctx_for<'a>(
+        site: &'a Site,
+        src: &'a Source,
+        known: &'a BTreeSet<String>,
+        assets: &'a BTreeSet<String>,
+    ) -> LinkContext<'a> {
+        LinkContext {
             base_path: &site.config.base_path,
             source_dir: src.dir(),
             by_source: &site.by_source,
             known,
-            assets: &assets,
-        };
-        markdown::render(&src.body, unsafe_html, &ctx)
+            assets,
+        }
+    }
+    let one = |src: &Source| {
+        markdown::render(&src.body, unsafe_html, &ctx_for(site, src, known, &assets))
     };
     let reports: Vec<Rendered> = site
         .reports
         .par_iter()
         .map(|r| one(&r.doc.common.src))
         .collect();
-    let articles: Vec<Rendered> = site
+    let mut articles: Vec<Rendered> = site
         .articles
         .par_iter()
         .map(|a| one(&a.doc.common.src))
         .collect();
+    let mut diags = Vec::new();
+    for (a, m) in site.articles.iter().zip(articles.iter_mut()) {
+        let Some(cover) = &a.doc.cover else { continue };
+        match markdown::resolve_path(
+            &cover.value,
+            &ctx_for(site, &a.doc.common.src, known, &assets),
+        ) {
+            Ok(url) => m.cover = Some(url),
+            Err((message, hint)) => {
+                let mut d =
+                    Diagnostic::error(&a.doc.common.src.shown, cover.line, cover.col, message);
+                d.hint = hint;
+                diags.push(d);
+            }
+        }
+    }
     let pages: Vec<Rendered> = site
         .pages
         .par_iter()
@@ -103,7 +126,6 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
         .par_iter()
         .map(|u| u.src.as_ref().map(one).unwrap_or_default())
         .collect();
-    let mut diags = Vec::new();
     for (r, m) in site.reports.iter().zip(&reports) {
         findings_to_diags(&r.doc.common.src, m, &mut diags);
     }

@@ -497,7 +497,7 @@ impl<'a> Views<'a> {
             author: a.doc.author.as_deref(),
             editor: a.doc.editor.as_deref(),
             source: a.doc.source.as_deref(),
-            cover: a.doc.cover.clone(),
+            cover: md.cover.clone(),
             content: &md.html,
             toc: &md.toc,
             attachments: &md.attachments,
