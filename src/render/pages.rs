@@ -1,0 +1,486 @@
+//! Which files a build renders (one [`Job`] per output file) and the
+//! context each template receives: the page frame (section, title,
+//! breadcrumbs, canonical URL) plus that page's views.
+
+use super::stats;
+use super::templates::Templates;
+use super::views::{self, Item, Link, Paginator, Views};
+use super::{feeds, Bodies};
+use crate::diagnostics::Diagnostic;
+use crate::site::stats::Stats;
+use crate::site::{pages_for, Site};
+use serde::Serialize;
+
+/// One output file to render.
+#[derive(Clone, Copy)]
+pub(super) enum Job {
+    Index,
+    Reports(usize),
+    Report(usize),
+    Articles(usize),
+    Article(usize),
+    Page(usize),
+    Units,
+    Unit(usize, usize),
+    Tags,
+    Tag(usize, usize),
+    Categories,
+    Category(usize, usize),
+    NotFound,
+    Feed,
+    Sitemap,
+    Robots,
+    Stats,
+    StatsJson,
+    StatsCsv,
+    Search,
+}
+
+/// Common keys of every page's context.
+#[derive(Serialize)]
+struct Frame<'a, P: Serialize> {
+    /// The nav entry to mark as current.
+    section: &'static str,
+    /// `<title>` text (without the site title).
+    page_title: &'a str,
+    breadcrumbs: Vec<Link>,
+    /// Full URL of this page.
+    canonical: String,
+    /// Meta description.
+    description: &'a str,
+    #[serde(flatten)]
+    data: P,
+}
+
+#[derive(Serialize)]
+struct ListData<'a> {
+    items: Vec<Item<'a>>,
+    paginator: Paginator,
+}
+
+pub(super) struct Ctx<'a> {
+    pub(super) site: &'a Site,
+    pub(super) stats: &'a Stats,
+    pub(super) stats_json: &'a str,
+    pub(super) views: Views<'a>,
+    pub(super) bodies: &'a Bodies,
+    pub(super) tpl: &'a Templates,
+    /// `0..reports` and `0..articles`, for the full listings.
+    pub(super) all_reports: Vec<usize>,
+    pub(super) all_articles: Vec<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    fn crumb(&self, name: &str, path: &str) -> Link {
+        Link {
+            name: name.to_string(),
+            url: self.site.config.url(path),
+        }
+    }
+
+    fn home(&self) -> Link {
+        self.crumb("首页", "")
+    }
+
+    fn frame<P: Serialize>(
+        &self,
+        section: &'static str,
+        title: &'a str,
+        path: &str,
+        crumbs: Vec<Link>,
+        description: &'a str,
+        data: P,
+    ) -> Frame<'a, P> {
+        Frame {
+            section,
+            page_title: title,
+            breadcrumbs: crumbs,
+            canonical: self.site.config.full_url(path),
+            description,
+            data,
+        }
+    }
+
+    /// List page `page` of the reports `reports` followed by the articles
+    /// `articles`: only the page's slice is looked at, so a listing of n
+    /// items costs O(n) over all its pages, not O(n²).
+    fn list(&self, base: &str, page: usize, reports: &[usize], articles: &[usize]) -> ListData<'a> {
+        let per = self.site.config.paginate;
+        let len = reports.len() + articles.len();
+        let total = pages_for(len, per);
+        let from = ((page - 1) * per).min(len);
+        let to = (from + per).min(len);
+        ListData {
+            items: (from..to)
+                .map(|k| match reports.get(k) {
+                    Some(&i) => self.views.report_item(i),
+                    None => self.views.article_item(articles[k - reports.len()]),
+                })
+                .collect(),
+            paginator: Paginator::new(&self.site.config, base, page, total, len),
+        }
+    }
+
+    /// Renders one job: (site path, bytes, is an HTML page).
+    pub(super) fn run(&self, job: Job) -> Result<(String, String, bool), Diagnostic> {
+        let s = self.site;
+        let v = &self.views;
+        let t = self.tpl;
+        let desc = s.config.description.as_str();
+        Ok(match job {
+            Job::Index => {
+                #[derive(Serialize)]
+                struct D<'a> {
+                    latest_reports: Vec<Item<'a>>,
+                    latest_articles: Vec<Item<'a>>,
+                    units: Vec<views::UnitView<'a>>,
+                    tags: Vec<views::TermView<'a>>,
+                    headline: Vec<stats::MetricValue<'a>>,
+                }
+                let d = D {
+                    headline: stats::totals(&s.config, self.stats)
+                        .into_iter()
+                        .filter(|m| m.value.is_some())
+                        .collect(),
+                    latest_reports: (0..s.reports.len().min(10))
+                        .map(|i| v.report_item(i))
+                        .collect(),
+                    latest_articles: (0..s.articles.len().min(6))
+                        .map(|i| v.article_item(i))
+                        .collect(),
+                    units: s
+                        .units
+                        .iter()
+                        .zip(&self.bodies.units)
+                        .map(|(u, m)| v.unit(u, &m.html))
+                        .collect(),
+                    tags: s.tags.iter().take(20).map(|x| v.term(x)).collect(),
+                };
+                (
+                    String::new(),
+                    t.render(
+                        "index.html",
+                        &self.frame("home", &s.config.title, "", vec![], desc, d),
+                    )?,
+                    true,
+                )
+            }
+            Job::Reports(n) => {
+                let path = views::list_page_path("reports/", n);
+                let d = self.list("reports/", n, &self.all_reports, &[]);
+                let f = self.frame(
+                    "reports",
+                    "工作总结",
+                    &path,
+                    vec![self.home(), self.crumb("工作总结", "reports/")],
+                    desc,
+                    d,
+                );
+                (path, t.render("reports.html", &f)?, true)
+            }
+            Job::Report(i) => {
+                let r = &s.reports[i];
+                let u = &s.units[r.unit];
+                #[derive(Serialize)]
+                struct D<'a> {
+                    page: views::ReportView<'a>,
+                }
+                let page = v.report(i);
+                let crumbs = vec![
+                    self.home(),
+                    self.crumb("工作总结", "reports/"),
+                    self.crumb(&u.name, &u.path),
+                ];
+                let f = self.frame(
+                    "reports",
+                    &r.doc.common.title,
+                    &r.path,
+                    crumbs,
+                    page.summary,
+                    D { page },
+                );
+                (r.path.clone(), t.render("report.html", &f)?, true)
+            }
+            Job::Articles(n) => {
+                let path = views::list_page_path("articles/", n);
+                #[derive(Serialize)]
+                struct D<'a> {
+                    #[serde(flatten)]
+                    list: ListData<'a>,
+                    categories: Vec<views::TermView<'a>>,
+                }
+                let d = D {
+                    list: self.list("articles/", n, &[], &self.all_articles),
+                    categories: s.categories.iter().map(|c| v.term(c)).collect(),
+                };
+                let f = self.frame(
+                    "articles",
+                    "健康教育",
+                    &path,
+                    vec![self.home(), self.crumb("健康教育", "articles/")],
+                    desc,
+                    d,
+                );
+                (path, t.render("articles.html", &f)?, true)
+            }
+            Job::Article(i) => {
+                let a = &s.articles[i];
+                #[derive(Serialize)]
+                struct D<'a> {
+                    page: views::ArticleView<'a>,
+                }
+                let page = v.article(i);
+                let mut crumbs = vec![self.home(), self.crumb("健康教育", "articles/")];
+                if let Some(c) = a.category {
+                    crumbs.push(self.crumb(&s.categories[c].name, &s.categories[c].path));
+                }
+                let f = self.frame(
+                    "articles",
+                    &a.doc.common.title,
+                    &a.path,
+                    crumbs,
+                    page.summary,
+                    D { page },
+                );
+                (a.path.clone(), t.render("article.html", &f)?, true)
+            }
+            Job::Page(i) => {
+                let p = &s.pages[i];
+                #[derive(Serialize)]
+                struct D<'a> {
+                    page: views::PageView<'a>,
+                }
+                let page = v.page(p, &self.bodies.pages[i]);
+                let f = self.frame(
+                    "pages",
+                    &p.doc.common.title,
+                    &p.path,
+                    vec![self.home()],
+                    desc,
+                    D { page },
+                );
+                (p.path.clone(), t.render("page.html", &f)?, true)
+            }
+            Job::Units => {
+                #[derive(Serialize)]
+                struct Group<'a> {
+                    kind: &'a str,
+                    units: Vec<views::UnitView<'a>>,
+                }
+                #[derive(Serialize)]
+                struct D<'a> {
+                    groups: Vec<Group<'a>>,
+                }
+                let mut groups: Vec<Group> = Vec::new();
+                for (u, m) in s.units.iter().zip(&self.bodies.units) {
+                    if groups.last().is_none_or(|g| g.kind != u.kind) {
+                        groups.push(Group {
+                            kind: &u.kind,
+                            units: Vec::new(),
+                        });
+                    }
+                    groups
+                        .last_mut()
+                        .expect("pushed above")
+                        .units
+                        .push(v.unit(u, &m.html));
+                }
+                let f = self.frame(
+                    "units",
+                    "单位",
+                    "units/",
+                    vec![self.home(), self.crumb("单位", "units/")],
+                    desc,
+                    D { groups },
+                );
+                ("units/".into(), t.render("units.html", &f)?, true)
+            }
+            Job::Unit(ui, n) => {
+                let u = &s.units[ui];
+                let path = views::list_page_path(&u.path, n);
+                #[derive(Serialize)]
+                struct D<'a> {
+                    unit: views::UnitView<'a>,
+                    unit_stats: stats::UnitStats<'a>,
+                    #[serde(flatten)]
+                    list: ListData<'a>,
+                }
+                let d = D {
+                    unit: v.unit(u, &self.bodies.units[ui].html),
+                    unit_stats: stats::unit(s, self.stats, ui),
+                    list: self.list(&u.path, n, &u.reports, &u.articles),
+                };
+                let crumbs = vec![
+                    self.home(),
+                    self.crumb("单位", "units/"),
+                    self.crumb(&u.name, &u.path),
+                ];
+                let f = self.frame("units", &u.name, &path, crumbs, desc, d);
+                (path, t.render("unit.html", &f)?, true)
+            }
+            Job::Tags => {
+                #[derive(Serialize)]
+                struct D<'a> {
+                    terms: Vec<views::TermView<'a>>,
+                }
+                let d = D {
+                    terms: s.tags.iter().map(|x| v.term(x)).collect(),
+                };
+                let f = self.frame(
+                    "tags",
+                    "标签",
+                    "tags/",
+                    vec![self.home(), self.crumb("标签", "tags/")],
+                    desc,
+                    d,
+                );
+                ("tags/".into(), t.render("tags.html", &f)?, true)
+            }
+            Job::Tag(ti, n) | Job::Category(ti, n) => {
+                let is_tag = matches!(job, Job::Tag(..));
+                let term = if is_tag {
+                    &s.tags[ti]
+                } else {
+                    &s.categories[ti]
+                };
+                let path = views::list_page_path(&term.path, n);
+                #[derive(Serialize)]
+                struct D<'a> {
+                    term: views::TermView<'a>,
+                    #[serde(flatten)]
+                    list: ListData<'a>,
+                }
+                let d = D {
+                    term: v.term(term),
+                    list: self.list(&term.path, n, &term.reports, &term.articles),
+                };
+                let (section, tpl, crumb) = if is_tag {
+                    ("tags", "tag.html", self.crumb("标签", "tags/"))
+                } else {
+                    (
+                        "articles",
+                        "category.html",
+                        self.crumb("健康教育", "articles/"),
+                    )
+                };
+                let crumbs = vec![self.home(), crumb, self.crumb(&term.name, &term.path)];
+                let f = self.frame(section, &term.name, &path, crumbs, desc, d);
+                (path, t.render(tpl, &f)?, true)
+            }
+            Job::Categories => {
+                #[derive(Serialize)]
+                struct D<'a> {
+                    terms: Vec<views::TermView<'a>>,
+                }
+                let d = D {
+                    terms: s.categories.iter().map(|x| v.term(x)).collect(),
+                };
+                let crumbs = vec![
+                    self.home(),
+                    self.crumb("健康教育", "articles/"),
+                    self.crumb("分类", "categories/"),
+                ];
+                let f = self.frame("articles", "分类", "categories/", crumbs, desc, d);
+                ("categories/".into(), t.render("categories.html", &f)?, true)
+            }
+            Job::NotFound => {
+                let f = self.frame("", "页面未找到", "404.html", vec![self.home()], desc, ());
+                ("404.html".into(), t.render("404.html", &f)?, false)
+            }
+            Job::Feed => feeds::feed(self)?,
+            Job::Sitemap => feeds::sitemap(self)?,
+            Job::Stats => {
+                #[derive(Serialize)]
+                struct D<'a> {
+                    stats: stats::StatsPage<'a>,
+                }
+                let d = D {
+                    stats: stats::page(s, self.stats),
+                };
+                let f = self.frame(
+                    "stats",
+                    "统计",
+                    "stats/",
+                    vec![self.home(), self.crumb("统计", "stats/")],
+                    desc,
+                    d,
+                );
+                ("stats/".into(), t.render("stats.html", &f)?, true)
+            }
+            Job::StatsJson => (
+                "stats/stats.json".into(),
+                self.stats_json.to_string(),
+                false,
+            ),
+            Job::StatsCsv => ("stats/stats.csv".into(), stats::csv(self.stats), false),
+            Job::Search => {
+                let f = self.frame(
+                    "search",
+                    "搜索",
+                    "search/",
+                    vec![self.home(), self.crumb("搜索", "search/")],
+                    desc,
+                    (),
+                );
+                ("search/".into(), t.render("search.html", &f)?, true)
+            }
+            Job::Robots => {
+                #[derive(Serialize)]
+                struct D {
+                    sitemap_url: String,
+                }
+                (
+                    "robots.txt".into(),
+                    t.render(
+                        "robots.txt",
+                        &D {
+                            sitemap_url: s.config.full_url("sitemap.xml"),
+                        },
+                    )?,
+                    false,
+                )
+            }
+        })
+    }
+}
+
+pub(super) fn jobs(site: &Site) -> Vec<Job> {
+    let per = site.config.paginate;
+    let mut jobs = vec![
+        Job::Index,
+        Job::Units,
+        Job::Tags,
+        Job::Categories,
+        Job::NotFound,
+        Job::Sitemap,
+        Job::Robots,
+        Job::Stats,
+        Job::StatsJson,
+        Job::StatsCsv,
+    ];
+    if site.config.feed {
+        jobs.push(Job::Feed);
+    }
+    if site.config.search {
+        jobs.push(Job::Search);
+    }
+    jobs.extend((1..=pages_for(site.reports.len(), per)).map(Job::Reports));
+    jobs.extend((1..=pages_for(site.articles.len(), per)).map(Job::Articles));
+    jobs.extend((0..site.reports.len()).map(Job::Report));
+    jobs.extend((0..site.articles.len()).map(Job::Article));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    for (i, u) in site.units.iter().enumerate() {
+        jobs.extend(
+            (1..=pages_for(u.reports.len() + u.articles.len(), per)).map(|n| Job::Unit(i, n)),
+        );
+    }
+    for (i, t) in site.tags.iter().enumerate() {
+        jobs.extend(
+            (1..=pages_for(t.reports.len() + t.articles.len(), per)).map(|n| Job::Tag(i, n)),
+        );
+    }
+    for (i, c) in site.categories.iter().enumerate() {
+        jobs.extend((1..=pages_for(c.articles.len(), per)).map(|n| Job::Category(i, n)));
+    }
+    jobs
+}
