@@ -22,6 +22,7 @@ pub mod yaml;
 
 use diagnostics::{Diagnostic, Text};
 use output::Sink;
+pub use render::RenderCache;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -234,6 +235,7 @@ fn run(
     sink: &dyn Sink,
     phases: &mut Phases,
     check_figures: bool,
+    cache: Option<&mut render::RenderCache>,
 ) -> Result<(render::Written, Vec<Diagnostic>), Error> {
     let (mut site, theme, mut diags) = load_model(opts, phases)?;
     let known = render::known_paths(&site, &theme);
@@ -271,6 +273,7 @@ fn run(
         theme,
         sink,
         opts.progress.as_deref(),
+        cache,
     )
     .map_err(|mut d| {
         diags.append(&mut d);
@@ -305,7 +308,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let mut phases = Phases::new();
     let out = output_dir(&opts.root, opts.output.as_deref())?;
     let staging = output::Staging::new(&out)?;
-    let (written, warnings) = run(opts, &staging, &mut phases, false)?;
+    let (written, warnings) = run(opts, &staging, &mut phases, false, None)?;
     staging.commit()?;
     phases.done("swap");
     Ok(phases.report(written, warnings, Some(out)))
@@ -314,14 +317,31 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
 /// `jianbao check`: everything `build` does except writing.
 pub fn check(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let mut phases = Phases::new();
-    let (written, warnings) = run(opts, &output::Discard, &mut phases, true)?;
+    let (written, warnings) = run(opts, &output::Discard, &mut phases, true, None)?;
     Ok(phases.report(written, warnings, None))
 }
 
 /// Builds into memory (for the preview server): file path → bytes.
 pub fn build_in_memory(opts: &BuildOptions) -> Result<(output::Memory, BuildReport), Error> {
+    build_in_memory_inner(opts, None)
+}
+
+/// [`build_in_memory`] reusing the pages of the previous build whose
+/// template inputs did not change (see [`RenderCache`]); the result is the
+/// same as without the cache.
+pub fn build_in_memory_with(
+    opts: &BuildOptions,
+    cache: &mut RenderCache,
+) -> Result<(output::Memory, BuildReport), Error> {
+    build_in_memory_inner(opts, Some(cache))
+}
+
+fn build_in_memory_inner(
+    opts: &BuildOptions,
+    cache: Option<&mut RenderCache>,
+) -> Result<(output::Memory, BuildReport), Error> {
     let mut phases = Phases::new();
     let mem = output::Memory::default();
-    let (written, warnings) = run(opts, &mem, &mut phases, false)?;
+    let (written, warnings) = run(opts, &mem, &mut phases, false, cache)?;
     Ok((mem, phases.report(written, warnings, None)))
 }

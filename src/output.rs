@@ -19,6 +19,11 @@ pub fn file_for(site_path: &str) -> String {
 /// Where rendered files go.
 pub trait Sink: Sync {
     fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()>;
+
+    /// [`Sink::write`] of bytes the caller no longer needs.
+    fn write_owned(&self, site_path: &str, bytes: Vec<u8>) -> fs::Result<()> {
+        self.write(site_path, &bytes)
+    }
 }
 
 /// Writes nothing (`jianbao check`).
@@ -42,6 +47,14 @@ impl Sink for Memory {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(file_for(site_path), bytes.to_vec());
+        Ok(())
+    }
+
+    fn write_owned(&self, site_path: &str, bytes: Vec<u8>) -> fs::Result<()> {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(file_for(site_path), bytes);
         Ok(())
     }
 }

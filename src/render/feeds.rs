@@ -68,7 +68,7 @@ pub(super) fn feed(c: &Ctx) -> Result<(String, String, bool), Diagnostic> {
         updated,
         entries: entries.into_iter().map(|e| e.1).collect(),
     };
-    Ok(("feed.xml".into(), c.tpl.render("feed.xml", &d)?, false))
+    Ok(("feed.xml".into(), c.render("feed.xml", &d)?, false))
 }
 
 /// `sitemap.xml`: every page, with its date where it has one.
@@ -118,7 +118,7 @@ pub(super) fn sitemap(c: &Ctx) -> Result<(String, String, bool), Diagnostic> {
     }
     Ok((
         "sitemap.xml".into(),
-        c.tpl.render("sitemap.xml", &D { entries })?,
+        c.render("sitemap.xml", &D { entries })?,
         false,
     ))
 }

@@ -20,10 +20,11 @@ use crate::site::Site;
 use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
 use markdown::{LinkContext, Rendered};
-use pages::{jobs, Ctx};
+use pages::{jobs, json_hash, CacheRun, Ctx};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use templates::Templates;
 use views::{SiteView, Views};
 
@@ -154,6 +155,17 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
     )
 }
 
+/// Rendered outputs kept between builds (by `serve`): a page whose
+/// template inputs hash the same as in the previous build is not rendered
+/// again. Correct by construction: the hash covers everything a template
+/// can see (its sources, the `site` global, `stats()`, the page context).
+#[derive(Default)]
+pub struct RenderCache {
+    outputs: HashMap<u64, Arc<str>>,
+    /// Template renders in the last build: (rendered, reused).
+    pub last: (usize, usize),
+}
+
 /// What a build produced.
 #[derive(Debug, Default, Clone)]
 pub struct Written {
@@ -195,6 +207,8 @@ pub fn write_search(idx: &search::Index, sink: &dyn Sink) -> Result<usize, Vec<D
 /// Renders every page and copies static files and assets through `sink`.
 /// `search_files`: the number of search index files already written by
 /// [`write_search`] (counted in [`Written::files`]).
+/// `cache`: outputs of the previous build to reuse (see [`RenderCache`]).
+#[allow(clippy::too_many_arguments)]
 pub fn write_site(
     site: &Site,
     stats: &Stats,
@@ -203,11 +217,27 @@ pub fn write_site(
     theme: ThemeFiles,
     sink: &dyn Sink,
     progress: Option<&crate::ProgressFn>,
+    mut cache: Option<&mut RenderCache>,
 ) -> Result<Written, Vec<Diagnostic>> {
     let site_view = SiteView::new(site);
     let statics: BTreeMap<String, StaticSrc> = theme.statics;
     let stats_json = stats::json(site, stats);
     let stats_value: serde_json::Value = serde_json::from_str(&stats_json).unwrap_or_default();
+    let run = cache.as_deref_mut().and_then(|c| {
+        let sources: Vec<(&String, &str)> = theme
+            .templates
+            .iter()
+            .map(|(n, s)| (n, s.text.as_str()))
+            .collect();
+        let global = json_hash(0, &(sources, &site_view, &stats_json))?;
+        Some(CacheRun {
+            global,
+            prev: std::mem::take(&mut c.outputs),
+            next: Mutex::default(),
+            rendered: Default::default(),
+            reused: Default::default(),
+        })
+    });
     let tpl = Templates::new(theme.templates, &site_view, stats_value)?;
     let ctx = Ctx {
         site,
@@ -222,6 +252,7 @@ pub fn write_site(
         tpl: &tpl,
         all_reports: (0..site.reports.len()).collect(),
         all_articles: (0..site.articles.len()).collect(),
+        cache: run.as_ref(),
     };
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| {
@@ -253,7 +284,7 @@ pub fn write_site(
             }
         })
         .map(|job| match ctx.run(job) {
-            Ok((path, html, is_page)) => match sink.write(&path, html.as_bytes()) {
+            Ok((path, html, is_page)) => match sink.write_owned(&path, html.into_bytes()) {
                 Ok(()) => usize::from(is_page),
                 Err(e) => {
                     io_fail(e);
@@ -281,6 +312,18 @@ pub fn write_site(
         }
     });
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let (Some(c), Some(run)) = (cache, run) {
+        c.last = (
+            run.rendered.load(Ordering::Relaxed),
+            run.reused.load(Ordering::Relaxed),
+        );
+        // A failed build keeps the outputs of the last good one.
+        c.outputs = if errors.is_empty() {
+            run.next.into_inner().unwrap_or_else(|p| p.into_inner())
+        } else {
+            run.prev
+        };
+    }
     if errors.is_empty() {
         let files = total + copied + search_files;
         Ok(Written { pages, files })

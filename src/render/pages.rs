@@ -10,6 +10,10 @@ use crate::diagnostics::Diagnostic;
 use crate::site::stats::Stats;
 use crate::site::{pages_for, Site};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// One output file to render.
 #[derive(Clone, Copy)]
@@ -68,9 +72,68 @@ pub(super) struct Ctx<'a> {
     /// `0..reports` and `0..articles`, for the full listings.
     pub(super) all_reports: Vec<usize>,
     pub(super) all_articles: Vec<usize>,
+    /// Outputs of the previous build, for [`Ctx::render`] to reuse.
+    pub(super) cache: Option<&'a CacheRun>,
+}
+
+/// `io::Write` into a hasher: hashes a context as it is serialized,
+/// without building the JSON text.
+struct HashWriter(DefaultHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Hash of `value` serialized as JSON, seeded with `seed`.
+pub(super) fn json_hash<T: Serialize + ?Sized>(seed: u64, value: &T) -> Option<u64> {
+    let mut h = HashWriter(DefaultHasher::new());
+    h.0.write_u64(seed);
+    serde_json::to_writer(&mut h, value).ok()?;
+    Some(h.0.finish())
+}
+
+/// One build's use of a [`super::RenderCache`]: the previous build's
+/// outputs by input hash, and this build's, filled as jobs run.
+pub(super) struct CacheRun {
+    /// Hash of everything every template sees: template sources, the
+    /// `site` global, `stats()`.
+    pub(super) global: u64,
+    pub(super) prev: HashMap<u64, Arc<str>>,
+    pub(super) next: Mutex<HashMap<u64, Arc<str>>>,
+    pub(super) rendered: AtomicUsize,
+    pub(super) reused: AtomicUsize,
 }
 
 impl<'a> Ctx<'a> {
+    /// Renders template `name` with `page`; with a cache, an output whose
+    /// inputs (template sources, globals, template name, page context)
+    /// hash the same as one of the previous build is reused as is.
+    pub(super) fn render<P: Serialize>(&self, name: &str, page: &P) -> Result<String, Diagnostic> {
+        let Some(c) = self.cache else {
+            return self.tpl.render(name, page);
+        };
+        let Some(key) = json_hash(c.global, &(name, page)) else {
+            return self.tpl.render(name, page);
+        };
+        let lock =
+            |m: &'a Mutex<HashMap<u64, Arc<str>>>| m.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(out) = c.prev.get(&key) {
+            c.reused.fetch_add(1, Ordering::Relaxed);
+            lock(&c.next).insert(key, out.clone());
+            return Ok(out.to_string());
+        }
+        let out = self.tpl.render(name, page)?;
+        c.rendered.fetch_add(1, Ordering::Relaxed);
+        lock(&c.next).insert(key, Arc::from(out.as_str()));
+        Ok(out)
+    }
+
     fn crumb(&self, name: &str, path: &str) -> Link {
         Link {
             name: name.to_string(),
@@ -125,7 +188,7 @@ impl<'a> Ctx<'a> {
     pub(super) fn run(&self, job: Job) -> Result<(String, String, bool), Diagnostic> {
         let s = self.site;
         let v = &self.views;
-        let t = self.tpl;
+        let t = self;
         let desc = s.config.description.as_str();
         Ok(match job {
             Job::Index => {

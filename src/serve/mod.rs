@@ -36,6 +36,8 @@ struct Builder {
     /// `http://127.0.0.1:1111`, without a trailing slash.
     origin: String,
     lang: Lang,
+    /// Pages of the last build, reused when their inputs are unchanged.
+    cache: std::sync::Mutex<jianbao::RenderCache>,
 }
 
 /// The outcome of one build.
@@ -71,7 +73,8 @@ impl Builder {
             drafts: self.drafts,
             ..BuildOptions::default()
         };
-        match jianbao::build_in_memory(&opts) {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        match jianbao::build_in_memory_with(&opts, &mut cache) {
             Ok((mem, report)) => Built::Ok {
                 files: mem.files.into_inner().unwrap_or_else(|e| e.into_inner()),
                 base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
@@ -288,6 +291,7 @@ pub fn run(opts: Options) -> ExitCode {
         drafts: opts.drafts,
         origin: format!("http://{host}:{port}"),
         lang,
+        cache: Default::default(),
     };
     let shared = Arc::new(Shared::new(lang));
 
