@@ -5,7 +5,7 @@
 use crate::fs;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The file a site path is written to: `reports/x/` → `reports/x/index.html`.
 pub fn file_for(site_path: &str) -> String {
@@ -20,8 +20,8 @@ pub fn file_for(site_path: &str) -> String {
 pub trait Sink: Sync {
     fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()>;
 
-    /// [`Sink::write`] of bytes the caller no longer needs.
-    fn write_owned(&self, site_path: &str, bytes: Vec<u8>) -> fs::Result<()> {
+    /// [`Sink::write`] of bytes that may be kept without copying.
+    fn write_shared(&self, site_path: &str, bytes: Arc<[u8]>) -> fs::Result<()> {
         self.write(site_path, &bytes)
     }
 }
@@ -38,7 +38,7 @@ impl Sink for Discard {
 /// Keeps files in memory, keyed by file path (`reports/x/index.html`).
 #[derive(Default)]
 pub struct Memory {
-    pub files: Mutex<HashMap<String, Vec<u8>>>,
+    pub files: Mutex<HashMap<String, Arc<[u8]>>>,
 }
 
 impl Sink for Memory {
@@ -46,11 +46,11 @@ impl Sink for Memory {
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(file_for(site_path), bytes.to_vec());
+            .insert(file_for(site_path), Arc::from(bytes));
         Ok(())
     }
 
-    fn write_owned(&self, site_path: &str, bytes: Vec<u8>) -> fs::Result<()> {
+    fn write_shared(&self, site_path: &str, bytes: Arc<[u8]>) -> fs::Result<()> {
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())

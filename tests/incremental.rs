@@ -6,8 +6,9 @@ mod common;
 
 use jianbao::{build_in_memory, build_in_memory_with, BuildOptions, RenderCache};
 use std::collections::HashMap;
+use std::sync::Arc;
 
-fn files(opts: &BuildOptions, cache: Option<&mut RenderCache>) -> HashMap<String, Vec<u8>> {
+fn files(opts: &BuildOptions, cache: Option<&mut RenderCache>) -> HashMap<String, Arc<[u8]>> {
     let mem = match cache {
         Some(c) => build_in_memory_with(opts, c),
         None => build_in_memory(opts),

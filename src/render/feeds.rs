@@ -1,13 +1,13 @@
 //! The machine-readable files a site publishes besides its pages: the Atom
 //! feed and the sitemap, both with full URLs.
 
-use super::pages::Ctx;
+use super::pages::{Ctx, Out};
 use crate::content::Date;
 use crate::diagnostics::Diagnostic;
 use serde::Serialize;
 
 /// `feed.xml`: the newest 30 reports and articles together.
-pub(super) fn feed(c: &Ctx) -> Result<(String, String, bool), Diagnostic> {
+pub(super) fn feed(c: &Ctx) -> Result<(String, Out, bool), Diagnostic> {
     let (s, v) = (c.site, &c.views);
     #[derive(Serialize)]
     struct Entry<'a> {
@@ -72,7 +72,7 @@ pub(super) fn feed(c: &Ctx) -> Result<(String, String, bool), Diagnostic> {
 }
 
 /// `sitemap.xml`: every page, with its date where it has one.
-pub(super) fn sitemap(c: &Ctx) -> Result<(String, String, bool), Diagnostic> {
+pub(super) fn sitemap(c: &Ctx) -> Result<(String, Out, bool), Diagnostic> {
     let s = c.site;
     #[derive(Serialize)]
     struct Entry {

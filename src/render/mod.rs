@@ -20,7 +20,7 @@ use crate::site::Site;
 use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
 use markdown::{LinkContext, Rendered};
-use pages::{jobs, json_hash, CacheRun, Ctx};
+use pages::{jobs, json_hash, CacheRun, Ctx, Out};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
@@ -161,7 +161,7 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
 /// can see (its sources, the `site` global, `stats()`, the page context).
 #[derive(Default)]
 pub struct RenderCache {
-    outputs: HashMap<u64, Arc<str>>,
+    outputs: HashMap<u64, Arc<[u8]>>,
     /// Template renders in the last build: (rendered, reused).
     pub last: (usize, usize),
 }
@@ -284,7 +284,10 @@ pub fn write_site(
             }
         })
         .map(|job| match ctx.run(job) {
-            Ok((path, html, is_page)) => match sink.write_owned(&path, html.into_bytes()) {
+            Ok((path, out, is_page)) => match match out {
+                Out::Text(s) => sink.write(&path, s.as_bytes()),
+                Out::Shared(b) => sink.write_shared(&path, b),
+            } {
                 Ok(()) => usize::from(is_page),
                 Err(e) => {
                     io_fail(e);

@@ -76,6 +76,18 @@ pub(super) struct Ctx<'a> {
     pub(super) cache: Option<&'a CacheRun>,
 }
 
+/// A rendered file: fresh text, or bytes shared with the render cache.
+pub(super) enum Out {
+    Text(String),
+    Shared(Arc<[u8]>),
+}
+
+impl From<String> for Out {
+    fn from(s: String) -> Out {
+        Out::Text(s)
+    }
+}
+
 /// `io::Write` into a hasher: hashes a context as it is serialized,
 /// without building the JSON text.
 struct HashWriter(DefaultHasher);
@@ -104,8 +116,8 @@ pub(super) struct CacheRun {
     /// Hash of everything every template sees: template sources, the
     /// `site` global, `stats()`.
     pub(super) global: u64,
-    pub(super) prev: HashMap<u64, Arc<str>>,
-    pub(super) next: Mutex<HashMap<u64, Arc<str>>>,
+    pub(super) prev: HashMap<u64, Arc<[u8]>>,
+    pub(super) next: Mutex<HashMap<u64, Arc<[u8]>>>,
     pub(super) rendered: AtomicUsize,
     pub(super) reused: AtomicUsize,
 }
@@ -114,24 +126,24 @@ impl<'a> Ctx<'a> {
     /// Renders template `name` with `page`; with a cache, an output whose
     /// inputs (template sources, globals, template name, page context)
     /// hash the same as one of the previous build is reused as is.
-    pub(super) fn render<P: Serialize>(&self, name: &str, page: &P) -> Result<String, Diagnostic> {
+    pub(super) fn render<P: Serialize>(&self, name: &str, page: &P) -> Result<Out, Diagnostic> {
         let Some(c) = self.cache else {
-            return self.tpl.render(name, page);
+            return self.tpl.render(name, page).map(Out::Text);
         };
         let Some(key) = json_hash(c.global, &(name, page)) else {
-            return self.tpl.render(name, page);
+            return self.tpl.render(name, page).map(Out::Text);
         };
         let lock =
-            |m: &'a Mutex<HashMap<u64, Arc<str>>>| m.lock().unwrap_or_else(|p| p.into_inner());
+            |m: &'a Mutex<HashMap<u64, Arc<[u8]>>>| m.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(out) = c.prev.get(&key) {
             c.reused.fetch_add(1, Ordering::Relaxed);
             lock(&c.next).insert(key, out.clone());
-            return Ok(out.to_string());
+            return Ok(Out::Shared(out.clone()));
         }
-        let out = self.tpl.render(name, page)?;
+        let out: Arc<[u8]> = Arc::from(self.tpl.render(name, page)?.into_bytes());
         c.rendered.fetch_add(1, Ordering::Relaxed);
-        lock(&c.next).insert(key, Arc::from(out.as_str()));
-        Ok(out)
+        lock(&c.next).insert(key, out.clone());
+        Ok(Out::Shared(out))
     }
 
     fn crumb(&self, name: &str, path: &str) -> Link {
@@ -185,7 +197,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Renders one job: (site path, bytes, is an HTML page).
-    pub(super) fn run(&self, job: Job) -> Result<(String, String, bool), Diagnostic> {
+    pub(super) fn run(&self, job: Job) -> Result<(String, Out, bool), Diagnostic> {
         let s = self.site;
         let v = &self.views;
         let t = self;
@@ -472,10 +484,14 @@ impl<'a> Ctx<'a> {
             }
             Job::StatsJson => (
                 "stats/stats.json".into(),
-                self.stats_json.to_string(),
+                self.stats_json.to_string().into(),
                 false,
             ),
-            Job::StatsCsv => ("stats/stats.csv".into(), stats::csv(self.stats), false),
+            Job::StatsCsv => (
+                "stats/stats.csv".into(),
+                stats::csv(self.stats).into(),
+                false,
+            ),
             Job::Search => {
                 let f = self.frame(
                     "search",

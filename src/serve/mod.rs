@@ -344,11 +344,11 @@ mod tests {
     fn diff_finds_added_changed_removed() {
         let old: Files = [("a", "1"), ("b", "2"), ("c", "3")]
             .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .map(|(k, v)| (k.to_string(), v.as_bytes().into()))
             .collect();
         let new: Files = [("a", "1"), ("b", "x"), ("d", "4")]
             .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .map(|(k, v)| (k.to_string(), v.as_bytes().into()))
             .collect();
         assert_eq!(changed_files(&old, &new), vec!["b", "c", "d"]);
     }

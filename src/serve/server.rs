@@ -133,7 +133,7 @@ impl AsRef<[u8]> for Body {
     fn as_ref(&self) -> &[u8] {
         match self {
             Body::Owned(v) => v,
-            Body::Shared(files, key) => files.get(key).map(Vec::as_slice).unwrap_or_default(),
+            Body::Shared(files, key) => files.get(key).map(|b| &b[..]).unwrap_or_default(),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 /// Output file path (`reports/x/index.html`) → bytes.
-pub type Files = HashMap<String, Vec<u8>>;
+pub type Files = HashMap<String, Arc<[u8]>>;
 
 /// One consistent view of the site. Never mutated once published.
 #[derive(Clone, Default)]
