@@ -265,20 +265,17 @@ fn run(
     // Plain texts served only the search index.
     bodies.release_plain();
     phases.done("search");
-    let written = render::write_site(
-        &site,
-        &stats,
-        &bodies,
-        search_files,
-        theme,
+    let target = render::Target {
         sink,
-        opts.progress.as_deref(),
+        progress: opts.progress.as_deref(),
         cache,
-    )
-    .map_err(|mut d| {
-        diags.append(&mut d);
-        Error::diags(std::mem::take(&mut diags))
-    })?;
+    };
+    let written = render::write_site(&site, &stats, &bodies, search_files, theme, target).map_err(
+        |mut d| {
+            diags.append(&mut d);
+            Error::diags(std::mem::take(&mut diags))
+        },
+    )?;
     phases.done("render");
     diagnostics::sort(&mut diags);
     Ok((written, diags))

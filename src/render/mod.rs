@@ -204,21 +204,31 @@ pub fn write_search(idx: &search::Index, sink: &dyn Sink) -> Result<usize, Vec<D
     }
 }
 
-/// Renders every page and copies static files and assets through `sink`.
-/// `search_files`: the number of search index files already written by
-/// [`write_search`] (counted in [`Written::files`]).
-/// `cache`: outputs of the previous build to reuse (see [`RenderCache`]).
-#[allow(clippy::too_many_arguments)]
+/// Where and how rendered files go.
+pub struct Target<'a> {
+    pub sink: &'a dyn Sink,
+    /// Progress reports (files rendered, files to render).
+    pub progress: Option<&'a crate::ProgressFn>,
+    /// Outputs of the previous build to reuse (see [`RenderCache`]).
+    pub cache: Option<&'a mut RenderCache>,
+}
+
+/// Renders every page and copies static files and assets through the
+/// target's sink. `search_files`: the number of search index files already
+/// written by [`write_search`] (counted in [`Written::files`]).
 pub fn write_site(
     site: &Site,
     stats: &Stats,
     bodies: &Bodies,
     search_files: usize,
     theme: ThemeFiles,
-    sink: &dyn Sink,
-    progress: Option<&crate::ProgressFn>,
-    mut cache: Option<&mut RenderCache>,
+    target: Target,
 ) -> Result<Written, Vec<Diagnostic>> {
+    let Target {
+        sink,
+        progress,
+        mut cache,
+    } = target;
     let site_view = SiteView::new(site);
     let statics: BTreeMap<String, StaticSrc> = theme.statics;
     let stats_json = stats::json(site, stats);
