@@ -122,8 +122,14 @@ impl<'a> Fields<'a> {
     /// A string that must be present and non-empty.
     pub fn required_str(&mut self, key: &str, example: &str) -> Option<String> {
         let present = self.map.contains_key(key);
+        // A map or list was already reported as the wrong type by `str`.
+        let scalar = !matches!(
+            self.map.get(key),
+            Some(Value::Mapping(_) | Value::Sequence(_) | Value::Tagged(_))
+        );
         match self.str(key) {
             Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            _ if !scalar => None,
             _ => {
                 let hint =
                     text!("add a line `{}: {}`", key, example; "请添加一行 `{}: {}`", key, example);

@@ -87,10 +87,6 @@ impl Staging {
         })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Swaps the staging folder in place of the target.
     pub fn commit(mut self) -> fs::Result<()> {
         let old = self.dir.with_extension("old");

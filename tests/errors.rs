@@ -560,3 +560,31 @@ fn one_file_with_several_problems_reports_them_all() {
         r.stderr_has(want);
     }
 }
+
+#[test]
+fn empty_or_non_text_date_is_one_precise_error() {
+    let site = Site::new("basic");
+    site.write(
+        "content/reports/2024/e.md",
+        report("title: 空日期\nunit: 陶乐镇\ndate:\n", "正文。\n"),
+    );
+    site.write(
+        "content/reports/2024/m.md",
+        report("title: 表日期\nunit: 陶乐镇\ndate: {a: 1}\n", "正文。\n"),
+    );
+    let r = site.run(Lang::En, &["check"]);
+    r.expect_code(1);
+    r.stderr_has("content/reports/2024/e.md:4:6: error: `date` is empty");
+    r.stderr_has("content/reports/2024/m.md:4:7: error: `date` must be text");
+    assert_eq!(
+        r.stderr.matches("m.md:").count(),
+        1,
+        "one error for m.md:\n{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("missing required key `date`"),
+        "{}",
+        r.stderr
+    );
+}

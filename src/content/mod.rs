@@ -360,24 +360,15 @@ fn read_common(f: &mut Fields, src: Source) -> Option<Common> {
     })
 }
 
-fn read_date(f: &mut Fields, key: &str, required: bool) -> Option<Date> {
-    let present = f.pos(key);
-    match f.str(key) {
-        Some(s) => match Date::parse(&s) {
-            Some(d) => Some(d),
-            None => {
-                f.error(key, text!("`{}` is not a date: `{}`", key, s; "`{}` 不是有效日期：`{}`", key, s),
-                        Some(text!("write it as `2024-12-20` or `2024年12月20日`"; "请写成 `2024-12-20` 或 `2024年12月20日`")));
-                None
-            }
-        },
-        None if required => {
-            let _ = present;
-            f.required_str(key, "2024-12-20");
-            None
-        }
-        None => None,
+/// A required date in any of the forms `Date::parse` accepts.
+fn read_date(f: &mut Fields, key: &str) -> Option<Date> {
+    let s = f.required_str(key, "2024-12-20")?;
+    let date = Date::parse(&s);
+    if date.is_none() {
+        f.error(key, text!("`{}` is not a date: `{}`", key, s; "`{}` 不是有效日期：`{}`", key, s),
+                Some(text!("write it as `2024-12-20` or `2024年12月20日`"; "请写成 `2024-12-20` 或 `2024年12月20日`")));
     }
+    date
 }
 
 fn located_str(f: &mut Fields, key: &str) -> Option<Located<String>> {
@@ -396,7 +387,7 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
         f.required_str("unit", "陶乐镇")
             .map(|value| Located { value, line, col })
     };
-    let date = read_date(f, "date", true);
+    let date = read_date(f, "date");
     let period = f.str("period").and_then(|s| match Period::parse(&s) {
         Some(p) => Some(p),
         None => {
@@ -505,7 +496,7 @@ fn metric_list(config: &Config, sep: &str) -> String {
 
 fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
     let common = read_common(f, src);
-    let date = read_date(f, "date", true);
+    let date = read_date(f, "date");
     let tags = f.str_list("tags");
     let category = f
         .str("category")

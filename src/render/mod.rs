@@ -231,8 +231,8 @@ pub fn write_site(
     } = target;
     let site_view = SiteView::new(site);
     let statics: BTreeMap<String, StaticSrc> = theme.statics;
-    let stats_json = stats::json(site, stats);
-    let stats_value: serde_json::Value = serde_json::from_str(&stats_json).unwrap_or_default();
+    let stats_value = stats::json(site, stats);
+    let stats_json = serde_json::to_string_pretty(&stats_value).unwrap_or_default();
     let run = cache.as_deref_mut().and_then(|c| {
         let sources: Vec<(&String, &str)> = theme
             .templates

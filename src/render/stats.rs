@@ -311,8 +311,9 @@ struct Counts<'a> {
     articles_per_category: Vec<(&'a str, usize)>,
 }
 
-/// `/stats/stats.json`: metrics, totals, every breakdown, counts and rows.
-pub fn json(site: &Site, stats: &Stats) -> String {
+/// The value of `/stats/stats.json` (and of `stats()` in templates): metrics,
+/// totals, every breakdown, counts and rows.
+pub fn json(site: &Site, stats: &Stats) -> serde_json::Value {
     let c = &site.config;
     fn gv<'a>(c: &'a Config, gs: &'a [Group]) -> Vec<GroupView<'a>> {
         gs.iter().map(|g| group_view(c, g)).collect()
@@ -320,7 +321,7 @@ pub fn json(site: &Site, stats: &Stats) -> String {
     fn counts(gs: &[Group]) -> Vec<(&str, usize)> {
         gs.iter().map(|g| (g.key.as_str(), g.reports)).collect()
     }
-    let v = serde_json::json!({
+    serde_json::json!({
         "generator": concat!("jianbao ", env!("CARGO_PKG_VERSION")),
         "site": { "title": c.title, "base_url": c.base_url },
         "metrics": c.metrics,
@@ -339,8 +340,7 @@ pub fn json(site: &Site, stats: &Stats) -> String {
             articles_per_category: stats.articles_per_category.iter().map(|(n, k)| (n.as_str(), *k)).collect(),
         },
         "rows": stats.rows,
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default()
+    })
 }
 
 /// The CSV header of the exports (SPEC.md's columns, in order).

@@ -81,10 +81,6 @@ impl Templates {
         Ok(Templates { tera, sources })
     }
 
-    pub fn has(&self, name: &str) -> bool {
-        self.sources.contains_key(name)
-    }
-
     /// Renders `name` with `site` plus the given page data.
     pub fn render<P: Serialize>(&self, name: &str, page: &P) -> Result<String, Diagnostic> {
         let ctx =
