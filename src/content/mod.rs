@@ -31,6 +31,9 @@ pub struct Source {
     /// The front matter text, kept so later checks can locate keys.
     pub front: String,
     pub front_line: usize,
+    /// Hash of the file's bytes: equal hashes, equal document (used by
+    /// `serve` to reuse what was derived from an unchanged file).
+    pub hash: u64,
 }
 
 impl Source {
@@ -304,6 +307,7 @@ fn load_file(
         body_line: split.body_line,
         front: split.front.to_string(),
         front_line: split.front_line,
+        hash: xxhash_rust::xxh3::xxh3_64(&bytes),
     };
     let front = src.front.clone();
     let mut f = Fields::new(map, &front, &shown, split.front_line);

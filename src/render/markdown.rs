@@ -58,6 +58,9 @@ pub struct Rendered {
     pub cover: Option<String>,
     /// All text, for search and figures checks.
     pub plain: String,
+    /// Identifies the input this was rendered from (the source file's hash
+    /// and the link context): equal keys, equal output. 0 when unknown.
+    pub key: u64,
 }
 
 const ATTACHMENT_EXTS: &[&str] = &[

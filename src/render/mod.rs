@@ -73,6 +73,26 @@ pub fn known_paths(site: &Site, theme: &ThemeFiles) -> BTreeSet<String> {
     known
 }
 
+/// A hash of everything a body's rendering depends on besides its own
+/// text: the site paths links resolve against, assets, base path, options.
+fn link_context_hash(site: &Site, known: &BTreeSet<String>, assets: &BTreeSet<String>) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut put = |s: &str| {
+        h.update(s.as_bytes());
+        h.update(&[0xff]);
+    };
+    put(&site.config.base_path);
+    put(if site.config.unsafe_html { "1" } else { "0" });
+    known.iter().chain(assets).for_each(|p| put(p));
+    let mut sources: Vec<(&String, &String)> = site.by_source.iter().collect();
+    sources.sort_unstable();
+    for (k, v) in sources {
+        put(k);
+        put(v);
+    }
+    h.digest()
+}
+
 /// Renders all Markdown bodies; broken links are errors, images without alt text warnings.
 pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>) {
     let assets: BTreeSet<String> = site.assets.iter().map(|a| a.rel.clone()).collect();
@@ -91,8 +111,11 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
             assets,
         }
     }
+    let links = link_context_hash(site, known, &assets);
     let one = |src: &Source| {
-        markdown::render(&src.body, unsafe_html, &ctx_for(site, src, known, &assets))
+        let mut m = markdown::render(&src.body, unsafe_html, &ctx_for(site, src, known, &assets));
+        m.key = xxhash_rust::xxh3::xxh3_64_with_seed(&src.hash.to_le_bytes(), links);
+        m
     };
     let reports: Vec<Rendered> = site
         .reports
