@@ -13,6 +13,7 @@ pub use date::{Date, Period};
 pub use number::Figure;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const DIR: &str = "content";
 
@@ -132,9 +133,10 @@ pub struct Asset {
 /// Everything read from `content/`.
 #[derive(Debug, Default)]
 pub struct Content {
-    pub reports: Vec<Report>,
-    pub articles: Vec<Article>,
-    pub pages: Vec<Page>,
+    /// Shared, so `serve` can keep unchanged documents between rebuilds.
+    pub reports: Vec<Arc<Report>>,
+    pub articles: Vec<Arc<Article>>,
+    pub pages: Vec<Arc<Page>>,
     pub units: Vec<Unit>,
     /// `content/units/` exists: reports must name registered units.
     pub has_registry: bool,
@@ -226,9 +228,9 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
     for (doc, mut d) in results {
         diags.append(&mut d);
         match doc {
-            Some(Doc::Report(r)) if drafts || !r.common.draft => content.reports.push(r),
-            Some(Doc::Article(a)) if drafts || !a.common.draft => content.articles.push(a),
-            Some(Doc::Page(p)) if drafts || !p.common.draft => content.pages.push(p),
+            Some(Doc::Report(r)) if drafts || !r.common.draft => content.reports.push(Arc::new(r)),
+            Some(Doc::Article(a)) if drafts || !a.common.draft => content.articles.push(Arc::new(a)),
+            Some(Doc::Page(p)) if drafts || !p.common.draft => content.pages.push(Arc::new(p)),
             Some(Doc::Unit(u)) => content.units.push(u),
             _ => {}
         }

@@ -13,6 +13,7 @@ use crate::diagnostics::{closest, Diagnostic};
 use crate::text;
 use slug::slugify;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Top-level names generated pages use; a page's slug may not take them.
 pub const RESERVED: &[&str] = &[
@@ -35,7 +36,7 @@ pub const RESERVED: &[&str] = &[
 
 #[derive(Debug)]
 pub struct ReportEntry {
-    pub doc: Report,
+    pub doc: Arc<Report>,
     pub slug: String,
     /// Site path without base, with trailing slash: `reports/tao-le-zhen/`.
     pub path: String,
@@ -45,7 +46,7 @@ pub struct ReportEntry {
 
 #[derive(Debug)]
 pub struct ArticleEntry {
-    pub doc: Article,
+    pub doc: Arc<Article>,
     pub slug: String,
     pub path: String,
     pub unit: Option<usize>,
@@ -55,7 +56,7 @@ pub struct ArticleEntry {
 
 #[derive(Debug)]
 pub struct PageEntry {
-    pub doc: Page,
+    pub doc: Arc<Page>,
     pub slug: String,
     pub path: String,
 }
@@ -178,12 +179,21 @@ impl Site {
     /// Frees the Markdown bodies and front-matter texts of every source once
     /// they are rendered and checked; positions and paths stay.
     pub fn release_sources(&mut self) {
+        // Documents shared with a `serve` session keep their sources.
         let srcs = self
             .reports
             .iter_mut()
-            .map(|r| &mut r.doc.common.src)
-            .chain(self.articles.iter_mut().map(|a| &mut a.doc.common.src))
-            .chain(self.pages.iter_mut().map(|p| &mut p.doc.common.src))
+            .filter_map(|r| Arc::get_mut(&mut r.doc).map(|d| &mut d.common.src))
+            .chain(
+                self.articles
+                    .iter_mut()
+                    .filter_map(|a| Arc::get_mut(&mut a.doc).map(|d| &mut d.common.src)),
+            )
+            .chain(
+                self.pages
+                    .iter_mut()
+                    .filter_map(|p| Arc::get_mut(&mut p.doc).map(|d| &mut d.common.src)),
+            )
             .chain(self.units.iter_mut().filter_map(|u| u.src.as_mut()));
         for src in srcs {
             src.body = String::new();
