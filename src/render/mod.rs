@@ -12,7 +12,7 @@ pub mod stats;
 pub mod templates;
 pub mod views;
 
-use crate::content::Source;
+use crate::content::{Located, Source};
 use crate::diagnostics::Diagnostic;
 use crate::output::Sink;
 use crate::site::stats::Stats;
@@ -29,11 +29,12 @@ use templates::Templates;
 use views::{SiteView, Views};
 
 /// Rendered Markdown of every document, index-aligned with the model.
+/// Shared, so `serve` can keep unchanged bodies between rebuilds.
 pub struct Bodies {
-    pub reports: Vec<Rendered>,
-    pub articles: Vec<Rendered>,
-    pub pages: Vec<Rendered>,
-    pub units: Vec<Rendered>,
+    pub reports: Vec<Arc<Rendered>>,
+    pub articles: Vec<Arc<Rendered>>,
+    pub pages: Vec<Arc<Rendered>>,
+    pub units: Vec<Arc<Rendered>>,
 }
 
 impl Bodies {
@@ -45,7 +46,8 @@ impl Bodies {
             &mut self.pages,
             &mut self.units,
         ] {
-            for m in r.iter_mut() {
+            // Bodies kept by a `serve` session keep their texts.
+            for m in r.iter_mut().filter_map(Arc::get_mut) {
                 m.plain = String::new();
             }
         }
@@ -54,8 +56,10 @@ impl Bodies {
 
 fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
     for f in &r.findings {
-        let (l, c) = markdown::line_col(&src.body, f.offset);
-        let line = l + src.body_line - 1;
+        let (line, c) = f.at.unwrap_or_else(|| {
+            let (l, c) = markdown::line_col(&src.body, f.offset);
+            (l + src.body_line - 1, c)
+        });
         let mut d = if f.error {
             Diagnostic::error(&src.shown, line, c, f.message.clone())
         } else {
@@ -95,8 +99,26 @@ fn link_context_hash(site: &Site, known: &BTreeSet<String>, assets: &BTreeSet<St
 
 /// Renders all Markdown bodies; broken links are errors, images without alt text warnings.
 pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>) {
+    bodies_cached(site, known, &mut BodyCache::default())
+}
+
+/// Rendered bodies kept between builds by `serve`, by [`Rendered::key`]:
+/// a body whose source and link context are unchanged is not rendered again.
+#[derive(Default)]
+pub struct BodyCache {
+    bodies: HashMap<u64, Arc<Rendered>>,
+}
+
+/// [`bodies`], reusing what `cache` holds; the cache then holds this
+/// build's bodies only.
+pub fn bodies_cached(
+    site: &Site,
+    known: &BTreeSet<String>,
+    cache: &mut BodyCache,
+) -> (Bodies, Vec<Diagnostic>) {
     let assets: BTreeSet<String> = site.assets.iter().map(|a| a.rel.clone()).collect();
     let unsafe_html = site.config.unsafe_html;
+    let links = link_context_hash(site, known, &assets);
     fn ctx_for<'a>(
         site: &'a Site,
         src: &'a Source,
@@ -111,61 +133,70 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
             assets,
         }
     }
-    let links = link_context_hash(site, known, &assets);
-    let one = |src: &Source| {
-        let mut m = markdown::render(&src.body, unsafe_html, &ctx_for(site, src, known, &assets));
-        m.key = xxhash_rust::xxh3::xxh3_64_with_seed(&src.hash.to_le_bytes(), links);
-        m
-    };
-    let reports: Vec<Rendered> = site
-        .reports
-        .par_iter()
-        .map(|r| one(&r.doc.common.src))
-        .collect();
-    let mut articles: Vec<Rendered> = site
-        .articles
-        .par_iter()
-        .map(|a| one(&a.doc.common.src))
-        .collect();
-    let mut diags = Vec::new();
-    for (a, m) in site.articles.iter().zip(articles.iter_mut()) {
-        let Some(cover) = &a.doc.cover else { continue };
-        match markdown::resolve_path(
-            &cover.value,
-            &ctx_for(site, &a.doc.common.src, known, &assets),
-        ) {
-            Ok(url) => m.cover = Some(url),
-            Err((message, hint)) => {
-                let mut d =
-                    Diagnostic::error(&a.doc.common.src.shown, cover.line, cover.col, message);
-                d.hint = hint;
-                diags.push(d);
+    let prev = std::mem::take(&mut cache.bodies);
+    // `cover`: an article's cover image, resolved like a link.
+    let one = |src: &Source, cover: Option<&Located<String>>| -> Arc<Rendered> {
+        // The file's own path too: relative links resolve from its folder.
+        let mut id = src.hash.to_le_bytes().to_vec();
+        id.extend_from_slice(src.rel.as_bytes());
+        let key = xxhash_rust::xxh3::xxh3_64_with_seed(&id, links);
+        if let Some(m) = prev.get(&key) {
+            return m.clone();
+        }
+        let ctx = ctx_for(site, src, known, &assets);
+        let mut m = markdown::render(&src.body, unsafe_html, &ctx);
+        m.key = key;
+        if let Some(cover) = cover {
+            match markdown::resolve_path(&cover.value, &ctx) {
+                Ok(url) => m.cover = Some(url),
+                Err((message, hint)) => m.findings.push(markdown::Finding {
+                    offset: 0,
+                    at: Some((cover.line, cover.col)),
+                    error: true,
+                    message,
+                    hint,
+                }),
             }
         }
-    }
-    let pages: Vec<Rendered> = site
+        Arc::new(m)
+    };
+    let reports: Vec<Arc<Rendered>> = site
+        .reports
+        .par_iter()
+        .map(|r| one(&r.doc.common.src, None))
+        .collect();
+    let articles: Vec<Arc<Rendered>> = site
+        .articles
+        .par_iter()
+        .map(|a| one(&a.doc.common.src, a.doc.cover.as_ref()))
+        .collect();
+    let pages: Vec<Arc<Rendered>> = site
         .pages
         .par_iter()
-        .map(|p| one(&p.doc.common.src))
+        .map(|p| one(&p.doc.common.src, None))
         .collect();
-    let units: Vec<Rendered> = site
+    let units: Vec<Arc<Rendered>> = site
         .units
         .par_iter()
-        .map(|u| u.src.as_ref().map(one).unwrap_or_default())
+        .map(|u| u.src.as_ref().map(|s| one(s, None)).unwrap_or_default())
         .collect();
-    for (r, m) in site.reports.iter().zip(&reports) {
-        findings_to_diags(&r.doc.common.src, m, &mut diags);
-    }
-    for (a, m) in site.articles.iter().zip(&articles) {
-        findings_to_diags(&a.doc.common.src, m, &mut diags);
-    }
-    for (p, m) in site.pages.iter().zip(&pages) {
-        findings_to_diags(&p.doc.common.src, m, &mut diags);
-    }
-    for (u, m) in site.units.iter().zip(&units) {
-        if let Some(src) = &u.src {
-            findings_to_diags(src, m, &mut diags);
-        }
+    let mut diags = Vec::new();
+    let sources = site
+        .reports
+        .iter()
+        .map(|r| &r.doc.common.src)
+        .zip(&reports)
+        .chain(site.articles.iter().map(|a| &a.doc.common.src).zip(&articles))
+        .chain(site.pages.iter().map(|p| &p.doc.common.src).zip(&pages))
+        .chain(
+            site.units
+                .iter()
+                .zip(&units)
+                .filter_map(|(u, m)| u.src.as_ref().map(|s| (s, m))),
+        );
+    for (src, m) in sources {
+        findings_to_diags(src, m, &mut diags);
+        cache.bodies.insert(m.key, m.clone());
     }
     (
         Bodies {

@@ -7,6 +7,7 @@ use crate::content::Stat;
 use crate::render::markdown::{Attachment, Rendered, TocEntry};
 use crate::site::{ArticleEntry, PageEntry, ReportEntry, Site, Term, UnitEntry};
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Serialize, Clone)]
 pub struct Link {
@@ -338,8 +339,8 @@ impl Paginator {
 /// Builds views from the model and the rendered Markdown.
 pub struct Views<'a> {
     pub site: &'a Site,
-    pub report_md: &'a [Rendered],
-    pub article_md: &'a [Rendered],
+    pub report_md: &'a [Arc<Rendered>],
+    pub article_md: &'a [Arc<Rendered>],
 }
 
 fn stat_view<'a>(metrics: &'a [Metric], s: &Stat) -> StatView<'a> {
