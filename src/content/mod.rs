@@ -148,7 +148,7 @@ enum Doc {
     Report(Arc<Report>),
     Article(Arc<Article>),
     Page(Arc<Page>),
-    Unit(Unit),
+    Unit(Box<Unit>),
 }
 
 /// Files editors' tools leave behind that are never content.
@@ -341,7 +341,7 @@ pub fn load_cached(
                     Some(Doc::Page(p)) if drafts || !p.common.draft => {
                         content.pages.push(p.clone())
                     }
-                    Some(Doc::Unit(u)) => content.units.push(u.clone()),
+                    Some(Doc::Unit(u)) => content.units.push((**u).clone()),
                     _ => {}
                 }
             }
@@ -429,7 +429,7 @@ fn load_file(
         "report" => read_report(&mut f, src, config).map(|r| Doc::Report(Arc::new(r))),
         "article" => read_article(&mut f, src).map(|a| Doc::Article(Arc::new(a))),
         "page" => read_page(&mut f, src).map(|p| Doc::Page(Arc::new(p))),
-        _ => read_unit(&mut f, src).map(Doc::Unit),
+        _ => read_unit(&mut f, src).map(|u| Doc::Unit(Box::new(u))),
     };
     let allowed: &[&str] = match kind {
         "report" => &[
