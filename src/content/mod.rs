@@ -224,7 +224,10 @@ fn walk(root: &Path, dir: &Path, start: &Path) -> Vec<(String, Loaded)> {
                     text!("cannot read: {}", e; "无法读取：{}", e)
                 };
                 let rel = rel_of(dir, &path);
-                out.push((rel, Loaded::Unreadable(Diagnostic::warning(shown, 0, 0, msg))));
+                out.push((
+                    rel,
+                    Loaded::Unreadable(Diagnostic::warning(shown, 0, 0, msg)),
+                ));
                 continue;
             }
         };

@@ -20,7 +20,7 @@ use crate::site::Site;
 use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
 use markdown::{LinkContext, Rendered};
-use pages::{jobs, json_hash, CacheRun, Ctx, Out};
+use pages::{jobs, json_hash, CacheRun, Ctx, Out, Versions};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
@@ -186,7 +186,12 @@ pub fn bodies_cached(
         .iter()
         .map(|r| &r.doc.common.src)
         .zip(&reports)
-        .chain(site.articles.iter().map(|a| &a.doc.common.src).zip(&articles))
+        .chain(
+            site.articles
+                .iter()
+                .map(|a| &a.doc.common.src)
+                .zip(&articles),
+        )
         .chain(site.pages.iter().map(|p| &p.doc.common.src).zip(&pages))
         .chain(
             site.units
@@ -216,6 +221,8 @@ pub fn bodies_cached(
 #[derive(Default)]
 pub struct RenderCache {
     outputs: HashMap<u64, Arc<[u8]>>,
+    /// The same outputs by job signature (see `pages::Versions`).
+    signed: HashMap<u64, pages::Signed>,
     /// Template renders in the last build: (rendered, reused).
     pub last: (usize, usize),
 }
@@ -293,8 +300,13 @@ pub fn write_site(
             .iter()
             .map(|(n, s)| (n, s.text.as_str()))
             .collect();
-        let global = json_hash(0, &(sources, &site_view, &stats_json))?;
+        let global = json_hash(0, &(&sources, &site_view, &stats_json))?;
+        let sig_global = json_hash(1, &(&sources, &site_view))?;
+        let stats_fn = sources.iter().any(|(_, s)| s.contains("stats("));
         Some(CacheRun {
+            versions: Versions::new(site, bodies, sig_global, &stats_json, stats_fn),
+            prev_signed: std::mem::take(&mut c.signed),
+            next_signed: Mutex::default(),
             global,
             prev: std::mem::take(&mut c.outputs),
             next: Mutex::default(),
@@ -347,10 +359,10 @@ pub fn write_site(
                 }
             }
         })
-        .map(|job| match ctx.run(job) {
+        .map(|job| match ctx.run_cached(job) {
             Ok((path, out, is_page)) => match match out {
                 Out::Text(s) => sink.write(&path, s.as_bytes()),
-                Out::Shared(b) => sink.write_shared(&path, b),
+                Out::Shared(b, _) => sink.write_shared(&path, b),
             } {
                 Ok(()) => usize::from(is_page),
                 Err(e) => {
@@ -385,10 +397,15 @@ pub fn write_site(
             run.reused.load(Ordering::Relaxed),
         );
         // A failed build keeps the outputs of the last good one.
-        c.outputs = if errors.is_empty() {
-            run.next.into_inner().unwrap_or_else(|p| p.into_inner())
+        (c.outputs, c.signed) = if errors.is_empty() {
+            (
+                run.next.into_inner().unwrap_or_else(|p| p.into_inner()),
+                run.next_signed
+                    .into_inner()
+                    .unwrap_or_else(|p| p.into_inner()),
+            )
         } else {
-            run.prev
+            (run.prev, run.prev_signed)
         };
     }
     if errors.is_empty() {

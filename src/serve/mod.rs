@@ -36,8 +36,8 @@ struct Builder {
     /// `http://127.0.0.1:1111`, without a trailing slash.
     origin: String,
     lang: Lang,
-    /// Pages of the last build, reused when their inputs are unchanged.
-    cache: std::sync::Mutex<jianbao::RenderCache>,
+    /// What the last build derived, reused when its inputs are unchanged.
+    session: std::sync::Mutex<jianbao::Session>,
 }
 
 /// The outcome of one build.
@@ -56,7 +56,9 @@ enum Built {
 }
 
 impl Builder {
-    fn build(&self, prev_base: &str) -> Built {
+    /// `changed`: the site-root-relative paths changed since the last
+    /// build, None when unknown.
+    fn build(&self, prev_base: &str, changed: Option<&[PathBuf]>) -> Built {
         let start = Instant::now();
         // The base path comes from site.yaml; the host is this server.
         let base_path = jianbao::config::Config::load(&self.root, None)
@@ -73,8 +75,8 @@ impl Builder {
             drafts: self.drafts,
             ..BuildOptions::default()
         };
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        match jianbao::build_in_memory_with(&opts, &mut cache) {
+        let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        match session.rebuild(&opts, changed) {
             Ok((mem, report)) => Built::Ok {
                 files: mem.files.into_inner().unwrap_or_else(|e| e.into_inner()),
                 base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
@@ -291,7 +293,7 @@ pub fn run(opts: Options) -> ExitCode {
         drafts: opts.drafts,
         origin: format!("http://{host}:{port}"),
         lang,
-        cache: Default::default(),
+        session: Default::default(),
     };
     let shared = Arc::new(Shared::new(lang));
 
@@ -304,7 +306,7 @@ pub fn run(opts: Options) -> ExitCode {
             None
         }
     };
-    apply(&shared, builder.build("/"), true);
+    apply(&shared, builder.build("/", None), true);
     {
         let (server, shared) = (server.clone(), shared.clone());
         std::thread::Builder::new()
@@ -331,7 +333,14 @@ pub fn run(opts: Options) -> ExitCode {
         let t = text!("changed: {}", shown.join(", "); "已修改：{}", shown.join("，"));
         println!("[{}] {}", now(), t.get(lang));
         let prev_base = shared.current().base_path.clone();
-        apply(&shared, builder.build(&prev_base), false);
+        // A configuration change (or lost events) reads everything again.
+        let paths: Vec<PathBuf> = batch.iter().map(|c| c.path.clone()).collect();
+        let known = batch.iter().all(|c| c.kind != watch::ChangeKind::Config);
+        apply(
+            &shared,
+            builder.build(&prev_base, known.then_some(paths.as_slice())),
+            false,
+        );
     }
     ExitCode::SUCCESS
 }
