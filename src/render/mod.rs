@@ -20,7 +20,7 @@ use crate::site::Site;
 use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
 use markdown::{LinkContext, Rendered};
-use pages::{jobs, json_hash, CacheRun, Ctx, Out, Versions};
+use pages::{jobs, json_hash, CacheRun, Ctx, Job, Out, Versions};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
@@ -294,18 +294,24 @@ pub fn write_site(
     let statics: BTreeMap<String, StaticSrc> = theme.statics;
     let stats_value = stats::json(site, stats);
     let stats_json = serde_json::to_string_pretty(&stats_value).unwrap_or_default();
+    let mut prev_signed = cache
+        .as_deref_mut()
+        .map(|c| std::mem::take(&mut c.signed))
+        .unwrap_or_default();
     let run = cache.as_deref_mut().and_then(|c| {
         let sources: Vec<(&String, &str)> = theme
             .templates
             .iter()
             .map(|(n, s)| (n, s.text.as_str()))
             .collect();
-        let global = json_hash(0, &(&sources, &site_view, &stats_json))?;
+        let global = json_hash(
+            xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes()),
+            &(&sources, &site_view),
+        )?;
         let sig_global = json_hash(1, &(&sources, &site_view))?;
         let stats_fn = sources.iter().any(|(_, s)| s.contains("stats("));
         Some(CacheRun {
             versions: Versions::new(site, bodies, sig_global, &stats_json, stats_fn),
-            prev_signed: std::mem::take(&mut c.signed),
             next_signed: Mutex::default(),
             global,
             prev: std::mem::take(&mut c.outputs),
@@ -348,8 +354,44 @@ pub fn write_site(
     };
     let jobs = jobs(site);
     let total = jobs.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let pages: usize = jobs
+    let write = |path: &str, out: Out| match out {
+        Out::Text(s) => sink.write(path, s.as_bytes()),
+        Out::Shared(b, _) => sink.write_shared(path, b),
+    };
+    // With a cache, a job whose signature is that of a previous output is
+    // written from it without building its context; the rest are rendered.
+    let mut pages = 0;
+    let jobs: Vec<(Job, Option<u64>)> = match &run {
+        Some(c) => {
+            let sigs: Vec<Option<u64>> = jobs
+                .par_iter()
+                .map(|&j| ctx.signature(j, &c.versions))
+                .collect();
+            let mut next = c.next.lock().unwrap_or_else(|p| p.into_inner());
+            let mut next_signed = c.next_signed.lock().unwrap_or_else(|p| p.into_inner());
+            let mut misses = Vec::new();
+            for (job, sig) in jobs.into_iter().zip(sigs) {
+                let Some(hit) = sig.and_then(|s| prev_signed.remove(&s).map(|h| (s, h))) else {
+                    misses.push((job, sig));
+                    continue;
+                };
+                let (sig, (path, bytes, is_page, key)) = hit;
+                if let Err(e) = sink.write_shared(&path, bytes.clone()) {
+                    io_fail(e);
+                }
+                pages += usize::from(is_page);
+                if let Some(k) = key {
+                    next.insert(k, bytes.clone());
+                }
+                next_signed.insert(sig, (path, bytes, is_page, key));
+            }
+            c.reused.fetch_add(total - misses.len(), Ordering::Relaxed);
+            misses
+        }
+        None => jobs.into_iter().map(|j| (j, None)).collect(),
+    };
+    let done = std::sync::atomic::AtomicUsize::new(total - jobs.len());
+    pages += jobs
         .into_par_iter()
         .inspect(|_| {
             if let Some(p) = progress {
@@ -359,11 +401,8 @@ pub fn write_site(
                 }
             }
         })
-        .map(|job| match ctx.run_cached(job) {
-            Ok((path, out, is_page)) => match match out {
-                Out::Text(s) => sink.write(&path, s.as_bytes()),
-                Out::Shared(b, _) => sink.write_shared(&path, b),
-            } {
+        .map(|(job, sig)| match ctx.run_signed(job, sig) {
+            Ok((path, out, is_page)) => match write(&path, out) {
                 Ok(()) => usize::from(is_page),
                 Err(e) => {
                     io_fail(e);
@@ -375,7 +414,7 @@ pub fn write_site(
                 0
             }
         })
-        .sum();
+        .sum::<usize>();
     let copies: Vec<(String, StaticSrc)> = statics
         .into_iter()
         .chain(
@@ -405,7 +444,13 @@ pub fn write_site(
                     .unwrap_or_else(|p| p.into_inner()),
             )
         } else {
-            (run.prev, run.prev_signed)
+            // What was not reused is still the last good build's.
+            let mut signed = run
+                .next_signed
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner());
+            signed.extend(prev_signed);
+            (run.prev, signed)
         };
     }
     if errors.is_empty() {

@@ -11,7 +11,6 @@ use crate::site::stats::Stats;
 use crate::site::{pages_for, Site};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -91,11 +90,11 @@ impl From<String> for Out {
 
 /// `io::Write` into a hasher: hashes a context as it is serialized,
 /// without building the JSON text.
-struct HashWriter(DefaultHasher);
+struct HashWriter(xxhash_rust::xxh3::Xxh3);
 
 impl std::io::Write for HashWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
+        self.0.update(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -105,10 +104,9 @@ impl std::io::Write for HashWriter {
 
 /// Hash of `value` serialized as JSON, seeded with `seed`.
 pub(super) fn json_hash<T: Serialize + ?Sized>(seed: u64, value: &T) -> Option<u64> {
-    let mut h = HashWriter(DefaultHasher::new());
-    h.0.write_u64(seed);
+    let mut h = HashWriter(xxhash_rust::xxh3::Xxh3::with_seed(seed));
     serde_json::to_writer(&mut h, value).ok()?;
-    Some(h.0.finish())
+    Some(h.0.digest())
 }
 
 /// A file rendered in an earlier build: site path, bytes, is an HTML page,
@@ -120,9 +118,8 @@ pub(super) type Signed = (String, Arc<[u8]>, bool, Option<u64>);
 pub(super) struct CacheRun {
     /// Versions of this build's entities, for job signatures.
     pub(super) versions: Versions,
-    /// Outputs of the previous build by job signature ([`Ctx::signature`]):
-    /// a hit skips building the context.
-    pub(super) prev_signed: HashMap<u64, Signed>,
+    /// This build's outputs by job signature ([`Ctx::signature`]); the
+    /// previous build's are looked up before any context is built.
     pub(super) next_signed: Mutex<HashMap<u64, Signed>>,
     /// Hash of everything every template sees: template sources, the
     /// `site` global, `stats()`.
@@ -207,37 +204,25 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// [`Ctx::run`] through the cache's job signatures: a job whose
-    /// signature is that of a previous output reuses it as is.
-    pub(super) fn run_cached(&self, job: Job) -> Result<(String, Out, bool), Diagnostic> {
-        let Some(c) = self.cache else {
+    /// [`Ctx::run`], keeping the output under its signature `sig` (see
+    /// [`Ctx::signature`]) for the next build.
+    pub(super) fn run_signed(
+        &self,
+        job: Job,
+        sig: Option<u64>,
+    ) -> Result<(String, Out, bool), Diagnostic> {
+        let (Some(c), Some(sig)) = (self.cache, sig) else {
             return self.run(job);
         };
-        let Some(sig) = self.signature(job, &c.versions) else {
-            return self.run(job);
-        };
-        let lock = |m: &'a Mutex<HashMap<u64, Signed>>| m.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(hit) = c.prev_signed.get(&sig) {
-            c.reused.fetch_add(1, Ordering::Relaxed);
-            if let Some(key) = hit.3 {
-                c.next
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(key, hit.1.clone());
-            }
-            lock(&c.next_signed).insert(sig, hit.clone());
-            return Ok((
-                hit.0.clone(),
-                Out::Shared(hit.1.clone(), hit.3.unwrap_or(0)),
-                hit.2,
-            ));
-        }
         let (path, out, is_page) = self.run(job)?;
         let (bytes, key): (Arc<[u8]>, Option<u64>) = match out {
             Out::Text(t) => (Arc::from(t.into_bytes()), None),
             Out::Shared(b, k) => (b, Some(k)),
         };
-        lock(&c.next_signed).insert(sig, (path.clone(), bytes.clone(), is_page, key));
+        c.next_signed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(sig, (path.clone(), bytes.clone(), is_page, key));
         Ok((path, Out::Shared(bytes, key.unwrap_or(0)), is_page))
     }
 

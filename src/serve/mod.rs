@@ -27,6 +27,8 @@ pub struct Options {
     pub port: u16,
     pub drafts: bool,
     pub open: bool,
+    /// Print each rebuild's phases.
+    pub timings: bool,
 }
 
 /// Builds the site for the preview: what the rebuild loop needs to know.
@@ -36,6 +38,7 @@ struct Builder {
     /// `http://127.0.0.1:1111`, without a trailing slash.
     origin: String,
     lang: Lang,
+    timings: bool,
     /// What the last build derived, reused when its inputs are unchanged.
     session: std::sync::Mutex<jianbao::Session>,
 }
@@ -77,17 +80,27 @@ impl Builder {
         };
         let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
         match session.rebuild(&opts, changed) {
-            Ok((mem, report)) => Built::Ok {
-                files: mem.files.into_inner().unwrap_or_else(|e| e.into_inner()),
-                base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
-                pages: report.pages,
-                ms: start.elapsed().as_secs_f64() * 1000.0,
-                warnings: report
-                    .warnings
-                    .iter()
-                    .map(|d| d.render(self.lang))
-                    .collect(),
-            },
+            Ok((mem, report)) => {
+                if self.timings {
+                    let phases: Vec<String> = report
+                        .timings
+                        .iter()
+                        .map(|(n, d)| format!("{n} {:.1}", d.as_secs_f64() * 1000.0))
+                        .collect();
+                    println!("  ms: {}", phases.join(", "));
+                }
+                Built::Ok {
+                    files: mem.files.into_inner().unwrap_or_else(|e| e.into_inner()),
+                    base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
+                    pages: report.pages,
+                    ms: start.elapsed().as_secs_f64() * 1000.0,
+                    warnings: report
+                        .warnings
+                        .iter()
+                        .map(|d| d.render(self.lang))
+                        .collect(),
+                }
+            }
             Err(e) => {
                 let errors = match e {
                     Error::Diagnostics(d) => d.iter().map(|d| d.render(self.lang)).collect(),
@@ -293,6 +306,7 @@ pub fn run(opts: Options) -> ExitCode {
         drafts: opts.drafts,
         origin: format!("http://{host}:{port}"),
         lang,
+        timings: opts.timings,
         session: Default::default(),
     };
     let shared = Arc::new(Shared::new(lang));
