@@ -308,10 +308,10 @@ pub fn write_site(
             xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes()),
             &(&sources, &site_view),
         )?;
-        let sig_global = json_hash(1, &(&sources, &site_view))?;
+        let sig_global = json_hash(1, &site_view)?;
         let stats_fn = sources.iter().any(|(_, s)| s.contains("stats("));
         Some(CacheRun {
-            versions: Versions::new(site, bodies, sig_global, &stats_json, stats_fn),
+            versions: Versions::new(site, bodies, sig_global, &sources, &stats_json, stats_fn),
             next_signed: Mutex::default(),
             global,
             prev: std::mem::take(&mut c.outputs),

@@ -594,6 +594,54 @@ pub(super) fn jobs(site: &Site) -> Vec<Job> {
     jobs
 }
 
+/// The templates jobs render, by name (see [`template_of`]).
+const PAGE_TEMPLATES: [&str; 18] = [
+    "index.html",
+    "reports.html",
+    "report.html",
+    "articles.html",
+    "article.html",
+    "page.html",
+    "units.html",
+    "unit.html",
+    "tags.html",
+    "tag.html",
+    "categories.html",
+    "category.html",
+    "404.html",
+    "feed.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "stats.html",
+    "search.html",
+];
+
+/// The template `job` renders, as an index into [`PAGE_TEMPLATES`]; None
+/// for files made without one.
+fn template_of(job: Job) -> Option<usize> {
+    Some(match job {
+        Job::Index => 0,
+        Job::Reports(_) => 1,
+        Job::Report(_) => 2,
+        Job::Articles(_) => 3,
+        Job::Article(_) => 4,
+        Job::Page(_) => 5,
+        Job::Units => 6,
+        Job::Unit(..) => 7,
+        Job::Tags => 8,
+        Job::Tag(..) => 9,
+        Job::Categories => 10,
+        Job::Category(..) => 11,
+        Job::NotFound => 12,
+        Job::Feed => 13,
+        Job::Sitemap => 14,
+        Job::Robots => 15,
+        Job::Stats => 16,
+        Job::Search => 17,
+        Job::StatsJson | Job::StatsCsv => return None,
+    })
+}
+
 /// A running xxh3 over the pieces of a dependency signature.
 struct Sig(xxhash_rust::xxh3::Xxh3);
 
@@ -639,6 +687,8 @@ pub(super) struct Versions {
     global: u64,
     /// The aggregated figures.
     stats: u64,
+    /// Per [`PAGE_TEMPLATES`] entry: its source and all it may reach.
+    template: Vec<u64>,
     reports: Vec<u64>,
     articles: Vec<u64>,
     pages: Vec<u64>,
@@ -655,10 +705,34 @@ impl Versions {
         site: &Site,
         bodies: &Bodies,
         global: u64,
+        templates: &[(&String, &str)],
         stats_json: &str,
         stats_fn: bool,
     ) -> Versions {
         let stats = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes());
+        // A page template's output depends on its own source and on every
+        // template it may reach: those no job renders directly (base.html,
+        // components) and any page template named in another's source.
+        let shared = |name: &str| {
+            !PAGE_TEMPLATES.contains(&name)
+                || templates
+                    .iter()
+                    .any(|(n, src)| n.as_str() != name && src.contains(&format!("\"{name}\"")))
+        };
+        let mut common = Sig::new(4);
+        for (name, src) in templates.iter().filter(|(n, _)| shared(n)) {
+            common.s(name).s(src);
+        }
+        let common = common.done();
+        let template = PAGE_TEMPLATES
+            .iter()
+            .map(|&name| {
+                let src = templates.iter().find(|(n, _)| n.as_str() == name);
+                let mut h = Sig::new(common);
+                h.s(name).s(src.map_or("\u{0}", |(_, s)| s));
+                h.done()
+            })
+            .collect();
         let mut g = Sig::new(global);
         g.s(&format!("{:?}", site.config));
         if stats_fn {
@@ -721,6 +795,7 @@ impl Versions {
         Versions {
             global,
             stats,
+            template,
             reports: site
                 .reports
                 .iter()
@@ -775,6 +850,7 @@ impl Ctx<'_> {
     pub(super) fn signature(&self, job: Job, v: &Versions) -> Option<u64> {
         let s = self.site;
         let mut h = Sig::new(v.global);
+        h.u(v.template[template_of(job)?]);
         match job {
             Job::Index => {
                 h.u(1).u(v.stats);
