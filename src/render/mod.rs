@@ -23,6 +23,7 @@ use markdown::{LinkContext, Rendered};
 use pages::{jobs, json_hash, CacheRun, Ctx, Job, Out, Versions};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use templates::Templates;
@@ -223,9 +224,14 @@ pub struct RenderCache {
     outputs: HashMap<u64, Arc<[u8]>>,
     /// The same outputs by job signature (see `pages::Versions`).
     signed: HashMap<u64, pages::Signed>,
+    /// Static files and assets read from disk, by path.
+    copies: HashMap<PathBuf, Copied>,
     /// Template renders in the last build: (rendered, reused).
     pub last: (usize, usize),
 }
+
+/// A file copied from disk: (size, modification time) when read, bytes.
+type Copied = ((u64, Option<std::time::SystemTime>), Arc<[u8]>);
 
 /// What a build produced.
 #[derive(Debug, Default, Clone)]
@@ -424,11 +430,35 @@ pub fn write_site(
         )
         .collect();
     let copied = copies.len();
+    // With a cache, a file on disk whose size and modification time are
+    // unchanged is not read again.
+    let prev_copies = cache.as_deref_mut().map(|c| std::mem::take(&mut c.copies));
+    let next_copies: Mutex<HashMap<PathBuf, Copied>> = Mutex::default();
+    let copy = |rel: &str, src: &StaticSrc| -> crate::fs::Result<()> {
+        let (StaticSrc::Disk(path), Some(prev)) = (src, &prev_copies) else {
+            return src.bytes().and_then(|b| sink.write(rel, &b));
+        };
+        let stamp = std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()));
+        let bytes = match prev.get(path) {
+            Some((s, b)) if stamp.as_ref() == Some(s) => b.clone(),
+            _ => Arc::from(src.bytes()?.as_ref()),
+        };
+        if let Some(stamp) = stamp {
+            let mut next = next_copies.lock().unwrap_or_else(|p| p.into_inner());
+            next.insert(path.clone(), (stamp, bytes.clone()));
+        }
+        sink.write_shared(rel, bytes)
+    };
     copies.into_par_iter().for_each(|(rel, src)| {
-        if let Err(e) = src.bytes().and_then(|b| sink.write(&rel, &b)) {
+        if let Err(e) = copy(&rel, &src) {
             io_fail(e);
         }
     });
+    if let Some(c) = cache.as_deref_mut() {
+        c.copies = next_copies.into_inner().unwrap_or_else(|p| p.into_inner());
+    }
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if let (Some(c), Some(run)) = (cache, run) {
         c.last = (
