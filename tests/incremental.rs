@@ -200,6 +200,14 @@ fn edits_render_few_pages_and_always_equal_a_fresh_build() {
         &["content/reports/2025/photo.png"],
         "new asset",
     );
+    site.write(
+        "content/reports/2025/photo.png",
+        b"a changed picture, longer",
+    );
+    let photo = ["content/reports/2025/photo.png"];
+    rebuild(&opts, &mut s, &photo, "changed asset");
+    site.append("static/extra.css", "\nbody { margin: 1px; }\n");
+    rebuild(&opts, &mut s, &["static/extra.css"], "changed stylesheet");
     site.remove("content/reports/gen-011.md");
     rebuild(
         &opts,
