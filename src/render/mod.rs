@@ -331,11 +331,7 @@ pub fn write_site(
         site,
         stats,
         stats_json: &stats_json,
-        views: Views {
-            site,
-            report_md: &bodies.reports,
-            article_md: &bodies.articles,
-        },
+        views: Views::new(site, &bodies.reports, &bodies.articles),
         bodies,
         tpl: &tpl,
         all_reports: (0..site.reports.len()).collect(),
