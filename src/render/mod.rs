@@ -249,11 +249,14 @@ pub fn write_search(idx: &search::Index, sink: &dyn Sink) -> Result<usize, Vec<D
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     (0..total).into_par_iter().for_each(|n| {
         let (path, json) = match n {
-            0 => ("search/docs.json".to_string(), idx.docs_json()),
-            n if n <= shards => idx.shard_json(n - 1),
+            0 => ("search/docs.json".to_string(), idx.docs_json().into_bytes()),
+            n if n <= shards => {
+                let (path, json) = idx.shard_json(n - 1);
+                (path, json.into_bytes())
+            }
             n => idx.text_json(n - 1 - shards),
         };
-        if let Err(e) = sink.write(&path, json.as_bytes()) {
+        if let Err(e) = sink.write(&path, &json) {
             let mut errs = errors.lock().unwrap_or_else(|p| p.into_inner());
             errs.push(Diagnostic::error(
                 &e.path,
