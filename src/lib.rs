@@ -321,8 +321,7 @@ fn run(
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
     let search_files = if site.config.search {
-        let index = render::search::Index::build(&site, &bodies);
-        render::write_search(&index, sink).map_err(|mut d| {
+        render::write_search(&site, &bodies, sink, None).map_err(|mut d| {
             diags.append(&mut d);
             Error::diags(std::mem::take(&mut diags))
         })?

@@ -240,32 +240,57 @@ pub struct Written {
     pub files: usize,
 }
 
-/// Writes the search index files (docs, postings shards, text chunks)
-/// through `sink`, in parallel; returns how many were written. Done before
-/// the pages, so the index and the plain texts can be dropped first.
-pub fn write_search(idx: &search::Index, sink: &dyn Sink) -> Result<usize, Vec<Diagnostic>> {
-    let shards = idx.shard_count();
-    let total = 1 + shards + idx.chunk_count();
+/// Builds the search index and writes its files (docs, postings shards,
+/// text chunks) through `sink`, in parallel; returns how many were written.
+/// Done before the pages, so the plain texts can be dropped first. With a
+/// `cache` (kept by `serve` between builds) only what changed since its
+/// last build is tokenized and serialized again; the files are the same.
+pub fn write_search(
+    site: &Site,
+    bodies: &Bodies,
+    sink: &dyn Sink,
+    cache: Option<&mut search::SearchCache>,
+) -> Result<usize, Vec<Diagnostic>> {
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
-    (0..total).into_par_iter().for_each(|n| {
-        let (path, json) = match n {
-            0 => ("search/docs.json".to_string(), idx.docs_json().into_bytes()),
-            n if n <= shards => {
-                let (path, json) = idx.shard_json(n - 1);
-                (path, json.into_bytes())
-            }
-            n => idx.text_json(n - 1 - shards),
-        };
-        if let Err(e) = sink.write(&path, &json) {
-            let mut errs = errors.lock().unwrap_or_else(|p| p.into_inner());
-            errs.push(Diagnostic::error(
-                &e.path,
-                0,
-                0,
-                text!("cannot write: {}", e.source; "无法写入：{}", e.source),
-            ));
+    let fail = |e: crate::fs::FsError| {
+        let mut errs = errors.lock().unwrap_or_else(|p| p.into_inner());
+        errs.push(Diagnostic::error(
+            &e.path,
+            0,
+            0,
+            text!("cannot write: {}", e.source; "无法写入：{}", e.source),
+        ));
+    };
+    let total = match cache {
+        Some(cache) => {
+            cache.build(site, bodies);
+            cache.files().into_par_iter().for_each(|(path, bytes)| {
+                if let Err(e) = sink.write_shared(path, bytes) {
+                    fail(e);
+                }
+            });
+            cache.last.files
         }
-    });
+        None => {
+            let idx = search::Index::build(site, bodies);
+            let shards = idx.shard_count();
+            let total = 1 + shards + idx.chunk_count();
+            (0..total).into_par_iter().for_each(|n| {
+                let (path, json) = match n {
+                    0 => ("search/docs.json".to_string(), idx.docs_json().into_bytes()),
+                    n if n <= shards => {
+                        let (path, json) = idx.shard_json(n - 1);
+                        (path, json.into_bytes())
+                    }
+                    n => idx.text_json(n - 1 - shards),
+                };
+                if let Err(e) = sink.write(&path, &json) {
+                    fail(e);
+                }
+            });
+            total
+        }
+    };
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if errors.is_empty() {
         Ok(total)

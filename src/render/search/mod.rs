@@ -13,8 +13,15 @@
 //! - `text/<n>.json`: `[[title, path, date, tags, text]]` for documents
 //!   `n * chunk ..`; text is the body cut at [`MAX_TEXT`] characters, for
 //!   snippets. A result page fetches the chunks of the hits it shows.
+//!
+//! [`Index`] builds all of it at once (`build`, `check`); [`SearchCache`]
+//! keeps it between the rebuilds of `serve` and redoes only what an edit
+//! touches, writing the same bytes.
 
+mod cache;
 pub mod tokenize;
+
+pub use cache::{SearchCache, SearchReuse};
 
 use super::Bodies;
 use crate::site::Site;
@@ -135,6 +142,9 @@ struct DocInput<'a> {
     ku: usize,
     /// The body's plain text ([`BODY`]).
     text: &'a str,
+    /// [`super::markdown::Rendered::key`] of the body: equal keys, equal
+    /// `text`; 0 when unknown.
+    key: u64,
 }
 
 impl DocInput<'_> {
@@ -418,6 +428,7 @@ fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, Vec<DocInput
                 extras: [&d.summary, &d.author, &d.source].map(Option::as_deref),
                 ku: (r.unit + 1) * 4,
                 text: &m.plain,
+                key: m.key,
             }
         } else {
             let (a, m) = (&site.articles[i], &bodies.articles[i]);
@@ -432,6 +443,7 @@ fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, Vec<DocInput
                 extras: [&d.summary, &d.author, &d.source].map(Option::as_deref),
                 ku: a.unit.map_or(0, |u| u + 1) * 4 + 1,
                 text: &m.plain,
+                key: m.key,
             }
         });
     }
@@ -446,6 +458,7 @@ fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, Vec<DocInput
             extras: [None; 3],
             ku: 2,
             text: &m.plain,
+            key: m.key,
         });
     }
     (units, inputs)
