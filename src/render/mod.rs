@@ -264,11 +264,14 @@ pub fn write_search(
     let total = match cache {
         Some(cache) => {
             cache.build(site, bodies);
-            cache.files().into_par_iter().for_each(|(path, bytes)| {
+            // On one thread: the cache serves `serve`, whose in-memory sink
+            // takes a file in a few hundred nanoseconds behind one lock
+            // (10k: 1 ms; 3 ms from two threads contending).
+            for (path, bytes) in cache.files() {
                 if let Err(e) = sink.write_shared(path, bytes) {
                     fail(e);
                 }
-            });
+            }
             cache.last.files
         }
         None => {

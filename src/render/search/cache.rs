@@ -315,21 +315,26 @@ fn text_hash(text: &str) -> u64 {
 /// besides its body text, written to `buf` first (one hash of one buffer
 /// is several times faster than a streaming hash of a dozen short pieces).
 fn meta(buf: &mut Vec<u8>, d: &DocInput) -> u64 {
+    // A string ends in 0xff, a missing one is 0xfe: neither byte occurs in
+    // UTF-8, so this is unambiguous with one copy a string.
     fn put(buf: &mut Vec<u8>, s: Option<&str>) {
         match s {
             Some(s) => {
-                buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
                 buf.extend_from_slice(s.as_bytes());
+                buf.push(0xff);
             }
-            None => buf.extend_from_slice(&u32::MAX.to_le_bytes()),
+            None => buf.push(0xfe),
         }
     }
     buf.clear();
-    buf.extend_from_slice(&(d.ku as u64).to_le_bytes());
-    if let Some(date) = d.date {
-        buf.extend_from_slice(&date.year.to_le_bytes());
-        buf.extend_from_slice(&date.month.to_le_bytes());
-        buf.extend_from_slice(&date.day.to_le_bytes());
+    let (year, month_day) = d.date.map_or((u64::MAX, 0), |d| {
+        (
+            u64::from(d.year as u32),
+            (u64::from(d.month) << 32) | u64::from(d.day),
+        )
+    });
+    for w in [d.ku as u64, year, month_day, d.tags.len() as u64] {
+        buf.extend_from_slice(&w.to_le_bytes());
     }
     put(buf, Some(d.title));
     put(buf, Some(d.path));
@@ -337,10 +342,10 @@ fn meta(buf: &mut Vec<u8>, d: &DocInput) -> u64 {
     for x in d.extras {
         put(buf, x);
     }
-    buf.extend_from_slice(&(d.tags.len() as u32).to_le_bytes());
     for t in d.tags {
         put(buf, Some(t));
     }
+    // Last, so the end of the buffer ends the aliases.
     if let Some(u) = d.unit {
         put(buf, Some(&u.name));
         for a in &u.aliases {
