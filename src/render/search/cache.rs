@@ -17,8 +17,8 @@
 //! only new and changed documents) and everything is serialized again.
 
 use super::{
-    docs_json, inputs, push_entry, push_row, row_cost, snippet_text, token_cost, tokenize, unpack,
-    Bodies, DocInput, FxMap, Sizes, BODY, MAX_TEXT,
+    docs_json, inputs, postings, push_entry, push_row, row_cost, snippet_text, token_cost,
+    tokenize, unpack, Bodies, DocInput, FxMap, Sizes, MAX_TEXT,
 };
 use crate::site::Site;
 use rayon::prelude::*;
@@ -111,6 +111,9 @@ impl Tok {
     }
 }
 
+/// A token id and its shard codes.
+type TokenCodes = (u32, Vec<u32>);
+
 /// Every token seen, by id; ids never change while the cache lives.
 #[derive(Default)]
 struct Vocab {
@@ -130,87 +133,81 @@ impl Vocab {
         tid
     }
 
-    /// Token ids for a document's tokens: `(id, entry)` by id.
-    fn intern(&mut self, doc: DocToks) -> Vec<(u32, u8)> {
-        let mut list = Vec::with_capacity(doc.short.len() + doc.long.len());
-        for (k, e) in doc.short {
-            let tid = match self.short.get(&k) {
-                Some(&t) => t,
-                None => {
-                    let t = self.add(unpack(k).into());
-                    self.short.insert(k, t);
-                    t
-                }
-            };
-            list.push((tid, e));
+    fn short_id(&mut self, k: u64) -> u32 {
+        match self.short.get(&k) {
+            Some(&t) => t,
+            None => {
+                let t = self.add(unpack(k).into());
+                self.short.insert(k, t);
+                t
+            }
         }
-        for (s, e) in doc.long {
-            let tid = match self.long.get(&s) {
-                Some(&t) => t,
-                None => {
-                    let t = self.add(s.clone());
-                    self.long.insert(s, t);
-                    t
-                }
-            };
-            list.push((tid, e));
+    }
+
+    fn long_id(&mut self, s: Box<str>) -> u32 {
+        match self.long.get(&s) {
+            Some(&t) => t,
+            None => {
+                let t = self.add(s.clone());
+                self.long.insert(s, t);
+                t
+            }
         }
-        list.sort_unstable_by_key(|&(t, _)| t);
-        list
     }
-}
 
-/// One document's tokens and their entries, as [`super::Posting::add`]
-/// accumulates them: field bits or-ed, body occurrences counted up to 15.
-#[derive(Default)]
-struct DocToks {
-    short: FxMap<u64, u8>,
-    long: FxMap<Box<str>, u8>,
-}
-
-fn bump(e: &mut u8, bit: u8) {
-    *e |= bit;
-    if bit == BODY && *e >> 4 < 15 {
-        *e += 16;
-    }
-}
-
-impl DocToks {
-    fn of(d: &DocInput) -> DocToks {
-        let mut t = DocToks::default();
-        let (short, long) = (&mut t.short, &mut t.long);
-        d.each_text(|text, bit| {
-            tokenize::each_packed(
-                text,
-                |k| bump(short.entry(k).or_default(), bit),
-                |s| match long.get_mut(s) {
-                    Some(e) => bump(e, bit),
-                    None => bump(long.entry(s.into()).or_default(), bit),
-                },
-            )
-        });
-        t
-    }
-}
-
-/// A document's token list by id, stored compactly: per token the id's
-/// difference from the previous one (LEB128) and the entry byte.
-fn encode(list: &[(u32, u8)]) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(list.len() * 2);
-    let mut prev = 0;
-    for &(tid, e) in list {
-        let mut d = tid - prev;
-        prev = tid;
-        while d >= 0x80 {
-            out.push((d as u8) | 0x80);
-            d >>= 7;
+    /// The token lists of `docs` (see [`push_entry_code`]), and the postings by
+    /// token id, ids relative to `docs`, in shard code form. Tokenized as a
+    /// full build does ([`postings`]); a token is looked up once, not once
+    /// per document holding it.
+    fn tokenize(&mut self, docs: &[&DocInput]) -> (Vec<Box<[u8]>>, Vec<TokenCodes>) {
+        let p = postings(docs);
+        let mut by_id: Vec<TokenCodes> = Vec::with_capacity(p.short.len() + p.long.len());
+        for (k, p) in p.short {
+            by_id.push((self.short_id(k), p.codes));
         }
-        out.push(d as u8);
-        out.push(e);
+        for (s, p) in p.long {
+            by_id.push((self.long_id(s), p.codes));
+        }
+        // Taken by token id, each document's list comes out in order.
+        by_id.sort_unstable_by_key(|t| t.0);
+        let mut counts = vec![0usize; docs.len()];
+        for (_, codes) in &by_id {
+            let mut id = 0;
+            for &c in codes {
+                id += c >> 8;
+                counts[id as usize] += 1;
+            }
+        }
+        let mut lists: Vec<Vec<u8>> = counts.iter().map(|&n| Vec::with_capacity(n * 3)).collect();
+        drop(counts);
+        let mut prev = vec![0u32; docs.len()];
+        for (tid, codes) in &by_id {
+            let mut id = 0;
+            for &c in codes {
+                id += c >> 8;
+                let d = id as usize;
+                push_entry_code(&mut lists[d], tid - prev[d], c as u8);
+                prev[d] = *tid;
+            }
+        }
+        let lists = lists.into_iter().map(Vec::into_boxed_slice).collect();
+        (lists, by_id)
     }
-    out.into_boxed_slice()
 }
 
+/// Appends a token to a document's token list. A list is stored compactly,
+/// by token id: per token the id's difference `d` from the previous one
+/// (LEB128) and the entry byte.
+fn push_entry_code(out: &mut Vec<u8>, mut d: u32, e: u8) {
+    while d >= 0x80 {
+        out.push((d as u8) | 0x80);
+        d >>= 7;
+    }
+    out.push(d as u8);
+    out.push(e);
+}
+
+/// The tokens of a list written by [`push_entry_code`]: `(id, entry)`.
 fn decode(bytes: &[u8]) -> impl Iterator<Item = (u32, u8)> + '_ {
     let mut i = 0;
     let mut prev = 0u32;
@@ -278,7 +275,7 @@ struct Doc {
     key: u64,
     meta: u64,
     text_hash: u64,
-    /// See [`encode`].
+    /// See [`push_entry_code`].
     tokens: Box<[u8]>,
     /// The text chunk holding the document's row, and where the row is.
     chunk: Arc<[u8]>,
@@ -355,9 +352,8 @@ fn meta(buf: &mut Vec<u8>, d: &DocInput) -> u64 {
     xxhash_rust::xxh3::xxh3_64(buf)
 }
 
-/// A document tokenized afresh, with its row.
+/// The row of a document read afresh (its tokens: [`Vocab::tokenize`]).
 struct Fresh {
-    toks: DocToks,
     row: Vec<u8>,
     row_cost: usize,
     text_hash: u64,
@@ -369,7 +365,6 @@ impl Fresh {
         let mut row = Vec::with_capacity(snippet.len() + 200);
         push_row(&mut row, d, &ymd, &snippet);
         Fresh {
-            toks: DocToks::of(d),
             row,
             row_cost: row_cost(d.title, d.path, &ymd, &snippet),
             text_hash: text_hash(d.text),
@@ -502,16 +497,17 @@ impl State {
             .collect();
         let fresh: Vec<Fresh> = changed.par_iter().map(|&i| Fresh::of(&inputs[i])).collect();
         let first_new = self.vocab.toks.len();
+        let refs: Vec<&DocInput> = changed.iter().map(|&i| &inputs[i]).collect();
+        let (lists, _) = self.vocab.tokenize(&refs);
         let mut dirty: Vec<u32> = Vec::new();
         let mut rows: FxMap<usize, Vec<u8>> = FxMap::default();
-        for (&i, f) in changed.iter().zip(fresh) {
+        for ((&i, f), list) in changed.iter().zip(fresh).zip(lists) {
             let id = u32::try_from(i).expect("fewer than 16 million documents");
-            let list = self.vocab.intern(f.toks);
             let doc = &mut self.docs[i];
-            let old_tokens = std::mem::replace(&mut doc.tokens, encode(&list));
+            let old_tokens = std::mem::replace(&mut doc.tokens, list);
             // Both lists are by token id: walk them together.
             let mut old = decode(&old_tokens).peekable();
-            let mut new = list.iter().copied().peekable();
+            let mut new = decode(&doc.tokens).peekable();
             loop {
                 let (tid, was, now) = match (old.peek().copied(), new.peek().copied()) {
                     (None, None) => break,
@@ -610,11 +606,12 @@ impl State {
         for i in same {
             kept[i] = found[i];
         }
-        let fresh: Vec<Option<Fresh>> = inputs
-            .par_iter()
+        let read: Vec<&DocInput> = inputs
+            .iter()
             .zip(&kept)
-            .map(|(d, k)| k.is_none().then(|| Fresh::of(d)))
+            .filter_map(|(d, k)| k.is_none().then_some(d))
             .collect();
+        let fresh: Vec<Fresh> = read.par_iter().map(|d| Fresh::of(d)).collect();
         drop(old_paths);
         let mut state = State {
             vocab,
@@ -632,12 +629,16 @@ impl State {
             named: names.1,
         };
         let first_new = state.vocab.toks.len();
+        let tokenized = read.len();
+        let all_read = tokenized == inputs.len();
+        let (lists, by_id) = state.vocab.tokenize(&read);
+        drop(read);
+        let mut fresh = fresh.into_iter().zip(lists);
         let empty: Arc<[u8]> = Arc::from(Vec::new());
         let mut rows: FxMap<usize, Vec<u8>> = FxMap::default();
-        let mut tokenized = 0;
-        for (i, ((d, k), f)) in inputs.iter().zip(&kept).zip(fresh).enumerate() {
-            let doc = match (k, f) {
-                (Some(j), _) => {
+        for (i, (d, k)) in inputs.iter().zip(&kept).enumerate() {
+            let doc = match k {
+                Some(j) => {
                     let old = &mut old_docs[*j];
                     Doc {
                         key: old.key,
@@ -649,44 +650,56 @@ impl State {
                         row_cost: old.row_cost,
                     }
                 }
-                (None, Some(f)) => {
-                    tokenized += 1;
-                    let list = state.vocab.intern(f.toks);
+                None => {
+                    let (f, list) = fresh.next().expect("a document not kept is read");
                     rows.insert(i, f.row);
                     Doc {
                         key: d.key,
                         meta: metas[i],
                         text_hash: f.text_hash,
-                        tokens: encode(&list),
+                        tokens: list,
                         chunk: empty.clone(),
                         row: (0, 0),
                         row_cost: f.row_cost,
                     }
                 }
-                (None, None) => unreachable!("a document not kept is tokenized"),
             };
             state.row_bytes += doc.row_cost;
             state.docs.push(doc);
         }
         drop(old_docs);
 
-        // New postings: counted first, so each list is allocated once.
         let toks = &mut state.vocab.toks;
-        let mut counts = vec![0u32; toks.len()];
-        for d in &state.docs {
-            for (tid, _) in decode(&d.tokens) {
-                counts[tid as usize] += 1;
+        let mut postings: Vec<Vec<u32>> = vec![Vec::new(); toks.len()];
+        if all_read {
+            // Every document was tokenized: its ids are the final ones.
+            for (tid, mut codes) in by_id {
+                let mut id = 0;
+                for c in &mut codes {
+                    id += *c >> 8;
+                    *c = (id << 8) | (*c & 0xff);
+                }
+                postings[tid as usize] = codes;
             }
-        }
-        let mut postings: Vec<Vec<u32>> = counts
-            .iter()
-            .map(|&n| Vec::with_capacity(n as usize))
-            .collect();
-        drop(counts);
-        for (id, d) in state.docs.iter().enumerate() {
-            let id = u32::try_from(id).expect("fewer than 16 million documents");
-            for (tid, e) in decode(&d.tokens) {
-                postings[tid as usize].push((id << 8) | u32::from(e));
+        } else {
+            drop(by_id);
+            // From the token lists, counted first so each list is
+            // allocated once.
+            let mut counts = vec![0u32; toks.len()];
+            for d in &state.docs {
+                for (tid, _) in decode(&d.tokens) {
+                    counts[tid as usize] += 1;
+                }
+            }
+            for (p, &n) in postings.iter_mut().zip(&counts) {
+                p.reserve_exact(n as usize);
+            }
+            drop(counts);
+            for (id, d) in state.docs.iter().enumerate() {
+                let id = u32::try_from(id).expect("fewer than 16 million documents");
+                for (tid, e) in decode(&d.tokens) {
+                    postings[tid as usize].push((id << 8) | u32::from(e));
+                }
             }
         }
         let dirty: Vec<u32> = toks
@@ -825,6 +838,16 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
     use std::path::Path;
+
+    fn encode(list: &[(u32, u8)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut prev = 0;
+        for &(tid, e) in list {
+            push_entry_code(&mut out, tid - prev, e);
+            prev = tid;
+        }
+        out
+    }
 
     #[test]
     fn search_cache_token_lists_round_trip() {

@@ -27,6 +27,7 @@ use super::Bodies;
 use crate::site::Site;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 pub const TITLE: u8 = 1;
@@ -387,13 +388,31 @@ fn shard_to_json(entries: &[(String, Vec<u32>)]) -> String {
 }
 
 /// Tokenizes documents `first..` of `docs` (ids from `first`).
-fn index_run(first: usize, docs: &[DocInput]) -> Postings {
+fn index_run<'a, D: Borrow<DocInput<'a>>>(first: usize, docs: &[D]) -> Postings {
     let mut p = Postings::default();
     for (i, d) in docs.iter().enumerate() {
         let id = u32::try_from(first + i).expect("fewer than 16 million documents");
-        d.each_text(|text, bit| p.add_text(text, id, bit));
+        d.borrow().each_text(|text, bit| p.add_text(text, id, bit));
     }
     p
+}
+
+/// The postings of `docs` (ids from 0). Runs of documents are tokenized in
+/// parallel, each into its own postings, and merged in document order: a
+/// token's later run continues its delta chain from the earlier run's last id.
+fn postings<'a, D: Borrow<DocInput<'a>> + Sync>(docs: &[D]) -> Postings {
+    let run = docs
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(64);
+    // Merged one run at a time into the first, each run freed as it is
+    // taken in: a tree of merges would hold twice the postings at its root.
+    let runs: Vec<Postings> = docs
+        .par_chunks(run)
+        .enumerate()
+        .map(|(n, docs)| index_run(n * run, docs))
+        .collect();
+    runs.into_iter().reduce(Postings::merge).unwrap_or_default()
 }
 
 /// The documents of the index in id order, and the unit names.
@@ -474,21 +493,7 @@ impl<'a> Index<'a> {
         let (units, inputs) = inputs(site, bodies);
         let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
 
-        // Runs of documents are tokenized in parallel, each into its own
-        // postings, and merged in document order: a token's later run
-        // continues its delta chain from the earlier run's last id.
-        let run = inputs
-            .len()
-            .div_ceil(4 * rayon::current_num_threads())
-            .max(64);
-        // Merged one run at a time into the first, each run freed as it is
-        // taken in: a tree of merges would hold twice the postings at its root.
-        let runs: Vec<Postings> = inputs
-            .par_chunks(run)
-            .enumerate()
-            .map(|(n, docs)| index_run(n * run, docs))
-            .collect();
-        let postings = runs.into_iter().reduce(Postings::merge).unwrap_or_default();
+        let postings = postings(&inputs);
         let mut tokens: Vec<(String, Vec<u32>)> = postings
             .short
             .into_iter()
