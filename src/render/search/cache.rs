@@ -8,13 +8,17 @@
 //! the small model fields the index reads. A key changes whenever a
 //! document comes or goes (links resolve against all site paths), so a
 //! document whose key changed but whose fields did not is compared by a
-//! hash of its plain text before it is tokenized again. While the document
-//! list (paths in id order) stays the same, the changed documents' postings are patched
-//! in place and only the shards of tokens whose postings changed, the text
-//! chunks holding changed rows and `docs.json` are serialized; every other
-//! file is written again from the previous bytes. When documents come, go
-//! or move, the postings are rebuilt from the kept token lists (tokenizing
-//! only new and changed documents) and everything is serialized again.
+//! hash of its plain text before it is tokenized again.
+//!
+//! While the document list (paths in id order) stays the same, the changed
+//! documents' postings are patched in place, and only the shards of tokens
+//! whose postings changed, the text chunks holding changed rows and
+//! `docs.json` are serialized; every other file is handed to the sink as
+//! the previous bytes. When documents come, go or move, the postings are
+//! rebuilt from the kept token lists (tokenizing only new and changed
+//! documents) and everything is serialized again. A change of the shard
+//! count or chunk size (sums over all documents, kept current) serializes
+//! all shards or all chunks.
 
 use super::{
     docs_json, inputs, postings, push_entry, push_row, row_cost, snippet_text, token_cost,
@@ -22,6 +26,7 @@ use super::{
 };
 use crate::site::Site;
 use rayon::prelude::*;
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// Search index state kept between builds by `serve`: pass it to
@@ -288,9 +293,7 @@ impl Doc {
     fn row(&self) -> &[u8] {
         &self.chunk[self.row.0..self.row.1]
     }
-}
 
-impl Doc {
     /// Whether `d`, whose [`meta`] is `meta`, is the document this was made
     /// from (then its key is taken: equal keys need no text hash next time).
     fn same(&mut self, d: &DocInput, meta: u64) -> bool {
@@ -416,8 +419,9 @@ impl SearchCache {
             .iter()
             .map(|t| size_of::<Tok>() + t.text.len() + t.postings.capacity() * 4)
             .sum();
-        let maps = (s.vocab.short.capacity() * 12)
-            + s.vocab.long.capacity() * 20
+        // A table slot: key, value and a control byte.
+        let maps = (s.vocab.short.capacity() * 17)
+            + s.vocab.long.capacity() * 25
             + s.vocab.long.keys().map(|k| k.len()).sum::<usize>();
         let docs: usize = s
             .docs
@@ -427,9 +431,8 @@ impl SearchCache {
             + s.paths.text.len()
             + s.paths.ends.len() * 8;
         let shards: usize = s.shard_tids.iter().map(|l| 24 + l.capacity() * 4).sum();
-        let files = s
-            .shard_files
-            .iter()
+        let files = std::iter::once(&s.docs_file)
+            .chain(&s.shard_files)
             .chain(&s.chunk_files)
             .map(|f| f.len())
             .sum();
@@ -509,23 +512,22 @@ impl State {
             let mut old = decode(&old_tokens).peekable();
             let mut new = decode(&doc.tokens).peekable();
             loop {
-                let (tid, was, now) = match (old.peek().copied(), new.peek().copied()) {
+                let order = match (old.peek(), new.peek()) {
                     (None, None) => break,
-                    (Some(o), Some(n)) if o.0 == n.0 => {
-                        old.next();
-                        new.next();
-                        (o.0, Some(o.1), Some(n.1))
-                    }
-                    (Some(o), n) if n.is_none_or(|n| o.0 < n.0) => {
-                        old.next();
-                        (o.0, Some(o.1), None)
-                    }
-                    (_, Some(n)) => {
-                        new.next();
-                        (n.0, None, Some(n.1))
-                    }
-                    (Some(_), None) => unreachable!("handled above"),
+                    (Some(o), Some(n)) => o.0.cmp(&n.0),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
                 };
+                // The token, its entry before and after.
+                let (tid, was, now) = match order {
+                    Ordering::Less => old.next().map(|(t, e)| (t, Some(e), None)),
+                    Ordering::Greater => new.next().map(|(t, e)| (t, None, Some(e))),
+                    Ordering::Equal => old
+                        .next()
+                        .zip(new.next())
+                        .map(|((t, a), (_, b))| (t, Some(a), Some(b))),
+                }
+                .expect("peeked");
                 if was != now {
                     let tok = &mut self.vocab.toks[tid as usize];
                     self.json_bytes -= tok.cost;
