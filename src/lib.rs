@@ -262,6 +262,7 @@ pub struct Session {
     /// Site-root-relative paths changed since the last rebuild (None: any).
     changed: Option<Vec<PathBuf>>,
     bodies: render::BodyCache,
+    search: render::search::SearchCache,
     render: RenderCache,
 }
 
@@ -321,7 +322,8 @@ fn run(
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
     let search_files = if site.config.search {
-        render::write_search(&site, &bodies, sink, None).map_err(|mut d| {
+        let cache = session.as_deref_mut().map(|s| &mut s.search);
+        render::write_search(&site, &bodies, sink, cache).map_err(|mut d| {
             diags.append(&mut d);
             Error::diags(std::mem::take(&mut diags))
         })?

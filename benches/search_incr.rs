@@ -6,7 +6,7 @@
 //! a series of one-report edits through the cache alone. The site on disk
 //! is only read.
 //!
-//! usage: cargo run --release --example search_incr [SITE_ROOT] [EDITS]
+//! usage: cargo bench --bench search_incr -- [SITE_ROOT] [EDITS]
 //! (default /tmp/jianbao-bench/site-10000, 200 edits)
 
 use jianbao::output::Memory;
@@ -79,7 +79,7 @@ fn edit_body(bodies: &mut Bodies, i: usize, n: usize) {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let root = PathBuf::from(
         args.next()
             .unwrap_or_else(|| "/tmp/jianbao-bench/site-10000".into()),
