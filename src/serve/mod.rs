@@ -115,9 +115,12 @@ impl Builder {
 
 /// Output files that differ between two builds (added, changed or removed).
 fn changed_files(old: &Files, new: &Files) -> Vec<String> {
+    // Most files are the very bytes of the last build (shared with the
+    // render cache): compare pointers before contents.
+    let same = |a: &Arc<[u8]>, b: &Arc<[u8]>| Arc::ptr_eq(a, b) || a == b;
     let mut out: Vec<String> = new
         .iter()
-        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .filter(|(k, v)| !old.get(*k).is_some_and(|o| same(o, v)))
         .map(|(k, _)| k.clone())
         .collect();
     out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
@@ -350,11 +353,12 @@ pub fn run(opts: Options) -> ExitCode {
         // A configuration change (or lost events) reads everything again.
         let paths: Vec<PathBuf> = batch.iter().map(|c| c.path.clone()).collect();
         let known = batch.iter().all(|c| c.kind != watch::ChangeKind::Config);
-        apply(
-            &shared,
-            builder.build(&prev_base, known.then_some(paths.as_slice())),
-            false,
-        );
+        let built = builder.build(&prev_base, known.then_some(paths.as_slice()));
+        let start = Instant::now();
+        apply(&shared, built, false);
+        if opts.timings {
+            println!("  ms: publish {:.1}", start.elapsed().as_secs_f64() * 1000.0);
+        }
     }
     ExitCode::SUCCESS
 }
