@@ -229,7 +229,9 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
         diags.append(&mut d);
         match doc {
             Some(Doc::Report(r)) if drafts || !r.common.draft => content.reports.push(Arc::new(r)),
-            Some(Doc::Article(a)) if drafts || !a.common.draft => content.articles.push(Arc::new(a)),
+            Some(Doc::Article(a)) if drafts || !a.common.draft => {
+                content.articles.push(Arc::new(a))
+            }
             Some(Doc::Page(p)) if drafts || !p.common.draft => content.pages.push(Arc::new(p)),
             Some(Doc::Unit(u)) => content.units.push(u),
             _ => {}
