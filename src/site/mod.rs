@@ -8,10 +8,12 @@ pub mod slug;
 pub mod stats;
 
 use crate::config::{Config, SlugMode};
-use crate::content::{Article, Asset, Content, Located, Page, Report, Source, UNIT_TYPES};
+use crate::content::{Article, Asset, Common, Content, Located, Page, Report, Source, UNIT_TYPES};
 use crate::diagnostics::{closest, Diagnostic};
 use crate::text;
+use rayon::prelude::*;
 use slug::slugify;
+use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -107,12 +109,130 @@ pub struct Site {
     pub by_source: HashMap<String, String>,
 }
 
-fn newest_first<T>(items: &mut [T], key: impl Fn(&T) -> ((i32, u32, u32, u32), String)) {
-    items.sort_by(|a, b| {
-        let (ka, ta) = key(a);
-        let (kb, tb) = key(b);
-        kb.cmp(&ka).then(ta.cmp(&tb))
-    });
+/// `Date::sort_key`.
+type DateKey = (i32, u32, u32, u32);
+
+/// Orders newest date first, then by source path. Sorts compact
+/// (date, path, index) keys: comparing allocates nothing and reaches no
+/// further than the path's bytes on equal dates.
+fn newest_first<T>(
+    items: Vec<T>,
+    date: impl Fn(&T) -> (i32, u32, u32, u32),
+    rel: impl Fn(&T) -> &str,
+) -> Vec<T> {
+    let mut keys: Vec<(Reverse<DateKey>, &str, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (Reverse(date(x)), rel(x), i))
+        .collect();
+    keys.sort();
+    let keys: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    keys.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// A report or article with what the model derives from it alone.
+struct Prepared<T> {
+    doc: Arc<T>,
+    date: (i32, u32, u32, u32),
+    slug: String,
+    /// Site path: `prefix` + slug + `/`.
+    path: String,
+    /// The source's `rel` and the site path again, for `Site::by_source`.
+    rel: String,
+    source_path: String,
+    /// The unit, where a lookup settles it.
+    unit: Option<usize>,
+}
+
+/// Slugs, paths and units of documents, computed in parallel (each
+/// document's fields live apart in memory: reading them is what costs);
+/// returned newest first.
+fn prepare<T: Send + Sync>(
+    docs: Vec<Arc<T>>,
+    common: impl Fn(&T) -> &Common + Sync,
+    date: impl Fn(&T) -> (i32, u32, u32, u32) + Sync,
+    unit: impl Fn(&T) -> Option<usize> + Sync,
+    prefix: &str,
+    mode: SlugMode,
+) -> Vec<Prepared<T>> {
+    let prepared: Vec<Prepared<T>> = docs
+        .into_par_iter()
+        .with_min_len(256)
+        .map(|doc| {
+            let c = common(&doc);
+            let slug = doc_slug(&c.slug, &c.src.stem, mode);
+            let path = site_path(prefix, &slug);
+            Prepared {
+                date: date(&doc),
+                rel: c.src.rel.clone(),
+                source_path: path.clone(),
+                unit: unit(&doc),
+                slug,
+                path,
+                doc,
+            }
+        })
+        .collect();
+    newest_first(prepared, |p| p.date, |p| p.rel.as_str())
+}
+
+/// Each document's distinct tags, as indices `tag_of` gives. `tag_of` is
+/// called once per distinct spelling, in the order of first use — as a
+/// pass over the documents calling it for every name would first meet
+/// them — so it can number tags as it meets them. The documents are read
+/// in parallel.
+fn resolve_tags<'a>(
+    doc_tags: &[&'a [String]],
+    mut tag_of: impl FnMut(&'a str) -> usize,
+) -> Vec<Vec<usize>> {
+    // Each spelling's first use: (document, position).
+    let mut first: Vec<(&str, (usize, usize))> = doc_tags
+        .par_iter()
+        .enumerate()
+        .fold(
+            HashMap::new,
+            |mut m: HashMap<&str, (usize, usize)>, (i, names)| {
+                for (j, t) in names.iter().enumerate() {
+                    m.entry(t.as_str()).or_insert((i, j));
+                }
+                m
+            },
+        )
+        .reduce(HashMap::new, |mut a, b| {
+            for (t, at) in b {
+                let e = a.entry(t).or_insert(at);
+                *e = (*e).min(at);
+            }
+            a
+        })
+        .into_iter()
+        .collect();
+    first.sort_unstable_by_key(|&(_, at)| at);
+    let spelled: HashMap<&str, usize> = first.into_iter().map(|(t, _)| (t, tag_of(t))).collect();
+    // A document's distinct tags are few: a Vec beats a set.
+    doc_tags
+        .par_iter()
+        .map(|names| {
+            let mut ids = Vec::new();
+            for t in names.iter() {
+                let ti = spelled[t.as_str()];
+                if !ids.contains(&ti) {
+                    ids.push(ti);
+                }
+            }
+            ids
+        })
+        .collect()
+}
+
+/// `prefix` + `slug` + `/`, without the formatting machinery.
+fn site_path(prefix: &str, slug: &str) -> String {
+    let mut p = String::with_capacity(prefix.len() + slug.len() + 1);
+    p.push_str(prefix);
+    p.push_str(slug);
+    p.push('/');
+    p
 }
 
 /// Picks a unique slug from `wanted` among `taken`, adding `-2`, `-3`…
@@ -132,15 +252,23 @@ fn unique(wanted: String, taken: &mut HashMap<String, String>, owner: &str) -> S
 
 struct Slugger<'a> {
     kind: &'static str,
-    seen: HashMap<String, &'a Source>,
+    seen: HashMap<&'a str, &'a Source>,
 }
 
 impl<'a> Slugger<'a> {
+    fn new(kind: &'static str, capacity: usize) -> Self {
+        Slugger {
+            kind,
+            seen: HashMap::with_capacity(capacity),
+        }
+    }
+
     fn claim(
         &mut self,
-        slug: &str,
+        slug: &'a str,
         src: &'a Source,
-        at: Option<&Located<String>>,
+        // The front matter's `slug:`, read only to place an error.
+        at: &Option<Located<String>>,
         diags: &mut Vec<Diagnostic>,
     ) {
         if slug.is_empty() {
@@ -149,13 +277,13 @@ impl<'a> Slugger<'a> {
             return;
         }
         if let Some(other) = self.seen.get(slug) {
-            let (line, col) = at.map(|l| (l.line, l.col)).unwrap_or((1, 1));
+            let (line, col) = at.as_ref().map(|l| (l.line, l.col)).unwrap_or((1, 1));
             diags.push(Diagnostic::error(&src.shown, line, col, text!(
                 "{} URL `{}` is already used by {}", self.kind, slug, other.shown.display();
                 "{}网址 `{}` 已被 {} 使用", self.kind_zh(), slug, other.shown.display()))
             .with_hint(text!("give one of the two files a different `slug:`"; "请为其中一个文件设置不同的 `slug:`")));
         } else {
-            self.seen.insert(slug.to_string(), src);
+            self.seen.insert(slug, src);
         }
     }
 
@@ -206,19 +334,13 @@ impl Site {
         let mut diags = Vec::new();
         let mode = config.slugs;
         let Content {
-            mut reports,
-            mut articles,
+            reports,
+            articles,
             mut pages,
             units: registry,
             has_registry,
             assets,
         } = content;
-        newest_first(&mut reports, |r| {
-            (r.date.sort_key(), r.common.src.rel.clone())
-        });
-        newest_first(&mut articles, |a| {
-            (a.date.sort_key(), a.common.src.rel.clone())
-        });
         pages.sort_by(|a, b| a.common.src.rel.cmp(&b.common.src.rel));
 
         // Units: the registry, or derived from the names reports use.
@@ -265,6 +387,24 @@ impl Site {
                 });
             }
         }
+        // Per-document work (slugs, paths, registry units), in parallel,
+        // newest first.
+        let reports = prepare(
+            reports,
+            |r| &r.common,
+            |r| r.date.sort_key(),
+            |r| lookup.get(&r.unit.value).copied(),
+            "reports/",
+            mode,
+        );
+        let articles = prepare(
+            articles,
+            |a| &a.common,
+            |a| a.date.sort_key(),
+            |_| None,
+            "articles/",
+            mode,
+        );
         let mut unit_ids: HashMap<String, String> = units
             .iter()
             .map(|u| (u.id.clone(), u.name.clone()))
@@ -325,29 +465,31 @@ impl Site {
             Some(i)
         };
 
-        let mut by_source = HashMap::new();
-        let mut report_slugs = Slugger {
-            kind: "report",
-            seen: HashMap::new(),
-        };
+        let mut by_source =
+            HashMap::with_capacity(reports.len() + articles.len() + pages.len() + units.len());
+        let mut report_slugs = Slugger::new("report", reports.len());
         let mut report_entries = Vec::with_capacity(reports.len());
-        for r in reports {
-            let slug = doc_slug(&r.common.slug, &r.common.src.stem, mode);
-            let unit = resolve_unit(&r.unit, &r.common.src, &mut units, &mut diags);
-            report_entries.push((r, slug, unit));
+        for p in reports {
+            // A registry unit was found in parallel; the rest (derived
+            // units, unknown names) resolve here, in order.
+            let unit = match p.unit {
+                Some(i) => Some(i),
+                None => resolve_unit(&p.doc.unit, &p.doc.common.src, &mut units, &mut diags),
+            };
+            report_entries.push((p, unit));
         }
-        for (r, slug, _) in &report_entries {
-            report_slugs.claim(slug, &r.common.src, r.common.slug.as_ref(), &mut diags);
+        for (p, _) in &report_entries {
+            let c = &p.doc.common;
+            report_slugs.claim(&p.slug, &c.src, &c.slug, &mut diags);
         }
         let reports: Vec<ReportEntry> = report_entries
             .into_iter()
-            .filter_map(|(doc, slug, unit)| {
-                let path = format!("reports/{slug}/");
-                by_source.insert(doc.common.src.rel.clone(), path.clone());
+            .filter_map(|(p, unit)| {
+                by_source.insert(p.rel, p.source_path);
                 Some(ReportEntry {
-                    doc,
-                    slug,
-                    path,
+                    doc: p.doc,
+                    slug: p.slug,
+                    path: p.path,
                     unit: unit?,
                 })
             })
@@ -355,13 +497,10 @@ impl Site {
 
         let mut categories: Vec<Term> = Vec::new();
         let mut cat_slugs: HashMap<String, String> = HashMap::new();
-        let mut article_slugs = Slugger {
-            kind: "article",
-            seen: HashMap::new(),
-        };
+        let mut article_slugs = Slugger::new("article", articles.len());
         let mut article_entries = Vec::with_capacity(articles.len());
-        for a in articles {
-            let slug = doc_slug(&a.common.slug, &a.common.src.stem, mode);
+        for p in articles {
+            let a = &p.doc;
             let unit = match &a.unit {
                 Some(u) => match resolve_unit(u, &a.common.src, &mut units, &mut diags) {
                     Some(i) => Some(i),
@@ -386,30 +525,27 @@ impl Site {
                             categories.len() - 1
                         }
                     });
-            article_entries.push((a, slug, unit, category));
+            article_entries.push((p, unit, category));
         }
-        for (a, slug, _, _) in &article_entries {
-            article_slugs.claim(slug, &a.common.src, a.common.slug.as_ref(), &mut diags);
+        for (p, _, _) in &article_entries {
+            let c = &p.doc.common;
+            article_slugs.claim(&p.slug, &c.src, &c.slug, &mut diags);
         }
         let articles: Vec<ArticleEntry> = article_entries
             .into_iter()
-            .map(|(doc, slug, unit, category)| {
-                let path = format!("articles/{slug}/");
-                by_source.insert(doc.common.src.rel.clone(), path.clone());
+            .map(|(p, unit, category)| {
+                by_source.insert(p.rel, p.source_path);
                 ArticleEntry {
-                    doc,
-                    slug,
-                    path,
+                    doc: p.doc,
+                    slug: p.slug,
+                    path: p.path,
                     unit,
                     category,
                 }
             })
             .collect();
 
-        let mut page_slugs = Slugger {
-            kind: "page",
-            seen: HashMap::new(),
-        };
+        let mut page_slugs = Slugger::new("page", pages.len());
         let mut page_entries = Vec::new();
         for p in pages {
             let slug = doc_slug(&p.common.slug, &p.common.src.stem, mode);
@@ -428,12 +564,12 @@ impl Site {
             page_entries.push((p, slug));
         }
         for (p, slug) in &page_entries {
-            page_slugs.claim(slug, &p.common.src, p.common.slug.as_ref(), &mut diags);
+            page_slugs.claim(slug, &p.common.src, &p.common.slug, &mut diags);
         }
         let pages: Vec<PageEntry> = page_entries
             .into_iter()
             .map(|(doc, slug)| {
-                let path = format!("{slug}/");
+                let path = site_path("", &slug);
                 by_source.insert(doc.common.src.rel.clone(), path.clone());
                 PageEntry { doc, slug, path }
             })
@@ -488,7 +624,7 @@ impl Site {
             }
             let slug = unique(slugify(name, mode), &mut tag_slugs, &key);
             tags.push(Term {
-                path: format!("tags/{slug}/"),
+                path: site_path("tags/", &slug),
                 name: name.to_string(),
                 slug,
                 reports: vec![],
@@ -497,24 +633,27 @@ impl Site {
             tag_index.insert(key, tags.len() - 1);
             tags.len() - 1
         };
-        for (i, r) in reports.iter().enumerate() {
-            let mut seen = BTreeSet::new();
-            for t in &r.doc.tags {
-                let ti = tag_of(t, &mut tags);
-                if seen.insert(ti) {
+        // Each document's tag list, reports then articles, read in
+        // parallel (the lists live apart in memory: reading them is what
+        // costs).
+        let doc_tags: Vec<&[String]> = reports
+            .par_iter()
+            .map(|r| r.doc.tags.as_slice())
+            .chain(articles.par_iter().map(|a| a.doc.tags.as_slice()))
+            .collect();
+        let doc_tag_ids = resolve_tags(&doc_tags, |t| tag_of(t, &mut tags));
+        let n_reports = reports.len();
+        for (i, ids) in doc_tag_ids.iter().enumerate() {
+            for &ti in ids {
+                if i < n_reports {
                     tags[ti].reports.push(i);
+                } else {
+                    tags[ti].articles.push(i - n_reports);
                 }
             }
         }
-        for (i, a) in articles.iter().enumerate() {
-            let mut seen = BTreeSet::new();
-            for t in &a.doc.tags {
-                let ti = tag_of(t, &mut tags);
-                if seen.insert(ti) {
-                    tags[ti].articles.push(i);
-                }
-            }
-        }
+        drop(doc_tag_ids);
+        drop(doc_tags);
         tags.sort_by(|a, b| {
             (b.reports.len() + b.articles.len())
                 .cmp(&(a.reports.len() + a.articles.len()))
@@ -616,4 +755,95 @@ impl Site {
 /// Number of list pages for `n` items at `per` a page (at least one).
 pub fn pages_for(n: usize, per: usize) -> usize {
     n.div_ceil(per.max(1)).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tags as a pass over the documents, in order, makes them.
+    fn resolve_tags_serially(doc_tags: &[&[String]]) -> (Vec<String>, Vec<Vec<usize>>) {
+        let mut names: Vec<String> = Vec::new();
+        let ids = doc_tags
+            .iter()
+            .map(|tags| {
+                let mut ids = Vec::new();
+                for t in tags.iter() {
+                    let key = t.to_lowercase();
+                    let ti = match names.iter().position(|n| n.to_lowercase() == key) {
+                        Some(i) => i,
+                        None => {
+                            names.push(t.clone());
+                            names.len() - 1
+                        }
+                    };
+                    if !ids.contains(&ti) {
+                        ids.push(ti);
+                    }
+                }
+                ids
+            })
+            .collect();
+        (names, ids)
+    }
+
+    #[test]
+    fn tags_resolve_as_a_serial_pass_would() {
+        let spellings = [
+            "控烟",
+            "Foo",
+            "foo",
+            "FOO",
+            "bar",
+            "Bar",
+            "病媒生物防制",
+            "x",
+        ];
+        // A fixed pseudo-random mix, large enough to split across threads.
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let docs: Vec<Vec<String>> = (0..5000)
+            .map(|i| {
+                // The rarest spellings first appear late.
+                let pool = if i < 3000 { 4 } else { spellings.len() };
+                (0..next() % 4)
+                    .map(|_| spellings[next() % pool].to_string())
+                    .collect()
+            })
+            .collect();
+        let doc_tags: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
+        let (want_names, want_ids) = resolve_tags_serially(&doc_tags);
+        let mut names: Vec<String> = Vec::new();
+        let ids = resolve_tags(&doc_tags, |t| {
+            let key = t.to_lowercase();
+            match names.iter().position(|n| n.to_lowercase() == key) {
+                Some(i) => i,
+                None => {
+                    names.push(t.to_string());
+                    names.len() - 1
+                }
+            }
+        });
+        assert_eq!(names, want_names);
+        assert_eq!(ids, want_ids);
+    }
+
+    #[test]
+    fn newest_first_then_by_path() {
+        let items = vec![
+            ((2024, 1, 1, 0), "b"),
+            ((2024, 5, 1, 0), "z"),
+            ((2024, 1, 1, 0), "a"),
+            ((2024, 1, 1, 30), "c"),
+            ((2023, 12, 31, 0), "d"),
+        ];
+        let sorted = newest_first(items, |x| x.0, |x| x.1);
+        let rels: Vec<&str> = sorted.iter().map(|x| x.1).collect();
+        assert_eq!(rels, ["z", "c", "a", "b", "d"]);
+    }
 }
