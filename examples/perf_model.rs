@@ -144,10 +144,15 @@ fn main() {
     // Per function: (wall, cpu) of each run.
     let mut t: Vec<Vec<(Duration, Duration)>> = vec![Vec::new(); names.len()];
     let mut digests = Vec::new();
+    let only = std::env::var("PERF_ONLY").ok();
     for run in 0..runs {
         let c = content_of(&content);
         let ((site, _), w, p) = timed(|| Site::build(config.clone(), c));
         t[0].push((w, p));
+        // PERF_ONLY=model: the model alone (for profiling it).
+        if only.as_deref() == Some("model") {
+            continue;
+        }
         let (stats, w, p) = timed(|| Stats::compute(&site));
         t[1].push((w, p));
         let (value, w, p) = timed(|| jianbao::render::stats::json(&site, &stats));
@@ -194,6 +199,9 @@ fn main() {
         "", "wall med", "wall min", "cpu mean"
     );
     for (name, v) in names.iter().zip(t) {
+        if v.is_empty() {
+            continue;
+        }
         let w = median(v.iter().map(|x| x.0).collect());
         // schedstat may count in scheduler ticks: a mean resolves better.
         let c = v.iter().map(|x| x.1).sum::<Duration>() / v.len() as u32;

@@ -4,6 +4,7 @@
 //! Nothing here renders; templates see it through `render::views`.
 
 pub mod figures;
+mod fxhash;
 pub mod slug;
 pub mod stats;
 
@@ -11,9 +12,11 @@ use crate::config::{Config, SlugMode};
 use crate::content::{Article, Asset, Common, Content, Located, Page, Report, Source, UNIT_TYPES};
 use crate::diagnostics::{closest, Diagnostic};
 use crate::text;
+use fxhash::{FxHashMap, HashedMap};
 use rayon::prelude::*;
 use slug::slugify;
 use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -112,29 +115,40 @@ pub struct Site {
 /// `Date::sort_key`.
 type DateKey = (i32, u32, u32, u32);
 
-/// Orders newest date first, then by source path. Sorts compact
-/// (date, path, index) keys: comparing allocates nothing and reaches no
-/// further than the path's bytes on equal dates.
+/// Orders newest date first, then by source path. Sorts compact (date,
+/// index) keys; paths are compared only when the items do not already come
+/// in path order (content is loaded in file-name order, which nearly always
+/// is path order).
 fn newest_first<T>(
     items: Vec<T>,
-    date: impl Fn(&T) -> (i32, u32, u32, u32),
+    date: impl Fn(&T) -> DateKey,
     rel: impl Fn(&T) -> &str,
 ) -> Vec<T> {
-    let mut keys: Vec<(Reverse<DateKey>, &str, usize)> = items
+    let mut keys: Vec<(Reverse<DateKey>, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, x)| (Reverse(date(x)), rel(x), i))
+        .map(|(i, x)| (Reverse(date(x)), i))
         .collect();
-    keys.sort();
-    let keys: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
+    if items.windows(2).all(|w| rel(&w[0]) < rel(&w[1])) {
+        // Index order is path order; keys are distinct.
+        keys.sort_unstable();
+    } else {
+        keys.sort_by(|(da, a), (db, b)| {
+            da.cmp(db)
+                .then_with(|| rel(&items[*a]).cmp(rel(&items[*b])))
+                .then(a.cmp(b))
+        });
+    }
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    keys.into_iter().filter_map(|i| slots[i].take()).collect()
+    keys.into_iter()
+        .filter_map(|(_, i)| slots[i].take())
+        .collect()
 }
 
 /// A report or article with what the model derives from it alone.
 struct Prepared<T> {
     doc: Arc<T>,
-    date: (i32, u32, u32, u32),
+    date: DateKey,
     slug: String,
     /// Site path: `prefix` + slug + `/`.
     path: String,
@@ -143,87 +157,112 @@ struct Prepared<T> {
     source_path: String,
     /// The unit, where a lookup settles it.
     unit: Option<usize>,
+    /// Its tags: (part, range of `TagSpellings::uses` of that part).
+    tags: (usize, std::ops::Range<usize>),
+    /// `fxhash::hash_str(slug)`, for claiming it without reading it again.
+    slug_hash: u64,
 }
 
-/// Slugs, paths and units of documents, computed in parallel (each
-/// document's fields live apart in memory: reading them is what costs);
-/// returned newest first.
+/// Tag spellings of a run of documents, each held once: documents refer
+/// to them by number, so resolving tags later reads no text from the
+/// documents (spread over the heap) and compares no strings.
+#[derive(Default)]
+struct TagSpellings {
+    names: Vec<String>,
+    /// The documents' spellings, as indices into `names`, end to end.
+    uses: Vec<usize>,
+}
+
+/// Documents per parallel job of [`prepare`].
+const PREPARE_CHUNK: usize = 1024;
+
+/// Slugs, paths, units and tag spellings of documents, returned newest first.
+/// Each document's fields live apart in memory, and reading them is what
+/// costs (cache and TLB misses): they are read once, in parallel runs,
+/// into compact records.
+#[allow(clippy::too_many_arguments)]
 fn prepare<T: Send + Sync>(
     docs: Vec<Arc<T>>,
     common: impl Fn(&T) -> &Common + Sync,
-    date: impl Fn(&T) -> (i32, u32, u32, u32) + Sync,
+    date: impl Fn(&T) -> DateKey + Sync,
     unit: impl Fn(&T) -> Option<usize> + Sync,
+    tags: impl Fn(&T) -> &[String] + Sync,
     prefix: &str,
     mode: SlugMode,
-) -> Vec<Prepared<T>> {
-    let prepared: Vec<Prepared<T>> = docs
+) -> (Vec<Prepared<T>>, Vec<TagSpellings>) {
+    let parts: Vec<(Vec<Prepared<T>>, TagSpellings)> = docs
         .into_par_iter()
-        .with_min_len(256)
-        .map(|doc| {
-            let c = common(&doc);
-            let slug = doc_slug(&c.slug, &c.src.stem, mode);
-            let path = site_path(prefix, &slug);
-            Prepared {
-                date: date(&doc),
-                rel: c.src.rel.clone(),
-                source_path: path.clone(),
-                unit: unit(&doc),
-                slug,
-                path,
-                doc,
-            }
+        .chunks(PREPARE_CHUNK)
+        .enumerate()
+        .map(|(part, chunk)| {
+            let mut spellings = TagSpellings::default();
+            let mut index: FxHashMap<String, usize> = FxHashMap::default();
+            let prepared = chunk
+                .into_iter()
+                .map(|doc| {
+                    let c = common(&doc);
+                    let slug = doc_slug(&c.slug, &c.src.stem, mode);
+                    let path = site_path(prefix, &slug);
+                    let first = spellings.uses.len();
+                    for t in tags(&doc) {
+                        let n = match index.get(t.as_str()) {
+                            Some(&n) => n,
+                            None => {
+                                spellings.names.push(t.clone());
+                                index.insert(t.clone(), spellings.names.len() - 1);
+                                spellings.names.len() - 1
+                            }
+                        };
+                        spellings.uses.push(n);
+                    }
+                    Prepared {
+                        date: date(&doc),
+                        rel: c.src.rel.clone(),
+                        source_path: path.clone(),
+                        unit: unit(&doc),
+                        tags: (part, first..spellings.uses.len()),
+                        slug_hash: fxhash::hash_str(&slug),
+                        slug,
+                        path,
+                        doc,
+                    }
+                })
+                .collect();
+            (prepared, spellings)
         })
         .collect();
-    newest_first(prepared, |p| p.date, |p| p.rel.as_str())
+    let mut prepared = Vec::with_capacity(parts.iter().map(|(p, _)| p.len()).sum());
+    let mut texts = Vec::with_capacity(parts.len());
+    for (p, t) in parts {
+        prepared.extend(p);
+        texts.push(t);
+    }
+    let prepared = newest_first(prepared, |p| p.date, |p| p.rel.as_str());
+    (prepared, texts)
 }
 
-/// Each document's distinct tags, as indices `tag_of` gives. `tag_of` is
-/// called once per distinct spelling, in the order of first use — as a
-/// pass over the documents calling it for every name would first meet
-/// them — so it can number tags as it meets them. The documents are read
-/// in parallel.
-fn resolve_tags<'a>(
-    doc_tags: &[&'a [String]],
-    mut tag_of: impl FnMut(&'a str) -> usize,
-) -> Vec<Vec<usize>> {
-    // Each spelling's first use: (document, position).
-    let mut first: Vec<(&str, (usize, usize))> = doc_tags
-        .par_iter()
-        .enumerate()
-        .fold(
-            HashMap::new,
-            |mut m: HashMap<&str, (usize, usize)>, (i, names)| {
-                for (j, t) in names.iter().enumerate() {
-                    m.entry(t.as_str()).or_insert((i, j));
-                }
-                m
-            },
-        )
-        .reduce(HashMap::new, |mut a, b| {
-            for (t, at) in b {
-                let e = a.entry(t).or_insert(at);
-                *e = (*e).min(at);
+/// (document, tag) for each document's distinct tags, documents in order,
+/// tags as `tag_of` numbers them. Documents name tags by keys (a spelling,
+/// or its number); `tag_of` is called on a key's first use, in document
+/// order, so it can number tags as it meets them.
+fn resolve_tags<K: Copy + Eq + std::hash::Hash>(
+    docs: impl Iterator<Item = impl Iterator<Item = K>>,
+    mut tag_of: impl FnMut(K) -> usize,
+) -> Vec<(usize, usize)> {
+    // Keys met so far, so a name is lowercased once, not per use.
+    let mut spelled: FxHashMap<K, usize> = FxHashMap::default();
+    let mut out = Vec::new();
+    for (i, names) in docs.enumerate() {
+        // A document's distinct tags are few: the tail of `out` is its set.
+        let from = out.len();
+        for t in names {
+            let ti = *spelled.entry(t).or_insert_with(|| tag_of(t));
+            if !out[from..].contains(&(i, ti)) {
+                out.push((i, ti));
             }
-            a
-        })
-        .into_iter()
-        .collect();
-    first.sort_unstable_by_key(|&(_, at)| at);
-    let spelled: HashMap<&str, usize> = first.into_iter().map(|(t, _)| (t, tag_of(t))).collect();
-    // A document's distinct tags are few: a Vec beats a set.
-    doc_tags
-        .par_iter()
-        .map(|names| {
-            let mut ids = Vec::new();
-            for t in names.iter() {
-                let ti = spelled[t.as_str()];
-                if !ids.contains(&ti) {
-                    ids.push(ti);
-                }
-            }
-            ids
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 /// `prefix` + `slug` + `/`, without the formatting machinery.
@@ -252,20 +291,26 @@ fn unique(wanted: String, taken: &mut HashMap<String, String>, owner: &str) -> S
 
 struct Slugger<'a> {
     kind: &'static str,
-    seen: HashMap<&'a str, &'a Source>,
+    /// Slug hash → the first claim of a slug with that hash.
+    by_hash: HashedMap<(&'a str, &'a Source)>,
+    /// Slugs whose hash an earlier, different slug has (next to never).
+    collided: FxHashMap<&'a str, &'a Source>,
 }
 
 impl<'a> Slugger<'a> {
     fn new(kind: &'static str, capacity: usize) -> Self {
         Slugger {
             kind,
-            seen: HashMap::with_capacity(capacity),
+            by_hash: HashedMap::with_capacity_and_hasher(capacity, Default::default()),
+            collided: FxHashMap::default(),
         }
     }
 
+    /// Claims `slug` (whose `fxhash::hash_str` is `hash`) for `src`.
     fn claim(
         &mut self,
         slug: &'a str,
+        hash: u64,
         src: &'a Source,
         // The front matter's `slug:`, read only to place an error.
         at: &Option<Located<String>>,
@@ -276,15 +321,26 @@ impl<'a> Slugger<'a> {
                 "无法从文件名 `{}` 生成网址", src.stem)).with_hint(text!("add `slug: some-name` to the front matter"; "请在元数据中添加 `slug: some-name`")));
             return;
         }
-        if let Some(other) = self.seen.get(slug) {
-            let (line, col) = at.as_ref().map(|l| (l.line, l.col)).unwrap_or((1, 1));
-            diags.push(Diagnostic::error(&src.shown, line, col, text!(
-                "{} URL `{}` is already used by {}", self.kind, slug, other.shown.display();
-                "{}网址 `{}` 已被 {} 使用", self.kind_zh(), slug, other.shown.display()))
-            .with_hint(text!("give one of the two files a different `slug:`"; "请为其中一个文件设置不同的 `slug:`")));
-        } else {
-            self.seen.insert(slug, src);
-        }
+        // Strings are compared only when hashes are equal.
+        let other = match self.by_hash.entry(hash) {
+            Entry::Vacant(v) => {
+                v.insert((slug, src));
+                return;
+            }
+            Entry::Occupied(o) if o.get().0 == slug => o.get().1,
+            Entry::Occupied(_) => match self.collided.entry(slug) {
+                Entry::Vacant(v) => {
+                    v.insert(src);
+                    return;
+                }
+                Entry::Occupied(o) => *o.get(),
+            },
+        };
+        let (line, col) = at.as_ref().map(|l| (l.line, l.col)).unwrap_or((1, 1));
+        diags.push(Diagnostic::error(&src.shown, line, col, text!(
+            "{} URL `{}` is already used by {}", self.kind, slug, other.shown.display();
+            "{}网址 `{}` 已被 {} 使用", self.kind_zh(), slug, other.shown.display()))
+        .with_hint(text!("give one of the two files a different `slug:`"; "请为其中一个文件设置不同的 `slug:`")));
     }
 
     fn kind_zh(&self) -> &'static str {
@@ -345,7 +401,7 @@ impl Site {
 
         // Units: the registry, or derived from the names reports use.
         let mut units: Vec<UnitEntry> = Vec::new();
-        let mut lookup: HashMap<String, usize> = HashMap::new();
+        let mut lookup: FxHashMap<String, usize> = FxHashMap::default();
         if has_registry {
             let mut registry = registry;
             registry.sort_by(|a, b| a.id.cmp(&b.id));
@@ -389,19 +445,21 @@ impl Site {
         }
         // Per-document work (slugs, paths, registry units), in parallel,
         // newest first.
-        let reports = prepare(
+        let (reports, report_spellings) = prepare(
             reports,
             |r| &r.common,
             |r| r.date.sort_key(),
             |r| lookup.get(&r.unit.value).copied(),
+            |r| &r.tags,
             "reports/",
             mode,
         );
-        let articles = prepare(
+        let (articles, article_spellings) = prepare(
             articles,
             |a| &a.common,
             |a| a.date.sort_key(),
-            |_| None,
+            |a| a.unit.as_ref().and_then(|u| lookup.get(&u.value).copied()),
+            |a| &a.tags,
             "articles/",
             mode,
         );
@@ -472,25 +530,27 @@ impl Site {
         for p in reports {
             // A registry unit was found in parallel; the rest (derived
             // units, unknown names) resolve here, in order.
-            let unit = match p.unit {
-                Some(i) => Some(i),
-                None => resolve_unit(&p.doc.unit, &p.doc.common.src, &mut units, &mut diags),
-            };
+            let unit = p
+                .unit
+                .or_else(|| resolve_unit(&p.doc.unit, &p.doc.common.src, &mut units, &mut diags));
             report_entries.push((p, unit));
         }
         for (p, _) in &report_entries {
             let c = &p.doc.common;
-            report_slugs.claim(&p.slug, &c.src, &c.slug, &mut diags);
+            report_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
         }
+        let mut report_tags = Vec::with_capacity(report_entries.len());
         let reports: Vec<ReportEntry> = report_entries
             .into_iter()
             .filter_map(|(p, unit)| {
                 by_source.insert(p.rel, p.source_path);
+                let unit = unit?;
+                report_tags.push(p.tags);
                 Some(ReportEntry {
                     doc: p.doc,
                     slug: p.slug,
                     path: p.path,
-                    unit: unit?,
+                    unit,
                 })
             })
             .collect();
@@ -502,7 +562,10 @@ impl Site {
         for p in articles {
             let a = &p.doc;
             let unit = match &a.unit {
-                Some(u) => match resolve_unit(u, &a.common.src, &mut units, &mut diags) {
+                Some(u) => match p
+                    .unit
+                    .or_else(|| resolve_unit(u, &a.common.src, &mut units, &mut diags))
+                {
                     Some(i) => Some(i),
                     None => continue,
                 },
@@ -529,12 +592,14 @@ impl Site {
         }
         for (p, _, _) in &article_entries {
             let c = &p.doc.common;
-            article_slugs.claim(&p.slug, &c.src, &c.slug, &mut diags);
+            article_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
         }
+        let mut article_tags = Vec::with_capacity(article_entries.len());
         let articles: Vec<ArticleEntry> = article_entries
             .into_iter()
             .map(|(p, unit, category)| {
                 by_source.insert(p.rel, p.source_path);
+                article_tags.push(p.tags);
                 ArticleEntry {
                     doc: p.doc,
                     slug: p.slug,
@@ -564,7 +629,8 @@ impl Site {
             page_entries.push((p, slug));
         }
         for (p, slug) in &page_entries {
-            page_slugs.claim(slug, &p.common.src, &p.common.slug, &mut diags);
+            let hash = fxhash::hash_str(slug);
+            page_slugs.claim(slug, hash, &p.common.src, &p.common.slug, &mut diags);
         }
         let pages: Vec<PageEntry> = page_entries
             .into_iter()
@@ -633,27 +699,27 @@ impl Site {
             tag_index.insert(key, tags.len() - 1);
             tags.len() - 1
         };
-        // Each document's tag list, reports then articles, read in
-        // parallel (the lists live apart in memory: reading them is what
-        // costs).
-        let doc_tags: Vec<&[String]> = reports
-            .par_iter()
-            .map(|r| r.doc.tags.as_slice())
-            .chain(articles.par_iter().map(|a| a.doc.tags.as_slice()))
-            .collect();
-        let doc_tag_ids = resolve_tags(&doc_tags, |t| tag_of(t, &mut tags));
+        // Keys: (reports or articles, part, spelling).
         let n_reports = reports.len();
-        for (i, ids) in doc_tag_ids.iter().enumerate() {
-            for &ti in ids {
-                if i < n_reports {
-                    tags[ti].reports.push(i);
-                } else {
-                    tags[ti].articles.push(i - n_reports);
-                }
+        let spellings = [&report_spellings, &article_spellings];
+        let uses = |kind: usize, (part, range): &(usize, std::ops::Range<usize>)| {
+            let part = *part;
+            spellings[kind][part].uses[range.clone()]
+                .iter()
+                .map(move |&n| (kind, part, n))
+        };
+        let docs = report_tags
+            .iter()
+            .map(|t| uses(0, t))
+            .chain(article_tags.iter().map(|t| uses(1, t)));
+        let name = |(kind, part, n): (usize, usize, usize)| spellings[kind][part].names[n].as_str();
+        for (i, ti) in resolve_tags(docs, |k| tag_of(name(k), &mut tags)) {
+            if i < n_reports {
+                tags[ti].reports.push(i);
+            } else {
+                tags[ti].articles.push(i - n_reports);
             }
         }
-        drop(doc_tag_ids);
-        drop(doc_tags);
         tags.sort_by(|a, b| {
             (b.reports.len() + b.articles.len())
                 .cmp(&(a.reports.len() + a.articles.len()))
@@ -788,7 +854,7 @@ mod tests {
     }
 
     #[test]
-    fn tags_resolve_as_a_serial_pass_would() {
+    fn tags_resolve_in_first_use_order() {
         let spellings = [
             "控烟",
             "Foo",
@@ -818,8 +884,14 @@ mod tests {
             .collect();
         let doc_tags: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
         let (want_names, want_ids) = resolve_tags_serially(&doc_tags);
+        let want_ids: Vec<(usize, usize)> = want_ids
+            .iter()
+            .enumerate()
+            .flat_map(|(i, ids)| ids.iter().map(move |&t| (i, t)))
+            .collect();
         let mut names: Vec<String> = Vec::new();
-        let ids = resolve_tags(&doc_tags, |t| {
+        let docs_names = docs.iter().map(|d| d.iter().map(String::as_str));
+        let ids = resolve_tags(docs_names, |t| {
             let key = t.to_lowercase();
             match names.iter().position(|n| n.to_lowercase() == key) {
                 Some(i) => i,
@@ -833,6 +905,51 @@ mod tests {
         assert_eq!(ids, want_ids);
     }
 
+    fn source(name: &str) -> Source {
+        Source {
+            shown: format!("content/reports/{name}.md").into(),
+            rel: format!("reports/{name}.md"),
+            stem: name.into(),
+            body: String::new(),
+            body_line: 1,
+            front: String::new(),
+            front_line: 1,
+            hash: 0,
+        }
+    }
+
+    #[test]
+    fn slug_claims_compare_strings_when_hashes_meet() {
+        let srcs: Vec<Source> = ["a", "b", "c", "d"].into_iter().map(source).collect();
+        let mut slugger = Slugger::new("report", 4);
+        let mut diags = Vec::new();
+        // Different slugs, one hash: no conflict; equal slugs: one, naming
+        // the first claimant, whichever way the slug was filed.
+        slugger.claim("x", 7, &srcs[0], &None, &mut diags);
+        slugger.claim("y", 7, &srcs[1], &None, &mut diags);
+        assert!(diags.is_empty());
+        slugger.claim("y", 7, &srcs[2], &None, &mut diags);
+        slugger.claim("x", 7, &srcs[3], &None, &mut diags);
+        let said: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{} {}", d.path.display(), d.message.en))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "content/reports/c.md report URL `y` is already used by content/reports/b.md",
+                "content/reports/d.md report URL `x` is already used by content/reports/a.md",
+            ]
+        );
+        // Real hashes of different slugs differ; equal ones conflict.
+        let mut slugger = Slugger::new("report", 4);
+        let mut diags = Vec::new();
+        for (slug, src) in [("r1", &srcs[0]), ("r2", &srcs[1]), ("r1", &srcs[2])] {
+            slugger.claim(slug, fxhash::hash_str(slug), src, &None, &mut diags);
+        }
+        assert_eq!(diags.len(), 1);
+    }
+
     #[test]
     fn newest_first_then_by_path() {
         let items = vec![
@@ -842,7 +959,13 @@ mod tests {
             ((2024, 1, 1, 30), "c"),
             ((2023, 12, 31, 0), "d"),
         ];
-        let sorted = newest_first(items, |x| x.0, |x| x.1);
+        let sorted = newest_first(items.clone(), |x| x.0, |x| x.1);
+        let rels: Vec<&str> = sorted.iter().map(|x| x.1).collect();
+        assert_eq!(rels, ["z", "c", "a", "b", "d"]);
+        // Items already in path order take the index shortcut: same result.
+        let mut by_path = items;
+        by_path.sort_by_key(|x| x.1);
+        let sorted = newest_first(by_path, |x| x.0, |x| x.1);
         let rels: Vec<&str> = sorted.iter().map(|x| x.1).collect();
         assert_eq!(rels, ["z", "c", "a", "b", "d"]);
     }
