@@ -523,8 +523,7 @@ impl Site {
             Some(i)
         };
 
-        let mut by_source =
-            HashMap::with_capacity(reports.len() + articles.len() + pages.len() + units.len());
+        let by_source_len = reports.len() + articles.len() + pages.len() + units.len();
         let mut report_slugs = Slugger::new("report", reports.len());
         let mut report_entries = Vec::with_capacity(reports.len());
         for p in reports {
@@ -540,10 +539,11 @@ impl Site {
             report_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
         }
         let mut report_tags = Vec::with_capacity(report_entries.len());
+        let mut report_sources = Vec::with_capacity(report_entries.len());
         let reports: Vec<ReportEntry> = report_entries
             .into_iter()
             .filter_map(|(p, unit)| {
-                by_source.insert(p.rel, p.source_path);
+                report_sources.push((p.rel, p.source_path));
                 let unit = unit?;
                 report_tags.push(p.tags);
                 Some(ReportEntry {
@@ -555,26 +555,29 @@ impl Site {
             })
             .collect();
 
-        let mut categories: Vec<Term> = Vec::new();
-        let mut cat_slugs: HashMap<String, String> = HashMap::new();
-        let mut article_slugs = Slugger::new("article", articles.len());
-        let mut article_entries = Vec::with_capacity(articles.len());
-        for p in articles {
-            let a = &p.doc;
-            let unit = match &a.unit {
-                Some(u) => match p
-                    .unit
-                    .or_else(|| resolve_unit(u, &a.common.src, &mut units, &mut diags))
-                {
-                    Some(i) => Some(i),
-                    None => continue,
-                },
-                None => None,
-            };
-            let category =
-                a.category
-                    .as_ref()
-                    .map(|c| match categories.iter().position(|t| &t.name == c) {
+        // The rest, while the reports' `by_source` entries (most of them:
+        // hashing their paths is the costliest part left) go in meanwhile.
+        let rest = || {
+            // `by_source` entries of articles, pages and units.
+            let mut sources: Vec<(String, String)> = Vec::new();
+            let mut categories: Vec<Term> = Vec::new();
+            let mut cat_slugs: HashMap<String, String> = HashMap::new();
+            let mut article_slugs = Slugger::new("article", articles.len());
+            let mut article_entries = Vec::with_capacity(articles.len());
+            for p in articles {
+                let a = &p.doc;
+                let unit = match &a.unit {
+                    Some(u) => match p
+                        .unit
+                        .or_else(|| resolve_unit(u, &a.common.src, &mut units, &mut diags))
+                    {
+                        Some(i) => Some(i),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                let category = a.category.as_ref().map(|c| {
+                    match categories.iter().position(|t| &t.name == c) {
                         Some(i) => i,
                         None => {
                             let slug = unique(slugify(c, mode), &mut cat_slugs, c);
@@ -587,162 +590,176 @@ impl Site {
                             });
                             categories.len() - 1
                         }
-                    });
-            article_entries.push((p, unit, category));
-        }
-        for (p, _, _) in &article_entries {
-            let c = &p.doc.common;
-            article_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
-        }
-        let mut article_tags = Vec::with_capacity(article_entries.len());
-        let articles: Vec<ArticleEntry> = article_entries
-            .into_iter()
-            .map(|(p, unit, category)| {
-                by_source.insert(p.rel, p.source_path);
-                article_tags.push(p.tags);
-                ArticleEntry {
-                    doc: p.doc,
-                    slug: p.slug,
-                    path: p.path,
-                    unit,
-                    category,
+                    }
+                });
+                article_entries.push((p, unit, category));
+            }
+            for (p, _, _) in &article_entries {
+                let c = &p.doc.common;
+                article_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
+            }
+            let mut article_tags = Vec::with_capacity(article_entries.len());
+            let articles: Vec<ArticleEntry> = article_entries
+                .into_iter()
+                .map(|(p, unit, category)| {
+                    sources.push((p.rel, p.source_path));
+                    article_tags.push(p.tags);
+                    ArticleEntry {
+                        doc: p.doc,
+                        slug: p.slug,
+                        path: p.path,
+                        unit,
+                        category,
+                    }
+                })
+                .collect();
+
+            let mut page_slugs = Slugger::new("page", pages.len());
+            let mut page_entries = Vec::new();
+            for p in pages {
+                let slug = doc_slug(&p.common.slug, &p.common.src.stem, mode);
+                if RESERVED.contains(&slug.as_str()) {
+                    let (line, col) = p
+                        .common
+                        .slug
+                        .as_ref()
+                        .map(|l| (l.line, l.col))
+                        .unwrap_or((1, 1));
+                    diags.push(Diagnostic::error(&p.common.src.shown, line, col, text!(
+                        "page URL `/{}/` is reserved for the site's own pages", slug; "页面网址 `/{}/` 是站点保留的网址", slug))
+                    .with_hint(text!("choose another `slug:`"; "请换一个 `slug:`")));
+                    continue;
                 }
-            })
-            .collect();
+                page_entries.push((p, slug));
+            }
+            for (p, slug) in &page_entries {
+                let hash = fxhash::hash_str(slug);
+                page_slugs.claim(slug, hash, &p.common.src, &p.common.slug, &mut diags);
+            }
+            let pages: Vec<PageEntry> = page_entries
+                .into_iter()
+                .map(|(doc, slug)| {
+                    let path = site_path("", &slug);
+                    sources.push((doc.common.src.rel.clone(), path.clone()));
+                    PageEntry { doc, slug, path }
+                })
+                .collect();
 
-        let mut page_slugs = Slugger::new("page", pages.len());
-        let mut page_entries = Vec::new();
-        for p in pages {
-            let slug = doc_slug(&p.common.slug, &p.common.src.stem, mode);
-            if RESERVED.contains(&slug.as_str()) {
-                let (line, col) = p
-                    .common
-                    .slug
-                    .as_ref()
-                    .map(|l| (l.line, l.col))
-                    .unwrap_or((1, 1));
-                diags.push(Diagnostic::error(&p.common.src.shown, line, col, text!(
-                    "page URL `/{}/` is reserved for the site's own pages", slug; "页面网址 `/{}/` 是站点保留的网址", slug))
-                .with_hint(text!("choose another `slug:`"; "请换一个 `slug:`")));
-                continue;
+            // Members, newest first because reports/articles already are.
+            for (i, r) in reports.iter().enumerate() {
+                units[r.unit].reports.push(i);
             }
-            page_entries.push((p, slug));
-        }
-        for (p, slug) in &page_entries {
-            let hash = fxhash::hash_str(slug);
-            page_slugs.claim(slug, hash, &p.common.src, &p.common.slug, &mut diags);
-        }
-        let pages: Vec<PageEntry> = page_entries
-            .into_iter()
-            .map(|(doc, slug)| {
-                let path = site_path("", &slug);
-                by_source.insert(doc.common.src.rel.clone(), path.clone());
-                PageEntry { doc, slug, path }
-            })
-            .collect();
-
-        // Members, newest first because reports/articles already are.
-        for (i, r) in reports.iter().enumerate() {
-            units[r.unit].reports.push(i);
-        }
-        for (i, a) in articles.iter().enumerate() {
-            if let Some(u) = a.unit {
-                units[u].articles.push(i);
+            for (i, a) in articles.iter().enumerate() {
+                if let Some(u) = a.unit {
+                    units[u].articles.push(i);
+                }
+                if let Some(c) = a.category {
+                    categories[c].articles.push(i);
+                }
             }
-            if let Some(c) = a.category {
-                categories[c].articles.push(i);
+            for u in &units {
+                if let Some(src) = &u.src {
+                    sources.push((src.rel.clone(), u.path.clone()));
+                }
             }
-        }
-        for u in &units {
-            if let Some(src) = &u.src {
-                by_source.insert(src.rel.clone(), u.path.clone());
-            }
-        }
-        units.sort_by(|a, b| {
-            let ta = UNIT_TYPES.iter().position(|t| *t == a.kind);
-            let tb = UNIT_TYPES.iter().position(|t| *t == b.kind);
-            (ta, a.order.unwrap_or(u64::MAX), &a.name).cmp(&(
-                tb,
-                b.order.unwrap_or(u64::MAX),
-                &b.name,
-            ))
-        });
-        // Re-point reports and articles at the sorted unit indices.
-        let mut reports = reports;
-        let mut articles = articles;
-        for (i, u) in units.iter().enumerate() {
-            for &r in &u.reports {
-                reports[r].unit = i;
-            }
-            for &a in &u.articles {
-                articles[a].unit = Some(i);
-            }
-        }
-
-        // Tags over reports and articles; `Foo` and `foo` are one tag.
-        let mut tags: Vec<Term> = Vec::new();
-        let mut tag_index: HashMap<String, usize> = HashMap::new();
-        let mut tag_slugs: HashMap<String, String> = HashMap::new();
-        let mut tag_of = |name: &str, tags: &mut Vec<Term>| -> usize {
-            let key = name.to_lowercase();
-            if let Some(&i) = tag_index.get(&key) {
-                return i;
-            }
-            let slug = unique(slugify(name, mode), &mut tag_slugs, &key);
-            tags.push(Term {
-                path: site_path("tags/", &slug),
-                name: name.to_string(),
-                slug,
-                reports: vec![],
-                articles: vec![],
+            units.sort_by(|a, b| {
+                let ta = UNIT_TYPES.iter().position(|t| *t == a.kind);
+                let tb = UNIT_TYPES.iter().position(|t| *t == b.kind);
+                (ta, a.order.unwrap_or(u64::MAX), &a.name).cmp(&(
+                    tb,
+                    b.order.unwrap_or(u64::MAX),
+                    &b.name,
+                ))
             });
-            tag_index.insert(key, tags.len() - 1);
-            tags.len() - 1
-        };
-        // Keys: (reports or articles, part, spelling).
-        let n_reports = reports.len();
-        let spellings = [&report_spellings, &article_spellings];
-        let uses = |kind: usize, (part, range): &(usize, std::ops::Range<usize>)| {
-            let part = *part;
-            spellings[kind][part].uses[range.clone()]
-                .iter()
-                .map(move |&n| (kind, part, n))
-        };
-        let docs = report_tags
-            .iter()
-            .map(|t| uses(0, t))
-            .chain(article_tags.iter().map(|t| uses(1, t)));
-        let name = |(kind, part, n): (usize, usize, usize)| spellings[kind][part].names[n].as_str();
-        for (i, ti) in resolve_tags(docs, |k| tag_of(name(k), &mut tags)) {
-            if i < n_reports {
-                tags[ti].reports.push(i);
-            } else {
-                tags[ti].articles.push(i - n_reports);
+            // Re-point reports and articles at the sorted unit indices.
+            let mut reports = reports;
+            let mut articles = articles;
+            for (i, u) in units.iter().enumerate() {
+                for &r in &u.reports {
+                    reports[r].unit = i;
+                }
+                for &a in &u.articles {
+                    articles[a].unit = Some(i);
+                }
             }
-        }
-        tags.sort_by(|a, b| {
-            (b.reports.len() + b.articles.len())
-                .cmp(&(a.reports.len() + a.articles.len()))
-                .then(a.slug.cmp(&b.slug))
-        });
-        categories.sort_by(|a, b| {
-            b.articles
-                .len()
-                .cmp(&a.articles.len())
-                .then(a.slug.cmp(&b.slug))
-        });
-        // Re-point articles at sorted categories.
-        for (ci, c) in categories.iter().enumerate() {
-            for &a in &c.articles {
-                articles[a].category = Some(ci);
-            }
-        }
 
-        for t in tags.iter().chain(categories.iter()) {
-            if t.slug.is_empty() {
-                diags.push(Diagnostic::error(crate::content::DIR, 0, 0, text!("cannot make a URL slug from the name `{}`", t.name; "无法从名称 `{}` 生成网址", t.name)));
+            // Tags over reports and articles; `Foo` and `foo` are one tag.
+            let mut tags: Vec<Term> = Vec::new();
+            let mut tag_index: HashMap<String, usize> = HashMap::new();
+            let mut tag_slugs: HashMap<String, String> = HashMap::new();
+            let mut tag_of = |name: &str, tags: &mut Vec<Term>| -> usize {
+                let key = name.to_lowercase();
+                if let Some(&i) = tag_index.get(&key) {
+                    return i;
+                }
+                let slug = unique(slugify(name, mode), &mut tag_slugs, &key);
+                tags.push(Term {
+                    path: site_path("tags/", &slug),
+                    name: name.to_string(),
+                    slug,
+                    reports: vec![],
+                    articles: vec![],
+                });
+                tag_index.insert(key, tags.len() - 1);
+                tags.len() - 1
+            };
+            // Keys: (reports or articles, part, spelling).
+            let n_reports = reports.len();
+            let spellings = [&report_spellings, &article_spellings];
+            let uses = |kind: usize, (part, range): &(usize, std::ops::Range<usize>)| {
+                let part = *part;
+                spellings[kind][part].uses[range.clone()]
+                    .iter()
+                    .map(move |&n| (kind, part, n))
+            };
+            let docs = report_tags
+                .iter()
+                .map(|t| uses(0, t))
+                .chain(article_tags.iter().map(|t| uses(1, t)));
+            let name =
+                |(kind, part, n): (usize, usize, usize)| spellings[kind][part].names[n].as_str();
+            for (i, ti) in resolve_tags(docs, |k| tag_of(name(k), &mut tags)) {
+                if i < n_reports {
+                    tags[ti].reports.push(i);
+                } else {
+                    tags[ti].articles.push(i - n_reports);
+                }
             }
-        }
+            tags.sort_by(|a, b| {
+                (b.reports.len() + b.articles.len())
+                    .cmp(&(a.reports.len() + a.articles.len()))
+                    .then(a.slug.cmp(&b.slug))
+            });
+            categories.sort_by(|a, b| {
+                b.articles
+                    .len()
+                    .cmp(&a.articles.len())
+                    .then(a.slug.cmp(&b.slug))
+            });
+            // Re-point articles at sorted categories.
+            for (ci, c) in categories.iter().enumerate() {
+                for &a in &c.articles {
+                    articles[a].category = Some(ci);
+                }
+            }
+
+            for t in tags.iter().chain(categories.iter()) {
+                if t.slug.is_empty() {
+                    diags.push(Diagnostic::error(crate::content::DIR, 0, 0, text!("cannot make a URL slug from the name `{}`", t.name; "无法从名称 `{}` 生成网址", t.name)));
+                }
+            }
+            (reports, articles, pages, units, tags, categories, sources)
+        };
+        let (mut by_source, (reports, articles, pages, units, tags, categories, sources)) =
+            rayon::join(
+                move || {
+                    let mut m = HashMap::with_capacity(by_source_len);
+                    m.extend(report_sources);
+                    m
+                },
+                rest,
+            );
+        by_source.extend(sources);
 
         let site = Site {
             config,
