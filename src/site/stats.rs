@@ -35,9 +35,6 @@ impl Agg {
     }
 }
 
-/// (date sort key, report order, value, approx) of the newest value so far.
-type Latest = ((i32, u32, u32, u32), usize, Decimal, bool);
-
 /// 10^k for every scale a `Decimal` can have.
 const POW10: [i128; 29] = {
     let mut p = [1i128; 29];
@@ -53,24 +50,27 @@ const POW10: [i128; 29] = {
 const U96: i128 = 1 << 96;
 
 /// Running state for one metric in one group. Only what the metric's
-/// aggregate needs is tracked.
-#[derive(Debug, Clone, Default)]
+/// aggregate needs is tracked, in 64 bytes: a report's figures touch some
+/// ten of these, spread over a few megabytes.
+#[derive(Debug, Clone, Copy, Default)]
 struct Acc {
-    /// The sum as an integer mantissa at `scale`: exactly what `Decimal`
-    /// adding the same figures in the same order holds (see `add_exact`).
+    /// Sum, avg: the sum as an integer mantissa at `scale`: exactly what
+    /// `Decimal` adding the same figures in the same order holds (see
+    /// `add_exact`).
     sum: i128,
-    scale: u32,
-    /// The sum as `Decimal`, when the exact path is off (`Sums::Decimal`).
-    dec: Decimal,
+    /// Max, min, latest: the value kept. Sum, avg with `Sums::Decimal`: the sum.
+    best: Decimal,
+    /// Latest: the date of the value kept.
+    date: (i32, u32, u32, u32),
+    n: u32,
+    /// Latest: the report order of the value kept.
+    order: u32,
+    scale: u8,
+    approx_any: bool,
+    /// Max, min, latest: whether the value kept is a lower bound.
+    best_approx: bool,
     /// The exact path met a figure it cannot promise to sum like `Decimal`.
     inexact: bool,
-    n: usize,
-    approx_any: bool,
-    max: Option<(Decimal, bool)>,
-    min: Option<(Decimal, bool)>,
-    /// (date sort key, report order, value, approx): newest date wins; on a
-    /// tie the report listed first (newest-first order) wins.
-    latest: Option<Latest>,
 }
 
 /// How sums are kept.
@@ -84,6 +84,7 @@ enum Sums {
 }
 
 impl Acc {
+    /// Adds a figure of report `order` (newest first) dated `date`.
     #[inline]
     fn add(
         &mut self,
@@ -91,34 +92,32 @@ impl Acc {
         sums: Sums,
         f: &Figure,
         date: (i32, u32, u32, u32),
-        order: usize,
+        order: u32,
     ) {
+        let first = self.n == 0;
         self.n += 1;
         self.approx_any |= f.approx;
-        match how {
-            Aggregate::Sum | Aggregate::Avg => match sums {
-                Sums::Exact => self.add_exact(f.value),
-                Sums::Decimal => self.dec += f.value,
-            },
-            Aggregate::Max => {
-                if self.max.is_none_or(|(v, _)| f.value > v) {
-                    self.max = Some((f.value, f.approx));
+        let keep = match how {
+            Aggregate::Sum | Aggregate::Avg => {
+                match sums {
+                    Sums::Exact => self.add_exact(f.value),
+                    Sums::Decimal => self.best += f.value,
                 }
+                return;
             }
-            Aggregate::Min => {
-                if self.min.is_none_or(|(v, _)| f.value < v) {
-                    self.min = Some((f.value, f.approx));
-                }
-            }
+            // The first of equal extremes stays.
+            Aggregate::Max => first || f.value > self.best,
+            Aggregate::Min => first || f.value < self.best,
+            // Newest date wins; on a tie, the report listed first.
             Aggregate::Latest => {
-                let newer = match self.latest {
-                    None => true,
-                    Some((d, o, _, _)) => date > d || (date == d && order < o),
-                };
-                if newer {
-                    self.latest = Some((date, order, f.value, f.approx));
-                }
+                first || date > self.date || (date == self.date && order < self.order)
             }
+        };
+        if keep {
+            self.best = f.value;
+            self.best_approx = f.approx;
+            self.date = date;
+            self.order = order;
         }
     }
 
@@ -135,7 +134,7 @@ impl Acc {
             self.inexact = true;
             return;
         }
-        let (m, s) = (v.mantissa(), v.scale());
+        let (m, s) = (v.mantissa(), v.scale() as u8);
         if self.sum == 0 {
             self.sum = m;
             self.scale = s;
@@ -165,8 +164,8 @@ impl Acc {
 
     fn sum(&self, sums: Sums) -> Decimal {
         match sums {
-            Sums::Exact => Decimal::from_i128_with_scale(self.sum, self.scale),
-            Sums::Decimal => self.dec,
+            Sums::Exact => Decimal::from_i128_with_scale(self.sum, u32::from(self.scale)),
+            Sums::Decimal => self.best,
         }
     }
 
@@ -176,22 +175,17 @@ impl Acc {
         }
         let (value, approx) = match how {
             Aggregate::Sum => (self.sum(sums), self.approx_any),
-            Aggregate::Max => self.max?,
-            Aggregate::Min => self.min?,
+            Aggregate::Max | Aggregate::Min | Aggregate::Latest => (self.best, self.best_approx),
             Aggregate::Avg => {
-                let avg = (self.sum(sums) / Decimal::from(self.n as u64))
+                let avg = (self.sum(sums) / Decimal::from(self.n))
                     .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
                 (avg, self.approx_any)
-            }
-            Aggregate::Latest => {
-                let (_, _, v, a) = self.latest?;
-                (v, a)
             }
         };
         Some(Agg {
             value: value.normalize(),
             approx,
-            reports: self.n,
+            reports: self.n as usize,
         })
     }
 }
@@ -386,6 +380,43 @@ fn small_group<K: PartialEq + Copy>(
     }
 }
 
+/// Inverts (group, its reports) lists into each report's distinct groups:
+/// report r's are `groups[start[r]..start[r + 1]]`, in listing order.
+fn groups_per_report(n_reports: usize, listing: &[(usize, &[usize])]) -> (Vec<usize>, Vec<usize>) {
+    let mut start = vec![0usize; n_reports + 1];
+    for (_, reports) in listing {
+        for &r in *reports {
+            start[r + 1] += 1;
+        }
+    }
+    for r in 0..n_reports {
+        start[r + 1] += start[r];
+    }
+    // Filled in place; a group listing a report twice counts once.
+    let mut filled = start.clone();
+    let mut groups = vec![usize::MAX; start[n_reports]];
+    for (g, reports) in listing {
+        for &r in *reports {
+            if !groups[start[r]..filled[r]].contains(g) {
+                groups[filled[r]] = *g;
+                filled[r] += 1;
+            }
+        }
+    }
+    if filled[..n_reports] != start[1..] {
+        // Close the gaps duplicates left.
+        let mut compact = Vec::with_capacity(groups.len());
+        for r in 0..n_reports {
+            let from = compact.len();
+            compact.extend_from_slice(&groups[start[r]..filled[r]]);
+            start[r] = from;
+        }
+        start[n_reports] = compact.len();
+        groups = compact;
+    }
+    (start, groups)
+}
+
 /// Consecutive reports as read in parallel, with their (metric, figure)s.
 type Part = (Vec<Gathered>, Vec<(usize, Figure)>);
 
@@ -467,9 +498,11 @@ impl Stats {
         // Tags with reports, in site order; a report's tags are the terms
         // listing it (the model resolved names and case), one group per slug.
         let n_reports = site.reports.len();
-        let mut report_tags: Vec<Vec<usize>> = vec![Vec::new(); n_reports];
+        // Report r's tag groups are `tag_groups[tag_start[r]..tag_start[r + 1]]`.
+        let (tag_start, tag_groups);
         {
             let mut by_slug: HashMap<&str, usize> = HashMap::new();
+            let mut listing: Vec<(usize, &[usize])> = Vec::new();
             for t in &site.tags {
                 if t.reports.is_empty() {
                     continue;
@@ -477,18 +510,27 @@ impl Stats {
                 let g = *by_slug.entry(&t.slug).or_insert_with(|| {
                     tags.push(t.slug.clone(), t.name.clone(), Some(t.path.clone()))
                 });
-                for &r in &t.reports {
-                    if !report_tags[r].contains(&g) {
-                        report_tags[r].push(g);
-                    }
-                }
+                listing.push((g, &t.reports));
             }
+            (tag_start, tag_groups) = groups_per_report(n_reports, &listing);
         }
         let mut year_index: Vec<(i32, usize)> = Vec::new();
         let mut sub_index: HashMap<Period, usize> = HashMap::new();
+        // Unit × year → group of `unit_years[unit]`: a table when the years
+        // span a lifetime (they always do), lists otherwise.
+        let (first_year, last_year) = parts
+            .iter()
+            .flat_map(|(g, _)| g.iter().map(|r| r.period.year()))
+            .fold((i32::MAX, i32::MIN), |(lo, hi), y| (lo.min(y), hi.max(y)));
+        let span = if first_year <= last_year && last_year - first_year < 256 {
+            (last_year - first_year + 1) as usize
+        } else {
+            0
+        };
+        let mut unit_year_table = vec![usize::MAX; site.units.len() * span];
         let mut unit_year_index: Vec<Vec<(i32, usize)>> = vec![Vec::new(); site.units.len()];
         let year_label = |y: i32| format!("{y}年");
-        let mut order = 0;
+        let mut order = 0u32;
         for (gathered, figures) in parts {
             for r in gathered {
                 let y = r.period.year();
@@ -496,9 +538,17 @@ impl Stats {
                     years.push(y.to_string(), year_label(y), None)
                 });
                 let uy = &mut unit_years[r.unit];
-                let uyg = small_group(&mut unit_year_index[r.unit], y, || {
-                    uy.push(y.to_string(), year_label(y), None)
-                });
+                let uyg = if span > 0 {
+                    let at = &mut unit_year_table[r.unit * span + (y - first_year) as usize];
+                    if *at == usize::MAX {
+                        *at = uy.push(y.to_string(), year_label(y), None);
+                    }
+                    *at
+                } else {
+                    small_group(&mut unit_year_index[r.unit], y, || {
+                        uy.push(y.to_string(), year_label(y), None)
+                    })
+                };
                 let sg = (!matches!(r.period, Period::Year(_))).then(|| {
                     *sub_index.entry(r.period).or_insert_with(|| {
                         subs.push(r.period.to_string(), r.period.label_zh(), None)
@@ -506,7 +556,7 @@ impl Stats {
                 });
                 let ug = unit_group[r.unit];
                 let tg = type_group[r.unit];
-                let rtags = &report_tags[order];
+                let rtags = &tag_groups[tag_start[order as usize]..tag_start[order as usize + 1]];
                 units.heads[ug].3 += 1;
                 types.heads[tg].3 += 1;
                 years.heads[yg].3 += 1;
@@ -663,7 +713,7 @@ mod tests {
     /// path declines.
     fn sums(values: &[Figure]) -> (Option<Decimal>, Decimal) {
         let (mut exact, mut dec) = (Acc::default(), Acc::default());
-        for (i, f) in values.iter().enumerate() {
+        for (i, f) in (0u32..).zip(values) {
             exact.add(Aggregate::Sum, Sums::Exact, f, (2024, 1, 1, 0), i);
             dec.add(Aggregate::Sum, Sums::Decimal, f, (2024, 1, 1, 0), i);
         }
@@ -706,6 +756,22 @@ mod tests {
             };
             assert_eq!(exact.map(|e| bits(avg(e))), Some(bits(avg(dec))));
         }
+    }
+
+    #[test]
+    fn groups_per_report_inverts_listings() {
+        let of = |n, listing: &[(usize, &[usize])]| {
+            let (start, groups) = groups_per_report(n, listing);
+            (0..n)
+                .map(|r| groups[start[r]..start[r + 1]].to_vec())
+                .collect::<Vec<_>>()
+        };
+        let listing: &[(usize, &[usize])] = &[(0, &[0, 2]), (1, &[2, 3]), (2, &[])];
+        assert_eq!(of(4, listing), [vec![0], vec![], vec![0, 1], vec![1]]);
+        // Group 0 twice (two tags, one slug): once per report.
+        let listing: &[(usize, &[usize])] = &[(0, &[0, 1]), (1, &[1]), (0, &[1, 2])];
+        assert_eq!(of(3, listing), [vec![0], vec![0, 1], vec![0]]);
+        assert_eq!(of(0, &[]), Vec::<Vec<usize>>::new());
     }
 
     #[test]
