@@ -80,7 +80,7 @@ pub fn known_paths(site: &Site, theme: &ThemeFiles) -> BTreeSet<String> {
 
 /// A hash of everything a body's rendering depends on besides its own
 /// text: the site paths links resolve against, assets, base path, options.
-fn link_context_hash(site: &Site, known: &BTreeSet<String>, assets: &BTreeSet<String>) -> u64 {
+pub fn link_context_hash(site: &Site, known: &BTreeSet<String>, assets: &BTreeSet<String>) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     let mut put = |s: &str| {
         h.update(s.as_bytes());

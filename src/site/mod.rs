@@ -4,14 +4,19 @@
 //! Nothing here renders; templates see it through `render::views`.
 
 pub mod figures;
+mod fxhash;
 pub mod slug;
 pub mod stats;
 
 use crate::config::{Config, SlugMode};
-use crate::content::{Article, Asset, Content, Located, Page, Report, Source, UNIT_TYPES};
+use crate::content::{Article, Asset, Common, Content, Located, Page, Report, Source, UNIT_TYPES};
 use crate::diagnostics::{closest, Diagnostic};
 use crate::text;
+use fxhash::{FxHashMap, HashedMap};
+use rayon::prelude::*;
 use slug::slugify;
+use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -107,12 +112,166 @@ pub struct Site {
     pub by_source: HashMap<String, String>,
 }
 
-fn newest_first<T>(items: &mut [T], key: impl Fn(&T) -> ((i32, u32, u32, u32), String)) {
-    items.sort_by(|a, b| {
-        let (ka, ta) = key(a);
-        let (kb, tb) = key(b);
-        kb.cmp(&ka).then(ta.cmp(&tb))
-    });
+/// `Date::sort_key`.
+type DateKey = (i32, u32, u32, u32);
+
+/// Orders newest date first, then by source path. Sorts compact (date,
+/// index) keys; paths are compared only when the items do not already come
+/// in path order (content is loaded in file-name order, which nearly always
+/// is path order).
+fn newest_first<T>(
+    items: Vec<T>,
+    date: impl Fn(&T) -> DateKey,
+    rel: impl Fn(&T) -> &str,
+) -> Vec<T> {
+    let mut keys: Vec<(Reverse<DateKey>, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (Reverse(date(x)), i))
+        .collect();
+    if items.windows(2).all(|w| rel(&w[0]) < rel(&w[1])) {
+        // Index order is path order; keys are distinct.
+        keys.sort_unstable();
+    } else {
+        keys.sort_by(|(da, a), (db, b)| {
+            da.cmp(db)
+                .then_with(|| rel(&items[*a]).cmp(rel(&items[*b])))
+                .then(a.cmp(b))
+        });
+    }
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    keys.into_iter()
+        .filter_map(|(_, i)| slots[i].take())
+        .collect()
+}
+
+/// A report or article with what the model derives from it alone.
+struct Prepared<T> {
+    doc: Arc<T>,
+    date: DateKey,
+    slug: String,
+    /// Site path: `prefix` + slug + `/`.
+    path: String,
+    /// The source's `rel` and the site path again, for `Site::by_source`.
+    rel: String,
+    source_path: String,
+    /// The unit, where a lookup settles it.
+    unit: Option<usize>,
+    /// Its tags: (part, range of `TagSpellings::uses` of that part).
+    tags: (usize, std::ops::Range<usize>),
+    /// `fxhash::hash_str(slug)`, for claiming it without reading it again.
+    slug_hash: u64,
+}
+
+/// Tag spellings of a run of documents, each held once: documents refer
+/// to them by number, so resolving tags later reads no text from the
+/// documents (spread over the heap) and compares no strings.
+#[derive(Default)]
+struct TagSpellings {
+    names: Vec<String>,
+    /// The documents' spellings, as indices into `names`, end to end.
+    uses: Vec<usize>,
+}
+
+/// Documents per parallel job of [`prepare`].
+const PREPARE_CHUNK: usize = 1024;
+
+/// Slugs, paths, units and tag spellings of documents, returned newest first.
+/// Each document's fields live apart in memory, and reading them is what
+/// costs (cache and TLB misses): they are read once, in parallel runs,
+/// into compact records.
+#[allow(clippy::too_many_arguments)]
+fn prepare<T: Send + Sync>(
+    docs: Vec<Arc<T>>,
+    common: impl Fn(&T) -> &Common + Sync,
+    date: impl Fn(&T) -> DateKey + Sync,
+    unit: impl Fn(&T) -> Option<usize> + Sync,
+    tags: impl Fn(&T) -> &[String] + Sync,
+    prefix: &str,
+    mode: SlugMode,
+) -> (Vec<Prepared<T>>, Vec<TagSpellings>) {
+    let parts: Vec<(Vec<Prepared<T>>, TagSpellings)> = docs
+        .into_par_iter()
+        .chunks(PREPARE_CHUNK)
+        .enumerate()
+        .map(|(part, chunk)| {
+            let mut spellings = TagSpellings::default();
+            let mut index: FxHashMap<String, usize> = FxHashMap::default();
+            let prepared = chunk
+                .into_iter()
+                .map(|doc| {
+                    let c = common(&doc);
+                    let slug = doc_slug(&c.slug, &c.src.stem, mode);
+                    let path = site_path(prefix, &slug);
+                    let first = spellings.uses.len();
+                    for t in tags(&doc) {
+                        let n = match index.get(t.as_str()) {
+                            Some(&n) => n,
+                            None => {
+                                spellings.names.push(t.clone());
+                                index.insert(t.clone(), spellings.names.len() - 1);
+                                spellings.names.len() - 1
+                            }
+                        };
+                        spellings.uses.push(n);
+                    }
+                    Prepared {
+                        date: date(&doc),
+                        rel: c.src.rel.clone(),
+                        source_path: path.clone(),
+                        unit: unit(&doc),
+                        tags: (part, first..spellings.uses.len()),
+                        slug_hash: fxhash::hash_str(&slug),
+                        slug,
+                        path,
+                        doc,
+                    }
+                })
+                .collect();
+            (prepared, spellings)
+        })
+        .collect();
+    let mut prepared = Vec::with_capacity(parts.iter().map(|(p, _)| p.len()).sum());
+    let mut texts = Vec::with_capacity(parts.len());
+    for (p, t) in parts {
+        prepared.extend(p);
+        texts.push(t);
+    }
+    let prepared = newest_first(prepared, |p| p.date, |p| p.rel.as_str());
+    (prepared, texts)
+}
+
+/// (document, tag) for each document's distinct tags, documents in order,
+/// tags as `tag_of` numbers them. Documents name tags by keys (a spelling,
+/// or its number); `tag_of` is called on a key's first use, in document
+/// order, so it can number tags as it meets them.
+fn resolve_tags<K: Copy + Eq + std::hash::Hash>(
+    docs: impl Iterator<Item = impl Iterator<Item = K>>,
+    mut tag_of: impl FnMut(K) -> usize,
+) -> Vec<(usize, usize)> {
+    // Keys met so far, so a name is lowercased once, not per use.
+    let mut spelled: FxHashMap<K, usize> = FxHashMap::default();
+    let mut out = Vec::new();
+    for (i, names) in docs.enumerate() {
+        // A document's distinct tags are few: the tail of `out` is its set.
+        let from = out.len();
+        for t in names {
+            let ti = *spelled.entry(t).or_insert_with(|| tag_of(t));
+            if !out[from..].contains(&(i, ti)) {
+                out.push((i, ti));
+            }
+        }
+    }
+    out
+}
+
+/// `prefix` + `slug` + `/`, without the formatting machinery.
+fn site_path(prefix: &str, slug: &str) -> String {
+    let mut p = String::with_capacity(prefix.len() + slug.len() + 1);
+    p.push_str(prefix);
+    p.push_str(slug);
+    p.push('/');
+    p
 }
 
 /// Picks a unique slug from `wanted` among `taken`, adding `-2`, `-3`…
@@ -132,15 +291,29 @@ fn unique(wanted: String, taken: &mut HashMap<String, String>, owner: &str) -> S
 
 struct Slugger<'a> {
     kind: &'static str,
-    seen: HashMap<String, &'a Source>,
+    /// Slug hash → the first claim of a slug with that hash.
+    by_hash: HashedMap<(&'a str, &'a Source)>,
+    /// Slugs whose hash an earlier, different slug has (next to never).
+    collided: FxHashMap<&'a str, &'a Source>,
 }
 
 impl<'a> Slugger<'a> {
+    fn new(kind: &'static str, capacity: usize) -> Self {
+        Slugger {
+            kind,
+            by_hash: HashedMap::with_capacity_and_hasher(capacity, Default::default()),
+            collided: FxHashMap::default(),
+        }
+    }
+
+    /// Claims `slug` (whose `fxhash::hash_str` is `hash`) for `src`.
     fn claim(
         &mut self,
-        slug: &str,
+        slug: &'a str,
+        hash: u64,
         src: &'a Source,
-        at: Option<&Located<String>>,
+        // The front matter's `slug:`, read only to place an error.
+        at: &Option<Located<String>>,
         diags: &mut Vec<Diagnostic>,
     ) {
         if slug.is_empty() {
@@ -148,15 +321,26 @@ impl<'a> Slugger<'a> {
                 "无法从文件名 `{}` 生成网址", src.stem)).with_hint(text!("add `slug: some-name` to the front matter"; "请在元数据中添加 `slug: some-name`")));
             return;
         }
-        if let Some(other) = self.seen.get(slug) {
-            let (line, col) = at.map(|l| (l.line, l.col)).unwrap_or((1, 1));
-            diags.push(Diagnostic::error(&src.shown, line, col, text!(
-                "{} URL `{}` is already used by {}", self.kind, slug, other.shown.display();
-                "{}网址 `{}` 已被 {} 使用", self.kind_zh(), slug, other.shown.display()))
-            .with_hint(text!("give one of the two files a different `slug:`"; "请为其中一个文件设置不同的 `slug:`")));
-        } else {
-            self.seen.insert(slug.to_string(), src);
-        }
+        // Strings are compared only when hashes are equal.
+        let other = match self.by_hash.entry(hash) {
+            Entry::Vacant(v) => {
+                v.insert((slug, src));
+                return;
+            }
+            Entry::Occupied(o) if o.get().0 == slug => o.get().1,
+            Entry::Occupied(_) => match self.collided.entry(slug) {
+                Entry::Vacant(v) => {
+                    v.insert(src);
+                    return;
+                }
+                Entry::Occupied(o) => *o.get(),
+            },
+        };
+        let (line, col) = at.as_ref().map(|l| (l.line, l.col)).unwrap_or((1, 1));
+        diags.push(Diagnostic::error(&src.shown, line, col, text!(
+            "{} URL `{}` is already used by {}", self.kind, slug, other.shown.display();
+            "{}网址 `{}` 已被 {} 使用", self.kind_zh(), slug, other.shown.display()))
+        .with_hint(text!("give one of the two files a different `slug:`"; "请为其中一个文件设置不同的 `slug:`")));
     }
 
     fn kind_zh(&self) -> &'static str {
@@ -206,24 +390,18 @@ impl Site {
         let mut diags = Vec::new();
         let mode = config.slugs;
         let Content {
-            mut reports,
-            mut articles,
+            reports,
+            articles,
             mut pages,
             units: registry,
             has_registry,
             assets,
         } = content;
-        newest_first(&mut reports, |r| {
-            (r.date.sort_key(), r.common.src.rel.clone())
-        });
-        newest_first(&mut articles, |a| {
-            (a.date.sort_key(), a.common.src.rel.clone())
-        });
         pages.sort_by(|a, b| a.common.src.rel.cmp(&b.common.src.rel));
 
         // Units: the registry, or derived from the names reports use.
         let mut units: Vec<UnitEntry> = Vec::new();
-        let mut lookup: HashMap<String, usize> = HashMap::new();
+        let mut lookup: FxHashMap<String, usize> = FxHashMap::default();
         if has_registry {
             let mut registry = registry;
             registry.sort_by(|a, b| a.id.cmp(&b.id));
@@ -265,6 +443,26 @@ impl Site {
                 });
             }
         }
+        // Per-document work (slugs, paths, registry units), in parallel,
+        // newest first.
+        let (reports, report_spellings) = prepare(
+            reports,
+            |r| &r.common,
+            |r| r.date.sort_key(),
+            |r| lookup.get(&r.unit.value).copied(),
+            |r| &r.tags,
+            "reports/",
+            mode,
+        );
+        let (articles, article_spellings) = prepare(
+            articles,
+            |a| &a.common,
+            |a| a.date.sort_key(),
+            |a| a.unit.as_ref().and_then(|u| lookup.get(&u.value).copied()),
+            |a| &a.tags,
+            "articles/",
+            mode,
+        );
         let mut unit_ids: HashMap<String, String> = units
             .iter()
             .map(|u| (u.id.clone(), u.name.clone()))
@@ -325,54 +523,61 @@ impl Site {
             Some(i)
         };
 
-        let mut by_source = HashMap::new();
-        let mut report_slugs = Slugger {
-            kind: "report",
-            seen: HashMap::new(),
-        };
+        let by_source_len = reports.len() + articles.len() + pages.len() + units.len();
+        let mut report_slugs = Slugger::new("report", reports.len());
         let mut report_entries = Vec::with_capacity(reports.len());
-        for r in reports {
-            let slug = doc_slug(&r.common.slug, &r.common.src.stem, mode);
-            let unit = resolve_unit(&r.unit, &r.common.src, &mut units, &mut diags);
-            report_entries.push((r, slug, unit));
+        for p in reports {
+            // A registry unit was found in parallel; the rest (derived
+            // units, unknown names) resolve here, in order.
+            let unit = p
+                .unit
+                .or_else(|| resolve_unit(&p.doc.unit, &p.doc.common.src, &mut units, &mut diags));
+            report_entries.push((p, unit));
         }
-        for (r, slug, _) in &report_entries {
-            report_slugs.claim(slug, &r.common.src, r.common.slug.as_ref(), &mut diags);
+        for (p, _) in &report_entries {
+            let c = &p.doc.common;
+            report_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
         }
+        let mut report_tags = Vec::with_capacity(report_entries.len());
+        let mut report_sources = Vec::with_capacity(report_entries.len());
         let reports: Vec<ReportEntry> = report_entries
             .into_iter()
-            .filter_map(|(doc, slug, unit)| {
-                let path = format!("reports/{slug}/");
-                by_source.insert(doc.common.src.rel.clone(), path.clone());
+            .filter_map(|(p, unit)| {
+                report_sources.push((p.rel, p.source_path));
+                let unit = unit?;
+                report_tags.push(p.tags);
                 Some(ReportEntry {
-                    doc,
-                    slug,
-                    path,
-                    unit: unit?,
+                    doc: p.doc,
+                    slug: p.slug,
+                    path: p.path,
+                    unit,
                 })
             })
             .collect();
 
-        let mut categories: Vec<Term> = Vec::new();
-        let mut cat_slugs: HashMap<String, String> = HashMap::new();
-        let mut article_slugs = Slugger {
-            kind: "article",
-            seen: HashMap::new(),
-        };
-        let mut article_entries = Vec::with_capacity(articles.len());
-        for a in articles {
-            let slug = doc_slug(&a.common.slug, &a.common.src.stem, mode);
-            let unit = match &a.unit {
-                Some(u) => match resolve_unit(u, &a.common.src, &mut units, &mut diags) {
-                    Some(i) => Some(i),
-                    None => continue,
-                },
-                None => None,
-            };
-            let category =
-                a.category
-                    .as_ref()
-                    .map(|c| match categories.iter().position(|t| &t.name == c) {
+        // The rest, while the reports' `by_source` entries (most of them:
+        // hashing their paths is the costliest part left) go in meanwhile.
+        let rest = || {
+            // `by_source` entries of articles, pages and units.
+            let mut sources: Vec<(String, String)> = Vec::new();
+            let mut categories: Vec<Term> = Vec::new();
+            let mut cat_slugs: HashMap<String, String> = HashMap::new();
+            let mut article_slugs = Slugger::new("article", articles.len());
+            let mut article_entries = Vec::with_capacity(articles.len());
+            for p in articles {
+                let a = &p.doc;
+                let unit = match &a.unit {
+                    Some(u) => match p
+                        .unit
+                        .or_else(|| resolve_unit(u, &a.common.src, &mut units, &mut diags))
+                    {
+                        Some(i) => Some(i),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                let category = a.category.as_ref().map(|c| {
+                    match categories.iter().position(|t| &t.name == c) {
                         Some(i) => i,
                         None => {
                             let slug = unique(slugify(c, mode), &mut cat_slugs, c);
@@ -385,159 +590,176 @@ impl Site {
                             });
                             categories.len() - 1
                         }
-                    });
-            article_entries.push((a, slug, unit, category));
-        }
-        for (a, slug, _, _) in &article_entries {
-            article_slugs.claim(slug, &a.common.src, a.common.slug.as_ref(), &mut diags);
-        }
-        let articles: Vec<ArticleEntry> = article_entries
-            .into_iter()
-            .map(|(doc, slug, unit, category)| {
-                let path = format!("articles/{slug}/");
-                by_source.insert(doc.common.src.rel.clone(), path.clone());
-                ArticleEntry {
-                    doc,
-                    slug,
-                    path,
-                    unit,
-                    category,
+                    }
+                });
+                article_entries.push((p, unit, category));
+            }
+            for (p, _, _) in &article_entries {
+                let c = &p.doc.common;
+                article_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
+            }
+            let mut article_tags = Vec::with_capacity(article_entries.len());
+            let articles: Vec<ArticleEntry> = article_entries
+                .into_iter()
+                .map(|(p, unit, category)| {
+                    sources.push((p.rel, p.source_path));
+                    article_tags.push(p.tags);
+                    ArticleEntry {
+                        doc: p.doc,
+                        slug: p.slug,
+                        path: p.path,
+                        unit,
+                        category,
+                    }
+                })
+                .collect();
+
+            let mut page_slugs = Slugger::new("page", pages.len());
+            let mut page_entries = Vec::new();
+            for p in pages {
+                let slug = doc_slug(&p.common.slug, &p.common.src.stem, mode);
+                if RESERVED.contains(&slug.as_str()) {
+                    let (line, col) = p
+                        .common
+                        .slug
+                        .as_ref()
+                        .map(|l| (l.line, l.col))
+                        .unwrap_or((1, 1));
+                    diags.push(Diagnostic::error(&p.common.src.shown, line, col, text!(
+                        "page URL `/{}/` is reserved for the site's own pages", slug; "页面网址 `/{}/` 是站点保留的网址", slug))
+                    .with_hint(text!("choose another `slug:`"; "请换一个 `slug:`")));
+                    continue;
                 }
-            })
-            .collect();
+                page_entries.push((p, slug));
+            }
+            for (p, slug) in &page_entries {
+                let hash = fxhash::hash_str(slug);
+                page_slugs.claim(slug, hash, &p.common.src, &p.common.slug, &mut diags);
+            }
+            let pages: Vec<PageEntry> = page_entries
+                .into_iter()
+                .map(|(doc, slug)| {
+                    let path = site_path("", &slug);
+                    sources.push((doc.common.src.rel.clone(), path.clone()));
+                    PageEntry { doc, slug, path }
+                })
+                .collect();
 
-        let mut page_slugs = Slugger {
-            kind: "page",
-            seen: HashMap::new(),
-        };
-        let mut page_entries = Vec::new();
-        for p in pages {
-            let slug = doc_slug(&p.common.slug, &p.common.src.stem, mode);
-            if RESERVED.contains(&slug.as_str()) {
-                let (line, col) = p
-                    .common
-                    .slug
-                    .as_ref()
-                    .map(|l| (l.line, l.col))
-                    .unwrap_or((1, 1));
-                diags.push(Diagnostic::error(&p.common.src.shown, line, col, text!(
-                    "page URL `/{}/` is reserved for the site's own pages", slug; "页面网址 `/{}/` 是站点保留的网址", slug))
-                .with_hint(text!("choose another `slug:`"; "请换一个 `slug:`")));
-                continue;
+            // Members, newest first because reports/articles already are.
+            for (i, r) in reports.iter().enumerate() {
+                units[r.unit].reports.push(i);
             }
-            page_entries.push((p, slug));
-        }
-        for (p, slug) in &page_entries {
-            page_slugs.claim(slug, &p.common.src, p.common.slug.as_ref(), &mut diags);
-        }
-        let pages: Vec<PageEntry> = page_entries
-            .into_iter()
-            .map(|(doc, slug)| {
-                let path = format!("{slug}/");
-                by_source.insert(doc.common.src.rel.clone(), path.clone());
-                PageEntry { doc, slug, path }
-            })
-            .collect();
-
-        // Members, newest first because reports/articles already are.
-        for (i, r) in reports.iter().enumerate() {
-            units[r.unit].reports.push(i);
-        }
-        for (i, a) in articles.iter().enumerate() {
-            if let Some(u) = a.unit {
-                units[u].articles.push(i);
+            for (i, a) in articles.iter().enumerate() {
+                if let Some(u) = a.unit {
+                    units[u].articles.push(i);
+                }
+                if let Some(c) = a.category {
+                    categories[c].articles.push(i);
+                }
             }
-            if let Some(c) = a.category {
-                categories[c].articles.push(i);
+            for u in &units {
+                if let Some(src) = &u.src {
+                    sources.push((src.rel.clone(), u.path.clone()));
+                }
             }
-        }
-        for u in &units {
-            if let Some(src) = &u.src {
-                by_source.insert(src.rel.clone(), u.path.clone());
-            }
-        }
-        units.sort_by(|a, b| {
-            let ta = UNIT_TYPES.iter().position(|t| *t == a.kind);
-            let tb = UNIT_TYPES.iter().position(|t| *t == b.kind);
-            (ta, a.order.unwrap_or(u64::MAX), &a.name).cmp(&(
-                tb,
-                b.order.unwrap_or(u64::MAX),
-                &b.name,
-            ))
-        });
-        // Re-point reports and articles at the sorted unit indices.
-        let mut reports = reports;
-        let mut articles = articles;
-        for (i, u) in units.iter().enumerate() {
-            for &r in &u.reports {
-                reports[r].unit = i;
-            }
-            for &a in &u.articles {
-                articles[a].unit = Some(i);
-            }
-        }
-
-        // Tags over reports and articles; `Foo` and `foo` are one tag.
-        let mut tags: Vec<Term> = Vec::new();
-        let mut tag_index: HashMap<String, usize> = HashMap::new();
-        let mut tag_slugs: HashMap<String, String> = HashMap::new();
-        let mut tag_of = |name: &str, tags: &mut Vec<Term>| -> usize {
-            let key = name.to_lowercase();
-            if let Some(&i) = tag_index.get(&key) {
-                return i;
-            }
-            let slug = unique(slugify(name, mode), &mut tag_slugs, &key);
-            tags.push(Term {
-                path: format!("tags/{slug}/"),
-                name: name.to_string(),
-                slug,
-                reports: vec![],
-                articles: vec![],
+            units.sort_by(|a, b| {
+                let ta = UNIT_TYPES.iter().position(|t| *t == a.kind);
+                let tb = UNIT_TYPES.iter().position(|t| *t == b.kind);
+                (ta, a.order.unwrap_or(u64::MAX), &a.name).cmp(&(
+                    tb,
+                    b.order.unwrap_or(u64::MAX),
+                    &b.name,
+                ))
             });
-            tag_index.insert(key, tags.len() - 1);
-            tags.len() - 1
-        };
-        for (i, r) in reports.iter().enumerate() {
-            let mut seen = BTreeSet::new();
-            for t in &r.doc.tags {
-                let ti = tag_of(t, &mut tags);
-                if seen.insert(ti) {
-                    tags[ti].reports.push(i);
+            // Re-point reports and articles at the sorted unit indices.
+            let mut reports = reports;
+            let mut articles = articles;
+            for (i, u) in units.iter().enumerate() {
+                for &r in &u.reports {
+                    reports[r].unit = i;
+                }
+                for &a in &u.articles {
+                    articles[a].unit = Some(i);
                 }
             }
-        }
-        for (i, a) in articles.iter().enumerate() {
-            let mut seen = BTreeSet::new();
-            for t in &a.doc.tags {
-                let ti = tag_of(t, &mut tags);
-                if seen.insert(ti) {
-                    tags[ti].articles.push(i);
-                }
-            }
-        }
-        tags.sort_by(|a, b| {
-            (b.reports.len() + b.articles.len())
-                .cmp(&(a.reports.len() + a.articles.len()))
-                .then(a.slug.cmp(&b.slug))
-        });
-        categories.sort_by(|a, b| {
-            b.articles
-                .len()
-                .cmp(&a.articles.len())
-                .then(a.slug.cmp(&b.slug))
-        });
-        // Re-point articles at sorted categories.
-        for (ci, c) in categories.iter().enumerate() {
-            for &a in &c.articles {
-                articles[a].category = Some(ci);
-            }
-        }
 
-        for t in tags.iter().chain(categories.iter()) {
-            if t.slug.is_empty() {
-                diags.push(Diagnostic::error(crate::content::DIR, 0, 0, text!("cannot make a URL slug from the name `{}`", t.name; "无法从名称 `{}` 生成网址", t.name)));
+            // Tags over reports and articles; `Foo` and `foo` are one tag.
+            let mut tags: Vec<Term> = Vec::new();
+            let mut tag_index: HashMap<String, usize> = HashMap::new();
+            let mut tag_slugs: HashMap<String, String> = HashMap::new();
+            let mut tag_of = |name: &str, tags: &mut Vec<Term>| -> usize {
+                let key = name.to_lowercase();
+                if let Some(&i) = tag_index.get(&key) {
+                    return i;
+                }
+                let slug = unique(slugify(name, mode), &mut tag_slugs, &key);
+                tags.push(Term {
+                    path: site_path("tags/", &slug),
+                    name: name.to_string(),
+                    slug,
+                    reports: vec![],
+                    articles: vec![],
+                });
+                tag_index.insert(key, tags.len() - 1);
+                tags.len() - 1
+            };
+            // Keys: (reports or articles, part, spelling).
+            let n_reports = reports.len();
+            let spellings = [&report_spellings, &article_spellings];
+            let uses = |kind: usize, (part, range): &(usize, std::ops::Range<usize>)| {
+                let part = *part;
+                spellings[kind][part].uses[range.clone()]
+                    .iter()
+                    .map(move |&n| (kind, part, n))
+            };
+            let docs = report_tags
+                .iter()
+                .map(|t| uses(0, t))
+                .chain(article_tags.iter().map(|t| uses(1, t)));
+            let name =
+                |(kind, part, n): (usize, usize, usize)| spellings[kind][part].names[n].as_str();
+            for (i, ti) in resolve_tags(docs, |k| tag_of(name(k), &mut tags)) {
+                if i < n_reports {
+                    tags[ti].reports.push(i);
+                } else {
+                    tags[ti].articles.push(i - n_reports);
+                }
             }
-        }
+            tags.sort_by(|a, b| {
+                (b.reports.len() + b.articles.len())
+                    .cmp(&(a.reports.len() + a.articles.len()))
+                    .then(a.slug.cmp(&b.slug))
+            });
+            categories.sort_by(|a, b| {
+                b.articles
+                    .len()
+                    .cmp(&a.articles.len())
+                    .then(a.slug.cmp(&b.slug))
+            });
+            // Re-point articles at sorted categories.
+            for (ci, c) in categories.iter().enumerate() {
+                for &a in &c.articles {
+                    articles[a].category = Some(ci);
+                }
+            }
+
+            for t in tags.iter().chain(categories.iter()) {
+                if t.slug.is_empty() {
+                    diags.push(Diagnostic::error(crate::content::DIR, 0, 0, text!("cannot make a URL slug from the name `{}`", t.name; "无法从名称 `{}` 生成网址", t.name)));
+                }
+            }
+            (reports, articles, pages, units, tags, categories, sources)
+        };
+        let (mut by_source, (reports, articles, pages, units, tags, categories, sources)) =
+            rayon::join(
+                move || {
+                    let mut m = HashMap::with_capacity(by_source_len);
+                    m.extend(report_sources);
+                    m
+                },
+                rest,
+            );
+        by_source.extend(sources);
 
         let site = Site {
             config,
@@ -616,4 +838,152 @@ impl Site {
 /// Number of list pages for `n` items at `per` a page (at least one).
 pub fn pages_for(n: usize, per: usize) -> usize {
     n.div_ceil(per.max(1)).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tags as a pass over the documents, in order, makes them.
+    fn resolve_tags_serially(doc_tags: &[&[String]]) -> (Vec<String>, Vec<Vec<usize>>) {
+        let mut names: Vec<String> = Vec::new();
+        let ids = doc_tags
+            .iter()
+            .map(|tags| {
+                let mut ids = Vec::new();
+                for t in tags.iter() {
+                    let key = t.to_lowercase();
+                    let ti = match names.iter().position(|n| n.to_lowercase() == key) {
+                        Some(i) => i,
+                        None => {
+                            names.push(t.clone());
+                            names.len() - 1
+                        }
+                    };
+                    if !ids.contains(&ti) {
+                        ids.push(ti);
+                    }
+                }
+                ids
+            })
+            .collect();
+        (names, ids)
+    }
+
+    #[test]
+    fn tags_resolve_in_first_use_order() {
+        let spellings = [
+            "控烟",
+            "Foo",
+            "foo",
+            "FOO",
+            "bar",
+            "Bar",
+            "病媒生物防制",
+            "x",
+        ];
+        // A fixed pseudo-random mix, large enough to split across threads.
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let docs: Vec<Vec<String>> = (0..5000)
+            .map(|i| {
+                // The rarest spellings first appear late.
+                let pool = if i < 3000 { 4 } else { spellings.len() };
+                (0..next() % 4)
+                    .map(|_| spellings[next() % pool].to_string())
+                    .collect()
+            })
+            .collect();
+        let doc_tags: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
+        let (want_names, want_ids) = resolve_tags_serially(&doc_tags);
+        let want_ids: Vec<(usize, usize)> = want_ids
+            .iter()
+            .enumerate()
+            .flat_map(|(i, ids)| ids.iter().map(move |&t| (i, t)))
+            .collect();
+        let mut names: Vec<String> = Vec::new();
+        let docs_names = docs.iter().map(|d| d.iter().map(String::as_str));
+        let ids = resolve_tags(docs_names, |t| {
+            let key = t.to_lowercase();
+            match names.iter().position(|n| n.to_lowercase() == key) {
+                Some(i) => i,
+                None => {
+                    names.push(t.to_string());
+                    names.len() - 1
+                }
+            }
+        });
+        assert_eq!(names, want_names);
+        assert_eq!(ids, want_ids);
+    }
+
+    fn source(name: &str) -> Source {
+        Source {
+            shown: format!("content/reports/{name}.md").into(),
+            rel: format!("reports/{name}.md"),
+            stem: name.into(),
+            body: String::new(),
+            body_line: 1,
+            front: String::new(),
+            front_line: 1,
+            hash: 0,
+        }
+    }
+
+    #[test]
+    fn slug_claims_compare_strings_when_hashes_meet() {
+        let srcs: Vec<Source> = ["a", "b", "c", "d"].into_iter().map(source).collect();
+        let mut slugger = Slugger::new("report", 4);
+        let mut diags = Vec::new();
+        // Different slugs, one hash: no conflict; equal slugs: one, naming
+        // the first claimant, whichever way the slug was filed.
+        slugger.claim("x", 7, &srcs[0], &None, &mut diags);
+        slugger.claim("y", 7, &srcs[1], &None, &mut diags);
+        assert!(diags.is_empty());
+        slugger.claim("y", 7, &srcs[2], &None, &mut diags);
+        slugger.claim("x", 7, &srcs[3], &None, &mut diags);
+        let said: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{} {}", d.path.display(), d.message.en))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "content/reports/c.md report URL `y` is already used by content/reports/b.md",
+                "content/reports/d.md report URL `x` is already used by content/reports/a.md",
+            ]
+        );
+        // Real hashes of different slugs differ; equal ones conflict.
+        let mut slugger = Slugger::new("report", 4);
+        let mut diags = Vec::new();
+        for (slug, src) in [("r1", &srcs[0]), ("r2", &srcs[1]), ("r1", &srcs[2])] {
+            slugger.claim(slug, fxhash::hash_str(slug), src, &None, &mut diags);
+        }
+        assert_eq!(diags.len(), 1);
+    }
+
+    #[test]
+    fn newest_first_then_by_path() {
+        let items = vec![
+            ((2024, 1, 1, 0), "b"),
+            ((2024, 5, 1, 0), "z"),
+            ((2024, 1, 1, 0), "a"),
+            ((2024, 1, 1, 30), "c"),
+            ((2023, 12, 31, 0), "d"),
+        ];
+        let sorted = newest_first(items.clone(), |x| x.0, |x| x.1);
+        let rels: Vec<&str> = sorted.iter().map(|x| x.1).collect();
+        assert_eq!(rels, ["z", "c", "a", "b", "d"]);
+        // Items already in path order take the index shortcut: same result.
+        let mut by_path = items;
+        by_path.sort_by_key(|x| x.1);
+        let sorted = newest_first(by_path, |x| x.0, |x| x.1);
+        let rels: Vec<&str> = sorted.iter().map(|x| x.1).collect();
+        assert_eq!(rels, ["z", "c", "a", "b", "d"]);
+    }
 }

@@ -7,6 +7,18 @@ use pinyin::ToPinyin;
 
 /// Makes a slug from a title, name or file stem.
 pub fn slugify(s: &str, mode: SlugMode) -> String {
+    // Already slug-like ASCII (`r000123`, `tao-le-zhen`): words of ASCII
+    // letters and digits joined by single hyphens come out lowercased, and
+    // nothing else changes.
+    let b = s.as_bytes();
+    if !b.is_empty()
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+        && !s.contains("--")
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    {
+        return s.to_ascii_lowercase();
+    }
     let mut words: Vec<String> = Vec::new();
     let mut cur = String::new();
     let flush = |cur: &mut String, words: &mut Vec<String>| {
@@ -64,6 +76,36 @@ mod tests {
         );
         assert_eq!(slugify("“门前五包”", SlugMode::Pinyin), "men-qian-wu-bao");
         assert_eq!(slugify("tao-le-zhen", SlugMode::Pinyin), "tao-le-zhen");
+    }
+
+    #[test]
+    fn ascii_fast_path_matches_the_general_rule() {
+        for s in [
+            "r000123",
+            "R0001",
+            "Tao-Le-Zhen",
+            "a-b-c",
+            "-a",
+            "a-",
+            "a--b",
+            "-",
+            "--",
+            "",
+            "a_b",
+            "a.b",
+            "A B",
+            "x",
+            "2024",
+        ] {
+            for mode in [SlugMode::Pinyin, SlugMode::Unicode] {
+                let words: Vec<String> = s
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_ascii_lowercase)
+                    .collect();
+                assert_eq!(slugify(s, mode), words.join("-"), "{s:?}");
+            }
+        }
     }
 
     #[test]
