@@ -2,7 +2,7 @@
 //! stats exports, site view, known paths, link context hash) and prints a
 //! digest of their outputs, so a change can be checked for identical output.
 //!
-//! cargo run --release --example perf_model -- /tmp/jianbao-bench/site-10000 [runs]
+//! cargo bench --bench perf_model -- /tmp/jianbao-bench/site-10000 [runs]
 
 use jianbao::content::Content;
 use jianbao::site::stats::Stats;
@@ -120,7 +120,7 @@ fn stats_text(st: &Stats) -> String {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let root = PathBuf::from(
         args.next()
             .unwrap_or_else(|| "/tmp/jianbao-bench/site-10000".into()),

@@ -314,7 +314,8 @@ fn edits_render_few_pages_and_always_equal_a_fresh_build() {
         edit_template(&mut s, "report.html"),
         (reports, total - reports)
     );
-    assert_eq!(edit_template(&mut s, "base.html"), (total, 0));
+    // stats.json and stats.csv use no template.
+    assert_eq!(edit_template(&mut s, "base.html"), (total - 2, 2));
 }
 
 #[test]
@@ -336,4 +337,27 @@ fn unknown_changes_read_everything_again() {
         .into_inner()
         .unwrap();
     same(&files, &fresh(&opts), "unreported edit");
+}
+
+#[test]
+fn a_template_calling_stats_follows_figure_edits() {
+    let site = common::Site::new("serve-site");
+    site.write(
+        "templates/robots.txt",
+        "{% set s = stats() %}User-agent: *\n# 横幅合计 {{ s.totals[0].display }} {{ s.totals[0].unit }}\n",
+    );
+    let opts = BuildOptions {
+        root: site.root(),
+        ..BuildOptions::default()
+    };
+    let robots = |files: &Files| String::from_utf8(files["robots.txt"].to_vec()).unwrap();
+    let mut s = Session::default();
+    rebuild(&opts, &mut s, &[], "first build");
+    assert!(robots(&fresh(&opts)).contains("# 横幅合计 20 条"));
+    // A figure edit changes `stats()`: pages whose templates call it follow.
+    let rel = "content/reports/tao-le-2024.md";
+    let text = std::fs::read_to_string(site.root().join(rel)).unwrap();
+    site.write(rel, text.replace("横幅: 8", "横幅: 10"));
+    rebuild(&opts, &mut s, &[rel], "figure edit");
+    assert!(robots(&fresh(&opts)).contains("# 横幅合计 22 条"));
 }

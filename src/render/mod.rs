@@ -329,8 +329,8 @@ pub fn write_site(
     } = target;
     let site_view = SiteView::new(site);
     let statics: BTreeMap<String, StaticSrc> = theme.statics;
-    let stats_value = stats::json(site, stats);
-    let stats_json = serde_json::to_string_pretty(&stats_value).unwrap_or_default();
+    // stats.json as written; `stats()` in templates parses it when called.
+    let stats_json: Arc<str> = stats::json_text(site, stats).into();
     let mut prev_signed = cache
         .as_deref_mut()
         .map(|c| std::mem::take(&mut c.signed))
@@ -357,7 +357,7 @@ pub fn write_site(
             reused: Default::default(),
         })
     });
-    let tpl = Templates::new(theme.templates, &site_view, stats_value)?;
+    let tpl = Templates::new(theme.templates, &site_view, stats_json.clone())?;
     let ctx = Ctx {
         site,
         stats,

@@ -216,7 +216,11 @@ impl<'a> Ctx<'a> {
         };
         let (path, out, is_page) = self.run(job)?;
         let (bytes, key): (Arc<[u8]>, Option<u64>) = match out {
-            Out::Text(t) => (Arc::from(t.into_bytes()), None),
+            Out::Text(t) => {
+                // Made without a template (and so not counted by `render`).
+                c.rendered.fetch_add(1, Ordering::Relaxed);
+                (Arc::from(t.into_bytes()), None)
+            }
             Out::Shared(b, k) => (b, Some(k)),
         };
         c.next_signed
@@ -616,10 +620,10 @@ const PAGE_TEMPLATES: [&str; 18] = [
     "search.html",
 ];
 
-/// The template `job` renders, as an index into [`PAGE_TEMPLATES`]; None
-/// for files made without one.
-fn template_of(job: Job) -> Option<usize> {
-    Some(match job {
+/// The template `job` renders, as an index into [`PAGE_TEMPLATES`]
+/// (`PAGE_TEMPLATES.len()` for files made without one).
+fn template_of(job: Job) -> usize {
+    match job {
         Job::Index => 0,
         Job::Reports(_) => 1,
         Job::Report(_) => 2,
@@ -638,8 +642,8 @@ fn template_of(job: Job) -> Option<usize> {
         Job::Robots => 15,
         Job::Stats => 16,
         Job::Search => 17,
-        Job::StatsJson | Job::StatsCsv => return None,
-    })
+        Job::StatsJson | Job::StatsCsv => PAGE_TEMPLATES.len(),
+    }
 }
 
 /// A running xxh3 over the pieces of a dependency signature.
@@ -850,7 +854,7 @@ impl Ctx<'_> {
     pub(super) fn signature(&self, job: Job, v: &Versions) -> Option<u64> {
         let s = self.site;
         let mut h = Sig::new(v.global);
-        h.u(v.template[template_of(job)?]);
+        h.u(v.template.get(template_of(job)).copied().unwrap_or(0));
         match job {
             Job::Index => {
                 h.u(1).u(v.stats);
@@ -934,7 +938,14 @@ impl Ctx<'_> {
             Job::Stats => {
                 h.u(18).u(v.stats);
             }
-            Job::StatsJson | Job::StatsCsv => return None,
+            // stats.json is the text hashed as `stats`; stats.csv holds its
+            // `rows` (same fields) as CSV.
+            Job::StatsJson => {
+                h.u(19).u(v.stats);
+            }
+            Job::StatsCsv => {
+                h.u(20).u(v.stats);
+            }
         }
         Some(h.done())
     }

@@ -47,16 +47,19 @@ impl Templates {
     pub fn new<S: Serialize>(
         sources: BTreeMap<String, TemplateSrc>,
         site: &S,
-        stats: serde_json::Value,
+        stats: std::sync::Arc<str>,
     ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on([".html", ".htm", ".xml"]);
-        // `stats()` in any template: the aggregated figures, converted on
-        // the first call (most themes never call it).
+        // `stats()` in any template: the aggregated figures (stats.json),
+        // converted on the first call (most themes never call it).
         let converted = std::sync::OnceLock::new();
         tera.register_function("stats", move |_: tera::Kwargs, _: &tera::State| {
             converted
-                .get_or_init(|| tera::Value::from_serializable(&stats))
+                .get_or_init(|| {
+                    let v: serde_json::Value = serde_json::from_str(&stats).unwrap_or_default();
+                    tera::Value::from_serializable(&v)
+                })
                 .clone()
         });
         tera.global_context().insert("site", site);

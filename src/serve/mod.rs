@@ -357,7 +357,10 @@ pub fn run(opts: Options) -> ExitCode {
         let start = Instant::now();
         apply(&shared, built, false);
         if opts.timings {
-            println!("  ms: publish {:.1}", start.elapsed().as_secs_f64() * 1000.0);
+            println!(
+                "  ms: publish {:.1}",
+                start.elapsed().as_secs_f64() * 1000.0
+            );
         }
     }
     ExitCode::SUCCESS
