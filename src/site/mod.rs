@@ -443,25 +443,36 @@ impl Site {
                 });
             }
         }
-        // Per-document work (slugs, paths, registry units), in parallel,
-        // newest first.
-        let (reports, report_spellings) = prepare(
-            reports,
-            |r| &r.common,
-            |r| r.date.sort_key(),
-            |r| lookup.get(&r.unit.value).copied(),
-            |r| &r.tags,
-            "reports/",
-            mode,
-        );
-        let (articles, article_spellings) = prepare(
-            articles,
-            |a| &a.common,
-            |a| a.date.sort_key(),
-            |a| a.unit.as_ref().and_then(|u| lookup.get(&u.value).copied()),
-            |a| &a.tags,
-            "articles/",
-            mode,
+        // Per-document work (slugs, paths, registry units, tag spellings),
+        // in parallel, newest first; articles while reports are sorted.
+        let lookup_ref = &lookup;
+        let ((reports, report_spellings), (articles, article_spellings)) = rayon::join(
+            || {
+                prepare(
+                    reports,
+                    |r| &r.common,
+                    |r| r.date.sort_key(),
+                    |r| lookup_ref.get(&r.unit.value).copied(),
+                    |r| &r.tags,
+                    "reports/",
+                    mode,
+                )
+            },
+            || {
+                prepare(
+                    articles,
+                    |a| &a.common,
+                    |a| a.date.sort_key(),
+                    |a| {
+                        a.unit
+                            .as_ref()
+                            .and_then(|u| lookup_ref.get(&u.value).copied())
+                    },
+                    |a| &a.tags,
+                    "articles/",
+                    mode,
+                )
+            },
         );
         let mut unit_ids: HashMap<String, String> = units
             .iter()
