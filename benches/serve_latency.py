@@ -12,7 +12,7 @@ import socket, subprocess, time, os, statistics, sys
 exe, root = sys.argv[1], os.path.abspath(sys.argv[2])
 port = int(sys.argv[3]) if len(sys.argv) > 3 else 18222
 log = open(os.path.join(os.path.dirname(root), "serve-latency.log"), "w")
-p = subprocess.Popen([exe, "serve", "--root", root, "--port", str(port)], stdout=log, stderr=log)
+p = subprocess.Popen([exe, "serve", "--root", root, "--port", str(port), "--timings"], stdout=log, stderr=log)
 try:
     for _ in range(200):
         try:

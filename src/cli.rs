@@ -57,6 +57,9 @@ pub enum Command {
         /// Open the site in the default browser
         #[arg(long)]
         open: bool,
+        /// Print how long each phase of every rebuild took
+        #[arg(long)]
+        timings: bool,
     },
     /// Validate content and internal links; write nothing
     Check {

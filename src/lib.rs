@@ -203,10 +203,12 @@ fn check_base_url(opts: &BuildOptions) -> Result<(), Error> {
     }
 }
 
-/// Loads and validates configuration, theme and content into the model.
+/// Loads and validates configuration, theme and content into the model;
+/// with a session, only the changed content files are read.
 fn load_model(
     opts: &BuildOptions,
     phases: &mut Phases,
+    session: Option<&mut Session>,
 ) -> Result<(site::Site, theme::ThemeFiles, Vec<Diagnostic>), Error> {
     check_base_url(opts)?;
     let config =
@@ -214,7 +216,25 @@ fn load_model(
     phases.done("config");
     let theme = theme::load(&opts.root, &config);
     phases.done("theme");
-    let (content, mut diags) = content::load(&opts.root, &config, opts.drafts);
+    let (content, mut diags) = match session {
+        Some(s) => {
+            // Documents are read against the configuration (metrics…).
+            let config_key = format!("{config:?}{}", opts.drafts);
+            if s.config_key != config_key {
+                s.load.clear();
+                s.config_key = config_key;
+            }
+            let changed = s.changed.take();
+            content::load_cached(
+                &opts.root,
+                &config,
+                opts.drafts,
+                &mut s.load,
+                changed.as_deref(),
+            )
+        }
+        None => content::load(&opts.root, &config, opts.drafts),
+    };
     phases.done("load");
     let theme = match theme {
         Ok(t) => t,
@@ -229,17 +249,65 @@ fn load_model(
     Ok((site, theme, diags))
 }
 
+/// What `serve` keeps between rebuilds, so a rebuild after a small edit
+/// costs little more than that edit: content files by path (only changed
+/// ones are read again), rendered Markdown by source, and rendered pages by
+/// what their templates see. A rebuild's result is always the same as a
+/// fresh build's.
+#[derive(Default)]
+pub struct Session {
+    load: content::LoadCache,
+    /// The configuration the loaded documents were read with.
+    config_key: String,
+    /// Site-root-relative paths changed since the last rebuild (None: any).
+    changed: Option<Vec<PathBuf>>,
+    bodies: render::BodyCache,
+    search: render::search::SearchCache,
+    render: RenderCache,
+}
+
+impl Session {
+    /// Builds into memory, reusing what is unchanged. `changed`: the
+    /// site-root-relative paths reported changed since the last call, or
+    /// None when unknown (everything under `content/` is read again).
+    pub fn rebuild(
+        &mut self,
+        opts: &BuildOptions,
+        changed: Option<&[PathBuf]>,
+    ) -> Result<(output::Memory, BuildReport), Error> {
+        self.changed = changed.map(<[PathBuf]>::to_vec);
+        let mut phases = Phases::new();
+        let mem = output::Memory::default();
+        let result = run(opts, &mem, &mut phases, false, Some(self));
+        if self.changed.take().is_some() {
+            // The build stopped before reading the changed files (a broken
+            // site.yaml): the next one reads everything.
+            self.load.clear();
+        }
+        let (written, warnings) = result?;
+        Ok((mem, phases.report(written, warnings, None)))
+    }
+
+    /// Template renders in the last rebuild: (rendered, reused).
+    pub fn last_render(&self) -> (usize, usize) {
+        self.render.last
+    }
+}
+
 /// Loads, validates, models and renders the site through `sink`.
 fn run(
     opts: &BuildOptions,
     sink: &dyn Sink,
     phases: &mut Phases,
     check_figures: bool,
-    cache: Option<&mut render::RenderCache>,
+    mut session: Option<&mut Session>,
 ) -> Result<(render::Written, Vec<Diagnostic>), Error> {
-    let (mut site, theme, mut diags) = load_model(opts, phases)?;
+    let (mut site, theme, mut diags) = load_model(opts, phases, session.as_deref_mut())?;
     let known = render::known_paths(&site, &theme);
-    let (mut bodies, mut d) = render::bodies(&site, &known);
+    let (mut bodies, mut d) = match session.as_deref_mut() {
+        Some(s) => render::bodies_cached(&site, &known, &mut s.bodies),
+        None => render::bodies(&site, &known),
+    };
     diags.append(&mut d);
     phases.done("markdown");
     if check_figures {
@@ -254,8 +322,8 @@ fn run(
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
     let search_files = if site.config.search {
-        let index = render::search::Index::build(&site, &bodies);
-        render::write_search(&index, sink).map_err(|mut d| {
+        let cache = session.as_deref_mut().map(|s| &mut s.search);
+        render::write_search(&site, &bodies, sink, cache).map_err(|mut d| {
             diags.append(&mut d);
             Error::diags(std::mem::take(&mut diags))
         })?
@@ -268,7 +336,7 @@ fn run(
     let target = render::Target {
         sink,
         progress: opts.progress.as_deref(),
-        cache,
+        cache: session.map(|s| &mut s.render),
     };
     let written = render::write_site(&site, &stats, &bodies, search_files, theme, target).map_err(
         |mut d| {
@@ -288,7 +356,7 @@ pub fn stats_text(
     format: render::stats::Format,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
     let mut phases = Phases::new();
-    let (site, _, mut diags) = load_model(opts, &mut phases)?;
+    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::diags(diags));
     }
@@ -320,25 +388,8 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Error> {
 
 /// Builds into memory (for the preview server): file path → bytes.
 pub fn build_in_memory(opts: &BuildOptions) -> Result<(output::Memory, BuildReport), Error> {
-    build_in_memory_inner(opts, None)
-}
-
-/// [`build_in_memory`] reusing the pages of the previous build whose
-/// template inputs did not change (see [`RenderCache`]); the result is the
-/// same as without the cache.
-pub fn build_in_memory_with(
-    opts: &BuildOptions,
-    cache: &mut RenderCache,
-) -> Result<(output::Memory, BuildReport), Error> {
-    build_in_memory_inner(opts, Some(cache))
-}
-
-fn build_in_memory_inner(
-    opts: &BuildOptions,
-    cache: Option<&mut RenderCache>,
-) -> Result<(output::Memory, BuildReport), Error> {
     let mut phases = Phases::new();
     let mem = output::Memory::default();
-    let (written, warnings) = run(opts, &mem, &mut phases, false, cache)?;
+    let (written, warnings) = run(opts, &mem, &mut phases, false, None)?;
     Ok((mem, phases.report(written, warnings, None)))
 }

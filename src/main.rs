@@ -190,12 +190,14 @@ fn main() -> ExitCode {
             port,
             drafts,
             open,
+            timings,
         } => serve::run(serve::Options {
             root,
             bind,
             port,
             drafts,
             open,
+            timings,
         }),
         Command::Check { root, drafts } => {
             let opts = BuildOptions {

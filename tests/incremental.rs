@@ -1,46 +1,66 @@
-//! The render cache behind `jianbao serve`: after a one-report edit only a
-//! few pages are rendered again, after a template edit all of them, and the
-//! result always equals a build without the cache.
+//! The incremental rebuild behind `jianbao serve` (`jianbao::Session`):
+//! after each edit only the changed files are read again and only the
+//! pages depending on them rendered, and the result always equals a fresh
+//! build without any cache, byte for byte.
 
 mod common;
 
-use jianbao::{build_in_memory, build_in_memory_with, BuildOptions, RenderCache};
+use jianbao::{build_in_memory, BuildOptions, Session};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-fn files(opts: &BuildOptions, cache: Option<&mut RenderCache>) -> HashMap<String, Arc<[u8]>> {
-    let mem = match cache {
-        Some(c) => build_in_memory_with(opts, c),
-        None => build_in_memory(opts),
-    }
-    .unwrap_or_else(|e| panic!("build failed: {e:?}"))
-    .0;
-    mem.files.into_inner().unwrap()
+type Files = HashMap<String, Arc<[u8]>>;
+
+fn fresh(opts: &BuildOptions) -> Files {
+    build_in_memory(opts)
+        .unwrap_or_else(|e| panic!("build failed: {e:?}"))
+        .0
+        .files
+        .into_inner()
+        .unwrap()
 }
 
-/// Builds with the cache, checks the output against a build without it and
-/// returns (rendered, reused).
-fn rebuild(opts: &BuildOptions, cache: &mut RenderCache) -> (usize, usize) {
-    let cached = files(opts, Some(cache));
-    let fresh = files(opts, None);
-    let mut keys: Vec<&String> = fresh.keys().collect();
+fn same(cached: &Files, fresh: &Files, step: &str) {
+    let mut keys: Vec<&String> = fresh.keys().chain(cached.keys()).collect();
     keys.sort();
-    assert_eq!(
-        cached.keys().count(),
-        fresh.len(),
-        "the cached build has other files"
-    );
+    keys.dedup();
     for k in keys {
         assert!(
             cached.get(k) == fresh.get(k),
-            "{k} differs from a fresh build"
+            "after `{step}`: {k} differs from a fresh build (cached: {}, fresh: {})",
+            cached
+                .get(k)
+                .map_or("missing".into(), |b| format!("{} bytes", b.len())),
+            fresh
+                .get(k)
+                .map_or("missing".into(), |b| format!("{} bytes", b.len())),
         );
     }
-    cache.last
 }
 
-#[test]
-fn a_report_edit_renders_few_pages_a_template_edit_all() {
+/// Rebuilds through the session telling it `changed`, checks the output
+/// against a fresh build and returns (rendered, reused) template outputs.
+fn rebuild(opts: &BuildOptions, s: &mut Session, changed: &[&str], step: &str) -> (usize, usize) {
+    let changed: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
+    let cached = s
+        .rebuild(opts, Some(&changed))
+        .unwrap_or_else(|e| panic!("after `{step}`: build failed: {e:?}"))
+        .0
+        .files
+        .into_inner()
+        .unwrap();
+    same(&cached, &fresh(opts), step);
+    s.last_render()
+}
+
+fn report(title: &str, unit: &str, date: &str, tags: &str, banners: u32, body: &str) -> String {
+    format!(
+        "---\ntitle: {title}\nunit: {unit}\ndate: {date}\ntags: [{tags}]\nstats:\n  横幅: {banners}\n---\n{body}\n"
+    )
+}
+
+fn site_with_reports() -> common::Site {
     let site = common::Site::new("serve-site");
     // 120 more reports over the two units and a handful of tags.
     for i in 0..120 {
@@ -51,43 +71,269 @@ fn a_report_edit_renders_few_pages_a_template_edit_all() {
         };
         site.write(
             &format!("content/reports/gen-{i:03}.md"),
-            format!(
-                "---\ntitle: 生成的总结{i}\nunit: {unit}\ndate: 2023-{:02}-{:02}\ntags: [{tag}, 标签{}]\n---\n第{i}份总结的正文。\n",
-                i % 12 + 1,
-                i % 28 + 1,
-                i % 7
+            report(
+                &format!("生成的总结{i}"),
+                unit,
+                &format!("2023-{:02}-{:02}", i % 12 + 1, i % 28 + 1),
+                &format!("{tag}, 标签{}", i % 7),
+                i,
+                &format!("第{i}份总结的正文。"),
             ),
         );
     }
+    site
+}
+
+#[test]
+fn edits_render_few_pages_and_always_equal_a_fresh_build() {
+    let site = site_with_reports();
     let opts = BuildOptions {
         root: site.root(),
         ..BuildOptions::default()
     };
-    let mut cache = RenderCache::default();
-    let (rendered, reused) = rebuild(&opts, &mut cache);
+    let mut s = Session::default();
+    let (total, reused) = rebuild(&opts, &mut s, &[], "first build");
     assert_eq!(reused, 0, "a first build has nothing to reuse");
-    let total = rendered;
     assert!(total > 150, "only {total} pages rendered");
 
     // Nothing changed: nothing is rendered.
-    assert_eq!(rebuild(&opts, &mut cache), (0, total));
+    assert_eq!(rebuild(&opts, &mut s, &[], "no change"), (0, total));
 
-    // A body edit in one report.
-    site.append("content/reports/gen-007.md", "\n新增的一段正文。\n");
-    let (rendered, reused) = rebuild(&opts, &mut cache);
+    // A body edit in one report: its page (and the lists showing its
+    // summary) only.
+    let gen7 = "content/reports/gen-007.md";
+    site.append(gen7, "\n新增的一段正文。\n");
+    let (rendered, reused) = rebuild(&opts, &mut s, &[gen7], "body edit");
     assert_eq!(rendered + reused, total);
+    assert!(rendered >= 1, "the edited report must be rendered");
     assert!(
         rendered * 5 < total,
         "a one-report edit rendered {rendered} of {total} pages"
     );
-    assert!(rendered >= 1, "the edited report must be rendered");
 
-    // A template edit: everything is rendered again.
-    let tpl = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("themes/default/templates/robots.txt"),
+    // Title, date (reorders every list), tags, figures, unit.
+    let steps: [(&str, String); 5] = [
+        (
+            "title edit",
+            report(
+                "改过的标题",
+                "县卫生健康局",
+                "2023-08-08",
+                "病媒防制, 标签0",
+                7,
+                "正文",
+            ),
+        ),
+        (
+            "date edit",
+            report(
+                "改过的标题",
+                "县卫生健康局",
+                "2021-01-02",
+                "病媒防制, 标签0",
+                7,
+                "正文",
+            ),
+        ),
+        (
+            "tag edit",
+            report(
+                "改过的标题",
+                "县卫生健康局",
+                "2021-01-02",
+                "全新标签",
+                7,
+                "正文",
+            ),
+        ),
+        (
+            "figure edit",
+            report(
+                "改过的标题",
+                "县卫生健康局",
+                "2021-01-02",
+                "全新标签",
+                9999,
+                "正文",
+            ),
+        ),
+        (
+            "unit edit",
+            report(
+                "改过的标题",
+                "陶乐镇",
+                "2021-01-02",
+                "全新标签",
+                9999,
+                "正文",
+            ),
+        ),
+    ];
+    for (step, text) in steps {
+        site.write(gen7, text);
+        rebuild(&opts, &mut s, &[gen7], step);
+    }
+
+    // A new report, an asset, a deleted report, a renamed one.
+    let new = "content/reports/2025/new-one.md";
+    site.write(
+        new,
+        report(
+            "新的总结",
+            "陶乐镇",
+            "2025-03-01",
+            "新标签",
+            3,
+            "见[另一份](../gen-010.md)。",
+        ),
+    );
+    rebuild(
+        &opts,
+        &mut s,
+        &["content/reports/2025"],
+        "new report in a new folder",
+    );
+    site.write("content/reports/2025/photo.png", b"not really a png");
+    rebuild(
+        &opts,
+        &mut s,
+        &["content/reports/2025/photo.png"],
+        "new asset",
+    );
+    site.write(
+        "content/reports/2025/photo.png",
+        b"a changed picture, longer",
+    );
+    let photo = ["content/reports/2025/photo.png"];
+    rebuild(&opts, &mut s, &photo, "changed asset");
+    site.append("static/extra.css", "\nbody { margin: 1px; }\n");
+    rebuild(&opts, &mut s, &["static/extra.css"], "changed stylesheet");
+    site.remove("content/reports/gen-011.md");
+    rebuild(
+        &opts,
+        &mut s,
+        &["content/reports/gen-011.md"],
+        "deleted report",
+    );
+    // The link in new-one.md breaks when its target is renamed: an error,
+    // and the next good build is again equal to a fresh one.
+    std::fs::rename(
+        site.root().join("content/reports/gen-010.md"),
+        site.root().join("content/reports/gen-010b.md"),
     )
     .unwrap();
-    site.write("templates/robots.txt", format!("{tpl}\n# edited\n"));
-    assert_eq!(rebuild(&opts, &mut cache), (total, 0));
+    let renamed = ["content/reports/gen-010.md", "content/reports/gen-010b.md"];
+    let changed: Vec<PathBuf> = renamed.iter().map(PathBuf::from).collect();
+    assert!(
+        s.rebuild(&opts, Some(&changed)).is_err(),
+        "the broken link must fail the build"
+    );
+    site.write(
+        new,
+        report(
+            "新的总结",
+            "陶乐镇",
+            "2025-03-01",
+            "新标签",
+            3,
+            "见[另一份](../gen-010b.md)。",
+        ),
+    );
+    rebuild(&opts, &mut s, &[new], "link fixed");
+
+    // A broken file fails the build; fixing it builds the same as fresh.
+    site.write(gen7, "---\ntitle: [坏的\n---\n");
+    assert!(s.rebuild(&opts, Some(&[PathBuf::from(gen7)])).is_err());
+    site.write(
+        gen7,
+        report("修好了", "陶乐镇", "2022-02-02", "环境整治", 1, "正文"),
+    );
+    rebuild(&opts, &mut s, &[gen7], "broken file fixed");
+
+    // The unit registry and standalone pages show on many pages.
+    site.append("content/units/tao-le-zhen.md", "\n镇简介补充一句。\n");
+    rebuild(
+        &opts,
+        &mut s,
+        &["content/units/tao-le-zhen.md"],
+        "unit intro",
+    );
+    site.write(
+        "content/units/tao-le-zhen.md",
+        "---\nname: 陶乐镇\ntype: 乡镇\nparent: 测试县\norder: 1\naliases: [陶乐]\n---\n改名后的简介。\n",
+    );
+    rebuild(
+        &opts,
+        &mut s,
+        &["content/units/tao-le-zhen.md"],
+        "unit aliases",
+    );
+    site.append("content/pages/about.md", "\n关于页面的新段落。\n");
+    rebuild(&opts, &mut s, &["content/pages/about.md"], "page edit");
+
+    // A folder of reports removed at once.
+    std::fs::remove_dir_all(site.root().join("content/reports/2025")).unwrap();
+    rebuild(&opts, &mut s, &["content/reports/2025"], "folder removed");
+
+    // site.yaml: everything is read again.
+    let yaml = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write("site.yaml", yaml.replace("paginate: 10", "paginate: 7"));
+    rebuild(&opts, &mut s, &["site.yaml"], "site.yaml edit");
+
+    // Template edits re-render the pages using the template: a page
+    // template its pages, base.html everything.
+    let theme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let edit_template = |s: &mut Session, name: &str| {
+        let tpl = std::fs::read_to_string(theme.join(name)).unwrap();
+        site.write(
+            &format!("templates/{name}"),
+            format!("{tpl}{{# edited #}}\n"),
+        );
+        rebuild(
+            &opts,
+            s,
+            &[&format!("templates/{name}")],
+            &format!("{name} edit"),
+        )
+    };
+    let (total, _) = rebuild(&opts, &mut s, &[], "before the template edits");
+    let (_, reused) = rebuild(&opts, &mut s, &[], "before the template edits");
+    let total = total + reused;
+    assert_eq!(edit_template(&mut s, "robots.txt"), (1, total - 1));
+    let reports = std::fs::read_dir(site.root().join("content/reports"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "md")
+        })
+        .count();
+    assert_eq!(
+        edit_template(&mut s, "report.html"),
+        (reports, total - reports)
+    );
+    assert_eq!(edit_template(&mut s, "base.html"), (total, 0));
+}
+
+#[test]
+fn unknown_changes_read_everything_again() {
+    let site = site_with_reports();
+    let opts = BuildOptions {
+        root: site.root(),
+        ..BuildOptions::default()
+    };
+    let mut s = Session::default();
+    s.rebuild(&opts, None).unwrap();
+    // Changed behind the session's back; `None` says "unknown".
+    site.append("content/reports/gen-003.md", "\n悄悄改动。\n");
+    let files = s
+        .rebuild(&opts, None)
+        .unwrap()
+        .0
+        .files
+        .into_inner()
+        .unwrap();
+    same(&files, &fresh(&opts), "unreported edit");
 }

@@ -143,11 +143,12 @@ pub struct Content {
     pub assets: Vec<Asset>,
 }
 
+#[derive(Clone)]
 enum Doc {
-    Report(Report),
-    Article(Article),
-    Page(Page),
-    Unit(Unit),
+    Report(Arc<Report>),
+    Article(Arc<Article>),
+    Page(Arc<Page>),
+    Unit(Box<Unit>),
 }
 
 /// Files editors' tools leave behind that are never content.
@@ -168,19 +169,45 @@ pub fn is_temp_file(name: &str) -> bool {
 /// Reads `content/` below `root`. Drafts are dropped unless `drafts` is set
 /// (they are still checked).
 pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
-    let dir = root.join(DIR);
-    let mut content = Content {
-        has_registry: dir.join("units").is_dir(),
-        ..Content::default()
-    };
-    let mut diags = Vec::new();
-    if !dir.is_dir() {
-        diags.push(Diagnostic::warning(DIR, 0, 0, text!("there is no content/ folder: the site is empty"; "没有 content/ 目录：站点为空"))
-            .with_hint(text!("create content/reports/ and put Markdown reports in it"; "请创建 content/reports/ 并放入 Markdown 报告")));
-        return (content, diags);
+    load_cached(root, config, drafts, &mut LoadCache::default(), None)
+}
+
+/// What one file under `content/` loaded to.
+#[derive(Clone)]
+enum Loaded {
+    Doc(Option<Doc>, Vec<Diagnostic>),
+    Asset(PathBuf),
+    /// Could not be walked (a link loop, no permission): a warning.
+    Unreadable(Diagnostic),
+}
+
+/// The files of `content/` as last loaded, kept between builds by `serve`
+/// so a rebuild re-reads only the files reported changed. Keyed by the
+/// `content/`-relative path with `/` as `\0`, which orders them as the
+/// walk does (component by component).
+#[derive(Default)]
+pub struct LoadCache {
+    files: std::collections::BTreeMap<String, Loaded>,
+    /// Filled by a full walk; until then every load walks.
+    filled: bool,
+}
+
+impl LoadCache {
+    /// Forgets everything: the next load walks all of `content/`.
+    pub fn clear(&mut self) {
+        self.files.clear();
+        self.filled = false;
     }
-    let mut md_files = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir)
+}
+
+fn cache_key(rel: &str) -> String {
+    rel.replace('/', "\0")
+}
+
+/// Walks `start` (inside `content/`), sorted by name, skipping temp files.
+fn walk(root: &Path, dir: &Path, start: &Path) -> Vec<(String, Loaded)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(start)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
@@ -189,52 +216,138 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let shown = e
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .unwrap_or(Path::new(DIR))
-                    .to_path_buf();
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                let shown = path.strip_prefix(root).unwrap_or(Path::new(DIR));
                 let msg = if e.loop_ancestor().is_some() {
                     text!("symbolic link loop skipped"; "已跳过循环的符号链接")
                 } else {
                     text!("cannot read: {}", e; "无法读取：{}", e)
                 };
-                diags.push(Diagnostic::warning(shown, 0, 0, msg));
+                let rel = rel_of(dir, &path);
+                out.push((
+                    rel,
+                    Loaded::Unreadable(Diagnostic::warning(shown, 0, 0, msg)),
+                ));
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.path().to_path_buf();
-        let rel = path
-            .strip_prefix(&dir)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
-        {
-            md_files.push((path, rel));
-        } else {
-            content.assets.push(Asset { path, rel });
+        if entry.file_type().is_file() {
+            let path = entry.path().to_path_buf();
+            out.push((rel_of(dir, &path), Loaded::Asset(path)));
         }
     }
-    let results: Vec<(Option<Doc>, Vec<Diagnostic>)> = md_files
-        .par_iter()
-        .map(|(path, rel)| load_file(root, path, rel, config))
-        .collect();
-    for (doc, mut d) in results {
-        diags.append(&mut d);
-        match doc {
-            Some(Doc::Report(r)) if drafts || !r.common.draft => content.reports.push(Arc::new(r)),
-            Some(Doc::Article(a)) if drafts || !a.common.draft => {
-                content.articles.push(Arc::new(a))
+    out
+}
+
+fn rel_of(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
+/// [`load`] through `cache`: with `changed` (site-root-relative paths the
+/// watcher reported) and a filled cache, only those files and folders are
+/// read again; otherwise all of `content/`. The result is the same as
+/// [`load`]'s.
+pub fn load_cached(
+    root: &Path,
+    config: &Config,
+    drafts: bool,
+    cache: &mut LoadCache,
+    changed: Option<&[PathBuf]>,
+) -> (Content, Vec<Diagnostic>) {
+    let dir = root.join(DIR);
+    let mut content = Content {
+        has_registry: dir.join("units").is_dir(),
+        ..Content::default()
+    };
+    let mut diags = Vec::new();
+    if !dir.is_dir() {
+        cache.clear();
+        diags.push(Diagnostic::warning(DIR, 0, 0, text!("there is no content/ folder: the site is empty"; "没有 content/ 目录：站点为空"))
+            .with_hint(text!("create content/reports/ and put Markdown reports in it"; "请创建 content/reports/ 并放入 Markdown 报告")));
+        return (content, diags);
+    }
+    // Files (re)found by this load, still to be parsed.
+    let mut found: Vec<(String, Loaded)> = Vec::new();
+    match changed {
+        Some(changed) if cache.filled => {
+            for rel in changed {
+                let Ok(inside) = rel.strip_prefix(DIR) else {
+                    continue;
+                };
+                let path = dir.join(inside);
+                let rel = rel_of(&dir, &path);
+                if rel.is_empty() {
+                    continue;
+                }
+                // Whatever was at or below this path is read again.
+                let key = cache_key(&rel);
+                let below = format!("{key}\0");
+                cache.files.remove(&key);
+                let stale: Vec<String> = cache
+                    .files
+                    .range(below.clone()..)
+                    .take_while(|(k, _)| k.starts_with(&below))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for k in stale {
+                    cache.files.remove(&k);
+                }
+                let temp = rel.split('/').any(is_temp_file);
+                if !temp && path.exists() {
+                    found.extend(walk(root, &dir, &path));
+                }
             }
-            Some(Doc::Page(p)) if drafts || !p.common.draft => content.pages.push(Arc::new(p)),
-            Some(Doc::Unit(u)) => content.units.push(u),
-            _ => {}
+        }
+        _ => {
+            cache.files.clear();
+            found = walk(root, &dir, &dir);
+            cache.filled = true;
+        }
+    }
+    let loaded: Vec<(String, Loaded)> = found
+        .into_par_iter()
+        .map(|(rel, l)| match l {
+            Loaded::Asset(path) if is_markdown(&path) => {
+                let (doc, d) = load_file(root, &path, &rel, config);
+                (rel, Loaded::Doc(doc, d))
+            }
+            other => (rel, other),
+        })
+        .collect();
+    for (rel, l) in loaded {
+        cache.files.insert(cache_key(&rel), l);
+    }
+    for (key, l) in &cache.files {
+        match l {
+            Loaded::Unreadable(d) => diags.push(d.clone()),
+            Loaded::Asset(path) => content.assets.push(Asset {
+                path: path.clone(),
+                rel: key.replace('\0', "/"),
+            }),
+            Loaded::Doc(doc, d) => {
+                diags.extend(d.iter().cloned());
+                match doc {
+                    Some(Doc::Report(r)) if drafts || !r.common.draft => {
+                        content.reports.push(r.clone())
+                    }
+                    Some(Doc::Article(a)) if drafts || !a.common.draft => {
+                        content.articles.push(a.clone())
+                    }
+                    Some(Doc::Page(p)) if drafts || !p.common.draft => {
+                        content.pages.push(p.clone())
+                    }
+                    Some(Doc::Unit(u)) => content.units.push((**u).clone()),
+                    _ => {}
+                }
+            }
         }
     }
     (content, diags)
@@ -316,10 +429,10 @@ fn load_file(
     let front = src.front.clone();
     let mut f = Fields::new(map, &front, &shown, split.front_line);
     let doc = match kind {
-        "report" => read_report(&mut f, src, config).map(Doc::Report),
-        "article" => read_article(&mut f, src).map(Doc::Article),
-        "page" => read_page(&mut f, src).map(Doc::Page),
-        _ => read_unit(&mut f, src).map(Doc::Unit),
+        "report" => read_report(&mut f, src, config).map(|r| Doc::Report(Arc::new(r))),
+        "article" => read_article(&mut f, src).map(|a| Doc::Article(Arc::new(a))),
+        "page" => read_page(&mut f, src).map(|p| Doc::Page(Arc::new(p))),
+        _ => read_unit(&mut f, src).map(|u| Doc::Unit(Box::new(u))),
     };
     let allowed: &[&str] = match kind {
         "report" => &[

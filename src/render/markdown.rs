@@ -40,7 +40,10 @@ pub struct Attachment {
 /// A finding at a byte offset of the body.
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// Byte offset in the body.
     pub offset: usize,
+    /// A file position (line, column) instead, for front-matter values.
+    pub at: Option<(usize, usize)>,
     pub error: bool,
     pub message: Text,
     pub hint: Option<Text>,
@@ -212,6 +215,7 @@ fn apply<'a>(
         Resolved::To(u) => CowStr::from(u),
         Resolved::Broken(message, hint) => {
             findings.push(Finding {
+                at: None,
                 offset,
                 error: true,
                 message,
@@ -397,6 +401,7 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
                 if let Some((offset, alt)) = image.take() {
                     if alt.trim().is_empty() {
                         out.findings.push(Finding {
+                            at: None,
                             offset,
                             error: false,
                             message: text!("image without alternative text"; "图片缺少替代文字"),

@@ -12,7 +12,7 @@ pub mod stats;
 pub mod templates;
 pub mod views;
 
-use crate::content::Source;
+use crate::content::{Located, Source};
 use crate::diagnostics::Diagnostic;
 use crate::output::Sink;
 use crate::site::stats::Stats;
@@ -20,20 +20,22 @@ use crate::site::Site;
 use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
 use markdown::{LinkContext, Rendered};
-use pages::{jobs, json_hash, CacheRun, Ctx, Out};
+use pages::{jobs, json_hash, CacheRun, Ctx, Job, Out, Versions};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use templates::Templates;
 use views::{SiteView, Views};
 
 /// Rendered Markdown of every document, index-aligned with the model.
+/// Shared, so `serve` can keep unchanged bodies between rebuilds.
 pub struct Bodies {
-    pub reports: Vec<Rendered>,
-    pub articles: Vec<Rendered>,
-    pub pages: Vec<Rendered>,
-    pub units: Vec<Rendered>,
+    pub reports: Vec<Arc<Rendered>>,
+    pub articles: Vec<Arc<Rendered>>,
+    pub pages: Vec<Arc<Rendered>>,
+    pub units: Vec<Arc<Rendered>>,
 }
 
 impl Bodies {
@@ -45,7 +47,8 @@ impl Bodies {
             &mut self.pages,
             &mut self.units,
         ] {
-            for m in r.iter_mut() {
+            // Bodies kept by a `serve` session keep their texts.
+            for m in r.iter_mut().filter_map(Arc::get_mut) {
                 m.plain = String::new();
             }
         }
@@ -54,8 +57,10 @@ impl Bodies {
 
 fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
     for f in &r.findings {
-        let (l, c) = markdown::line_col(&src.body, f.offset);
-        let line = l + src.body_line - 1;
+        let (line, c) = f.at.unwrap_or_else(|| {
+            let (l, c) = markdown::line_col(&src.body, f.offset);
+            (l + src.body_line - 1, c)
+        });
         let mut d = if f.error {
             Diagnostic::error(&src.shown, line, c, f.message.clone())
         } else {
@@ -100,8 +105,26 @@ pub fn link_context_hash(site: &Site, known: &BTreeSet<String>, assets: &BTreeSe
 
 /// Renders all Markdown bodies; broken links are errors, images without alt text warnings.
 pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>) {
+    bodies_cached(site, known, &mut BodyCache::default())
+}
+
+/// Rendered bodies kept between builds by `serve`, by [`Rendered::key`]:
+/// a body whose source and link context are unchanged is not rendered again.
+#[derive(Default)]
+pub struct BodyCache {
+    bodies: HashMap<u64, Arc<Rendered>>,
+}
+
+/// [`bodies`], reusing what `cache` holds; the cache then holds this
+/// build's bodies only.
+pub fn bodies_cached(
+    site: &Site,
+    known: &BTreeSet<String>,
+    cache: &mut BodyCache,
+) -> (Bodies, Vec<Diagnostic>) {
     let assets: BTreeSet<String> = site.assets.iter().map(|a| a.rel.clone()).collect();
     let unsafe_html = site.config.unsafe_html;
+    let links = link_context_hash(site, known, &assets);
     fn ctx_for<'a>(
         site: &'a Site,
         src: &'a Source,
@@ -116,61 +139,75 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
             assets,
         }
     }
-    let links = link_context_hash(site, known, &assets);
-    let one = |src: &Source| {
-        let mut m = markdown::render(&src.body, unsafe_html, &ctx_for(site, src, known, &assets));
-        m.key = xxhash_rust::xxh3::xxh3_64_with_seed(&src.hash.to_le_bytes(), links);
-        m
-    };
-    let reports: Vec<Rendered> = site
-        .reports
-        .par_iter()
-        .map(|r| one(&r.doc.common.src))
-        .collect();
-    let mut articles: Vec<Rendered> = site
-        .articles
-        .par_iter()
-        .map(|a| one(&a.doc.common.src))
-        .collect();
-    let mut diags = Vec::new();
-    for (a, m) in site.articles.iter().zip(articles.iter_mut()) {
-        let Some(cover) = &a.doc.cover else { continue };
-        match markdown::resolve_path(
-            &cover.value,
-            &ctx_for(site, &a.doc.common.src, known, &assets),
-        ) {
-            Ok(url) => m.cover = Some(url),
-            Err((message, hint)) => {
-                let mut d =
-                    Diagnostic::error(&a.doc.common.src.shown, cover.line, cover.col, message);
-                d.hint = hint;
-                diags.push(d);
+    let prev = std::mem::take(&mut cache.bodies);
+    // `cover`: an article's cover image, resolved like a link.
+    let one = |src: &Source, cover: Option<&Located<String>>| -> Arc<Rendered> {
+        // The file's own path too: relative links resolve from its folder.
+        let mut id = src.hash.to_le_bytes().to_vec();
+        id.extend_from_slice(src.rel.as_bytes());
+        let key = xxhash_rust::xxh3::xxh3_64_with_seed(&id, links);
+        if let Some(m) = prev.get(&key) {
+            return m.clone();
+        }
+        let ctx = ctx_for(site, src, known, &assets);
+        let mut m = markdown::render(&src.body, unsafe_html, &ctx);
+        m.key = key;
+        if let Some(cover) = cover {
+            match markdown::resolve_path(&cover.value, &ctx) {
+                Ok(url) => m.cover = Some(url),
+                Err((message, hint)) => m.findings.push(markdown::Finding {
+                    offset: 0,
+                    at: Some((cover.line, cover.col)),
+                    error: true,
+                    message,
+                    hint,
+                }),
             }
         }
-    }
-    let pages: Vec<Rendered> = site
+        Arc::new(m)
+    };
+    let reports: Vec<Arc<Rendered>> = site
+        .reports
+        .par_iter()
+        .map(|r| one(&r.doc.common.src, None))
+        .collect();
+    let articles: Vec<Arc<Rendered>> = site
+        .articles
+        .par_iter()
+        .map(|a| one(&a.doc.common.src, a.doc.cover.as_ref()))
+        .collect();
+    let pages: Vec<Arc<Rendered>> = site
         .pages
         .par_iter()
-        .map(|p| one(&p.doc.common.src))
+        .map(|p| one(&p.doc.common.src, None))
         .collect();
-    let units: Vec<Rendered> = site
+    let units: Vec<Arc<Rendered>> = site
         .units
         .par_iter()
-        .map(|u| u.src.as_ref().map(one).unwrap_or_default())
+        .map(|u| u.src.as_ref().map(|s| one(s, None)).unwrap_or_default())
         .collect();
-    for (r, m) in site.reports.iter().zip(&reports) {
-        findings_to_diags(&r.doc.common.src, m, &mut diags);
-    }
-    for (a, m) in site.articles.iter().zip(&articles) {
-        findings_to_diags(&a.doc.common.src, m, &mut diags);
-    }
-    for (p, m) in site.pages.iter().zip(&pages) {
-        findings_to_diags(&p.doc.common.src, m, &mut diags);
-    }
-    for (u, m) in site.units.iter().zip(&units) {
-        if let Some(src) = &u.src {
-            findings_to_diags(src, m, &mut diags);
-        }
+    let mut diags = Vec::new();
+    let sources = site
+        .reports
+        .iter()
+        .map(|r| &r.doc.common.src)
+        .zip(&reports)
+        .chain(
+            site.articles
+                .iter()
+                .map(|a| &a.doc.common.src)
+                .zip(&articles),
+        )
+        .chain(site.pages.iter().map(|p| &p.doc.common.src).zip(&pages))
+        .chain(
+            site.units
+                .iter()
+                .zip(&units)
+                .filter_map(|(u, m)| u.src.as_ref().map(|s| (s, m))),
+        );
+    for (src, m) in sources {
+        findings_to_diags(src, m, &mut diags);
+        cache.bodies.insert(m.key, m.clone());
     }
     (
         Bodies {
@@ -190,9 +227,16 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
 #[derive(Default)]
 pub struct RenderCache {
     outputs: HashMap<u64, Arc<[u8]>>,
+    /// The same outputs by job signature (see `pages::Versions`).
+    signed: HashMap<u64, pages::Signed>,
+    /// Static files and assets read from disk, by path.
+    copies: HashMap<PathBuf, Copied>,
     /// Template renders in the last build: (rendered, reused).
     pub last: (usize, usize),
 }
+
+/// A file copied from disk: (size, modification time) when read, bytes.
+type Copied = ((u64, Option<std::time::SystemTime>), Arc<[u8]>);
 
 /// What a build produced.
 #[derive(Debug, Default, Clone)]
@@ -201,29 +245,60 @@ pub struct Written {
     pub files: usize,
 }
 
-/// Writes the search index files (docs, postings shards, text chunks)
-/// through `sink`, in parallel; returns how many were written. Done before
-/// the pages, so the index and the plain texts can be dropped first.
-pub fn write_search(idx: &search::Index, sink: &dyn Sink) -> Result<usize, Vec<Diagnostic>> {
-    let shards = idx.shard_count();
-    let total = 1 + shards + idx.chunk_count();
+/// Builds the search index and writes its files (docs, postings shards,
+/// text chunks) through `sink`, in parallel; returns how many were written.
+/// Done before the pages, so the plain texts can be dropped first. With a
+/// `cache` (kept by `serve` between builds) only what changed since its
+/// last build is tokenized and serialized again; the files are the same.
+pub fn write_search(
+    site: &Site,
+    bodies: &Bodies,
+    sink: &dyn Sink,
+    cache: Option<&mut search::SearchCache>,
+) -> Result<usize, Vec<Diagnostic>> {
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
-    (0..total).into_par_iter().for_each(|n| {
-        let (path, json) = match n {
-            0 => ("search/docs.json".to_string(), idx.docs_json()),
-            n if n <= shards => idx.shard_json(n - 1),
-            n => idx.text_json(n - 1 - shards),
-        };
-        if let Err(e) = sink.write(&path, json.as_bytes()) {
-            let mut errs = errors.lock().unwrap_or_else(|p| p.into_inner());
-            errs.push(Diagnostic::error(
-                &e.path,
-                0,
-                0,
-                text!("cannot write: {}", e.source; "无法写入：{}", e.source),
-            ));
+    let fail = |e: crate::fs::FsError| {
+        let mut errs = errors.lock().unwrap_or_else(|p| p.into_inner());
+        errs.push(Diagnostic::error(
+            &e.path,
+            0,
+            0,
+            text!("cannot write: {}", e.source; "无法写入：{}", e.source),
+        ));
+    };
+    let total = match cache {
+        Some(cache) => {
+            cache.build(site, bodies);
+            // On one thread: the cache serves `serve`, whose in-memory sink
+            // takes a file in a few hundred nanoseconds behind one lock
+            // (10k: 1 ms; 3 ms from two threads contending).
+            for (path, bytes) in cache.files() {
+                if let Err(e) = sink.write_shared(path, bytes) {
+                    fail(e);
+                }
+            }
+            cache.last.files
         }
-    });
+        None => {
+            let idx = search::Index::build(site, bodies);
+            let shards = idx.shard_count();
+            let total = 1 + shards + idx.chunk_count();
+            (0..total).into_par_iter().for_each(|n| {
+                let (path, json) = match n {
+                    0 => ("search/docs.json".to_string(), idx.docs_json().into_bytes()),
+                    n if n <= shards => {
+                        let (path, json) = idx.shard_json(n - 1);
+                        (path, json.into_bytes())
+                    }
+                    n => idx.text_json(n - 1 - shards),
+                };
+                if let Err(e) = sink.write(&path, &json) {
+                    fail(e);
+                }
+            });
+            total
+        }
+    };
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if errors.is_empty() {
         Ok(total)
@@ -261,14 +336,25 @@ pub fn write_site(
     let statics: BTreeMap<String, StaticSrc> = theme.statics;
     let stats_value = stats::json(site, stats);
     let stats_json = serde_json::to_string_pretty(&stats_value).unwrap_or_default();
+    let mut prev_signed = cache
+        .as_deref_mut()
+        .map(|c| std::mem::take(&mut c.signed))
+        .unwrap_or_default();
     let run = cache.as_deref_mut().and_then(|c| {
         let sources: Vec<(&String, &str)> = theme
             .templates
             .iter()
             .map(|(n, s)| (n, s.text.as_str()))
             .collect();
-        let global = json_hash(0, &(sources, &site_view, &stats_json))?;
+        let global = json_hash(
+            xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes()),
+            &(&sources, &site_view),
+        )?;
+        let sig_global = json_hash(1, &site_view)?;
+        let stats_fn = sources.iter().any(|(_, s)| s.contains("stats("));
         Some(CacheRun {
+            versions: Versions::new(site, bodies, sig_global, &sources, &stats_json, stats_fn),
+            next_signed: Mutex::default(),
             global,
             prev: std::mem::take(&mut c.outputs),
             next: Mutex::default(),
@@ -281,11 +367,7 @@ pub fn write_site(
         site,
         stats,
         stats_json: &stats_json,
-        views: Views {
-            site,
-            report_md: &bodies.reports,
-            article_md: &bodies.articles,
-        },
+        views: Views::new(site, &bodies.reports, &bodies.articles),
         bodies,
         tpl: &tpl,
         all_reports: (0..site.reports.len()).collect(),
@@ -310,8 +392,44 @@ pub fn write_site(
     };
     let jobs = jobs(site);
     let total = jobs.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let pages: usize = jobs
+    let write = |path: &str, out: Out| match out {
+        Out::Text(s) => sink.write(path, s.as_bytes()),
+        Out::Shared(b, _) => sink.write_shared(path, b),
+    };
+    // With a cache, a job whose signature is that of a previous output is
+    // written from it without building its context; the rest are rendered.
+    let mut pages = 0;
+    let jobs: Vec<(Job, Option<u64>)> = match &run {
+        Some(c) => {
+            let sigs: Vec<Option<u64>> = jobs
+                .par_iter()
+                .map(|&j| ctx.signature(j, &c.versions))
+                .collect();
+            let mut next = c.next.lock().unwrap_or_else(|p| p.into_inner());
+            let mut next_signed = c.next_signed.lock().unwrap_or_else(|p| p.into_inner());
+            let mut misses = Vec::new();
+            for (job, sig) in jobs.into_iter().zip(sigs) {
+                let Some(hit) = sig.and_then(|s| prev_signed.remove(&s).map(|h| (s, h))) else {
+                    misses.push((job, sig));
+                    continue;
+                };
+                let (sig, (path, bytes, is_page, key)) = hit;
+                if let Err(e) = sink.write_shared(&path, bytes.clone()) {
+                    io_fail(e);
+                }
+                pages += usize::from(is_page);
+                if let Some(k) = key {
+                    next.insert(k, bytes.clone());
+                }
+                next_signed.insert(sig, (path, bytes, is_page, key));
+            }
+            c.reused.fetch_add(total - misses.len(), Ordering::Relaxed);
+            misses
+        }
+        None => jobs.into_iter().map(|j| (j, None)).collect(),
+    };
+    let done = std::sync::atomic::AtomicUsize::new(total - jobs.len());
+    pages += jobs
         .into_par_iter()
         .inspect(|_| {
             if let Some(p) = progress {
@@ -321,11 +439,8 @@ pub fn write_site(
                 }
             }
         })
-        .map(|job| match ctx.run(job) {
-            Ok((path, out, is_page)) => match match out {
-                Out::Text(s) => sink.write(&path, s.as_bytes()),
-                Out::Shared(b) => sink.write_shared(&path, b),
-            } {
+        .map(|(job, sig)| match ctx.run_signed(job, sig) {
+            Ok((path, out, is_page)) => match write(&path, out) {
                 Ok(()) => usize::from(is_page),
                 Err(e) => {
                     io_fail(e);
@@ -337,7 +452,7 @@ pub fn write_site(
                 0
             }
         })
-        .sum();
+        .sum::<usize>();
     let copies: Vec<(String, StaticSrc)> = statics
         .into_iter()
         .chain(
@@ -347,11 +462,35 @@ pub fn write_site(
         )
         .collect();
     let copied = copies.len();
+    // With a cache, a file on disk whose size and modification time are
+    // unchanged is not read again.
+    let prev_copies = cache.as_deref_mut().map(|c| std::mem::take(&mut c.copies));
+    let next_copies: Mutex<HashMap<PathBuf, Copied>> = Mutex::default();
+    let copy = |rel: &str, src: &StaticSrc| -> crate::fs::Result<()> {
+        let (StaticSrc::Disk(path), Some(prev)) = (src, &prev_copies) else {
+            return src.bytes().and_then(|b| sink.write(rel, &b));
+        };
+        let stamp = std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()));
+        let bytes = match prev.get(path) {
+            Some((s, b)) if stamp.as_ref() == Some(s) => b.clone(),
+            _ => Arc::from(src.bytes()?.as_ref()),
+        };
+        if let Some(stamp) = stamp {
+            let mut next = next_copies.lock().unwrap_or_else(|p| p.into_inner());
+            next.insert(path.clone(), (stamp, bytes.clone()));
+        }
+        sink.write_shared(rel, bytes)
+    };
     copies.into_par_iter().for_each(|(rel, src)| {
-        if let Err(e) = src.bytes().and_then(|b| sink.write(&rel, &b)) {
+        if let Err(e) = copy(&rel, &src) {
             io_fail(e);
         }
     });
+    if let Some(c) = cache.as_deref_mut() {
+        c.copies = next_copies.into_inner().unwrap_or_else(|p| p.into_inner());
+    }
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if let (Some(c), Some(run)) = (cache, run) {
         c.last = (
@@ -359,10 +498,21 @@ pub fn write_site(
             run.reused.load(Ordering::Relaxed),
         );
         // A failed build keeps the outputs of the last good one.
-        c.outputs = if errors.is_empty() {
-            run.next.into_inner().unwrap_or_else(|p| p.into_inner())
+        (c.outputs, c.signed) = if errors.is_empty() {
+            (
+                run.next.into_inner().unwrap_or_else(|p| p.into_inner()),
+                run.next_signed
+                    .into_inner()
+                    .unwrap_or_else(|p| p.into_inner()),
+            )
         } else {
-            run.prev
+            // What was not reused is still the last good build's.
+            let mut signed = run
+                .next_signed
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner());
+            signed.extend(prev_signed);
+            (run.prev, signed)
         };
     }
     if errors.is_empty() {

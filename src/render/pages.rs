@@ -11,7 +11,6 @@ use crate::site::stats::Stats;
 use crate::site::{pages_for, Site};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -79,7 +78,8 @@ pub(super) struct Ctx<'a> {
 /// A rendered file: fresh text, or bytes shared with the render cache.
 pub(super) enum Out {
     Text(String),
-    Shared(Arc<[u8]>),
+    /// With the context hash it was found or stored under.
+    Shared(Arc<[u8]>, u64),
 }
 
 impl From<String> for Out {
@@ -90,11 +90,11 @@ impl From<String> for Out {
 
 /// `io::Write` into a hasher: hashes a context as it is serialized,
 /// without building the JSON text.
-struct HashWriter(DefaultHasher);
+struct HashWriter(xxhash_rust::xxh3::Xxh3);
 
 impl std::io::Write for HashWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
+        self.0.update(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -104,15 +104,23 @@ impl std::io::Write for HashWriter {
 
 /// Hash of `value` serialized as JSON, seeded with `seed`.
 pub(super) fn json_hash<T: Serialize + ?Sized>(seed: u64, value: &T) -> Option<u64> {
-    let mut h = HashWriter(DefaultHasher::new());
-    h.0.write_u64(seed);
+    let mut h = HashWriter(xxhash_rust::xxh3::Xxh3::with_seed(seed));
     serde_json::to_writer(&mut h, value).ok()?;
-    Some(h.0.finish())
+    Some(h.0.digest())
 }
+
+/// A file rendered in an earlier build: site path, bytes, is an HTML page,
+/// context hash (see [`CacheRun::prev`]).
+pub(super) type Signed = (String, Arc<[u8]>, bool, Option<u64>);
 
 /// One build's use of a [`super::RenderCache`]: the previous build's
 /// outputs by input hash, and this build's, filled as jobs run.
 pub(super) struct CacheRun {
+    /// Versions of this build's entities, for job signatures.
+    pub(super) versions: Versions,
+    /// This build's outputs by job signature ([`Ctx::signature`]); the
+    /// previous build's are looked up before any context is built.
+    pub(super) next_signed: Mutex<HashMap<u64, Signed>>,
     /// Hash of everything every template sees: template sources, the
     /// `site` global, `stats()`.
     pub(super) global: u64,
@@ -138,12 +146,12 @@ impl<'a> Ctx<'a> {
         if let Some(out) = c.prev.get(&key) {
             c.reused.fetch_add(1, Ordering::Relaxed);
             lock(&c.next).insert(key, out.clone());
-            return Ok(Out::Shared(out.clone()));
+            return Ok(Out::Shared(out.clone(), key));
         }
         let out: Arc<[u8]> = Arc::from(self.tpl.render(name, page)?.into_bytes());
         c.rendered.fetch_add(1, Ordering::Relaxed);
         lock(&c.next).insert(key, out.clone());
-        Ok(Out::Shared(out))
+        Ok(Out::Shared(out, key))
     }
 
     fn crumb(&self, name: &str, path: &str) -> Link {
@@ -194,6 +202,28 @@ impl<'a> Ctx<'a> {
                 .collect(),
             paginator: Paginator::new(&self.site.config, base, page, total, len),
         }
+    }
+
+    /// [`Ctx::run`], keeping the output under its signature `sig` (see
+    /// [`Ctx::signature`]) for the next build.
+    pub(super) fn run_signed(
+        &self,
+        job: Job,
+        sig: Option<u64>,
+    ) -> Result<(String, Out, bool), Diagnostic> {
+        let (Some(c), Some(sig)) = (self.cache, sig) else {
+            return self.run(job);
+        };
+        let (path, out, is_page) = self.run(job)?;
+        let (bytes, key): (Arc<[u8]>, Option<u64>) = match out {
+            Out::Text(t) => (Arc::from(t.into_bytes()), None),
+            Out::Shared(b, k) => (b, Some(k)),
+        };
+        c.next_signed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(sig, (path.clone(), bytes.clone(), is_page, key));
+        Ok((path, Out::Shared(bytes, key.unwrap_or(0)), is_page))
     }
 
     /// Renders one job: (site path, bytes, is an HTML page).
@@ -562,4 +592,350 @@ pub(super) fn jobs(site: &Site) -> Vec<Job> {
         jobs.extend((1..=pages_for(c.articles.len(), per)).map(|n| Job::Category(i, n)));
     }
     jobs
+}
+
+/// The templates jobs render, by name (see [`template_of`]).
+const PAGE_TEMPLATES: [&str; 18] = [
+    "index.html",
+    "reports.html",
+    "report.html",
+    "articles.html",
+    "article.html",
+    "page.html",
+    "units.html",
+    "unit.html",
+    "tags.html",
+    "tag.html",
+    "categories.html",
+    "category.html",
+    "404.html",
+    "feed.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "stats.html",
+    "search.html",
+];
+
+/// The template `job` renders, as an index into [`PAGE_TEMPLATES`]; None
+/// for files made without one.
+fn template_of(job: Job) -> Option<usize> {
+    Some(match job {
+        Job::Index => 0,
+        Job::Reports(_) => 1,
+        Job::Report(_) => 2,
+        Job::Articles(_) => 3,
+        Job::Article(_) => 4,
+        Job::Page(_) => 5,
+        Job::Units => 6,
+        Job::Unit(..) => 7,
+        Job::Tags => 8,
+        Job::Tag(..) => 9,
+        Job::Categories => 10,
+        Job::Category(..) => 11,
+        Job::NotFound => 12,
+        Job::Feed => 13,
+        Job::Sitemap => 14,
+        Job::Robots => 15,
+        Job::Stats => 16,
+        Job::Search => 17,
+        Job::StatsJson | Job::StatsCsv => return None,
+    })
+}
+
+/// A running xxh3 over the pieces of a dependency signature.
+struct Sig(xxhash_rust::xxh3::Xxh3);
+
+impl Sig {
+    fn new(seed: u64) -> Sig {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&seed.to_le_bytes());
+        Sig(h)
+    }
+    fn u(&mut self, x: u64) -> &mut Sig {
+        self.0.update(&x.to_le_bytes());
+        self
+    }
+    fn s(&mut self, x: &str) -> &mut Sig {
+        self.u(x.len() as u64);
+        self.0.update(x.as_bytes());
+        self
+    }
+    fn all(&mut self, xs: &[u64]) -> &mut Sig {
+        self.u(xs.len() as u64);
+        xs.iter().for_each(|&x| {
+            self.u(x);
+        });
+        self
+    }
+    fn done(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+/// Versions of the model's entities in one build: a u64 per report,
+/// article, page, unit and term that changes whenever anything a template
+/// could show of it changes (its source file through [`Rendered::key`],
+/// its path, its unit, the term table). A job's signature combines the
+/// versions of exactly what its context reads (see [`Ctx::run`]), so `serve`
+/// can reuse a page whose signature is unchanged without building its
+/// context at all.
+///
+/// [`Rendered::key`]: super::markdown::Rendered::key
+pub(super) struct Versions {
+    /// Templates, the `site` global, configuration (and `stats()` when a
+    /// template calls it).
+    global: u64,
+    /// The aggregated figures.
+    stats: u64,
+    /// Per [`PAGE_TEMPLATES`] entry: its source and all it may reach.
+    template: Vec<u64>,
+    reports: Vec<u64>,
+    articles: Vec<u64>,
+    pages: Vec<u64>,
+    /// A unit as a card: link, introduction, counts, latest date.
+    units: Vec<u64>,
+    tags: Vec<u64>,
+    categories: Vec<u64>,
+}
+
+impl Versions {
+    /// `global` covers the template sources and the `site` global;
+    /// `stats_fn`: some template calls `stats()`.
+    pub(super) fn new(
+        site: &Site,
+        bodies: &Bodies,
+        global: u64,
+        templates: &[(&String, &str)],
+        stats_json: &str,
+        stats_fn: bool,
+    ) -> Versions {
+        let stats = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes());
+        // A page template's output depends on its own source and on every
+        // template it may reach: those no job renders directly (base.html,
+        // components) and any page template named in another's source.
+        let shared = |name: &str| {
+            !PAGE_TEMPLATES.contains(&name)
+                || templates
+                    .iter()
+                    .any(|(n, src)| n.as_str() != name && src.contains(&format!("\"{name}\"")))
+        };
+        let mut common = Sig::new(4);
+        for (name, src) in templates.iter().filter(|(n, _)| shared(n)) {
+            common.s(name).s(src);
+        }
+        let common = common.done();
+        let template = PAGE_TEMPLATES
+            .iter()
+            .map(|&name| {
+                let src = templates.iter().find(|(n, _)| n.as_str() == name);
+                let mut h = Sig::new(common);
+                h.s(name).s(src.map_or("\u{0}", |(_, s)| s));
+                h.done()
+            })
+            .collect();
+        let mut g = Sig::new(global);
+        g.s(&format!("{:?}", site.config));
+        if stats_fn {
+            g.u(stats);
+        }
+        let global = g.done();
+        // A unit as a link (id, name, kind, path…).
+        let unit_links: Vec<u64> = site
+            .units
+            .iter()
+            .map(|u| {
+                let mut h = Sig::new(1);
+                h.s(&u.id).s(&u.name).s(&u.kind).s(&u.path);
+                h.s(u.parent.as_deref().unwrap_or("\u{0}"));
+                u.aliases.iter().for_each(|a| {
+                    h.s(a);
+                });
+                h.s(&u.extra.to_string());
+                h.done()
+            })
+            .collect();
+        let units = site
+            .units
+            .iter()
+            .zip(&unit_links)
+            .zip(&bodies.units)
+            .map(|((u, &l), m)| {
+                let mut h = Sig::new(l);
+                h.u(m.key)
+                    .s(&m.html)
+                    .u(u.reports.len() as u64)
+                    .u(u.articles.len() as u64);
+                if let Some(&r) = u.reports.first() {
+                    h.s(&site.reports[r].doc.date.ymd());
+                }
+                h.done()
+            })
+            .collect();
+        let term = |t: &crate::site::Term| {
+            Sig::new(2)
+                .s(&t.name)
+                .s(&t.slug)
+                .s(&t.path)
+                .u(t.reports.len() as u64)
+                .u(t.articles.len() as u64)
+                .done()
+        };
+        // Items show their tags and category as links: every term's name
+        // and path (not their counts) is part of each document's version.
+        let mut table = Sig::new(3);
+        for t in site.tags.iter().chain(&site.categories) {
+            table.s(&t.name).s(&t.path);
+        }
+        let table = table.done();
+        let doc = |key: u64, path: &str, unit: Option<usize>| {
+            let mut h = Sig::new(table);
+            h.u(key).s(path);
+            h.u(unit.map_or(0, |u| unit_links[u])).done()
+        };
+        Versions {
+            global,
+            stats,
+            template,
+            reports: site
+                .reports
+                .iter()
+                .zip(&bodies.reports)
+                .map(|(r, m)| doc(m.key, &r.path, Some(r.unit)))
+                .collect(),
+            articles: site
+                .articles
+                .iter()
+                .zip(&bodies.articles)
+                .map(|(a, m)| doc(m.key, &a.path, a.unit))
+                .collect(),
+            pages: site
+                .pages
+                .iter()
+                .zip(&bodies.pages)
+                .map(|(p, m)| doc(m.key, &p.path, None))
+                .collect(),
+            tags: site.tags.iter().map(term).collect(),
+            categories: site.categories.iter().map(term).collect(),
+            units,
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// The versions of the items on list page `page` of `reports` then
+    /// `articles`, with the list's length (the paginator).
+    fn list_sig(
+        &self,
+        v: &Versions,
+        h: &mut Sig,
+        page: usize,
+        reports: &[usize],
+        articles: &[usize],
+    ) {
+        let per = self.site.config.paginate;
+        let len = reports.len() + articles.len();
+        let from = ((page - 1) * per).min(len);
+        let to = (from + per).min(len);
+        h.u(len as u64);
+        for k in from..to {
+            h.u(match reports.get(k) {
+                Some(&i) => v.reports[i],
+                None => v.articles[articles[k - reports.len()]],
+            });
+        }
+    }
+
+    /// The dependency signature of `job`: equal signatures in two builds
+    /// mean equal outputs. None for jobs that are always rendered.
+    pub(super) fn signature(&self, job: Job, v: &Versions) -> Option<u64> {
+        let s = self.site;
+        let mut h = Sig::new(v.global);
+        h.u(v.template[template_of(job)?]);
+        match job {
+            Job::Index => {
+                h.u(1).u(v.stats);
+                h.all(&v.reports[..s.reports.len().min(10)]);
+                h.all(&v.articles[..s.articles.len().min(6)]);
+                h.all(&v.units);
+                h.all(&v.tags[..s.tags.len().min(20)]);
+            }
+            Job::Reports(n) => {
+                h.u(2).u(n as u64);
+                self.list_sig(v, &mut h, n, &self.all_reports, &[]);
+            }
+            Job::Report(i) => {
+                h.u(3).u(v.reports[i]);
+                let u = &s.units[s.reports[i].unit];
+                let pos = u.reports.iter().position(|&x| x == i);
+                let earlier = pos.and_then(|p| u.reports.get(p + 1));
+                let later = pos
+                    .and_then(|p| p.checked_sub(1))
+                    .and_then(|p| u.reports.get(p));
+                for n in [earlier, later] {
+                    h.u(n.map_or(0, |&x| v.reports[x]));
+                }
+            }
+            Job::Articles(n) => {
+                h.u(4).u(n as u64).all(&v.categories);
+                self.list_sig(v, &mut h, n, &[], &self.all_articles);
+            }
+            Job::Article(i) => {
+                h.u(5).u(v.articles[i]);
+            }
+            Job::Page(i) => {
+                h.u(6).u(v.pages[i]);
+            }
+            Job::Units => {
+                h.u(7).all(&v.units);
+            }
+            Job::Unit(ui, n) => {
+                let u = &s.units[ui];
+                h.u(8).u(v.units[ui]).u(v.stats).u(n as u64);
+                self.list_sig(v, &mut h, n, &u.reports, &u.articles);
+            }
+            Job::Tags => {
+                h.u(9).all(&v.tags);
+            }
+            Job::Tag(ti, n) | Job::Category(ti, n) => {
+                let is_tag = matches!(job, Job::Tag(..));
+                let (term, tv) = if is_tag {
+                    (&s.tags[ti], v.tags[ti])
+                } else {
+                    (&s.categories[ti], v.categories[ti])
+                };
+                h.u(if is_tag { 10 } else { 11 }).u(tv).u(n as u64);
+                self.list_sig(v, &mut h, n, &term.reports, &term.articles);
+            }
+            Job::Categories => {
+                h.u(12).all(&v.categories);
+            }
+            Job::NotFound => {
+                h.u(13);
+            }
+            Job::Robots => {
+                h.u(14);
+            }
+            Job::Search => {
+                h.u(15);
+            }
+            Job::Feed => {
+                h.u(16);
+                h.all(&v.reports[..s.reports.len().min(30)]);
+                h.all(&v.articles[..s.articles.len().min(30)]);
+                // Without entries the feed is dated now.
+                if s.reports.is_empty() && s.articles.is_empty() {
+                    return None;
+                }
+            }
+            Job::Sitemap => {
+                h.u(17).all(&v.reports).all(&v.articles).all(&v.pages);
+                h.all(&v.units).all(&v.tags).all(&v.categories);
+            }
+            Job::Stats => {
+                h.u(18).u(v.stats);
+            }
+            Job::StatsJson | Job::StatsCsv => return None,
+        }
+        Some(h.done())
+    }
 }

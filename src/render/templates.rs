@@ -51,14 +51,22 @@ impl Templates {
     ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on([".html", ".htm", ".xml"]);
-        // `stats()` in any template: the aggregated figures, computed once.
-        let stats = tera::Value::from_serializable(&stats);
+        // `stats()` in any template: the aggregated figures, converted on
+        // the first call (most themes never call it).
+        let converted = std::sync::OnceLock::new();
         tera.register_function("stats", move |_: tera::Kwargs, _: &tera::State| {
-            stats.clone()
+            converted
+                .get_or_init(|| tera::Value::from_serializable(&stats))
+                .clone()
         });
         tera.global_context().insert("site", site);
-        // Add one by one so every broken template is reported, then all together
-        // so `extends` and components resolve.
+        // All together, so `extends` and components resolve; when that
+        // fails, one by one so every broken template is reported.
+        let Err(all) =
+            tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())))
+        else {
+            return Ok(Templates { tera, sources });
+        };
         let mut diags = Vec::new();
         for (name, src) in &sources {
             let mut probe = tera::Tera::default();
@@ -69,16 +77,9 @@ impl Templates {
             }
         }
         if diags.is_empty() {
-            if let Err(e) =
-                tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())))
-            {
-                diags.push(Self::diag(&sources, "", &e));
-            }
+            diags.push(Self::diag(&sources, "", &all));
         }
-        if !diags.is_empty() {
-            return Err(diags);
-        }
-        Ok(Templates { tera, sources })
+        Err(diags)
     }
 
     /// Renders `name` with `site` plus the given page data.

@@ -7,6 +7,7 @@ use crate::content::Stat;
 use crate::render::markdown::{Attachment, Rendered, TocEntry};
 use crate::site::{ArticleEntry, PageEntry, ReportEntry, Site, Term, UnitEntry};
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Serialize, Clone)]
 pub struct Link {
@@ -338,8 +339,10 @@ impl Paginator {
 /// Builds views from the model and the rendered Markdown.
 pub struct Views<'a> {
     pub site: &'a Site,
-    pub report_md: &'a [Rendered],
-    pub article_md: &'a [Rendered],
+    pub report_md: &'a [Arc<Rendered>],
+    pub article_md: &'a [Arc<Rendered>],
+    /// Lowercased tag name → index into `site.tags` (the first such tag).
+    tag_index: std::collections::HashMap<String, usize>,
 }
 
 fn stat_view<'a>(metrics: &'a [Metric], s: &Stat) -> StatView<'a> {
@@ -355,6 +358,23 @@ fn stat_view<'a>(metrics: &'a [Metric], s: &Stat) -> StatView<'a> {
 }
 
 impl<'a> Views<'a> {
+    pub fn new(
+        site: &'a Site,
+        report_md: &'a [Arc<Rendered>],
+        article_md: &'a [Arc<Rendered>],
+    ) -> Views<'a> {
+        let mut tag_index = std::collections::HashMap::with_capacity(site.tags.len());
+        for (i, t) in site.tags.iter().enumerate() {
+            tag_index.entry(t.name.to_lowercase()).or_insert(i);
+        }
+        Views {
+            site,
+            report_md,
+            article_md,
+            tag_index,
+        }
+    }
+
     fn c(&self) -> &'a Config {
         &self.site.config
     }
@@ -370,12 +390,11 @@ impl<'a> Views<'a> {
         names
             .iter()
             .filter_map(|n| {
-                let key = n.to_lowercase();
-                self.site
-                    .tags
-                    .iter()
-                    .find(|t| t.name.to_lowercase() == key)
-                    .map(|t| self.term_link(t))
+                let i = match self.tag_index.get(n) {
+                    Some(&i) => i,
+                    None => *self.tag_index.get(&n.to_lowercase())?,
+                };
+                Some(self.term_link(&self.site.tags[i]))
             })
             .collect()
     }

@@ -27,6 +27,8 @@ pub struct Options {
     pub port: u16,
     pub drafts: bool,
     pub open: bool,
+    /// Print each rebuild's phases.
+    pub timings: bool,
 }
 
 /// Builds the site for the preview: what the rebuild loop needs to know.
@@ -36,8 +38,9 @@ struct Builder {
     /// `http://127.0.0.1:1111`, without a trailing slash.
     origin: String,
     lang: Lang,
-    /// Pages of the last build, reused when their inputs are unchanged.
-    cache: std::sync::Mutex<jianbao::RenderCache>,
+    timings: bool,
+    /// What the last build derived, reused when its inputs are unchanged.
+    session: std::sync::Mutex<jianbao::Session>,
 }
 
 /// The outcome of one build.
@@ -56,7 +59,9 @@ enum Built {
 }
 
 impl Builder {
-    fn build(&self, prev_base: &str) -> Built {
+    /// `changed`: the site-root-relative paths changed since the last
+    /// build, None when unknown.
+    fn build(&self, prev_base: &str, changed: Option<&[PathBuf]>) -> Built {
         let start = Instant::now();
         // The base path comes from site.yaml; the host is this server.
         let base_path = jianbao::config::Config::load(&self.root, None)
@@ -73,19 +78,29 @@ impl Builder {
             drafts: self.drafts,
             ..BuildOptions::default()
         };
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        match jianbao::build_in_memory_with(&opts, &mut cache) {
-            Ok((mem, report)) => Built::Ok {
-                files: mem.files.into_inner().unwrap_or_else(|e| e.into_inner()),
-                base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
-                pages: report.pages,
-                ms: start.elapsed().as_secs_f64() * 1000.0,
-                warnings: report
-                    .warnings
-                    .iter()
-                    .map(|d| d.render(self.lang))
-                    .collect(),
-            },
+        let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        match session.rebuild(&opts, changed) {
+            Ok((mem, report)) => {
+                if self.timings {
+                    let phases: Vec<String> = report
+                        .timings
+                        .iter()
+                        .map(|(n, d)| format!("{n} {:.1}", d.as_secs_f64() * 1000.0))
+                        .collect();
+                    println!("  ms: {}", phases.join(", "));
+                }
+                Built::Ok {
+                    files: mem.files.into_inner().unwrap_or_else(|e| e.into_inner()),
+                    base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
+                    pages: report.pages,
+                    ms: start.elapsed().as_secs_f64() * 1000.0,
+                    warnings: report
+                        .warnings
+                        .iter()
+                        .map(|d| d.render(self.lang))
+                        .collect(),
+                }
+            }
             Err(e) => {
                 let errors = match e {
                     Error::Diagnostics(d) => d.iter().map(|d| d.render(self.lang)).collect(),
@@ -100,9 +115,12 @@ impl Builder {
 
 /// Output files that differ between two builds (added, changed or removed).
 fn changed_files(old: &Files, new: &Files) -> Vec<String> {
+    // Most files are the very bytes of the last build (shared with the
+    // render cache): compare pointers before contents.
+    let same = |a: &Arc<[u8]>, b: &Arc<[u8]>| Arc::ptr_eq(a, b) || a == b;
     let mut out: Vec<String> = new
         .iter()
-        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .filter(|(k, v)| !old.get(*k).is_some_and(|o| same(o, v)))
         .map(|(k, _)| k.clone())
         .collect();
     out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
@@ -291,7 +309,8 @@ pub fn run(opts: Options) -> ExitCode {
         drafts: opts.drafts,
         origin: format!("http://{host}:{port}"),
         lang,
-        cache: Default::default(),
+        timings: opts.timings,
+        session: Default::default(),
     };
     let shared = Arc::new(Shared::new(lang));
 
@@ -304,7 +323,7 @@ pub fn run(opts: Options) -> ExitCode {
             None
         }
     };
-    apply(&shared, builder.build("/"), true);
+    apply(&shared, builder.build("/", None), true);
     {
         let (server, shared) = (server.clone(), shared.clone());
         std::thread::Builder::new()
@@ -331,7 +350,15 @@ pub fn run(opts: Options) -> ExitCode {
         let t = text!("changed: {}", shown.join(", "); "已修改：{}", shown.join("，"));
         println!("[{}] {}", now(), t.get(lang));
         let prev_base = shared.current().base_path.clone();
-        apply(&shared, builder.build(&prev_base), false);
+        // A configuration change (or lost events) reads everything again.
+        let paths: Vec<PathBuf> = batch.iter().map(|c| c.path.clone()).collect();
+        let known = batch.iter().all(|c| c.kind != watch::ChangeKind::Config);
+        let built = builder.build(&prev_base, known.then_some(paths.as_slice()));
+        let start = Instant::now();
+        apply(&shared, built, false);
+        if opts.timings {
+            println!("  ms: publish {:.1}", start.elapsed().as_secs_f64() * 1000.0);
+        }
     }
     ExitCode::SUCCESS
 }

@@ -14,11 +14,11 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant, SystemTime};
 
 /// No event for this long ends a burst.
-const QUIET: Duration = Duration::from_millis(100);
+const QUIET: Duration = Duration::from_millis(30);
 /// A burst that never goes quiet is cut here.
 const MAX_WAIT: Duration = Duration::from_secs(2);
 /// Pause between two looks at a file that is maybe still being written.
-const SETTLE: Duration = Duration::from_millis(40);
+const SETTLE: Duration = Duration::from_millis(10);
 
 /// The folders watched recursively.
 pub const DIRS: [&str; 4] = ["content", "static", "templates", "themes"];

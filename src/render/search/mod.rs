@@ -13,13 +13,21 @@
 //! - `text/<n>.json`: `[[title, path, date, tags, text]]` for documents
 //!   `n * chunk ..`; text is the body cut at [`MAX_TEXT`] characters, for
 //!   snippets. A result page fetches the chunks of the hits it shows.
+//!
+//! [`Index`] builds all of it at once (`build`, `check`); [`SearchCache`]
+//! keeps it between the rebuilds of `serve` and redoes only what an edit
+//! touches, writing the same bytes.
 
+mod cache;
 pub mod tokenize;
+
+pub use cache::{SearchCache, SearchReuse};
 
 use super::Bodies;
 use crate::site::Site;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 pub const TITLE: u8 = 1;
@@ -42,25 +50,136 @@ const CHUNK_BYTES: usize = 16 * 1024;
 const MIN_BITS: u32 = 3;
 const MAX_BITS: u32 = 12;
 
-/// A `text/<n>.json` entry: title, site path, date, tags, text. The text is
-/// the full plain text here and cut to a snippet only when its chunk is
-/// written, so a large site's snippets never all sit in memory.
-type DocRow<'a> = (&'a str, &'a str, String, Vec<&'a str>, &'a str);
+/// The aimed-at file sizes; a cached build and a full one with the same
+/// sizes write the same bytes. Only tests use other than [`Sizes::DEFAULT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sizes {
+    /// Bytes of postings a shard aims at ([`SHARD_BYTES`]).
+    shard: usize,
+    /// Bytes of rows a text chunk aims at ([`CHUNK_BYTES`]).
+    chunk: usize,
+}
 
-/// One document's contribution to the index.
+impl Sizes {
+    const DEFAULT: Sizes = Sizes {
+        shard: SHARD_BYTES,
+        chunk: CHUNK_BYTES,
+    };
+
+    /// Shard bits for postings estimated at `json_bytes` (see [`token_cost`]).
+    fn bits(self, json_bytes: usize) -> u32 {
+        let mut bits = MIN_BITS;
+        while bits < MAX_BITS && (json_bytes >> bits) > self.shard {
+            bits += 1;
+        }
+        bits
+    }
+
+    /// Documents per text chunk for `docs` rows costing `row_bytes` in all
+    /// (see [`row_cost`]).
+    fn chunk(self, docs: usize, row_bytes: usize) -> usize {
+        if docs == 0 {
+            1
+        } else {
+            (self.chunk * docs / row_bytes.max(1)).clamp(1, 1000)
+        }
+    }
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes::DEFAULT
+    }
+}
+
+/// A token's share of the postings estimate that sets the shard count:
+/// its length, 5, and per posting the digits of its code plus one.
+fn token_cost(token: &str, codes: impl Iterator<Item = u32>) -> usize {
+    token.len() + 5 + codes.map(|c| digits(c) + 1).sum::<usize>()
+}
+
+/// A document's share of the row estimate that sets the chunk size.
+fn row_cost(title: &str, path: &str, date: &str, snippet: &str) -> usize {
+    title.len() + path.len() + date.len() + snippet.len() + 20
+}
+
+/// Appends a document's `text/<n>.json` row `[title, path, date, tags,
+/// snippet]`; a chunk is its rows joined by commas inside brackets, the
+/// same bytes as serializing the list at once.
+fn push_row(out: &mut Vec<u8>, d: &DocInput, ymd: &str, snippet: &str) {
+    // Writing JSON into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &(d.title, d.path, ymd, d.tags, snippet));
+}
+
+/// `search/docs.json`.
+fn docs_json(bits: u32, chunk: usize, units: &[&str], ku: &[usize]) -> String {
+    serde_json::to_string(&DocsFile {
+        v: 2,
+        bits,
+        chunk,
+        kinds: ["报告", "文章", "页面"],
+        units,
+        ku,
+    })
+    .unwrap_or_default()
+}
+
+/// One document's contribution to the index, borrowed from the model
+/// (nothing is copied: `serve` gathers these on every rebuild). Its
+/// `text/<n>.json` row is title, site path, date, tags and `text`, cut to a
+/// snippet only when its chunk is written, so a large site's snippets never
+/// all sit in memory.
 struct DocInput<'a> {
     title: &'a str,
     path: &'a str,
-    date: String,
-    tags: Vec<&'a str>,
+    /// Reports and articles; shown as [`Date::ymd`](crate::content::Date::ymd).
+    date: Option<crate::content::Date>,
+    tags: &'a [String],
+    category: Option<&'a str>,
+    unit: Option<&'a crate::site::UnitEntry>,
+    /// Summary, author and source, found as body text.
+    extras: [Option<&'a str>; 3],
     /// `(unit + 1) * 4 + kind`.
     ku: usize,
-    /// Texts per field bit, borrowed from the model (the year, from `date`,
-    /// is added to the body). Tokenizing pieces one
-    /// by one equals tokenizing them joined by spaces or newlines (both end
-    /// a CJK run and a word), so nothing is concatenated or copied.
-    fields: Vec<(u8, &'a str)>,
+    /// The body's plain text ([`BODY`]).
     text: &'a str,
+    /// [`super::markdown::Rendered::key`] of the body: equal keys, equal
+    /// `text`; 0 when unknown.
+    key: u64,
+}
+
+impl DocInput<'_> {
+    /// The date as rows show it; empty for pages.
+    fn ymd(&self) -> String {
+        self.date.map(|d| d.ymd()).unwrap_or_default()
+    }
+
+    /// Calls `f` with every text the document is found by and its field:
+    /// title, unit names, tags and category, body text and the year of the
+    /// date. Tokenizing pieces one by one equals tokenizing them joined by
+    /// spaces or newlines (both end a CJK run and a word), so nothing is
+    /// concatenated; a document's postings (field bits, body term
+    /// frequency) do not depend on the order.
+    fn each_text(&self, mut f: impl FnMut(&str, u8)) {
+        f(self.title, TITLE);
+        if let Some(u) = self.unit {
+            f(&u.name, UNIT);
+            for a in &u.aliases {
+                f(a, UNIT);
+            }
+        }
+        for t in self.tags.iter().map(String::as_str).chain(self.category) {
+            f(t, TAGS);
+        }
+        for x in self.extras.into_iter().flatten() {
+            f(x, BODY);
+        }
+        f(self.text, BODY);
+        // Reports and articles are found by their year too.
+        if let Some(year) = self.ymd().get(..4) {
+            f(year, BODY);
+        }
+    }
 }
 
 /// The built index, ready to be written file by file.
@@ -71,7 +190,7 @@ pub struct Index<'a> {
     chunk: usize,
     /// Per shard: (token, encoded postings), sorted by token.
     shards: Vec<Vec<(String, Vec<u32>)>>,
-    rows: Vec<DocRow<'a>>,
+    rows: Vec<DocInput<'a>>,
 }
 
 #[derive(Serialize)]
@@ -240,6 +359,19 @@ fn push_u32(out: &mut String, mut n: u32) {
     out.extend(buf[i..].iter().map(|&b| char::from(b)));
 }
 
+/// Appends `"token":[codes…]`, the entry of one token in a shard.
+fn push_entry(out: &mut String, token: &str, codes: impl Iterator<Item = u32>) {
+    out.push_str(&serde_json::to_string(token).unwrap_or_default());
+    out.push_str(":[");
+    for (j, c) in codes.enumerate() {
+        if j > 0 {
+            out.push(',');
+        }
+        push_u32(out, c);
+    }
+    out.push(']');
+}
+
 /// `{"token":[codes…],…}` in token order.
 fn shard_to_json(entries: &[(String, Vec<u32>)]) -> String {
     let size: usize = entries.iter().map(|(t, c)| t.len() + 6 + c.len() * 8).sum();
@@ -249,136 +381,119 @@ fn shard_to_json(entries: &[(String, Vec<u32>)]) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&serde_json::to_string(t).unwrap_or_default());
-        out.push_str(":[");
-        for (j, &c) in codes.iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
-            push_u32(&mut out, c);
-        }
-        out.push(']');
+        push_entry(&mut out, t, codes.iter().copied());
     }
     out.push('}');
     out
 }
 
 /// Tokenizes documents `first..` of `docs` (ids from `first`).
-fn index_run(first: usize, docs: &[DocInput]) -> Postings {
+fn index_run<'a, D: Borrow<DocInput<'a>>>(first: usize, docs: &[D]) -> Postings {
     let mut p = Postings::default();
     for (i, d) in docs.iter().enumerate() {
         let id = u32::try_from(first + i).expect("fewer than 16 million documents");
-        for &(bit, text) in &d.fields {
-            p.add_text(text, id, bit);
-        }
-        // Reports and articles are found by their year too.
-        if let Some(year) = d.date.get(..4) {
-            p.add_text(year, id, BODY);
-        }
+        d.borrow().each_text(|text, bit| p.add_text(text, id, bit));
     }
     p
+}
+
+/// The postings of `docs` (ids from 0). Runs of documents are tokenized in
+/// parallel, each into its own postings, and merged in document order: a
+/// token's later run continues its delta chain from the earlier run's last id.
+fn postings<'a, D: Borrow<DocInput<'a>> + Sync>(docs: &[D]) -> Postings {
+    let run = docs
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(64);
+    // Merged one run at a time into the first, each run freed as it is
+    // taken in: a tree of merges would hold twice the postings at its root.
+    let runs: Vec<Postings> = docs
+        .par_chunks(run)
+        .enumerate()
+        .map(|(n, docs)| index_run(n * run, docs))
+        .collect();
+    runs.into_iter().reduce(Postings::merge).unwrap_or_default()
+}
+
+/// The documents of the index in id order, and the unit names.
+fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, Vec<DocInput<'a>>) {
+    let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
+    // Reports and articles merged newest first (each list already is).
+    let mut dated: Vec<(crate::content::Date, bool, usize)> = site
+        .reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.doc.date, true, i))
+        .chain(
+            site.articles
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.doc.date, false, i)),
+        )
+        .collect();
+    dated.sort_by_key(|d| std::cmp::Reverse(d.0.sort_key()));
+    let mut inputs: Vec<DocInput> = Vec::with_capacity(dated.len() + site.pages.len());
+    for (_, is_report, i) in dated {
+        inputs.push(if is_report {
+            let (r, m) = (&site.reports[i], &bodies.reports[i]);
+            let d = &r.doc;
+            DocInput {
+                title: &d.common.title,
+                path: &r.path,
+                date: Some(d.date),
+                tags: &d.tags,
+                category: None,
+                unit: Some(&site.units[r.unit]),
+                extras: [&d.summary, &d.author, &d.source].map(Option::as_deref),
+                ku: (r.unit + 1) * 4,
+                text: &m.plain,
+                key: m.key,
+            }
+        } else {
+            let (a, m) = (&site.articles[i], &bodies.articles[i]);
+            let d = &a.doc;
+            DocInput {
+                title: &d.common.title,
+                path: &a.path,
+                date: Some(d.date),
+                tags: &d.tags,
+                category: d.category.as_deref(),
+                unit: a.unit.map(|u| &site.units[u]),
+                extras: [&d.summary, &d.author, &d.source].map(Option::as_deref),
+                ku: a.unit.map_or(0, |u| u + 1) * 4 + 1,
+                text: &m.plain,
+                key: m.key,
+            }
+        });
+    }
+    for (p, m) in site.pages.iter().zip(&bodies.pages) {
+        inputs.push(DocInput {
+            title: &p.doc.common.title,
+            path: &p.path,
+            date: None,
+            tags: &[],
+            category: None,
+            unit: None,
+            extras: [None; 3],
+            ku: 2,
+            text: &m.plain,
+            key: m.key,
+        });
+    }
+    (units, inputs)
 }
 
 impl<'a> Index<'a> {
     /// Indexes every report, article and page of the model.
     pub fn build(site: &'a Site, bodies: &'a Bodies) -> Index<'a> {
-        let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
-        let unit_names = |i: usize, fields: &mut Vec<(u8, &'a str)>| {
-            let u = &site.units[i];
-            fields.push((UNIT, u.name.as_str()));
-            fields.extend(u.aliases.iter().map(|a| (UNIT, a.as_str())));
-        };
-        // Reports and articles merged newest first (each list already is).
-        let mut dated: Vec<(crate::content::Date, bool, usize)> = site
-            .reports
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.doc.date, true, i))
-            .chain(
-                site.articles
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| (a.doc.date, false, i)),
-            )
-            .collect();
-        dated.sort_by_key(|d| std::cmp::Reverse(d.0.sort_key()));
-        let mut inputs: Vec<DocInput> = Vec::with_capacity(dated.len() + site.pages.len());
-        // The body, then summary, author and source (the year: `index_run`).
-        let body =
-            |fields: &mut Vec<(u8, &'a str)>, plain: &'a str, extras: [&'a Option<String>; 3]| {
-                fields.push((BODY, plain));
-                fields.extend(extras.into_iter().flatten().map(|x| (BODY, x.as_str())));
-            };
-        for (_, is_report, i) in dated {
-            if is_report {
-                let (r, m) = (&site.reports[i], &bodies.reports[i]);
-                let d = &r.doc;
-                let mut fields = vec![(TITLE, d.common.title.as_str())];
-                unit_names(r.unit, &mut fields);
-                fields.extend(d.tags.iter().map(|t| (TAGS, t.as_str())));
-                body(&mut fields, &m.plain, [&d.summary, &d.author, &d.source]);
-                inputs.push(DocInput {
-                    fields,
-                    title: &d.common.title,
-                    path: &r.path,
-                    tags: d.tags.iter().map(String::as_str).collect(),
-                    ku: (r.unit + 1) * 4,
-                    date: d.date.ymd(),
-                    text: &m.plain,
-                });
-            } else {
-                let (a, m) = (&site.articles[i], &bodies.articles[i]);
-                let d = &a.doc;
-                let mut fields = vec![(TITLE, d.common.title.as_str())];
-                if let Some(u) = a.unit {
-                    unit_names(u, &mut fields);
-                }
-                fields.extend(d.tags.iter().map(|t| (TAGS, t.as_str())));
-                fields.extend(d.category.iter().map(|c| (TAGS, c.as_str())));
-                body(&mut fields, &m.plain, [&d.summary, &d.author, &d.source]);
-                inputs.push(DocInput {
-                    fields,
-                    title: &d.common.title,
-                    path: &a.path,
-                    tags: d.tags.iter().map(String::as_str).collect(),
-                    ku: a.unit.map_or(0, |u| u + 1) * 4 + 1,
-                    date: d.date.ymd(),
-                    text: &m.plain,
-                });
-            }
-        }
-        for (p, m) in site.pages.iter().zip(&bodies.pages) {
-            inputs.push(DocInput {
-                fields: vec![
-                    (TITLE, p.doc.common.title.as_str()),
-                    (BODY, m.plain.as_str()),
-                ],
-                title: &p.doc.common.title,
-                path: &p.path,
-                date: String::new(),
-                tags: Vec::new(),
-                ku: 2,
-                text: &m.plain,
-            });
-        }
+        Index::build_sized(site, bodies, Sizes::DEFAULT)
+    }
 
+    fn build_sized(site: &'a Site, bodies: &'a Bodies, sizes: Sizes) -> Index<'a> {
+        let (units, inputs) = inputs(site, bodies);
         let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
 
-        // Runs of documents are tokenized in parallel, each into its own
-        // postings, and merged in document order: a token's later run
-        // continues its delta chain from the earlier run's last id.
-        let run = inputs
-            .len()
-            .div_ceil(4 * rayon::current_num_threads())
-            .max(64);
-        // Merged one run at a time into the first, each run freed as it is
-        // taken in: a tree of merges would hold twice the postings at its root.
-        let runs: Vec<Postings> = inputs
-            .par_chunks(run)
-            .enumerate()
-            .map(|(n, docs)| index_run(n * run, docs))
-            .collect();
-        let postings = runs.into_iter().reduce(Postings::merge).unwrap_or_default();
+        let postings = postings(&inputs);
         let mut tokens: Vec<(String, Vec<u32>)> = postings
             .short
             .into_iter()
@@ -392,12 +507,9 @@ impl<'a> Index<'a> {
             .collect();
         let json_bytes: usize = tokens
             .par_iter()
-            .map(|(t, codes)| t.len() + 5 + codes.iter().map(|&c| digits(c) + 1).sum::<usize>())
+            .map(|(t, codes)| token_cost(t, codes.iter().copied()))
             .sum();
-        let mut bits = MIN_BITS;
-        while bits < MAX_BITS && (json_bytes >> bits) > SHARD_BYTES {
-            bits += 1;
-        }
+        let bits = sizes.bits(json_bytes);
         let mut shards: Vec<Vec<(String, Vec<u32>)>> = vec![Vec::new(); 1 << bits];
         for (t, codes) in tokens.drain(..) {
             shards[tokenize::shard(&t, bits)].push((t, codes));
@@ -406,27 +518,18 @@ impl<'a> Index<'a> {
             .par_iter_mut()
             .for_each(|s| s.sort_unstable_by(|a, b| a.0.cmp(&b.0)));
 
-        // Tokenizing is done with the field texts; keep what the chunks show.
-        let rows: Vec<DocRow> = inputs
-            .into_iter()
-            .map(|d| (d.title, d.path, d.date, d.tags, d.text))
-            .collect();
-        let row_bytes: usize = rows
+        let row_bytes: usize = inputs
             .par_iter()
-            .map(|r| r.0.len() + r.1.len() + r.2.len() + snippet_text(r.4, MAX_TEXT).len() + 20)
+            .map(|d| row_cost(d.title, d.path, &d.ymd(), &snippet_text(d.text, MAX_TEXT)))
             .sum();
-        let chunk = if rows.is_empty() {
-            1
-        } else {
-            (CHUNK_BYTES * rows.len() / row_bytes.max(1)).clamp(1, 1000)
-        };
+        let chunk = sizes.chunk(inputs.len(), row_bytes);
         Index {
             ku,
             units,
             bits,
             chunk,
             shards,
-            rows,
+            rows: inputs,
         }
     }
 
@@ -440,15 +543,7 @@ impl<'a> Index<'a> {
 
     /// `search/docs.json`.
     pub fn docs_json(&self) -> String {
-        serde_json::to_string(&DocsFile {
-            v: 2,
-            bits: self.bits,
-            chunk: self.chunk,
-            kinds: ["报告", "文章", "页面"],
-            units: &self.units,
-            ku: &self.ku,
-        })
-        .unwrap_or_default()
+        docs_json(self.bits, self.chunk, &self.units, &self.ku)
     }
 
     /// Site path and JSON of postings shard `n`.
@@ -460,19 +555,19 @@ impl<'a> Index<'a> {
     }
 
     /// Site path and JSON of text chunk `n` (titles, paths, dates, tags, texts).
-    pub fn text_json(&self, n: usize) -> (String, String) {
+    pub fn text_json(&self, n: usize) -> (String, Vec<u8>) {
         let from = n * self.chunk;
         let to = (from + self.chunk).min(self.rows.len());
-        (
-            format!("search/text/{n}.json"),
-            serde_json::to_string(
-                &self.rows[from..to]
-                    .iter()
-                    .map(|r| (r.0, r.1, &r.2, &r.3, snippet_text(r.4, MAX_TEXT)))
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap_or_default(),
-        )
+        let mut out = Vec::with_capacity((to - from) * MAX_TEXT * 2);
+        out.push(b'[');
+        for (i, d) in self.rows[from..to].iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_row(&mut out, d, &d.ymd(), &snippet_text(d.text, MAX_TEXT));
+        }
+        out.push(b']');
+        (format!("search/text/{n}.json"), out)
     }
 }
 
