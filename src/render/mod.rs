@@ -81,21 +81,26 @@ pub fn known_paths(site: &Site, theme: &ThemeFiles) -> BTreeSet<String> {
 /// A hash of everything a body's rendering depends on besides its own
 /// text: the site paths links resolve against, assets, base path, options.
 pub fn link_context_hash(site: &Site, known: &BTreeSet<String>, assets: &BTreeSet<String>) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    let mut put = |s: &str| {
-        h.update(s.as_bytes());
-        h.update(&[0xff]);
-    };
-    put(&site.config.base_path);
-    put(if site.config.unsafe_html { "1" } else { "0" });
-    known.iter().chain(assets).for_each(|p| put(p));
+    // The texts end to end, hashed at once: the same value as feeding
+    // them to the streaming hasher one by one, at a fraction of the cost.
     let mut sources: Vec<(&String, &String)> = site.by_source.iter().collect();
     sources.sort_unstable();
-    for (k, v) in sources {
-        put(k);
-        put(v);
+    let texts = [
+        site.config.base_path.as_str(),
+        if site.config.unsafe_html { "1" } else { "0" },
+    ];
+    let all = || {
+        texts
+            .into_iter()
+            .chain(known.iter().chain(assets).map(String::as_str))
+            .chain(sources.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+    };
+    let mut buf = Vec::with_capacity(all().map(|s| s.len() + 1).sum());
+    for s in all() {
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(0xff);
     }
-    h.digest()
+    xxhash_rust::xxh3::xxh3_64(&buf)
 }
 
 /// Renders all Markdown bodies; broken links are errors, images without alt text warnings.

@@ -52,14 +52,19 @@ pub struct MetricValue<'a> {
 }
 
 fn metric_value<'a>(m: &'a Metric, a: Option<&Agg>) -> MetricValue<'a> {
+    let value = a.map(|a| {
+        let mut s = String::new();
+        push_decimal(&mut s, a.value);
+        s
+    });
     MetricValue {
         id: &m.id,
         label: &m.label,
         unit: &m.unit,
         aggregate: aggregate_name(m.aggregate),
         aggregate_label: aggregate_zh(m.aggregate),
-        value: a.map(Agg::text),
-        number: a.and_then(|a| a.text().parse().ok()),
+        number: value.as_deref().and_then(|v| v.parse().ok()),
+        value,
         approx: a.is_some_and(|a| a.approx),
         display: a.map(Agg::display).unwrap_or_else(|| "—".into()),
         reports: a.map(|a| a.reports).unwrap_or(0),

@@ -443,25 +443,36 @@ impl Site {
                 });
             }
         }
-        // Per-document work (slugs, paths, registry units), in parallel,
-        // newest first.
-        let (reports, report_spellings) = prepare(
-            reports,
-            |r| &r.common,
-            |r| r.date.sort_key(),
-            |r| lookup.get(&r.unit.value).copied(),
-            |r| &r.tags,
-            "reports/",
-            mode,
-        );
-        let (articles, article_spellings) = prepare(
-            articles,
-            |a| &a.common,
-            |a| a.date.sort_key(),
-            |a| a.unit.as_ref().and_then(|u| lookup.get(&u.value).copied()),
-            |a| &a.tags,
-            "articles/",
-            mode,
+        // Per-document work (slugs, paths, registry units, tag spellings),
+        // in parallel, newest first; articles while reports are sorted.
+        let lookup_ref = &lookup;
+        let ((reports, report_spellings), (articles, article_spellings)) = rayon::join(
+            || {
+                prepare(
+                    reports,
+                    |r| &r.common,
+                    |r| r.date.sort_key(),
+                    |r| lookup_ref.get(&r.unit.value).copied(),
+                    |r| &r.tags,
+                    "reports/",
+                    mode,
+                )
+            },
+            || {
+                prepare(
+                    articles,
+                    |a| &a.common,
+                    |a| a.date.sort_key(),
+                    |a| {
+                        a.unit
+                            .as_ref()
+                            .and_then(|u| lookup_ref.get(&u.value).copied())
+                    },
+                    |a| &a.tags,
+                    "articles/",
+                    mode,
+                )
+            },
         );
         let mut unit_ids: HashMap<String, String> = units
             .iter()
@@ -778,8 +789,13 @@ impl Site {
     /// Every site path the build produces from content (pages, lists, assets),
     /// for link checking. Static files are added by the caller.
     pub fn content_paths(&self) -> BTreeSet<String> {
-        let mut s = BTreeSet::new();
-        s.insert(String::new());
+        // Gathered, sorted and deduplicated as a list, then built into the
+        // set in one go (from sorted input, in linear time): inserting one
+        // by one costs several times more.
+        let mut s: Vec<String> = Vec::with_capacity(
+            32 + self.reports.len() + self.articles.len() + self.pages.len() + self.assets.len(),
+        );
+        s.push(String::new());
         for p in [
             "reports/",
             "articles/",
@@ -790,22 +806,22 @@ impl Site {
             "sitemap.xml",
             "robots.txt",
         ] {
-            s.insert(p.to_string());
+            s.push(p.to_string());
         }
         if self.config.feed {
-            s.insert("feed.xml".into());
+            s.push("feed.xml".into());
         }
         for p in ["stats/", "stats/stats.json", "stats/stats.csv"] {
-            s.insert(p.into());
+            s.push(p.into());
         }
         if self.config.search {
-            s.insert("search/".into());
+            s.push("search/".into());
         }
         let per = self.config.paginate;
         let mut add_pages = |base: &str, n: usize| {
-            s.insert(base.to_string());
+            s.push(base.to_string());
             for k in 2..=pages_for(n, per) {
-                s.insert(format!("{base}page/{k}/"));
+                s.push(format!("{base}page/{k}/"));
             }
         };
         add_pages("reports/", self.reports.len());
@@ -819,19 +835,13 @@ impl Site {
         for c in &self.categories {
             add_pages(&c.path, c.articles.len());
         }
-        for r in &self.reports {
-            s.insert(r.path.clone());
-        }
-        for a in &self.articles {
-            s.insert(a.path.clone());
-        }
-        for p in &self.pages {
-            s.insert(p.path.clone());
-        }
-        for a in &self.assets {
-            s.insert(a.rel.clone());
-        }
-        s
+        s.extend(self.reports.iter().map(|r| r.path.clone()));
+        s.extend(self.articles.iter().map(|a| a.path.clone()));
+        s.extend(self.pages.iter().map(|p| p.path.clone()));
+        s.extend(self.assets.iter().map(|a| a.rel.clone()));
+        s.sort_unstable();
+        s.dedup();
+        s.into_iter().collect()
     }
 }
 
