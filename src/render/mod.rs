@@ -20,7 +20,7 @@ use crate::site::Site;
 use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
 use markdown::{LinkContext, Rendered};
-use pages::{jobs, json_hash, CacheRun, Ctx, Job, Out, Versions};
+use pages::{jobs, json_hash, CacheRun, Ctx, Job, KeyMap, Out, Versions};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -112,7 +112,7 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
 /// a body whose source and link context are unchanged is not rendered again.
 #[derive(Default)]
 pub struct BodyCache {
-    bodies: HashMap<u64, Arc<Rendered>>,
+    bodies: KeyMap<Arc<Rendered>>,
 }
 
 /// [`bodies`], reusing what `cache` holds; the cache then holds this
@@ -226,9 +226,9 @@ pub fn bodies_cached(
 /// can see (its sources, the `site` global, `stats()`, the page context).
 #[derive(Default)]
 pub struct RenderCache {
-    outputs: HashMap<u64, Arc<[u8]>>,
+    outputs: KeyMap<Arc<[u8]>>,
     /// The same outputs by job signature (see `pages::Versions`).
-    signed: HashMap<u64, pages::Signed>,
+    signed: KeyMap<pages::Signed>,
     /// Static files and assets read from disk, by path.
     copies: HashMap<PathBuf, Copied>,
     /// Template renders in the last build: (rendered, reused).
@@ -354,10 +354,16 @@ pub fn write_site(
         let stats_fn = sources.iter().any(|(_, s)| s.contains("stats("));
         Some(CacheRun {
             versions: Versions::new(site, bodies, sig_global, &sources, &stats_json, stats_fn),
-            next_signed: Mutex::default(),
+            next_signed: Mutex::new(KeyMap::with_capacity_and_hasher(
+                prev_signed.len(),
+                Default::default(),
+            )),
             global,
+            next: Mutex::new(KeyMap::with_capacity_and_hasher(
+                c.outputs.len(),
+                Default::default(),
+            )),
             prev: std::mem::take(&mut c.outputs),
-            next: Mutex::default(),
             rendered: Default::default(),
             reused: Default::default(),
         })

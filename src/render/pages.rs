@@ -109,6 +109,28 @@ pub(super) fn json_hash<T: Serialize + ?Sized>(seed: u64, value: &T) -> Option<u
     Some(h.0.digest())
 }
 
+/// Hashes a u64 key that is itself a hash (xxh3 or SipHash output) by
+/// taking it as is.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by hashes.
+pub type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// A file rendered in an earlier build: site path, bytes, is an HTML page,
 /// context hash (see [`CacheRun::prev`]).
 pub(super) type Signed = (String, Arc<[u8]>, bool, Option<u64>);
@@ -120,12 +142,12 @@ pub(super) struct CacheRun {
     pub(super) versions: Versions,
     /// This build's outputs by job signature ([`Ctx::signature`]); the
     /// previous build's are looked up before any context is built.
-    pub(super) next_signed: Mutex<HashMap<u64, Signed>>,
+    pub(super) next_signed: Mutex<KeyMap<Signed>>,
     /// Hash of everything every template sees: template sources, the
     /// `site` global, `stats()`.
     pub(super) global: u64,
-    pub(super) prev: HashMap<u64, Arc<[u8]>>,
-    pub(super) next: Mutex<HashMap<u64, Arc<[u8]>>>,
+    pub(super) prev: KeyMap<Arc<[u8]>>,
+    pub(super) next: Mutex<KeyMap<Arc<[u8]>>>,
     pub(super) rendered: AtomicUsize,
     pub(super) reused: AtomicUsize,
 }
@@ -142,7 +164,7 @@ impl<'a> Ctx<'a> {
             return self.tpl.render(name, page).map(Out::Text);
         };
         let lock =
-            |m: &'a Mutex<HashMap<u64, Arc<[u8]>>>| m.lock().unwrap_or_else(|p| p.into_inner());
+            |m: &'a Mutex<KeyMap<Arc<[u8]>>>| m.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(out) = c.prev.get(&key) {
             c.reused.fetch_add(1, Ordering::Relaxed);
             lock(&c.next).insert(key, out.clone());
