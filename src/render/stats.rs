@@ -397,7 +397,7 @@ fn rows_value(rows: &Rows) -> serde_json::Value {
                         Value::String(label.clone()),
                         Value::String(metric_id.clone()),
                         Value::String(period.clone()),
-                        Value::String(r.slug.clone()),
+                        Value::String(rows.slug(r).to_string()),
                         Value::String(unit_id.clone()),
                         Value::String(unit_name.clone()),
                         Value::String(unit_type.clone()),
@@ -681,7 +681,7 @@ fn write_rows(rows: &Rows, out: &mut String) {
         tail.push_str(",\n      \"period\": ");
         tail.push_str(&json_str(&r.period.to_string()));
         tail.push_str(",\n      \"report_slug\": ");
-        tail.push_str(&json_str(&r.slug));
+        tail.push_str(&json_str(rows.slug(r)));
         tail.push_str(&units[r.unit]);
         tail.push_str(",\n      \"value\": \"");
         for (m, f) in &rows.figures[r.start..r.end] {
@@ -748,7 +748,7 @@ pub fn csv(stats: &Stats) -> String {
     for r in &rows.reports {
         // slug,unit_id,unit_name,unit_type,period,date,
         head.clear();
-        head.push_str(&csv_field(&r.slug));
+        head.push_str(&csv_field(rows.slug(r)));
         head.push(',');
         head.push_str(&units[r.unit]);
         head.push(',');
