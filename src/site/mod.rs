@@ -540,44 +540,52 @@ impl Site {
         };
 
         let by_source_len = reports.len() + articles.len() + pages.len() + units.len();
-        let mut report_slugs = Slugger::new("report", reports.len());
-        // A registry unit was found in parallel; the rest (derived units,
-        // unknown names) resolve here, in order.
-        let report_units: Vec<Option<usize>> = reports
-            .iter()
+        // The reports' `by_source` entries (most of them: hashing their
+        // paths is the costliest serial step) go in while the rest is built.
+        let mut reports = reports;
+        let report_sources: Vec<(String, String)> = reports
+            .iter_mut()
             .map(|p| {
-                p.unit.or_else(|| {
-                    resolve_unit(&p.doc.unit, &p.doc.common.src, &mut units, &mut diags)
-                })
+                (
+                    std::mem::take(&mut p.rel),
+                    std::mem::take(&mut p.source_path),
+                )
             })
             .collect();
-        for p in &reports {
-            let c = &p.doc.common;
-            report_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
-        }
-        let mut report_tags = Vec::with_capacity(reports.len());
-        let mut report_sources = Vec::with_capacity(reports.len());
-        let reports: Vec<ReportEntry> = reports
-            .into_iter()
-            .zip(report_units)
-            .filter_map(|(p, unit)| {
-                report_sources.push((p.rel, p.source_path));
-                let unit = unit?;
-                report_tags.push(p.tags);
-                Some(ReportEntry {
-                    doc: p.doc,
-                    slug: p.slug,
-                    path: p.path,
-                    unit,
-                })
-            })
-            .collect();
-
-        // The rest, while the reports' `by_source` entries (most of them:
-        // hashing their paths is the costliest part left) go in meanwhile.
         let rest = || {
             // `by_source` entries of articles, pages and units.
             let mut sources: Vec<(String, String)> = Vec::new();
+            let mut report_slugs = Slugger::new("report", reports.len());
+            // A registry unit was found in parallel; the rest (derived units,
+            // unknown names) resolve here, in order.
+            let report_units: Vec<Option<usize>> = reports
+                .iter()
+                .map(|p| {
+                    p.unit.or_else(|| {
+                        resolve_unit(&p.doc.unit, &p.doc.common.src, &mut units, &mut diags)
+                    })
+                })
+                .collect();
+            for p in &reports {
+                let c = &p.doc.common;
+                report_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
+            }
+            let mut report_tags = Vec::with_capacity(reports.len());
+            let reports: Vec<ReportEntry> = reports
+                .into_iter()
+                .zip(report_units)
+                .filter_map(|(p, unit)| {
+                    let unit = unit?;
+                    report_tags.push(p.tags);
+                    Some(ReportEntry {
+                        doc: p.doc,
+                        slug: p.slug,
+                        path: p.path,
+                        unit,
+                    })
+                })
+                .collect();
+
             let mut categories: Vec<Term> = Vec::new();
             let mut cat_slugs: HashMap<String, String> = HashMap::new();
             let mut article_slugs = Slugger::new("article", articles.len());
