@@ -185,7 +185,6 @@ const PREPARE_CHUNK: usize = 1024;
 /// Each document's fields live apart in memory, and reading them is what
 /// costs (cache and TLB misses): they are read once, in parallel runs,
 /// into compact records.
-#[allow(clippy::too_many_arguments)]
 fn prepare<T: Send + Sync>(
     docs: Vec<Arc<T>>,
     common: impl Fn(&T) -> &Common + Sync,
@@ -237,13 +236,13 @@ fn prepare<T: Send + Sync>(
         })
         .collect();
     let mut prepared = Vec::with_capacity(parts.iter().map(|(p, _)| p.len()).sum());
-    let mut texts = Vec::with_capacity(parts.len());
-    for (p, t) in parts {
+    let mut spellings = Vec::with_capacity(parts.len());
+    for (p, s) in parts {
         prepared.extend(p.into_iter().map(Some));
-        texts.push(t);
+        spellings.push(s);
     }
     let prepared = newest_first(prepared, |p| p.date, |p| p.rel.as_str());
-    (prepared, texts)
+    (prepared, spellings)
 }
 
 /// (document, tag) for each document's distinct tags, documents in order,
