@@ -8,7 +8,6 @@ use crate::content::number::format_decimal;
 use crate::render::charts::{self, Bar};
 use crate::site::stats::{Agg, Breakdown, Group, Rows, Stats};
 use crate::site::Site;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
@@ -373,49 +372,34 @@ const ROW_KEYS: [&str; 10] = [
     "value",
 ];
 
-/// Rows per parallel job of the exports.
-const ROW_CHUNK: usize = 256;
-
 /// `rows` of `/stats/stats.json` as a value: one object per row, built
-/// directly (not through a serializer), in parallel.
+/// directly (not through a serializer).
 fn rows_value(rows: &Rows) -> serde_json::Value {
     use serde_json::{Map, Value};
-    let parts: Vec<Vec<Value>> = rows
-        .reports
-        .par_chunks(ROW_CHUNK)
-        .map(|chunk| {
-            let mut out = Vec::with_capacity(chunk.iter().map(|r| r.end - r.start).sum());
-            for r in chunk {
-                let (unit_id, unit_name, unit_type) = &rows.units[r.unit];
-                let date = r.date.ymd();
-                let period = r.period.to_string();
-                for (m, f) in &rows.figures[r.start..r.end] {
-                    let (metric_id, label) = &rows.metrics[*m];
-                    let values = [
-                        Value::Bool(f.approx),
-                        Value::String(date.clone()),
-                        Value::String(label.clone()),
-                        Value::String(metric_id.clone()),
-                        Value::String(period.clone()),
-                        Value::String(r.slug.clone()),
-                        Value::String(unit_id.clone()),
-                        Value::String(unit_name.clone()),
-                        Value::String(unit_type.clone()),
-                        Value::String(format_decimal(f.value)),
-                    ];
-                    let mut o = Map::new();
-                    for (k, v) in ROW_KEYS.iter().zip(values) {
-                        o.insert((*k).to_string(), v);
-                    }
-                    out.push(Value::Object(o));
-                }
-            }
-            out
-        })
-        .collect();
     let mut all = Vec::with_capacity(rows.len());
-    for p in parts {
-        all.extend(p);
+    for r in &rows.reports {
+        let (unit_id, unit_name, unit_type) = &rows.units[r.unit];
+        let date = r.date.ymd();
+        let period = r.period.to_string();
+        for (m, f) in &rows.figures[r.start..r.end] {
+            let (metric_id, label) = &rows.metrics[*m];
+            let values = [
+                Value::Bool(f.approx),
+                Value::String(date.clone()),
+                Value::String(label.clone()),
+                Value::String(metric_id.clone()),
+                Value::String(period.clone()),
+                Value::String(rows.slug(r).to_string()),
+                Value::String(unit_id.clone()),
+                Value::String(unit_name.clone()),
+                Value::String(unit_type.clone()),
+                Value::String(format_decimal(f.value)),
+            ];
+            // Keys in order: built in one go, not searched for one by one.
+            let o: Map<String, Value> =
+                ROW_KEYS.iter().map(|k| k.to_string()).zip(values).collect();
+            all.push(Value::Object(o));
+        }
     }
     Value::Array(all)
 }
@@ -681,7 +665,7 @@ fn write_rows(rows: &Rows, out: &mut String) {
         tail.push_str(",\n      \"period\": ");
         tail.push_str(&json_str(&r.period.to_string()));
         tail.push_str(",\n      \"report_slug\": ");
-        tail.push_str(&json_str(&r.slug));
+        tail.push_str(&json_str(rows.slug(r)));
         tail.push_str(&units[r.unit]);
         tail.push_str(",\n      \"value\": \"");
         for (m, f) in &rows.figures[r.start..r.end] {
@@ -748,7 +732,7 @@ pub fn csv(stats: &Stats) -> String {
     for r in &rows.reports {
         // slug,unit_id,unit_name,unit_type,period,date,
         head.clear();
-        head.push_str(&csv_field(&r.slug));
+        head.push_str(&csv_field(rows.slug(r)));
         head.push(',');
         head.push_str(&units[r.unit]);
         head.push(',');

@@ -120,28 +120,33 @@ type DateKey = (i32, u32, u32, u32);
 /// in path order (content is loaded in file-name order, which nearly always
 /// is path order).
 fn newest_first<T>(
-    items: Vec<T>,
+    mut items: Vec<Option<T>>,
     date: impl Fn(&T) -> DateKey,
     rel: impl Fn(&T) -> &str,
 ) -> Vec<T> {
-    let mut keys: Vec<(Reverse<DateKey>, usize)> = items
+    // Items are all `Some`: each is taken out once, in order.
+    let key = |x: &Option<T>| x.as_ref().map(&date);
+    fn path_of<'a, T>(x: &'a Option<T>, rel: &impl Fn(&T) -> &str) -> &'a str {
+        x.as_ref().map(rel).unwrap_or_default()
+    }
+    let path = |x| path_of(x, &rel);
+    let mut keys: Vec<(Reverse<Option<DateKey>>, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, x)| (Reverse(date(x)), i))
+        .map(|(i, x)| (Reverse(key(x)), i))
         .collect();
-    if items.windows(2).all(|w| rel(&w[0]) < rel(&w[1])) {
+    if items.windows(2).all(|w| path(&w[0]) < path(&w[1])) {
         // Index order is path order; keys are distinct.
         keys.sort_unstable();
     } else {
         keys.sort_by(|(da, a), (db, b)| {
             da.cmp(db)
-                .then_with(|| rel(&items[*a]).cmp(rel(&items[*b])))
+                .then_with(|| path(&items[*a]).cmp(path(&items[*b])))
                 .then(a.cmp(b))
         });
     }
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
     keys.into_iter()
-        .filter_map(|(_, i)| slots[i].take())
+        .filter_map(|(_, i)| items[i].take())
         .collect()
 }
 
@@ -180,7 +185,6 @@ const PREPARE_CHUNK: usize = 1024;
 /// Each document's fields live apart in memory, and reading them is what
 /// costs (cache and TLB misses): they are read once, in parallel runs,
 /// into compact records.
-#[allow(clippy::too_many_arguments)]
 fn prepare<T: Send + Sync>(
     docs: Vec<Arc<T>>,
     common: impl Fn(&T) -> &Common + Sync,
@@ -232,13 +236,13 @@ fn prepare<T: Send + Sync>(
         })
         .collect();
     let mut prepared = Vec::with_capacity(parts.iter().map(|(p, _)| p.len()).sum());
-    let mut texts = Vec::with_capacity(parts.len());
-    for (p, t) in parts {
-        prepared.extend(p);
-        texts.push(t);
+    let mut spellings = Vec::with_capacity(parts.len());
+    for (p, s) in parts {
+        prepared.extend(p.into_iter().map(Some));
+        spellings.push(s);
     }
     let prepared = newest_first(prepared, |p| p.date, |p| p.rel.as_str());
-    (prepared, texts)
+    (prepared, spellings)
 }
 
 /// (document, tag) for each document's distinct tags, documents in order,
@@ -535,42 +539,52 @@ impl Site {
         };
 
         let by_source_len = reports.len() + articles.len() + pages.len() + units.len();
-        let mut report_slugs = Slugger::new("report", reports.len());
-        let mut report_entries = Vec::with_capacity(reports.len());
-        for p in reports {
-            // A registry unit was found in parallel; the rest (derived
-            // units, unknown names) resolve here, in order.
-            let unit = p
-                .unit
-                .or_else(|| resolve_unit(&p.doc.unit, &p.doc.common.src, &mut units, &mut diags));
-            report_entries.push((p, unit));
-        }
-        for (p, _) in &report_entries {
-            let c = &p.doc.common;
-            report_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
-        }
-        let mut report_tags = Vec::with_capacity(report_entries.len());
-        let mut report_sources = Vec::with_capacity(report_entries.len());
-        let reports: Vec<ReportEntry> = report_entries
-            .into_iter()
-            .filter_map(|(p, unit)| {
-                report_sources.push((p.rel, p.source_path));
-                let unit = unit?;
-                report_tags.push(p.tags);
-                Some(ReportEntry {
-                    doc: p.doc,
-                    slug: p.slug,
-                    path: p.path,
-                    unit,
-                })
+        // The reports' `by_source` entries (most of them: hashing their
+        // paths is the costliest serial step) go in while the rest is built.
+        let mut reports = reports;
+        let report_sources: Vec<(String, String)> = reports
+            .iter_mut()
+            .map(|p| {
+                (
+                    std::mem::take(&mut p.rel),
+                    std::mem::take(&mut p.source_path),
+                )
             })
             .collect();
-
-        // The rest, while the reports' `by_source` entries (most of them:
-        // hashing their paths is the costliest part left) go in meanwhile.
         let rest = || {
             // `by_source` entries of articles, pages and units.
             let mut sources: Vec<(String, String)> = Vec::new();
+            let mut report_slugs = Slugger::new("report", reports.len());
+            // A registry unit was found in parallel; the rest (derived units,
+            // unknown names) resolve here, in order.
+            let report_units: Vec<Option<usize>> = reports
+                .iter()
+                .map(|p| {
+                    p.unit.or_else(|| {
+                        resolve_unit(&p.doc.unit, &p.doc.common.src, &mut units, &mut diags)
+                    })
+                })
+                .collect();
+            for p in &reports {
+                let c = &p.doc.common;
+                report_slugs.claim(&p.slug, p.slug_hash, &c.src, &c.slug, &mut diags);
+            }
+            let mut report_tags = Vec::with_capacity(reports.len());
+            let reports: Vec<ReportEntry> = reports
+                .into_iter()
+                .zip(report_units)
+                .filter_map(|(p, unit)| {
+                    let unit = unit?;
+                    report_tags.push(p.tags);
+                    Some(ReportEntry {
+                        doc: p.doc,
+                        slug: p.slug,
+                        path: p.path,
+                        unit,
+                    })
+                })
+                .collect();
+
             let mut categories: Vec<Term> = Vec::new();
             let mut cat_slugs: HashMap<String, String> = HashMap::new();
             let mut article_slugs = Slugger::new("article", articles.len());
@@ -986,13 +1000,13 @@ mod tests {
             ((2024, 1, 1, 30), "c"),
             ((2023, 12, 31, 0), "d"),
         ];
-        let sorted = newest_first(items.clone(), |x| x.0, |x| x.1);
+        let sorted = newest_first(items.iter().copied().map(Some).collect(), |x| x.0, |x| x.1);
         let rels: Vec<&str> = sorted.iter().map(|x| x.1).collect();
         assert_eq!(rels, ["z", "c", "a", "b", "d"]);
         // Items already in path order take the index shortcut: same result.
         let mut by_path = items;
         by_path.sort_by_key(|x| x.1);
-        let sorted = newest_first(by_path, |x| x.0, |x| x.1);
+        let sorted = newest_first(by_path.into_iter().map(Some).collect(), |x| x.0, |x| x.1);
         let rels: Vec<&str> = sorted.iter().map(|x| x.1).collect();
         assert_eq!(rels, ["z", "c", "a", "b", "d"]);
     }

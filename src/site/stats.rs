@@ -221,7 +221,8 @@ pub struct Row<'a> {
 /// What a report's rows share.
 #[derive(Debug, Clone)]
 pub(crate) struct RowReport {
-    pub(crate) slug: String,
+    /// Byte range of `Rows::slugs`.
+    pub(crate) slug: (usize, usize),
     /// Index into `Rows::units`.
     pub(crate) unit: usize,
     pub(crate) period: Period,
@@ -238,6 +239,8 @@ pub(crate) struct RowReport {
 #[derive(Debug, Clone, Default)]
 pub struct Rows {
     pub(crate) reports: Vec<RowReport>,
+    /// The reports' slugs, end to end.
+    pub(crate) slugs: String,
     /// (id, name, type) of each unit, index-aligned with `Site::units`.
     pub(crate) units: Vec<(String, String, String)>,
     /// (id, label) of each metric, index-aligned with `Config::metrics`.
@@ -247,6 +250,10 @@ pub struct Rows {
 }
 
 impl Rows {
+    pub(crate) fn slug(&self, r: &RowReport) -> &str {
+        &self.slugs[r.slug.0..r.slug.1]
+    }
+
     pub fn len(&self) -> usize {
         self.figures.len()
     }
@@ -262,7 +269,7 @@ impl Rows {
             self.figures[r.start..r.end].iter().map(move |(m, f)| {
                 let (metric_id, label) = &self.metrics[*m];
                 Row {
-                    report_slug: &r.slug,
+                    report_slug: self.slug(r),
                     unit_id,
                     unit_name,
                     unit_type,
@@ -417,15 +424,17 @@ fn groups_per_report(n_reports: usize, listing: &[(usize, &[usize])]) -> (Vec<us
     (start, groups)
 }
 
-/// Consecutive reports as read in parallel, with their (metric, figure)s.
-type Part = (Vec<Gathered>, Vec<(usize, Figure)>);
+/// Consecutive reports as read in parallel, with their (metric, figure)s
+/// and their slugs end to end.
+type Part = (Vec<Gathered>, Vec<(usize, Figure)>, String);
 
 /// A published report as aggregation and the rows read it.
 struct Gathered {
     date: Date,
     period: Period,
     unit: usize,
-    slug: String,
+    /// Byte range of its part's slugs.
+    slug: (usize, usize),
     /// This report's figures are `figures[start..end]` of its part.
     start: usize,
     end: usize,
@@ -442,19 +451,22 @@ impl Stats {
             .map(|chunk| {
                 let mut reports = Vec::with_capacity(chunk.len());
                 let mut figures = Vec::with_capacity(chunk.len() * 8);
+                let mut slugs = String::with_capacity(chunk.len() * 16);
                 for r in chunk {
                     let start = figures.len();
                     figures.extend(r.doc.stats.iter().map(|s| (s.metric, s.figure)));
+                    let at = slugs.len();
+                    slugs.push_str(&r.slug);
                     reports.push(Gathered {
                         date: r.doc.date,
                         period: r.doc.period,
                         unit: r.unit,
-                        slug: r.slug.clone(),
+                        slug: (at, slugs.len()),
                         start,
                         end: figures.len(),
                     });
                 }
-                (reports, figures)
+                (reports, figures, slugs)
             })
             .collect();
         match Self::aggregate(site, &parts, Sums::Exact) {
@@ -520,7 +532,7 @@ impl Stats {
         // span a lifetime (they always do), lists otherwise.
         let (first_year, last_year) = parts
             .iter()
-            .flat_map(|(g, _)| g.iter().map(|r| r.period.year()))
+            .flat_map(|(g, _, _)| g.iter().map(|r| r.period.year()))
             .fold((i32::MAX, i32::MIN), |(lo, hi), y| (lo.min(y), hi.max(y)));
         let span = if first_year <= last_year && last_year - first_year < 256 {
             (last_year - first_year + 1) as usize
@@ -531,7 +543,7 @@ impl Stats {
         let mut unit_year_index: Vec<Vec<(i32, usize)>> = vec![Vec::new(); site.units.len()];
         let year_label = |y: i32| format!("{y}年");
         let mut order = 0u32;
-        for (gathered, figures) in parts {
+        for (gathered, figures, _) in parts {
             for r in gathered {
                 let y = r.period.year();
                 let yg = small_group(&mut year_index, y, || {
@@ -620,14 +632,18 @@ impl Stats {
     }
 
     fn with_rows(mut self, site: &Site, parts: Vec<Part>) -> Stats {
-        let total: usize = parts.iter().map(|(_, f)| f.len()).sum();
+        let total: usize = parts.iter().map(|(_, f, _)| f.len()).sum();
+        let text: usize = parts.iter().map(|(_, _, s)| s.len()).sum();
         let mut reports = Vec::with_capacity(site.reports.len());
         let mut figures = Vec::with_capacity(total);
-        for (gathered, part) in parts {
+        let mut slugs = String::with_capacity(text);
+        for (gathered, part, part_slugs) in parts {
             let base = figures.len();
+            let at = slugs.len();
             figures.extend(part);
+            slugs.push_str(&part_slugs);
             reports.extend(gathered.into_iter().map(|g| RowReport {
-                slug: g.slug,
+                slug: (at + g.slug.0, at + g.slug.1),
                 unit: g.unit,
                 period: g.period,
                 date: g.date,
@@ -637,6 +653,7 @@ impl Stats {
         }
         self.rows = Rows {
             reports,
+            slugs,
             units: site
                 .units
                 .iter()
