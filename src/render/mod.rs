@@ -335,7 +335,7 @@ pub fn write_site(
     let site_view = SiteView::new(site);
     let statics: BTreeMap<String, StaticSrc> = theme.statics;
     // stats.json as written; `stats()` in templates parses it when called.
-    let stats_json: Arc<str> = stats::json_text(site, stats).into();
+    let stats_json: Arc<String> = Arc::new(stats::json_text(site, stats));
     let mut prev_signed = cache
         .as_deref_mut()
         .map(|c| std::mem::take(&mut c.signed))

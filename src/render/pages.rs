@@ -163,8 +163,7 @@ impl<'a> Ctx<'a> {
         let Some(key) = json_hash(c.global, &(name, page)) else {
             return self.tpl.render(name, page).map(Out::Text);
         };
-        let lock =
-            |m: &'a Mutex<KeyMap<Arc<[u8]>>>| m.lock().unwrap_or_else(|p| p.into_inner());
+        let lock = |m: &'a Mutex<KeyMap<Arc<[u8]>>>| m.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(out) = c.prev.get(&key) {
             c.reused.fetch_add(1, Ordering::Relaxed);
             lock(&c.next).insert(key, out.clone());

@@ -47,7 +47,7 @@ impl Templates {
     pub fn new<S: Serialize>(
         sources: BTreeMap<String, TemplateSrc>,
         site: &S,
-        stats: std::sync::Arc<str>,
+        stats: std::sync::Arc<String>,
     ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on([".html", ".htm", ".xml"]);
