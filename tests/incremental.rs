@@ -112,7 +112,7 @@ fn edits_render_few_pages_and_always_equal_a_fresh_build() {
     );
 
     // Title, date (reorders every list), tags, figures, unit.
-    let steps: [(&str, String); 5] = [
+    let steps: [(&str, String); 6] = [
         (
             "title edit",
             report(
@@ -155,6 +155,17 @@ fn edits_render_few_pages_and_always_equal_a_fresh_build() {
                 "全新标签",
                 9999,
                 "正文",
+            ),
+        ),
+        (
+            "summary edit (first paragraph)",
+            report(
+                "改过的标题",
+                "县卫生健康局",
+                "2021-01-02",
+                "全新标签",
+                9999,
+                "换了第一段。\n\n第二段。",
             ),
         ),
         (

@@ -140,12 +140,11 @@ pub fn bodies_cached(
         }
     }
     let prev = std::mem::take(&mut cache.bodies);
+    cache.bodies.reserve(prev.len());
     // `cover`: an article's cover image, resolved like a link.
     let one = |src: &Source, cover: Option<&Located<String>>| -> Arc<Rendered> {
         // The file's own path too: relative links resolve from its folder.
-        let mut id = src.hash.to_le_bytes().to_vec();
-        id.extend_from_slice(src.rel.as_bytes());
-        let key = xxhash_rust::xxh3::xxh3_64_with_seed(&id, links);
+        let key = xxhash_rust::xxh3::xxh3_64_with_seed(src.rel.as_bytes(), links ^ src.hash);
         if let Some(m) = prev.get(&key) {
             return m.clone();
         }

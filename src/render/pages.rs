@@ -9,6 +9,7 @@ use super::{feeds, Bodies};
 use crate::diagnostics::Diagnostic;
 use crate::site::stats::Stats;
 use crate::site::{pages_for, Site};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -716,6 +717,11 @@ pub(super) struct Versions {
     template: Vec<u64>,
     reports: Vec<u64>,
     articles: Vec<u64>,
+    /// A report or article as a list item, feed entry, neighbour link or
+    /// sitemap entry: title, path, date, summary, period, tags, unit,
+    /// category, author — not its body.
+    report_items: Vec<u64>,
+    article_items: Vec<u64>,
     pages: Vec<u64>,
     /// A unit as a card: link, introduction, counts, latest date.
     units: Vec<u64>,
@@ -817,10 +823,62 @@ impl Versions {
             h.u(key).s(path);
             h.u(unit.map_or(0, |u| unit_links[u])).done()
         };
+        let item = |d: &crate::content::Common,
+                    path: &str,
+                    date: &crate::content::Date,
+                    summary: &str,
+                    tags: &[String],
+                    unit: Option<usize>,
+                    more: &[&str]| {
+            let mut h = Sig::new(table);
+            h.s(&d.title).s(path).s(&date.rfc3339()).s(summary);
+            h.u(unit.map_or(0, |u| unit_links[u]));
+            h.u(u64::from(d.draft));
+            for t in tags.iter().map(String::as_str).chain(more.iter().copied()) {
+                h.s(t);
+            }
+            h.done()
+        };
+        let report_items = site
+            .reports
+            .par_iter()
+            .zip(&bodies.reports)
+            .map(|(r, m)| {
+                let d = &r.doc;
+                let summary = d.summary.as_deref().unwrap_or(&m.summary);
+                let period = d.period.to_string();
+                item(
+                    &d.common,
+                    &r.path,
+                    &d.date,
+                    summary,
+                    &d.tags,
+                    Some(r.unit),
+                    &[&period],
+                )
+            })
+            .collect();
+        let article_items = site
+            .articles
+            .par_iter()
+            .zip(&bodies.articles)
+            .map(|(a, m)| {
+                let d = &a.doc;
+                let summary = d.summary.as_deref().unwrap_or(&m.summary);
+                let more = [
+                    "\u{0}",
+                    d.category.as_deref().unwrap_or("\u{0}"),
+                    d.author.as_deref().unwrap_or("\u{0}"),
+                ];
+                item(&d.common, &a.path, &d.date, summary, &d.tags, a.unit, &more)
+            })
+            .collect();
         Versions {
             global,
             stats,
             template,
+            report_items,
+            article_items,
             reports: site
                 .reports
                 .iter()
@@ -864,8 +922,8 @@ impl Ctx<'_> {
         h.u(len as u64);
         for k in from..to {
             h.u(match reports.get(k) {
-                Some(&i) => v.reports[i],
-                None => v.articles[articles[k - reports.len()]],
+                Some(&i) => v.report_items[i],
+                None => v.article_items[articles[k - reports.len()]],
             });
         }
     }
@@ -879,8 +937,8 @@ impl Ctx<'_> {
         match job {
             Job::Index => {
                 h.u(1).u(v.stats);
-                h.all(&v.reports[..s.reports.len().min(10)]);
-                h.all(&v.articles[..s.articles.len().min(6)]);
+                h.all(&v.report_items[..s.reports.len().min(10)]);
+                h.all(&v.article_items[..s.articles.len().min(6)]);
                 h.all(&v.units);
                 h.all(&v.tags[..s.tags.len().min(20)]);
             }
@@ -897,7 +955,7 @@ impl Ctx<'_> {
                     .and_then(|p| p.checked_sub(1))
                     .and_then(|p| u.reports.get(p));
                 for n in [earlier, later] {
-                    h.u(n.map_or(0, |&x| v.reports[x]));
+                    h.u(n.map_or(0, |&x| v.report_items[x]));
                 }
             }
             Job::Articles(n) => {
@@ -945,15 +1003,18 @@ impl Ctx<'_> {
             }
             Job::Feed => {
                 h.u(16);
-                h.all(&v.reports[..s.reports.len().min(30)]);
-                h.all(&v.articles[..s.articles.len().min(30)]);
+                h.all(&v.report_items[..s.reports.len().min(30)]);
+                h.all(&v.article_items[..s.articles.len().min(30)]);
                 // Without entries the feed is dated now.
                 if s.reports.is_empty() && s.articles.is_empty() {
                     return None;
                 }
             }
             Job::Sitemap => {
-                h.u(17).all(&v.reports).all(&v.articles).all(&v.pages);
+                h.u(17)
+                    .all(&v.report_items)
+                    .all(&v.article_items)
+                    .all(&v.pages);
                 h.all(&v.units).all(&v.tags).all(&v.categories);
             }
             Job::Stats => {
