@@ -264,6 +264,8 @@ pub struct Session {
     bodies: render::BodyCache,
     search: render::search::SearchCache,
     render: RenderCache,
+    /// Files the last rebuild produced.
+    files: usize,
 }
 
 impl Session {
@@ -277,7 +279,7 @@ impl Session {
     ) -> Result<(output::Memory, BuildReport), Error> {
         self.changed = changed.map(<[PathBuf]>::to_vec);
         let mut phases = Phases::new();
-        let mem = output::Memory::default();
+        let mem = output::Memory::with_capacity(self.files);
         let result = run(opts, &mem, &mut phases, false, Some(self));
         if self.changed.take().is_some() {
             // The build stopped before reading the changed files (a broken
@@ -285,6 +287,7 @@ impl Session {
             self.load.clear();
         }
         let (written, warnings) = result?;
+        self.files = written.files;
         Ok((mem, phases.report(written, warnings, None)))
     }
 

@@ -41,6 +41,15 @@ pub struct Memory {
     pub files: Mutex<HashMap<String, Arc<[u8]>>>,
 }
 
+impl Memory {
+    /// Room for `files` files without growing.
+    pub fn with_capacity(files: usize) -> Memory {
+        Memory {
+            files: Mutex::new(HashMap::with_capacity(files)),
+        }
+    }
+}
+
 impl Sink for Memory {
     fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()> {
         self.files
