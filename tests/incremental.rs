@@ -84,14 +84,19 @@ fn site_with_reports() -> common::Site {
     site
 }
 
-#[test]
-fn edits_render_few_pages_and_always_equal_a_fresh_build() {
-    let site = site_with_reports();
+/// Build options for `site` and a fresh session.
+fn session_for(site: &common::Site) -> (BuildOptions, Session) {
     let opts = BuildOptions {
         root: site.root(),
         ..BuildOptions::default()
     };
-    let mut s = Session::default();
+    (opts, Session::default())
+}
+
+#[test]
+fn edits_render_few_pages_and_always_equal_a_fresh_build() {
+    let site = site_with_reports();
+    let (opts, mut s) = session_for(&site);
     let (total, reused) = rebuild(&opts, &mut s, &[], "first build");
     assert_eq!(reused, 0, "a first build has nothing to reuse");
     assert!(total > 150, "only {total} pages rendered");
@@ -332,11 +337,7 @@ fn edits_render_few_pages_and_always_equal_a_fresh_build() {
 #[test]
 fn unknown_changes_read_everything_again() {
     let site = site_with_reports();
-    let opts = BuildOptions {
-        root: site.root(),
-        ..BuildOptions::default()
-    };
-    let mut s = Session::default();
+    let (opts, mut s) = session_for(&site);
     s.rebuild(&opts, None).unwrap();
     // Changed behind the session's back; `None` says "unknown".
     site.append("content/reports/gen-003.md", "\n悄悄改动。\n");
@@ -357,12 +358,8 @@ fn a_template_calling_stats_follows_figure_edits() {
         "templates/robots.txt",
         "{% set s = stats() %}User-agent: *\n# 横幅合计 {{ s.totals[0].display }} {{ s.totals[0].unit }}\n",
     );
-    let opts = BuildOptions {
-        root: site.root(),
-        ..BuildOptions::default()
-    };
+    let (opts, mut s) = session_for(&site);
     let robots = |files: &Files| String::from_utf8(files["robots.txt"].to_vec()).unwrap();
-    let mut s = Session::default();
     rebuild(&opts, &mut s, &[], "first build");
     assert!(robots(&fresh(&opts)).contains("# 横幅合计 20 条"));
     // A figure edit changes `stats()`: pages whose templates call it follow.
