@@ -49,7 +49,7 @@ fn main() {
         let phases: Vec<String> = r
             .timings
             .iter()
-            .map(|(n, d)| format!("{n} {:.1}", d.as_secs_f64() * 1000.0))
+            .map(|p| format!("{} {:.1}", p.name, p.wall.as_secs_f64() * 1000.0))
             .collect();
         let (rendered, reused) = session.last_render();
         println!(

@@ -64,7 +64,7 @@ pub struct BuildReport {
     pub elapsed: Duration,
     pub warnings: Vec<Diagnostic>,
     /// Named phases and how long each took.
-    pub timings: Vec<(&'static str, Duration)>,
+    pub timings: Vec<Phase>,
     /// Where the site was written (None for `check`).
     pub output: Option<PathBuf>,
 }
@@ -88,10 +88,31 @@ impl Error {
     }
 }
 
+/// One phase of a build: its wall time and the process's CPU time in it.
+#[derive(Debug, Clone, Copy)]
+pub struct Phase {
+    pub name: &'static str,
+    pub wall: Duration,
+    /// User and system CPU time of all threads; None where the system does
+    /// not tell (only Linux's `/proc/self/stat` is read).
+    pub cpu: Option<(Duration, Duration)>,
+}
+
+/// The process's (user, system) CPU time so far, from `/proc/self/stat`.
+fn cpu_times() -> Option<(Duration, Duration)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses;
+    // utime and stime are the 14th and 15th, in clock ticks of 1/100 s.
+    let mut f = stat.get(stat.rfind(')')? + 2..)?.split(' ').skip(11);
+    let tick = |t: &str| t.parse::<u64>().ok().map(|t| Duration::from_millis(t * 10));
+    Some((tick(f.next()?)?, tick(f.next()?)?))
+}
+
 struct Phases {
     start: Instant,
     last: Instant,
-    timings: Vec<(&'static str, Duration)>,
+    last_cpu: Option<(Duration, Duration)>,
+    timings: Vec<Phase>,
 }
 
 impl Phases {
@@ -100,6 +121,7 @@ impl Phases {
         Phases {
             start: now,
             last: now,
+            last_cpu: cpu_times(),
             timings: Vec::new(),
         }
     }
@@ -122,8 +144,14 @@ impl Phases {
 
     fn done(&mut self, name: &'static str) {
         let now = Instant::now();
-        self.timings.push((name, now - self.last));
+        let cpu = cpu_times();
+        self.timings.push(Phase {
+            name,
+            wall: now - self.last,
+            cpu: cpu.zip(self.last_cpu).map(|(c, l)| (c.0 - l.0, c.1 - l.1)),
+        });
         self.last = now;
+        self.last_cpu = cpu;
     }
 }
 

@@ -82,8 +82,18 @@ fn report_done(r: &BuildReport, lang: Lang, timings: bool, verb: (&str, &str)) {
     };
     println!("{line}");
     if timings {
-        for (name, d) in &r.timings {
-            println!("  {name:<10} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        for p in &r.timings {
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+            match p.cpu {
+                Some((user, sys)) => println!(
+                    "  {:<10} {:>8.1} ms   cpu {:>6.0} user {:>6.0} sys",
+                    p.name,
+                    ms(p.wall),
+                    ms(user),
+                    ms(sys)
+                ),
+                None => println!("  {:<10} {:>8.1} ms", p.name, ms(p.wall)),
+            }
         }
     }
 }

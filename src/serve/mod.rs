@@ -85,7 +85,7 @@ impl Builder {
                     let phases: Vec<String> = report
                         .timings
                         .iter()
-                        .map(|(n, d)| format!("{n} {:.1}", d.as_secs_f64() * 1000.0))
+                        .map(|p| format!("{} {:.1}", p.name, p.wall.as_secs_f64() * 1000.0))
                         .collect();
                     println!("  ms: {}", phases.join(", "));
                 }
