@@ -398,7 +398,7 @@ pub fn write_site(
     let jobs = jobs(site);
     let total = jobs.len();
     let write = |path: &str, out: Out| match out {
-        Out::Text(s) => sink.write(path, s.as_bytes()),
+        Out::Bytes(b) => sink.write(path, &b),
         Out::Shared(b, _) => sink.write_shared(path, b),
     };
     // With a cache, a job whose signature is that of a previous output is

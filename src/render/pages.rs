@@ -76,16 +76,16 @@ pub(super) struct Ctx<'a> {
     pub(super) cache: Option<&'a CacheRun>,
 }
 
-/// A rendered file: fresh text, or bytes shared with the render cache.
+/// A rendered file: fresh bytes, or bytes shared with the render cache.
 pub(super) enum Out {
-    Text(String),
+    Bytes(Vec<u8>),
     /// With the context hash it was found or stored under.
     Shared(Arc<[u8]>, u64),
 }
 
 impl From<String> for Out {
     fn from(s: String) -> Out {
-        Out::Text(s)
+        Out::Bytes(s.into_bytes())
     }
 }
 
@@ -159,10 +159,10 @@ impl<'a> Ctx<'a> {
     /// hash the same as one of the previous build is reused as is.
     pub(super) fn render<P: Serialize>(&self, name: &str, page: &P) -> Result<Out, Diagnostic> {
         let Some(c) = self.cache else {
-            return self.tpl.render(name, page).map(Out::Text);
+            return self.tpl.render(name, page).map(Out::Bytes);
         };
         let Some(key) = json_hash(c.global, &(name, page)) else {
-            return self.tpl.render(name, page).map(Out::Text);
+            return self.tpl.render(name, page).map(Out::Bytes);
         };
         let lock = |m: &'a Mutex<KeyMap<Arc<[u8]>>>| m.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(out) = c.prev.get(&key) {
@@ -170,7 +170,7 @@ impl<'a> Ctx<'a> {
             lock(&c.next).insert(key, out.clone());
             return Ok(Out::Shared(out.clone(), key));
         }
-        let out: Arc<[u8]> = Arc::from(self.tpl.render(name, page)?.into_bytes());
+        let out: Arc<[u8]> = Arc::from(self.tpl.render(name, page)?);
         c.rendered.fetch_add(1, Ordering::Relaxed);
         lock(&c.next).insert(key, out.clone());
         Ok(Out::Shared(out, key))
@@ -238,10 +238,10 @@ impl<'a> Ctx<'a> {
         };
         let (path, out, is_page) = self.run(job)?;
         let (bytes, key): (Arc<[u8]>, Option<u64>) = match out {
-            Out::Text(t) => {
+            Out::Bytes(t) => {
                 // Made without a template (and so not counted by `render`).
                 c.rendered.fetch_add(1, Ordering::Relaxed);
-                (Arc::from(t.into_bytes()), None)
+                (Arc::from(t), None)
             }
             Out::Shared(b, k) => (b, Some(k)),
         };

@@ -10,6 +10,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// Bytes reserved for a rendered page: most pages fit without regrowing.
+const OUTPUT_CAPACITY: usize = 16 * 1024;
+
 pub struct Templates {
     tera: tera::Tera,
     sources: BTreeMap<String, TemplateSrc>,
@@ -85,13 +88,16 @@ impl Templates {
         Err(diags)
     }
 
-    /// Renders `name` with `site` plus the given page data.
-    pub fn render<P: Serialize>(&self, name: &str, page: &P) -> Result<String, Diagnostic> {
+    /// Renders `name` with `site` plus the given page data, as UTF-8 bytes
+    /// (Tera writes bytes; a `String` would check them all again).
+    pub fn render<P: Serialize>(&self, name: &str, page: &P) -> Result<Vec<u8>, Diagnostic> {
         let ctx =
             tera::Context::from_serialize(page).map_err(|e| Self::diag(&self.sources, name, &e))?;
+        let mut out = Vec::with_capacity(OUTPUT_CAPACITY);
         self.tera
-            .render(name, &ctx)
-            .map_err(|e| Self::diag(&self.sources, name, &e))
+            .render_to(name, &ctx, &mut out)
+            .map_err(|e| Self::diag(&self.sources, name, &e))?;
+        Ok(out)
     }
 
     /// A diagnostic at the template position Tera reports.
