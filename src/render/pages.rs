@@ -3,8 +3,8 @@
 //! breadcrumbs, canonical URL) plus that page's views.
 
 use super::stats;
-use super::templates::Templates;
-use super::views::{self, Item, Link, Paginator, Views};
+use super::templates::{Shared, Templates};
+use super::views::{self, Link, Paginator, Views};
 use super::{feeds, Bodies};
 use crate::diagnostics::Diagnostic;
 use crate::site::stats::Stats;
@@ -57,8 +57,8 @@ struct Frame<'a, P: Serialize> {
 }
 
 #[derive(Serialize)]
-struct ListData<'a> {
-    items: Vec<Item<'a>>,
+struct ListData {
+    items: Vec<Shared>,
     paginator: Paginator,
 }
 
@@ -209,7 +209,7 @@ impl<'a> Ctx<'a> {
     /// List page `page` of the reports `reports` followed by the articles
     /// `articles`: only the page's slice is looked at, so a listing of n
     /// items costs O(n) over all its pages, not O(n²).
-    fn list(&self, base: &str, page: usize, reports: &[usize], articles: &[usize]) -> ListData<'a> {
+    fn list(&self, base: &str, page: usize, reports: &[usize], articles: &[usize]) -> ListData {
         let per = self.site.config.paginate;
         let len = reports.len() + articles.len();
         let total = pages_for(len, per);
@@ -218,8 +218,8 @@ impl<'a> Ctx<'a> {
         ListData {
             items: (from..to)
                 .map(|k| match reports.get(k) {
-                    Some(&i) => self.views.report_item(i),
-                    None => self.views.article_item(articles[k - reports.len()]),
+                    Some(&i) => self.views.shared_report_item(i),
+                    None => self.views.shared_article_item(articles[k - reports.len()]),
                 })
                 .collect(),
             paginator: Paginator::new(&self.site.config, base, page, total, len),
@@ -262,8 +262,8 @@ impl<'a> Ctx<'a> {
             Job::Index => {
                 #[derive(Serialize)]
                 struct D<'a> {
-                    latest_reports: Vec<Item<'a>>,
-                    latest_articles: Vec<Item<'a>>,
+                    latest_reports: Vec<Shared>,
+                    latest_articles: Vec<Shared>,
                     units: Vec<views::UnitView<'a>>,
                     tags: Vec<views::TermView<'a>>,
                     headline: Vec<stats::MetricValue<'a>>,
@@ -274,10 +274,10 @@ impl<'a> Ctx<'a> {
                         .filter(|m| m.value.is_some())
                         .collect(),
                     latest_reports: (0..s.reports.len().min(10))
-                        .map(|i| v.report_item(i))
+                        .map(|i| v.shared_report_item(i))
                         .collect(),
                     latest_articles: (0..s.articles.len().min(6))
-                        .map(|i| v.article_item(i))
+                        .map(|i| v.shared_article_item(i))
                         .collect(),
                     units: s
                         .units
@@ -337,7 +337,7 @@ impl<'a> Ctx<'a> {
                 #[derive(Serialize)]
                 struct D<'a> {
                     #[serde(flatten)]
-                    list: ListData<'a>,
+                    list: ListData,
                     categories: Vec<views::TermView<'a>>,
                 }
                 let d = D {
@@ -434,7 +434,7 @@ impl<'a> Ctx<'a> {
                     unit: views::UnitView<'a>,
                     unit_stats: stats::UnitStats<'a>,
                     #[serde(flatten)]
-                    list: ListData<'a>,
+                    list: ListData,
                 }
                 let d = D {
                     unit: v.unit(u, &self.bodies.units[ui].html),
@@ -479,7 +479,7 @@ impl<'a> Ctx<'a> {
                 struct D<'a> {
                     term: views::TermView<'a>,
                     #[serde(flatten)]
-                    list: ListData<'a>,
+                    list: ListData,
                 }
                 let d = D {
                     term: v.term(term),

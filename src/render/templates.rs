@@ -10,6 +10,24 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// Page data converted to Tera's form once and shared by every page that
+/// shows it (a report's list entry appears on five or more list pages):
+/// putting it in a context is a reference-count increment, not a copy.
+#[derive(Clone)]
+pub struct Shared(tera::Value);
+
+impl Shared {
+    pub fn of<T: Serialize>(data: &T) -> Shared {
+        Shared(tera::Value::from_serializable(data))
+    }
+}
+
+impl Serialize for Shared {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
 /// Bytes reserved for a rendered page: most pages fit without regrowing.
 const OUTPUT_CAPACITY: usize = 16 * 1024;
 

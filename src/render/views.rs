@@ -5,9 +5,10 @@
 use crate::config::{Config, Metric};
 use crate::content::Stat;
 use crate::render::markdown::{Attachment, Rendered, TocEntry};
+use crate::render::templates::Shared;
 use crate::site::{ArticleEntry, PageEntry, ReportEntry, Site, Term, UnitEntry};
 use serde::Serialize;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Serialize, Clone)]
 pub struct Link {
@@ -343,6 +344,10 @@ pub struct Views<'a> {
     pub article_md: &'a [Arc<Rendered>],
     /// Lowercased tag name → index into `site.tags` (the first such tag).
     tag_index: std::collections::HashMap<String, usize>,
+    /// [`Views::report_item`] and [`Views::article_item`] as shared by list
+    /// pages, made on first use.
+    report_items: Vec<OnceLock<Shared>>,
+    article_items: Vec<OnceLock<Shared>>,
 }
 
 fn stat_view<'a>(metrics: &'a [Metric], s: &Stat) -> StatView<'a> {
@@ -372,7 +377,23 @@ impl<'a> Views<'a> {
             report_md,
             article_md,
             tag_index,
+            report_items: (0..site.reports.len()).map(|_| OnceLock::new()).collect(),
+            article_items: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
         }
+    }
+
+    /// [`Views::report_item`], converted once for all the lists showing it.
+    pub fn shared_report_item(&self, i: usize) -> Shared {
+        self.report_items[i]
+            .get_or_init(|| Shared::of(&self.report_item(i)))
+            .clone()
+    }
+
+    /// [`Views::article_item`], converted once for all the lists showing it.
+    pub fn shared_article_item(&self, i: usize) -> Shared {
+        self.article_items[i]
+            .get_or_init(|| Shared::of(&self.article_item(i)))
+            .clone()
     }
 
     fn c(&self) -> &'a Config {
