@@ -55,6 +55,16 @@ pub fn remove_dir_all(path: &Path) -> Result<()> {
     }
 }
 
+/// Makes folder `path` (and missing parents); an existing one is fine.
+pub fn create_dir_new(path: &Path) -> Result<()> {
+    match std::fs::create_dir(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => create_dir_all(path),
+        Err(e) => wrap(path, Err(e)),
+    }
+}
+
 /// Writes `data` with one open, one write and one close when the folder
 /// exists, making the folders only when the open finds them missing.
 pub fn write_new(path: &Path, data: &[u8]) -> Result<()> {

@@ -124,7 +124,13 @@ impl Staging {
 
 impl Sink for Staging {
     fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()> {
-        fs::write_new(&self.dir.join(file_for(site_path)), bytes)
+        let path = self.dir.join(file_for(site_path));
+        if site_path.ends_with('/') && !site_path.is_empty() {
+            // A page (`reports/x/`) is nearly always the first file of its
+            // folder: making the folder first spares a failed open.
+            fs::create_dir_new(&self.dir.join(site_path))?;
+        }
+        fs::write_new(&path, bytes)
     }
 }
 
