@@ -130,7 +130,7 @@ impl Config {
                     "请在站点目录（含 site.yaml）中运行，或用 --root 指定目录，或用 `jianbao init` 新建站点"))]);
             }
         };
-        let text = source::decode(&bytes, shown).map_err(|d| vec![d])?;
+        let text = source::decode(bytes, shown).map_err(|d| vec![d])?;
         Self::parse(&text, shown, base_url_override)
     }
 

@@ -7,11 +7,14 @@ use crate::diagnostics::Diagnostic;
 use crate::text;
 use std::path::Path;
 
-/// Decodes UTF-8 (with or without BOM) and normalises line endings to LF.
+/// Decodes UTF-8 (with or without BOM) and normalises line endings to LF;
+/// the common case (no BOM, LF endings) keeps the buffer without a copy.
 /// Anything else is an error naming the file and the first bad byte's place.
-pub fn decode(bytes: &[u8], shown: &Path) -> Result<String, Diagnostic> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+pub fn decode(mut buf: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
+    if buf.starts_with(b"\xEF\xBB\xBF") {
+        buf.drain(..3);
+    }
+    if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
         return Err(Diagnostic::error(
             shown,
             1,
@@ -23,13 +26,12 @@ pub fn decode(bytes: &[u8], shown: &Path) -> Result<String, Diagnostic> {
             "save it as \"UTF-8\" in your editor (Notepad: File → Save As → Encoding: UTF-8)";
             "请在编辑器中另存为“UTF-8”编码（记事本：文件 → 另存为 → 编码选 UTF-8）")));
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(if s.contains('\r') {
-            s.replace("\r\n", "\n").replace('\r', "\n")
-        } else {
-            s.to_string()
-        }),
+    match String::from_utf8(buf) {
+        Ok(s) if s.contains('\r') => Ok(s.replace("\r\n", "\n").replace('\r', "\n")),
+        Ok(s) => Ok(s),
         Err(e) => {
+            let bytes = e.as_bytes();
+            let e = e.utf8_error();
             let good = &bytes[..e.valid_up_to()];
             let good = std::str::from_utf8(good).unwrap_or("");
             let line = good.matches('\n').count() + 1;
@@ -125,7 +127,7 @@ mod tests {
     #[test]
     fn strips_bom_and_crlf() {
         let s = decode(
-            b"\xEF\xBB\xBF---\r\ntitle: a\r\n---\r\nbody\r\n",
+            b"\xEF\xBB\xBF---\r\ntitle: a\r\n---\r\nbody\r\n".to_vec(),
             Path::new("a.md"),
         )
         .unwrap();
@@ -135,7 +137,7 @@ mod tests {
     #[test]
     fn gbk_is_named() {
         let (gbk, _, _) = encoding_rs::GBK.encode("---\ntitle: 陶乐镇\n---\n");
-        let e = decode(&gbk, Path::new("a.md")).unwrap_err();
+        let e = decode(gbk.into_owned(), Path::new("a.md")).unwrap_err();
         assert!(e.message.en.contains("GBK"), "{:?}", e.message);
         assert_eq!((e.line, e.col), (2, 8));
     }

@@ -159,7 +159,7 @@ fn overlay(
                             text!("cannot read: {}", e.source; "无法读取：{}", e.source),
                         )
                     })
-                    .and_then(|b| source::decode(&b, &shown))
+                    .and_then(|b| source::decode(b, &shown))
                 {
                     Ok(text) => {
                         files.templates.insert(rel, TemplateSrc { text, shown });

@@ -393,7 +393,8 @@ fn load_file(
             )
         }
     };
-    let text = match source::decode(&bytes, &shown) {
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    let text = match source::decode(bytes, &shown) {
         Ok(t) => t,
         Err(d) => return (None, vec![d]),
     };
@@ -424,7 +425,7 @@ fn load_file(
         body_line: split.body_line,
         front: split.front.to_string(),
         front_line: split.front_line,
-        hash: xxhash_rust::xxh3::xxh3_64(&bytes),
+        hash,
     };
     let front = src.front.clone();
     let mut f = Fields::new(map, &front, &shown, split.front_line);
