@@ -96,6 +96,27 @@ pub struct Phase {
     /// User and system CPU time of all threads; None where the system does
     /// not tell (only Linux's `/proc/self/stat` is read).
     pub cpu: Option<(Duration, Duration)>,
+    /// Resident memory at the phase's end and the peak so far, in bytes
+    /// (`/proc/self/status`; None elsewhere).
+    pub rss: Option<(u64, u64)>,
+}
+
+/// The process's resident memory now and its peak, from `/proc/self/status`.
+fn rss() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = |key: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        Some(
+            line[key.len()..]
+                .trim()
+                .trim_end_matches(" kB")
+                .trim()
+                .parse::<u64>()
+                .ok()?
+                * 1024,
+        )
+    };
+    Some((kb("VmRSS:")?, kb("VmHWM:")?))
 }
 
 /// The process's (user, system) CPU time so far, from `/proc/self/stat`.
@@ -149,6 +170,7 @@ impl Phases {
             name,
             wall: now - self.last,
             cpu: cpu.zip(self.last_cpu).map(|(c, l)| (c.0 - l.0, c.1 - l.1)),
+            rss: rss(),
         });
         self.last = now;
         self.last_cpu = cpu;

@@ -84,16 +84,15 @@ fn report_done(r: &BuildReport, lang: Lang, timings: bool, verb: (&str, &str)) {
     if timings {
         for p in &r.timings {
             let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-            match p.cpu {
-                Some((user, sys)) => println!(
-                    "  {:<10} {:>8.1} ms   cpu {:>6.0} user {:>6.0} sys",
-                    p.name,
-                    ms(p.wall),
-                    ms(user),
-                    ms(sys)
-                ),
-                None => println!("  {:<10} {:>8.1} ms", p.name, ms(p.wall)),
+            let mut line = format!("  {:<10} {:>8.1} ms", p.name, ms(p.wall));
+            if let Some((user, sys)) = p.cpu {
+                line += &format!("   cpu {:>6.0} user {:>6.0} sys", ms(user), ms(sys));
             }
+            if let Some((now, peak)) = p.rss {
+                let mb = |b: u64| b as f64 / 1048576.0;
+                line += &format!("   rss {:>5.0} MB (peak {:.0})", mb(now), mb(peak));
+            }
+            println!("{line}");
         }
     }
 }
