@@ -772,20 +772,20 @@ impl State {
             .map(|&n| {
                 let list = &self.shard_tids[n];
                 let size: usize = list.iter().map(|&t| toks[t as usize].cost).sum();
-                let mut out = String::with_capacity(size + 2);
-                out.push('{');
+                let mut out = Vec::with_capacity(size + 2);
+                out.push(b'{');
                 for &tid in list {
                     let tok = &toks[tid as usize];
                     if tok.postings.is_empty() {
                         continue;
                     }
                     if out.len() > 1 {
-                        out.push(',');
+                        out.push(b',');
                     }
                     push_entry(&mut out, &tok.text, tok.codes());
                 }
-                out.push('}');
-                Arc::from(out.into_bytes())
+                out.push(b'}');
+                Arc::from(out)
             })
             .collect();
         for (&n, f) in which.iter().zip(files) {
@@ -1028,7 +1028,7 @@ mod tests {
         files.insert("search/docs.json".into(), idx.docs_json().into_bytes());
         for n in 0..idx.shard_count() {
             let (p, j) = idx.shard_json(n);
-            files.insert(p, j.into_bytes());
+            files.insert(p, j);
         }
         for n in 0..idx.chunk_count() {
             let (p, j) = idx.text_json(n);
