@@ -369,7 +369,7 @@ impl Fresh {
         push_row(&mut row, d, &ymd, &snippet);
         Fresh {
             row,
-            row_cost: row_cost(d.title, d.path, &ymd, &snippet),
+            row_cost: row_cost(d.title, d.path, &ymd, snippet.len()),
             text_hash: text_hash(d.text),
         }
     }

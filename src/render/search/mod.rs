@@ -99,8 +99,8 @@ fn token_cost(token: &str, codes: impl Iterator<Item = u32>) -> usize {
 }
 
 /// A document's share of the row estimate that sets the chunk size.
-fn row_cost(title: &str, path: &str, date: &str, snippet: &str) -> usize {
-    title.len() + path.len() + date.len() + snippet.len() + 20
+fn row_cost(title: &str, path: &str, date: &str, snippet_len: usize) -> usize {
+    title.len() + path.len() + date.len() + snippet_len + 20
 }
 
 /// Appends a document's `text/<n>.json` row `[title, path, date, tags,
@@ -206,23 +206,110 @@ struct DocsFile<'a> {
 /// Collapses whitespace runs to one space and cuts at `max` characters.
 fn snippet_text(plain: &str, max: usize) -> String {
     let mut out = String::with_capacity(plain.len().min(max * 3));
-    let mut n = 0;
-    for w in plain.split_whitespace() {
+    snippet(plain, max, |piece| out.push_str(piece));
+    out
+}
+
+/// The length in bytes of [`snippet_text`], found without building it.
+fn snippet_len(plain: &str, max: usize) -> usize {
+    let mut len = 0;
+    snippet(plain, max, |piece| len += piece.len());
+    len
+}
+
+/// How [`snippet`] reads a byte of UTF-8.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Byte {
+    /// Starts a character that is not white space.
+    Char,
+    /// Continues a character.
+    Cont,
+    /// ASCII white space.
+    Space,
+    /// Starts a character that may be white space (U+0085, U+00A0,
+    /// U+1680, U+2000.., U+3000): decoded.
+    Maybe,
+}
+
+const BYTES: [Byte; 256] = {
+    let mut t = [Byte::Char; 256];
+    let mut b = 0x80;
+    while b < 0xc0 {
+        t[b] = Byte::Cont;
+        b += 1;
+    }
+    t[b' ' as usize] = Byte::Space;
+    t[0x09] = Byte::Space;
+    t[0x0a] = Byte::Space;
+    t[0x0b] = Byte::Space;
+    t[0x0c] = Byte::Space;
+    t[0x0d] = Byte::Space;
+    t[0xc2] = Byte::Maybe;
+    t[0xe1] = Byte::Maybe;
+    t[0xe2] = Byte::Maybe;
+    t[0xe3] = Byte::Maybe;
+    t
+};
+
+/// Calls `put` with the pieces of [`snippet_text`] in order: words (a
+/// last one perhaps cut) and the spaces between them. One pass over the
+/// bytes, which decodes only characters that may be white space beyond
+/// ASCII.
+#[inline]
+fn snippet(plain: &str, max: usize, mut put: impl FnMut(&str)) {
+    let bytes = plain.as_bytes();
+    // The length of the character at byte `i` if it is white space, else 0.
+    let space = |i: usize| -> usize {
+        match BYTES[usize::from(bytes[i])] {
+            Byte::Space => 1,
+            Byte::Maybe => plain[i..]
+                .chars()
+                .next()
+                .filter(|c| c.is_whitespace())
+                .map_or(0, char::len_utf8),
+            Byte::Char | Byte::Cont => 0,
+        }
+    };
+    let (mut i, mut n) = (0, 0);
+    loop {
+        while i < bytes.len() {
+            match space(i) {
+                0 => break,
+                len => i += len,
+            }
+        }
+        if i == bytes.len() {
+            return;
+        }
+        let (start, mut chars) = (i, 0);
+        while i < bytes.len() {
+            match BYTES[usize::from(bytes[i])] {
+                Byte::Char => chars += 1,
+                Byte::Cont => {}
+                Byte::Space => break,
+                Byte::Maybe if space(i) > 0 => break,
+                Byte::Maybe => chars += 1,
+            }
+            i += 1;
+        }
+        let word = &plain[start..i];
         if n > 0 {
-            out.push(' ');
+            put(" ");
             n += 1;
         }
-        // Whole words are copied at once; only the last one is cut.
-        let len = w.chars().count();
-        if n + len <= max {
-            out.push_str(w);
-            n += len;
+        // Whole words at once; only the last one is cut.
+        if n + chars <= max {
+            put(word);
+            n += chars;
         } else {
-            out.extend(w.chars().take(max.saturating_sub(n)));
-            return out;
+            let keep = max.saturating_sub(n);
+            put(word
+                .char_indices()
+                .nth(keep)
+                .map_or(word, |(b, _)| &word[..b]));
+            return;
         }
     }
-    out
 }
 
 /// FxHash (rustc's): much faster than SipHash on the millions of short
@@ -535,7 +622,7 @@ impl<'a> Index<'a> {
 
         let row_bytes: usize = inputs
             .par_iter()
-            .map(|d| row_cost(d.title, d.path, &d.ymd(), &snippet_text(d.text, MAX_TEXT)))
+            .map(|d| row_cost(d.title, d.path, &d.ymd(), snippet_len(d.text, MAX_TEXT)))
             .sum();
         let chunk = sizes.chunk(inputs.len(), row_bytes);
         Index {
@@ -631,5 +718,19 @@ mod tests {
         assert_eq!(snippet_text("门前 五包", 3), "门前 ");
         assert_eq!(snippet_text("门前 五包", 4), "门前 五");
         assert_eq!(snippet_text("a b", 10), "a b");
+        assert_eq!(
+            snippet_text("\u{3000}一\u{a0}二\u{85}\u{2003}三\u{200b}四", 10),
+            "一 二 三\u{200b}四"
+        );
+        assert_eq!(snippet_text("ab cd", 4), "ab c");
+        assert_eq!(snippet_text("ab cd", 2), "ab ");
+        assert_eq!(snippet_text("", 2), "");
+        for (text, max) in [
+            ("  一 \n\n 二三  ", 10),
+            ("门前 五包", 3),
+            ("é\u{3000}ü x", 2),
+        ] {
+            assert_eq!(snippet_len(text, max), snippet_text(text, max).len());
+        }
     }
 }
