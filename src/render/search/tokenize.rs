@@ -81,15 +81,24 @@ pub fn pack(t: &str) -> Option<u64> {
     Some(k)
 }
 
+/// A token as [`each_packed`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packed<'a> {
+    /// Up to three characters, [`pack`]ed.
+    Short(u64),
+    /// Four characters or more.
+    Long(&'a str),
+}
+
 /// The tokens of [`each_token`], as a multiset and in another order, for
-/// the index builder: tokens of up to three characters go to `short`
-/// [`pack`]ed, longer ones to `long`. CJK unigrams and bigrams are packed
-/// straight from the characters, with no string built.
-pub fn each_packed(text: &str, mut short: impl FnMut(u64), mut long: impl FnMut(&str)) {
-    fn flush(word: &mut String, short: &mut impl FnMut(u64), long: &mut impl FnMut(&str)) {
+/// the index builder: tokens of up to three characters [`pack`]ed, longer
+/// ones as text. CJK unigrams and bigrams are packed straight from the
+/// characters, with no string built.
+pub fn each_packed(text: &str, mut emit: impl FnMut(Packed)) {
+    fn flush(word: &mut String, emit: &mut impl FnMut(Packed)) {
         match pack(word) {
-            Some(k) => short(k),
-            None => long(word),
+            Some(k) => emit(Packed::Short(k)),
+            None => emit(Packed::Long(word)),
         }
         word.clear();
     }
@@ -99,13 +108,13 @@ pub fn each_packed(text: &str, mut short: impl FnMut(u64), mut long: impl FnMut(
         let c = fold(c);
         if is_cjk(c) {
             let k = u64::from(c);
-            short(k);
+            emit(Packed::Short(k));
             if prev != 0 {
-                short((prev << 21) | k);
+                emit(Packed::Short((prev << 21) | k));
             }
             prev = k;
             if !word.is_empty() {
-                flush(&mut word, &mut short, &mut long);
+                flush(&mut word, &mut emit);
             }
             continue;
         }
@@ -113,12 +122,20 @@ pub fn each_packed(text: &str, mut short: impl FnMut(u64), mut long: impl FnMut(
         if is_word(c) {
             word.extend(c.to_lowercase());
         } else if !word.is_empty() {
-            flush(&mut word, &mut short, &mut long);
+            flush(&mut word, &mut emit);
         }
     }
     if !word.is_empty() {
-        flush(&mut word, &mut short, &mut long);
+        flush(&mut word, &mut emit);
     }
+}
+
+/// The characters of a [`pack`]ed token, in order.
+pub fn unpacked(k: u64) -> impl Iterator<Item = char> {
+    let n = (64 - k.leading_zeros()).div_ceil(21);
+    (0..n)
+        .rev()
+        .map(move |i| char::from_u32(((k >> (21 * i)) & 0x1f_ffff) as u32).unwrap_or('\u{fffd}'))
 }
 
 /// Every token of `text`, in order, repeats included.
@@ -133,8 +150,13 @@ pub fn tokens(text: &str) -> Vec<String> {
 /// neighbouring code points), modulo 2^`bits`. `search.js` computes the same
 /// with `Math.imul`.
 pub fn shard(token: &str, bits: u32) -> usize {
+    shard_of(token.chars(), bits)
+}
+
+/// [`shard`] of the token made of `chars`.
+pub fn shard_of(chars: impl Iterator<Item = char>, bits: u32) -> usize {
     let mut h: u32 = 0x811c_9dc5;
-    for c in token.chars() {
+    for c in chars {
         h ^= c as u32;
         h = h.wrapping_mul(0x0100_0193);
     }
@@ -197,19 +219,10 @@ mod tests {
             want.sort();
             let mut got: Vec<String> = Vec::new();
             let mut long: Vec<String> = Vec::new();
-            each_packed(
-                text,
-                |k| {
-                    let mut cs = Vec::new();
-                    let mut k = k;
-                    while k > 0 {
-                        cs.push(char::from_u32((k & 0x1f_ffff) as u32).unwrap());
-                        k >>= 21;
-                    }
-                    got.push(cs.iter().rev().collect());
-                },
-                |t| long.push(t.to_string()),
-            );
+            each_packed(text, |t| match t {
+                Packed::Short(k) => got.push(unpacked(k).collect()),
+                Packed::Long(t) => long.push(t.to_string()),
+            });
             got.append(&mut long);
             got.sort();
             assert_eq!(got, want, "{text}");
