@@ -26,9 +26,15 @@ pub fn fold(c: char) -> char {
 
 /// Whether `c` (already folded) belongs to a Latin word or number token.
 pub fn is_word(c: char) -> bool {
-    // The cheap range test first: `is_alphanumeric` is a table search for
-    // every non-ASCII character, and most characters here are CJK.
-    !is_cjk(c) && c.is_alphanumeric()
+    // The cheap range tests first: `is_alphanumeric` is a table search for
+    // every non-ASCII character, and most characters here are CJK or
+    // punctuation.
+    !is_cjk(c) && !is_punctuation(c) && c.is_alphanumeric()
+}
+
+/// General and CJK punctuation (“”—…、。《》【】): neither CJK nor words.
+fn is_punctuation(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}')
 }
 
 /// Calls `emit` with every token of `text`, in order, repeats included.
@@ -105,7 +111,12 @@ pub fn each_packed(text: &str, mut emit: impl FnMut(Packed)) {
     let mut prev: u64 = 0;
     let mut word = String::new();
     for c in text.chars() {
-        let c = fold(c);
+        // CJK unified ideographs, the commonest characters, are not folded.
+        let c = if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            c
+        } else {
+            fold(c)
+        };
         if is_cjk(c) {
             let k = u64::from(c);
             emit(Packed::Short(k));
@@ -227,6 +238,14 @@ mod tests {
             got.sort();
             assert_eq!(got, want, "{text}");
         }
+    }
+
+    #[test]
+    fn search_punctuation_is_not_alphanumeric() {
+        for c in ('\u{2000}'..='\u{3020}').filter(|&c| is_punctuation(c)) {
+            assert!(!c.is_alphanumeric() && !is_cjk(c), "{c:?}");
+        }
+        assert!(is_word('〇') && is_word('々') && is_word('é'));
     }
 
     #[test]
