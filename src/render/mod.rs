@@ -285,10 +285,7 @@ pub fn write_search(
             (0..total).into_par_iter().for_each(|n| {
                 let (path, json) = match n {
                     0 => ("search/docs.json".to_string(), idx.docs_json().into_bytes()),
-                    n if n <= shards => {
-                        let (path, json) = idx.shard_json(n - 1);
-                        (path, json.into_bytes())
-                    }
+                    n if n <= shards => idx.shard_json(n - 1),
                     n => idx.text_json(n - 1 - shards),
                 };
                 if let Err(e) = sink.write(&path, &json) {

@@ -22,7 +22,7 @@
 
 use super::{
     docs_json, inputs, postings, push_entry, push_row, row_cost, snippet_text, token_cost,
-    tokenize, unpack, Bodies, DocInput, FxMap, Sizes, MAX_TEXT,
+    tokenize, Bodies, DocInput, FxMap, Sizes, MAX_TEXT,
 };
 use crate::site::Site;
 use rayon::prelude::*;
@@ -138,24 +138,27 @@ impl Vocab {
         tid
     }
 
-    fn short_id(&mut self, k: u64) -> u32 {
-        match self.short.get(&k) {
-            Some(&t) => t,
+    /// The id of token `t`, a new one if unseen.
+    fn id(&mut self, t: String) -> u32 {
+        match tokenize::pack(&t) {
+            Some(k) => match self.short.get(&k) {
+                Some(&tid) => tid,
+                None => {
+                    let tid = self.add(t.into());
+                    self.short.insert(k, tid);
+                    tid
+                }
+            },
             None => {
-                let t = self.add(unpack(k).into());
-                self.short.insert(k, t);
-                t
-            }
-        }
-    }
-
-    fn long_id(&mut self, s: Box<str>) -> u32 {
-        match self.long.get(&s) {
-            Some(&t) => t,
-            None => {
-                let t = self.add(s.clone());
-                self.long.insert(s, t);
-                t
+                let t = Box::<str>::from(t);
+                match self.long.get(&t) {
+                    Some(&tid) => tid,
+                    None => {
+                        let tid = self.add(t.clone());
+                        self.long.insert(t, tid);
+                        tid
+                    }
+                }
             }
         }
     }
@@ -165,13 +168,10 @@ impl Vocab {
     /// full build does ([`postings`]); a token is looked up once, not once
     /// per document holding it.
     fn tokenize(&mut self, docs: &[&DocInput]) -> (Vec<Box<[u8]>>, Vec<TokenCodes>) {
-        let p = postings(docs);
-        let mut by_id: Vec<TokenCodes> = Vec::with_capacity(p.short.len() + p.long.len());
-        for (k, p) in p.short {
-            by_id.push((self.short_id(k), p.codes));
-        }
-        for (s, p) in p.long {
-            by_id.push((self.long_id(s), p.codes));
+        let parts = postings(docs);
+        let mut by_id: Vec<TokenCodes> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for (t, codes) in parts.into_iter().flatten() {
+            by_id.push((self.id(t), codes));
         }
         // Taken by token id, each document's list comes out in order.
         by_id.sort_unstable_by_key(|t| t.0);
@@ -369,7 +369,7 @@ impl Fresh {
         push_row(&mut row, d, &ymd, &snippet);
         Fresh {
             row,
-            row_cost: row_cost(d.title, d.path, &ymd, &snippet),
+            row_cost: row_cost(d.title, d.path, &ymd, snippet.len()),
             text_hash: text_hash(d.text),
         }
     }
@@ -772,20 +772,20 @@ impl State {
             .map(|&n| {
                 let list = &self.shard_tids[n];
                 let size: usize = list.iter().map(|&t| toks[t as usize].cost).sum();
-                let mut out = String::with_capacity(size + 2);
-                out.push('{');
+                let mut out = Vec::with_capacity(size + 2);
+                out.push(b'{');
                 for &tid in list {
                     let tok = &toks[tid as usize];
                     if tok.postings.is_empty() {
                         continue;
                     }
                     if out.len() > 1 {
-                        out.push(',');
+                        out.push(b',');
                     }
                     push_entry(&mut out, &tok.text, tok.codes());
                 }
-                out.push('}');
-                Arc::from(out.into_bytes())
+                out.push(b'}');
+                Arc::from(out)
             })
             .collect();
         for (&n, f) in which.iter().zip(files) {
@@ -1028,7 +1028,7 @@ mod tests {
         files.insert("search/docs.json".into(), idx.docs_json().into_bytes());
         for n in 0..idx.shard_count() {
             let (p, j) = idx.shard_json(n);
-            files.insert(p, j.into_bytes());
+            files.insert(p, j);
         }
         for n in 0..idx.chunk_count() {
             let (p, j) = idx.text_json(n);

@@ -14,9 +14,11 @@
 //!   `n * chunk ..`; text is the body cut at [`MAX_TEXT`] characters, for
 //!   snippets. A result page fetches the chunks of the hits it shows.
 //!
-//! [`Index`] builds all of it at once (`build`, `check`); [`SearchCache`]
-//! keeps it between the rebuilds of `serve` and redoes only what an edit
-//! touches, writing the same bytes.
+//! [`Index`] builds all of it at once (`build`, `check`): runs of documents
+//! are tokenized in parallel, each with dense token ids, and their postings
+//! merged in partitions of tokens, also in parallel. [`SearchCache`] keeps
+//! it between the rebuilds of `serve` and redoes only what an edit touches,
+//! writing the same bytes.
 
 mod cache;
 pub mod tokenize;
@@ -99,8 +101,8 @@ fn token_cost(token: &str, codes: impl Iterator<Item = u32>) -> usize {
 }
 
 /// A document's share of the row estimate that sets the chunk size.
-fn row_cost(title: &str, path: &str, date: &str, snippet: &str) -> usize {
-    title.len() + path.len() + date.len() + snippet.len() + 20
+fn row_cost(title: &str, path: &str, date: &str, snippet_len: usize) -> usize {
+    title.len() + path.len() + date.len() + snippet_len + 20
 }
 
 /// Appends a document's `text/<n>.json` row `[title, path, date, tags,
@@ -182,14 +184,17 @@ impl DocInput<'_> {
     }
 }
 
+/// The tokens of a shard, each with its postings (shard codes).
+type Shard = Vec<(String, Vec<u32>)>;
+
 /// The built index, ready to be written file by file.
 pub struct Index<'a> {
     ku: Vec<usize>,
     units: Vec<&'a str>,
     bits: u32,
     chunk: usize,
-    /// Per shard: (token, encoded postings), sorted by token.
-    shards: Vec<Vec<(String, Vec<u32>)>>,
+    /// Per shard: each token and its postings, sorted by token.
+    shards: Vec<Shard>,
     rows: Vec<DocInput<'a>>,
 }
 
@@ -206,23 +211,110 @@ struct DocsFile<'a> {
 /// Collapses whitespace runs to one space and cuts at `max` characters.
 fn snippet_text(plain: &str, max: usize) -> String {
     let mut out = String::with_capacity(plain.len().min(max * 3));
-    let mut n = 0;
-    for w in plain.split_whitespace() {
+    snippet(plain, max, |piece| out.push_str(piece));
+    out
+}
+
+/// The length in bytes of [`snippet_text`], found without building it.
+fn snippet_len(plain: &str, max: usize) -> usize {
+    let mut len = 0;
+    snippet(plain, max, |piece| len += piece.len());
+    len
+}
+
+/// How [`snippet`] reads a byte of UTF-8.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Byte {
+    /// Starts a character that is not white space.
+    Char,
+    /// Continues a character.
+    Cont,
+    /// ASCII white space.
+    Space,
+    /// Starts a character that may be white space (U+0085, U+00A0,
+    /// U+1680, U+2000.., U+3000): decoded.
+    Maybe,
+}
+
+const BYTES: [Byte; 256] = {
+    let mut t = [Byte::Char; 256];
+    let mut b = 0x80;
+    while b < 0xc0 {
+        t[b] = Byte::Cont;
+        b += 1;
+    }
+    t[b' ' as usize] = Byte::Space;
+    t[0x09] = Byte::Space;
+    t[0x0a] = Byte::Space;
+    t[0x0b] = Byte::Space;
+    t[0x0c] = Byte::Space;
+    t[0x0d] = Byte::Space;
+    t[0xc2] = Byte::Maybe;
+    t[0xe1] = Byte::Maybe;
+    t[0xe2] = Byte::Maybe;
+    t[0xe3] = Byte::Maybe;
+    t
+};
+
+/// Calls `put` with the pieces of [`snippet_text`] in order: words (a
+/// last one perhaps cut) and the spaces between them. One pass over the
+/// bytes, which decodes only characters that may be white space beyond
+/// ASCII.
+#[inline]
+fn snippet(plain: &str, max: usize, mut put: impl FnMut(&str)) {
+    let bytes = plain.as_bytes();
+    // The length of the character at byte `i` if it is white space, else 0.
+    let space = |i: usize| -> usize {
+        match BYTES[usize::from(bytes[i])] {
+            Byte::Space => 1,
+            Byte::Maybe => plain[i..]
+                .chars()
+                .next()
+                .filter(|c| c.is_whitespace())
+                .map_or(0, char::len_utf8),
+            Byte::Char | Byte::Cont => 0,
+        }
+    };
+    let (mut i, mut n) = (0, 0);
+    loop {
+        while i < bytes.len() {
+            match space(i) {
+                0 => break,
+                len => i += len,
+            }
+        }
+        if i == bytes.len() {
+            return;
+        }
+        let (start, mut chars) = (i, 0);
+        while i < bytes.len() {
+            match BYTES[usize::from(bytes[i])] {
+                Byte::Char => chars += 1,
+                Byte::Cont => {}
+                Byte::Space => break,
+                Byte::Maybe if space(i) > 0 => break,
+                Byte::Maybe => chars += 1,
+            }
+            i += 1;
+        }
+        let word = &plain[start..i];
         if n > 0 {
-            out.push(' ');
+            put(" ");
             n += 1;
         }
-        // Whole words are copied at once; only the last one is cut.
-        let len = w.chars().count();
-        if n + len <= max {
-            out.push_str(w);
-            n += len;
+        // Whole words at once; only the last one is cut.
+        if n + chars <= max {
+            put(word);
+            n += chars;
         } else {
-            out.extend(w.chars().take(max.saturating_sub(n)));
-            return out;
+            let keep = max.saturating_sub(n);
+            put(word
+                .char_indices()
+                .nth(keep)
+                .map_or(word, |(b, _)| &word[..b]));
+            return;
         }
     }
-    out
 }
 
 /// FxHash (rustc's): much faster than SipHash on the millions of short
@@ -251,168 +343,429 @@ impl std::hash::Hasher for Fx {
 
 type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
-/// One token's postings while the index is built: codes as in the shard
-/// files (the first one relative to document 0), `last` the newest id.
-#[derive(Default)]
-struct Posting {
-    last: u32,
-    codes: Vec<u32>,
+/// CJK unified ideographs (U+4E00..=U+9FFF): most tokens of a Chinese site
+/// are these characters, looked up by code point rather than hashed.
+const HAN: std::ops::RangeInclusive<u64> = 0x4e00..=0x9fff;
+
+/// Token ids are dense within a [`Run`]; the postings of all runs are merged
+/// in partitions, a token's by the low [`MIN_BITS`] bits of its shard hash:
+/// every shard lies within one partition, whatever the shard count.
+const PARTS: usize = 1 << MIN_BITS;
+
+/// Token ids of bigrams of two [`HAN`] characters, the commonest tokens
+/// after single characters: an open-addressing table of `key << 32 | id`
+/// (key 0: empty), one probe of one word where a general map reads a
+/// control byte and a slot.
+struct Bigrams {
+    slots: Vec<u64>,
+    len: usize,
 }
 
-impl Posting {
-    /// Records one occurrence in document `id` (ids arrive in order).
-    fn add(&mut self, id: u32, bit: u8) {
-        let tf = if bit == BODY { 16 } else { 0 };
-        match self.codes.last_mut() {
-            Some(c) if self.last == id => {
-                *c |= u32::from(bit);
-                if tf > 0 && (*c >> 4) & 15 < 15 {
-                    *c += 16;
+impl Bigrams {
+    fn new() -> Bigrams {
+        Bigrams {
+            slots: vec![0; 1 << 12],
+            len: 0,
+        }
+    }
+
+    /// The key of the bigram of HAN characters `a`, `b` (offsets in
+    /// [`HAN`]): never 0.
+    fn key(a: u64, b: u64) -> u32 {
+        (a * 0x5200 + b + 1) as u32
+    }
+
+    fn slot(&self, key: u32) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (key.wrapping_mul(0x9e37_79b1) >> (32 - bits)) as usize
+    }
+
+    /// The id of `key`, given by `new` if it has none yet.
+    #[inline]
+    fn id(&mut self, key: u32, new: impl FnOnce() -> u32) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            let s = self.slots[i];
+            if s >> 32 == u64::from(key) {
+                return s as u32;
+            }
+            if s == 0 {
+                let id = new();
+                self.slots[i] = u64::from(key) << 32 | u64::from(id);
+                self.len += 1;
+                if self.len * 2 > self.slots.len() {
+                    self.grow();
                 }
+                return id;
             }
-            _ => {
-                self.codes
-                    .push((id - self.last) * 256 + tf + u32::from(bit));
-                self.last = id;
-            }
+            i = (i + 1) & mask;
         }
     }
 
-    /// Appends the postings of later documents (`next` built from 0).
-    fn append(&mut self, mut next: Posting) {
-        if let Some(first) = next.codes.first_mut() {
-            *first -= self.last * 256;
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let mask = self.slots.len() - 1;
+        for s in old.into_iter().filter(|&s| s != 0) {
+            let mut i = self.slot((s >> 32) as u32);
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
         }
-        if self.codes.is_empty() {
-            self.codes = next.codes;
-        } else {
-            self.codes.extend_from_slice(&next.codes);
-        }
-        self.last = next.last;
+    }
+
+    /// Every bigram as a [`tokenize::pack`]ed token, with its id.
+    fn drain(self) -> impl Iterator<Item = (u64, u32)> {
+        self.slots.into_iter().filter(|&s| s != 0).map(|s| {
+            let k = (s >> 32) - 1;
+            let (a, b) = (k / 0x5200 + HAN.start(), k % 0x5200 + HAN.start());
+            (a << 21 | b, s as u32)
+        })
     }
 }
 
-fn unpack(mut k: u64) -> String {
-    let mut cs = Vec::with_capacity(3);
-    while k > 0 {
-        cs.push(char::from_u32((k & 0x1f_ffff) as u32).unwrap_or('\u{fffd}'));
-        k >>= 21;
-    }
-    cs.iter().rev().collect()
-}
-
-/// The postings of a run of documents, keyed by token.
+/// One run's postings of the tokens of one partition: each token's codes
+/// contiguous in `codes`, in the order of `short` then `long`, which hold
+/// each token with its number of codes and its last document id. The
+/// first code of a token is relative to document 0.
 #[derive(Default)]
-struct Postings {
-    short: FxMap<u64, Posting>,
-    long: FxMap<Box<str>, Posting>,
+struct Part {
+    codes: Vec<u32>,
+    short: Vec<(u64, u32, u32)>,
+    long: Vec<(Box<str>, u32, u32)>,
 }
 
-impl Postings {
-    /// Adds every token of `text` in document `id` under field `bit`.
-    fn add_text(&mut self, text: &str, id: u32, bit: u8) {
-        let (short, long) = (&mut self.short, &mut self.long);
-        tokenize::each_packed(
-            text,
-            |k| short.entry(k).or_default().add(id, bit),
-            |t| match long.get_mut(t) {
-                Some(p) => p.add(id, bit),
-                None => long.entry(t.into()).or_default().add(id, bit),
-            },
-        );
-    }
+/// The postings of a run of documents. Tokens get dense ids in the order
+/// they are first seen. A document's entries gather in `entry` (by token
+/// id; a run's tokens are few, so it stays in cache) and are appended to
+/// `postings` at the document's end, one per distinct token; at the run's
+/// end they are sorted into [`Part`]s by token.
+struct Run {
+    /// Token id + 1 of each of [`HAN`] (0: not seen).
+    han: Vec<u32>,
+    bigrams: Bigrams,
+    /// Other tokens of up to three characters.
+    short: FxMap<u64, u32>,
+    long: FxMap<Box<str>, u32>,
+    /// Per token id: `min(tf, 15) * 16 + fields` in the current document.
+    entry: Vec<u8>,
+    /// The ids whose `entry` is not 0.
+    touched: Vec<u32>,
+    /// Per token id: the documents holding it.
+    counts: Vec<u32>,
+    /// The postings in document order: token ids and entries, and where
+    /// each document's end (kept apart: 5 bytes a posting, not 8).
+    tids: Vec<u32>,
+    entries: Vec<u8>,
+    ends: Vec<usize>,
+}
 
-    /// `self` then `next` (documents of `next` all come after).
-    fn merge(mut self, next: Postings) -> Postings {
-        for (k, p) in next.short {
-            self.short.entry(k).or_default().append(p);
+impl Run {
+    fn new() -> Run {
+        Run {
+            han: vec![0; HAN.clone().count()],
+            bigrams: Bigrams::new(),
+            short: FxMap::default(),
+            long: FxMap::default(),
+            entry: Vec::new(),
+            touched: Vec::new(),
+            counts: Vec::new(),
+            tids: Vec::new(),
+            entries: Vec::new(),
+            ends: Vec::new(),
         }
-        for (k, p) in next.long {
-            self.long.entry(k).or_default().append(p);
+    }
+
+    fn new_id(entry: &mut Vec<u8>) -> u32 {
+        let tid = u32::try_from(entry.len()).expect("fewer than 4 billion tokens");
+        entry.push(0);
+        tid
+    }
+
+    /// Adds every token of `text` under field `bit` to the current document.
+    fn add_text(&mut self, text: &str, bit: u8) {
+        let Run {
+            han,
+            bigrams,
+            short,
+            long,
+            entry,
+            touched,
+            ..
+        } = self;
+        tokenize::each_packed(text, |t| {
+            let tid = match t {
+                tokenize::Packed::Short(k) if HAN.contains(&k) => {
+                    let slot = &mut han[(k - HAN.start()) as usize];
+                    if *slot == 0 {
+                        *slot = Run::new_id(entry) + 1;
+                    }
+                    *slot - 1
+                }
+                tokenize::Packed::Short(k)
+                    if HAN.contains(&(k >> 21)) && HAN.contains(&(k & 0x1f_ffff)) =>
+                {
+                    let key = Bigrams::key((k >> 21) - HAN.start(), (k & 0x1f_ffff) - HAN.start());
+                    bigrams.id(key, || Run::new_id(entry))
+                }
+                tokenize::Packed::Short(k) => *short.entry(k).or_insert_with(|| Run::new_id(entry)),
+                tokenize::Packed::Long(t) => match long.get(t) {
+                    Some(&tid) => tid,
+                    None => {
+                        let tid = Run::new_id(entry);
+                        long.insert(t.into(), tid);
+                        tid
+                    }
+                },
+            };
+            let e = &mut entry[tid as usize];
+            if *e == 0 {
+                touched.push(tid);
+            }
+            *e |= bit;
+            if bit == BODY && *e >> 4 < 15 {
+                *e += 16;
+            }
+        });
+    }
+
+    /// Ends the current document: its entries go to the postings.
+    fn end_doc(&mut self) {
+        self.counts.resize(self.entry.len(), 0);
+        for tid in self.touched.drain(..) {
+            let e = std::mem::take(&mut self.entry[tid as usize]);
+            self.counts[tid as usize] += 1;
+            self.tids.push(tid);
+            self.entries.push(e);
         }
-        self
+        self.ends.push(self.tids.len());
+    }
+
+    /// The postings by partition, the run's documents numbered from `first`.
+    fn into_parts(self, first: u32) -> Vec<Part> {
+        let mut short: Vec<Vec<(u64, u32)>> = vec![Vec::new(); PARTS];
+        let mut long: Vec<Vec<(Box<str>, u32)>> = vec![Vec::new(); PARTS];
+        let han = (*HAN.start()..).zip(self.han).filter(|h| h.1 > 0);
+        let packed = han.map(|(k, t)| (k, t - 1)).chain(self.bigrams.drain());
+        for (k, tid) in packed.chain(self.short) {
+            short[tokenize::shard_of(tokenize::unpacked(k), MIN_BITS)].push((k, tid));
+        }
+        for (t, tid) in self.long {
+            long[tokenize::shard(&t, MIN_BITS)].push((t, tid));
+        }
+        // Where each token's codes go: its partition and the offset there.
+        let counts = self.counts;
+        let mut at = vec![0u32; counts.len()];
+        let mut part = vec![0u8; counts.len()];
+        let mut parts: Vec<Part> = Vec::with_capacity(PARTS);
+        for (n, (short, long)) in short.iter().zip(&long).enumerate() {
+            let mut len = 0;
+            for &tid in short.iter().map(|t| &t.1).chain(long.iter().map(|t| &t.1)) {
+                (at[tid as usize], part[tid as usize]) = (len, n as u8);
+                len += counts[tid as usize];
+            }
+            parts.push(Part {
+                codes: vec![0; len as usize],
+                ..Part::default()
+            });
+        }
+        let mut last = vec![0u32; counts.len()];
+        let mut from = 0;
+        for (id, &end) in (first..).zip(&self.ends) {
+            for (&tid, &e) in self.tids[from..end].iter().zip(&self.entries[from..end]) {
+                let t = tid as usize;
+                let code = (id - last[t]) * 256 + u32::from(e);
+                parts[usize::from(part[t])].codes[at[t] as usize] = code;
+                at[t] += 1;
+                last[t] = id;
+            }
+            from = end;
+        }
+        for (p, (short, long)) in parts.iter_mut().zip(short.into_iter().zip(long)) {
+            let t = |tid: u32| tid as usize;
+            p.short = short
+                .into_iter()
+                .map(|(k, tid)| (k, counts[t(tid)], last[t(tid)]))
+                .collect();
+            p.long = long
+                .into_iter()
+                .map(|(k, tid)| (k, counts[t(tid)], last[t(tid)]))
+                .collect();
+        }
+        parts
     }
 }
 
-fn digits(mut n: u32) -> usize {
-    let mut d = 1;
-    while n >= 10 {
-        n /= 10;
-        d += 1;
-    }
-    d
+/// A token of a [`Part`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Short(u64),
+    Long(&'a str),
 }
 
-/// Appends `n` in decimal (the shards hold millions of numbers; this is
-/// several times faster than `write!`).
-fn push_u32(out: &mut String, mut n: u32) {
+/// Merges the runs' postings of one partition (runs in document order):
+/// each token with its codes, those of a later run continuing its delta
+/// chain from its last id in the earlier ones. Each token's codes are
+/// allocated at their final size: small blocks, which reuse the memory of
+/// the runs' postings merged before.
+fn merge(runs: Vec<Part>) -> Vec<(String, Vec<u32>)> {
+    // Every token (`keys`) with its number of codes, and for each run the
+    // index of each of its tokens there.
+    let mut index: FxMap<Key, u32> = FxMap::default();
+    let (mut keys, mut lens): (Vec<Key>, Vec<usize>) = (Vec::new(), Vec::new());
+    let mut which: Vec<Vec<u32>> = Vec::with_capacity(runs.len());
+    for run in &runs {
+        let short = run.short.iter().map(|&(k, n, _)| (Key::Short(k), n));
+        let long = run.long.iter().map(|(t, n, _)| (Key::Long(t), *n));
+        let w = short
+            .chain(long)
+            .map(|(key, n)| {
+                let g = *index.entry(key).or_insert_with(|| {
+                    keys.push(key);
+                    lens.push(0);
+                    (keys.len() - 1) as u32
+                });
+                lens[g as usize] += n as usize;
+                g
+            })
+            .collect();
+        which.push(w);
+    }
+    drop(index);
+    let mut codes: Vec<Vec<u32>> = lens.iter().map(|&n| Vec::with_capacity(n)).collect();
+    let mut last = vec![0u32; lens.len()];
+    for (run, which) in runs.iter().zip(&which) {
+        let tokens = run.short.iter().map(|t| (t.1, t.2));
+        let tokens = tokens.chain(run.long.iter().map(|t| (t.1, t.2)));
+        let mut from = 0;
+        for ((n, run_last), &g) in tokens.zip(which) {
+            let (g, n) = (g as usize, n as usize);
+            let to = &mut codes[g];
+            let start = to.len();
+            to.extend_from_slice(&run.codes[from..from + n]);
+            // The run's first code is relative to document 0.
+            to[start] -= last[g] << 8;
+            last[g] = run_last;
+            from += n;
+        }
+    }
+    keys.iter()
+        .zip(codes)
+        .map(|(key, codes)| {
+            let text = match *key {
+                Key::Short(k) => tokenize::unpacked(k).collect(),
+                Key::Long(t) => t.to_string(),
+            };
+            (text, codes)
+        })
+        .collect()
+}
+
+/// Decimal digits of `n`.
+fn digits(n: u32) -> usize {
+    n.checked_ilog10().unwrap_or(0) as usize + 1
+}
+
+/// "00", "01", … "99".
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Appends `n` in decimal, two digits at a time (the shards hold millions
+/// of numbers; this is several times faster than `write!`).
+fn push_u32(out: &mut Vec<u8>, mut n: u32) {
     let mut buf = [0u8; 10];
     let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    while n >= 100 {
+        let d = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
     }
-    out.extend(buf[i..].iter().map(|&b| char::from(b)));
+    if n >= 10 {
+        let d = n as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + n as u8;
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// Appends `"token":[codes…]`, the entry of one token in a shard.
-fn push_entry(out: &mut String, token: &str, codes: impl Iterator<Item = u32>) {
-    out.push_str(&serde_json::to_string(token).unwrap_or_default());
-    out.push_str(":[");
+fn push_entry(out: &mut Vec<u8>, token: &str, codes: impl Iterator<Item = u32>) {
+    // Writing JSON into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, token);
+    out.extend_from_slice(b":[");
     for (j, c) in codes.enumerate() {
         if j > 0 {
-            out.push(',');
+            out.push(b',');
         }
         push_u32(out, c);
     }
-    out.push(']');
+    out.push(b']');
 }
 
 /// `{"token":[codes…],…}` in token order.
-fn shard_to_json(entries: &[(String, Vec<u32>)]) -> String {
+fn shard_to_json(entries: &[(String, Vec<u32>)]) -> Vec<u8> {
     let size: usize = entries.iter().map(|(t, c)| t.len() + 6 + c.len() * 8).sum();
-    let mut out = String::with_capacity(size + 2);
-    out.push('{');
+    let mut out = Vec::with_capacity(size + 2);
+    out.push(b'{');
     for (i, (t, codes)) in entries.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
         push_entry(&mut out, t, codes.iter().copied());
     }
-    out.push('}');
+    out.push(b'}');
     out
 }
 
 /// Tokenizes documents `first..` of `docs` (ids from `first`).
-fn index_run<'a, D: Borrow<DocInput<'a>>>(first: usize, docs: &[D]) -> Postings {
-    let mut p = Postings::default();
-    for (i, d) in docs.iter().enumerate() {
-        let id = u32::try_from(first + i).expect("fewer than 16 million documents");
-        d.borrow().each_text(|text, bit| p.add_text(text, id, bit));
+fn index_run<'a, D: Borrow<DocInput<'a>>>(first: usize, docs: &[D]) -> Vec<Part> {
+    assert!(
+        first + docs.len() < 1 << 24,
+        "fewer than 16 million documents"
+    );
+    let mut run = Run::new();
+    for d in docs {
+        d.borrow().each_text(|text, bit| run.add_text(text, bit));
+        run.end_doc();
     }
-    p
+    run.into_parts(first as u32)
 }
 
-/// The postings of `docs` (ids from 0). Runs of documents are tokenized in
-/// parallel, each into its own postings, and merged in document order: a
-/// token's later run continues its delta chain from the earlier run's last id.
-fn postings<'a, D: Borrow<DocInput<'a>> + Sync>(docs: &[D]) -> Postings {
+/// The postings of `docs` (ids from 0): per partition (see [`PARTS`]),
+/// every token with its shard codes, in no order. Runs of documents are
+/// tokenized in parallel, each into its own postings, and the partitions
+/// merged in parallel.
+fn postings<'a, D: Borrow<DocInput<'a>> + Sync>(docs: &[D]) -> Vec<Vec<(String, Vec<u32>)>> {
     let run = docs
         .len()
         .div_ceil(4 * rayon::current_num_threads())
         .max(64);
-    // Merged one run at a time into the first, each run freed as it is
-    // taken in: a tree of merges would hold twice the postings at its root.
-    let runs: Vec<Postings> = docs
+    let runs: Vec<Vec<Part>> = docs
         .par_chunks(run)
         .enumerate()
         .map(|(n, docs)| index_run(n * run, docs))
         .collect();
-    runs.into_iter().reduce(Postings::merge).unwrap_or_default()
+    let mut parts: Vec<Vec<Part>> = (0..PARTS).map(|_| Vec::with_capacity(runs.len())).collect();
+    for run in runs {
+        for (n, part) in run.into_iter().enumerate() {
+            parts[n].push(part);
+        }
+    }
+    parts.into_par_iter().map(merge).collect()
 }
 
 /// The documents of the index in id order, and the unit names.
@@ -493,34 +846,38 @@ impl<'a> Index<'a> {
         let (units, inputs) = inputs(site, bodies);
         let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
 
-        let postings = postings(&inputs);
-        let mut tokens: Vec<(String, Vec<u32>)> = postings
-            .short
-            .into_iter()
-            .map(|(k, p)| (unpack(k), p.codes))
-            .chain(
-                postings
-                    .long
-                    .into_iter()
-                    .map(|(k, p)| (String::from(k), p.codes)),
-            )
-            .collect();
-        let json_bytes: usize = tokens
+        let parts = postings(&inputs);
+        let json_bytes: usize = parts
             .par_iter()
-            .map(|(t, codes)| token_cost(t, codes.iter().copied()))
+            .map(|p| {
+                p.iter()
+                    .map(|(t, codes)| token_cost(t, codes.iter().copied()))
+                    .sum::<usize>()
+            })
             .sum();
         let bits = sizes.bits(json_bytes);
-        let mut shards: Vec<Vec<(String, Vec<u32>)>> = vec![Vec::new(); 1 << bits];
-        for (t, codes) in tokens.drain(..) {
-            shards[tokenize::shard(&t, bits)].push((t, codes));
-        }
-        shards
-            .par_iter_mut()
-            .for_each(|s| s.sort_unstable_by(|a, b| a.0.cmp(&b.0)));
+        // Shard `n` lies in partition `n % PARTS`, as its `n / PARTS`th.
+        let per_part = (1 << bits) / PARTS;
+        let mut parts: Vec<Vec<Shard>> = parts
+            .into_par_iter()
+            .map(|tokens| {
+                let mut shards = vec![Vec::new(); per_part];
+                for (t, codes) in tokens {
+                    shards[tokenize::shard(&t, bits) / PARTS].push((t, codes));
+                }
+                for s in &mut shards {
+                    s.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                }
+                shards
+            })
+            .collect();
+        let shards: Vec<Shard> = (0..1 << bits)
+            .map(|n| std::mem::take(&mut parts[n % PARTS][n / PARTS]))
+            .collect();
 
         let row_bytes: usize = inputs
             .par_iter()
-            .map(|d| row_cost(d.title, d.path, &d.ymd(), &snippet_text(d.text, MAX_TEXT)))
+            .map(|d| row_cost(d.title, d.path, &d.ymd(), snippet_len(d.text, MAX_TEXT)))
             .sum();
         let chunk = sizes.chunk(inputs.len(), row_bytes);
         Index {
@@ -547,7 +904,7 @@ impl<'a> Index<'a> {
     }
 
     /// Site path and JSON of postings shard `n`.
-    pub fn shard_json(&self, n: usize) -> (String, String) {
+    pub fn shard_json(&self, n: usize) -> (String, Vec<u8>) {
         (
             format!("search/idx/{n}.json"),
             shard_to_json(&self.shards[n]),
@@ -578,33 +935,64 @@ mod tests {
 
     #[test]
     fn search_push_u32_is_decimal() {
-        for n in [0, 7, 10, 256, 4_294_967_295] {
-            let mut s = String::from("x");
+        for n in [0, 7, 10, 99, 100, 256, 1009, 65_536, 4_294_967_295] {
+            let mut s = b"x".to_vec();
             push_u32(&mut s, n);
-            assert_eq!(s, format!("x{n}"));
+            assert_eq!(s, format!("x{n}").into_bytes());
+            assert_eq!(digits(n), n.to_string().len());
         }
     }
 
     #[test]
     fn search_short_tokens_pack_uniquely() {
         for t in ["卫", "卫生", "gb7", "a", "ab", "𠀀𠀁"] {
-            assert_eq!(unpack(pack(t).unwrap()), t);
+            assert_eq!(tokenize::unpacked(pack(t).unwrap()).collect::<String>(), t);
         }
         assert_ne!(pack("ab"), pack("b"));
         assert_eq!(pack("2024"), None);
     }
 
     #[test]
-    fn search_postings_merge_continues_delta_chain() {
-        let mut a = Posting::default();
-        a.add(2, BODY);
-        a.add(2, BODY);
-        a.add(2, TITLE);
-        let mut b = Posting::default();
-        b.add(5, TAGS);
-        a.append(b);
-        assert_eq!(a.codes, vec![2 * 256 + 2 * 16 + 9, 3 * 256 + 4]);
-        assert_eq!(a.last, 5);
+    fn search_runs_merge_fields_frequencies_and_delta_chains() {
+        let run = |first: u32, docs: &[&[(&str, u8)]]| {
+            let mut run = Run::new();
+            for texts in docs {
+                for &(text, bit) in *texts {
+                    run.add_text(text, bit);
+                }
+                run.end_doc();
+            }
+            run.into_parts(first)
+        };
+        let many = "灭 ".repeat(20);
+        let runs = [
+            run(
+                2,
+                &[&[("灭蚊 灭", BODY), ("灭", TITLE)], &[("gb7792", TAGS)]],
+            ),
+            run(5, &[&[("蚊", UNIT), (&many, BODY), ("gb7792 x", BODY)]]),
+            run(9, &[&[("x", BODY)], &[("abcd", TITLE), ("x", TAGS)]]),
+        ];
+        let mut parts: Vec<Vec<Part>> = (0..PARTS).map(|_| Vec::new()).collect();
+        for run in runs {
+            for (n, part) in run.into_iter().enumerate() {
+                parts[n].push(part);
+            }
+        }
+        let mut tokens: Vec<(String, Vec<u32>)> = parts.into_iter().flat_map(merge).collect();
+        tokens.sort();
+        let want = |t: &str, codes: &[u32]| (t.to_string(), codes.to_vec());
+        assert_eq!(
+            tokens,
+            vec![
+                want("abcd", &[10 * 256 + 1]),
+                want("gb7792", &[3 * 256 + 4, 2 * 256 + 16 + 8]),
+                want("x", &[5 * 256 + 16 + 8, 4 * 256 + 16 + 8, 256 + 4]),
+                want("灭", &[2 * 256 + 2 * 16 + 9, 3 * 256 + 15 * 16 + 8]),
+                want("灭蚊", &[2 * 256 + 16 + 8]),
+                want("蚊", &[2 * 256 + 16 + 8, 3 * 256 + 2]),
+            ]
+        );
     }
 
     #[test]
@@ -615,5 +1003,19 @@ mod tests {
         assert_eq!(snippet_text("门前 五包", 3), "门前 ");
         assert_eq!(snippet_text("门前 五包", 4), "门前 五");
         assert_eq!(snippet_text("a b", 10), "a b");
+        assert_eq!(
+            snippet_text("\u{3000}一\u{a0}二\u{85}\u{2003}三\u{200b}四", 10),
+            "一 二 三\u{200b}四"
+        );
+        assert_eq!(snippet_text("ab cd", 4), "ab c");
+        assert_eq!(snippet_text("ab cd", 2), "ab ");
+        assert_eq!(snippet_text("", 2), "");
+        for (text, max) in [
+            ("  一 \n\n 二三  ", 10),
+            ("门前 五包", 3),
+            ("é\u{3000}ü x", 2),
+        ] {
+            assert_eq!(snippet_len(text, max), snippet_text(text, max).len());
+        }
     }
 }

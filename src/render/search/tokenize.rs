@@ -26,9 +26,15 @@ pub fn fold(c: char) -> char {
 
 /// Whether `c` (already folded) belongs to a Latin word or number token.
 pub fn is_word(c: char) -> bool {
-    // The cheap range test first: `is_alphanumeric` is a table search for
-    // every non-ASCII character, and most characters here are CJK.
-    !is_cjk(c) && c.is_alphanumeric()
+    // The cheap range tests first: `is_alphanumeric` is a table search for
+    // every non-ASCII character, and most characters here are CJK or
+    // punctuation.
+    !is_cjk(c) && !is_punctuation(c) && c.is_alphanumeric()
+}
+
+/// General and CJK punctuation (“”—…、。《》【】): neither CJK nor words.
+fn is_punctuation(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}')
 }
 
 /// Calls `emit` with every token of `text`, in order, repeats included.
@@ -81,31 +87,45 @@ pub fn pack(t: &str) -> Option<u64> {
     Some(k)
 }
 
+/// A token as [`each_packed`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packed<'a> {
+    /// Up to three characters, [`pack`]ed.
+    Short(u64),
+    /// Four characters or more.
+    Long(&'a str),
+}
+
 /// The tokens of [`each_token`], as a multiset and in another order, for
-/// the index builder: tokens of up to three characters go to `short`
-/// [`pack`]ed, longer ones to `long`. CJK unigrams and bigrams are packed
-/// straight from the characters, with no string built.
-pub fn each_packed(text: &str, mut short: impl FnMut(u64), mut long: impl FnMut(&str)) {
-    fn flush(word: &mut String, short: &mut impl FnMut(u64), long: &mut impl FnMut(&str)) {
+/// the index builder: tokens of up to three characters [`pack`]ed, longer
+/// ones as text. CJK unigrams and bigrams are packed straight from the
+/// characters, with no string built.
+pub fn each_packed(text: &str, mut emit: impl FnMut(Packed)) {
+    fn flush(word: &mut String, emit: &mut impl FnMut(Packed)) {
         match pack(word) {
-            Some(k) => short(k),
-            None => long(word),
+            Some(k) => emit(Packed::Short(k)),
+            None => emit(Packed::Long(word)),
         }
         word.clear();
     }
     let mut prev: u64 = 0;
     let mut word = String::new();
     for c in text.chars() {
-        let c = fold(c);
+        // CJK unified ideographs, the commonest characters, are not folded.
+        let c = if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            c
+        } else {
+            fold(c)
+        };
         if is_cjk(c) {
             let k = u64::from(c);
-            short(k);
+            emit(Packed::Short(k));
             if prev != 0 {
-                short((prev << 21) | k);
+                emit(Packed::Short((prev << 21) | k));
             }
             prev = k;
             if !word.is_empty() {
-                flush(&mut word, &mut short, &mut long);
+                flush(&mut word, &mut emit);
             }
             continue;
         }
@@ -113,12 +133,20 @@ pub fn each_packed(text: &str, mut short: impl FnMut(u64), mut long: impl FnMut(
         if is_word(c) {
             word.extend(c.to_lowercase());
         } else if !word.is_empty() {
-            flush(&mut word, &mut short, &mut long);
+            flush(&mut word, &mut emit);
         }
     }
     if !word.is_empty() {
-        flush(&mut word, &mut short, &mut long);
+        flush(&mut word, &mut emit);
     }
+}
+
+/// The characters of a [`pack`]ed token, in order.
+pub fn unpacked(k: u64) -> impl Iterator<Item = char> {
+    let n = (64 - k.leading_zeros()).div_ceil(21);
+    (0..n)
+        .rev()
+        .map(move |i| char::from_u32(((k >> (21 * i)) & 0x1f_ffff) as u32).unwrap_or('\u{fffd}'))
 }
 
 /// Every token of `text`, in order, repeats included.
@@ -133,8 +161,13 @@ pub fn tokens(text: &str) -> Vec<String> {
 /// neighbouring code points), modulo 2^`bits`. `search.js` computes the same
 /// with `Math.imul`.
 pub fn shard(token: &str, bits: u32) -> usize {
+    shard_of(token.chars(), bits)
+}
+
+/// [`shard`] of the token made of `chars`.
+pub fn shard_of(chars: impl Iterator<Item = char>, bits: u32) -> usize {
     let mut h: u32 = 0x811c_9dc5;
-    for c in token.chars() {
+    for c in chars {
         h ^= c as u32;
         h = h.wrapping_mul(0x0100_0193);
     }
@@ -197,23 +230,22 @@ mod tests {
             want.sort();
             let mut got: Vec<String> = Vec::new();
             let mut long: Vec<String> = Vec::new();
-            each_packed(
-                text,
-                |k| {
-                    let mut cs = Vec::new();
-                    let mut k = k;
-                    while k > 0 {
-                        cs.push(char::from_u32((k & 0x1f_ffff) as u32).unwrap());
-                        k >>= 21;
-                    }
-                    got.push(cs.iter().rev().collect());
-                },
-                |t| long.push(t.to_string()),
-            );
+            each_packed(text, |t| match t {
+                Packed::Short(k) => got.push(unpacked(k).collect()),
+                Packed::Long(t) => long.push(t.to_string()),
+            });
             got.append(&mut long);
             got.sort();
             assert_eq!(got, want, "{text}");
         }
+    }
+
+    #[test]
+    fn search_punctuation_is_not_alphanumeric() {
+        for c in ('\u{2000}'..='\u{3020}').filter(|&c| is_punctuation(c)) {
+            assert!(!c.is_alphanumeric() && !is_cjk(c), "{c:?}");
+        }
+        assert!(is_word('〇') && is_word('々') && is_word('é'));
     }
 
     #[test]
