@@ -375,6 +375,7 @@ pub fn write_site(
         all_reports: (0..site.reports.len()).collect(),
         all_articles: (0..site.articles.len()).collect(),
         cache: run.as_ref(),
+        unit_stats: (0..site.units.len()).map(|_| Default::default()).collect(),
     };
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |d: Diagnostic| {

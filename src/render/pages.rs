@@ -74,6 +74,8 @@ pub(super) struct Ctx<'a> {
     pub(super) all_articles: Vec<usize>,
     /// Outputs of the previous build, for [`Ctx::render`] to reuse.
     pub(super) cache: Option<&'a CacheRun>,
+    /// Each unit's figures and charts, made once for all its list pages.
+    pub(super) unit_stats: Vec<std::sync::OnceLock<Shared>>,
 }
 
 /// A rendered file: fresh bytes, or bytes shared with the render cache.
@@ -432,13 +434,15 @@ impl<'a> Ctx<'a> {
                 #[derive(Serialize)]
                 struct D<'a> {
                     unit: views::UnitView<'a>,
-                    unit_stats: stats::UnitStats<'a>,
+                    unit_stats: Shared,
                     #[serde(flatten)]
                     list: ListData,
                 }
                 let d = D {
                     unit: v.unit(u, &self.bodies.units[ui].html),
-                    unit_stats: stats::unit(s, self.stats, ui),
+                    unit_stats: self.unit_stats[ui]
+                        .get_or_init(|| Shared::of(&stats::unit(s, self.stats, ui)))
+                        .clone(),
                     list: self.list(&u.path, n, &u.reports, &u.articles),
                 };
                 let crumbs = vec![
