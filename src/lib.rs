@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod fields;
 pub mod fs;
 pub mod output;
+pub mod release;
 pub mod render;
 pub mod scaffold;
 pub mod site;
@@ -398,6 +399,7 @@ fn run(
         },
     )?;
     phases.done("render");
+    release::drop_aside((site, bodies, stats));
     diagnostics::sort(&mut diags);
     Ok((written, diags))
 }

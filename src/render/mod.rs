@@ -494,6 +494,7 @@ pub fn write_site(
     if let Some(c) = cache.as_deref_mut() {
         c.copies = next_copies.into_inner().unwrap_or_else(|p| p.into_inner());
     }
+    crate::release::drop_aside((ctx.views.into_shared(), ctx.unit_stats, tpl));
     let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     if let (Some(c), Some(run)) = (cache, run) {
         c.last = (

@@ -382,6 +382,11 @@ impl<'a> Views<'a> {
         }
     }
 
+    /// The list entries made, to be freed apart from the views.
+    pub fn into_shared(self) -> (Vec<OnceLock<Shared>>, Vec<OnceLock<Shared>>) {
+        (self.report_items, self.article_items)
+    }
+
     /// [`Views::report_item`], converted once for all the lists showing it.
     pub fn shared_report_item(&self, i: usize) -> Shared {
         self.report_items[i]
