@@ -15,6 +15,10 @@
 # (`recently_deleted` in the inode allocator), which would charge one
 # contender for the previous one's deletions. A `sync` precedes every timed
 # step. Run the script at least 5 minutes after deleting a large tree.
+# Before each size, clean page cache is dropped when the script may (root)
+# and the corpus is read once: with the cache full of earlier outputs, every
+# write first reclaims memory, which doubled the system time of all three
+# contenders on the development machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in bc /usr/bin/time; do
@@ -44,6 +48,8 @@ for n in "${sizes[@]}"; do
   site="$WORK/site-$n"; hsite="$WORK/hugo-site-$n"
   [ -f "$site/.done" ] || { python3 benches/gen_corpus.py "$site" --reports "$n" --units $(( n / 50 + 10 )) --articles $(( n / 5 )); touch "$site/.done"; }
   [ -z "$HUGO" ] || [ -f "$hsite/.done" ] || { python3 benches/gen_hugo.py "$site" "$hsite"; touch "$hsite/.done"; }
+  sync; { echo 1 > /proc/sys/vm/drop_caches; } 2>/dev/null || true
+  find "$site" "$hsite" -type f -exec cat {} + > /dev/null 2>&1 || true
   rm -f "$OUT/jb.txt" "$OUT/cp.txt" "$OUT/hugo.txt"; statsms=(); pages=0; hpages=0
   for r in $(seq "$RUNS"); do
     timed "$OUT/jb.txt" "$BIN" build --root "$site" --output "$OUT/jb-$n-$r" --timings > "$OUT/log.txt" 2>&1
