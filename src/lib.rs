@@ -89,7 +89,8 @@ impl Error {
     }
 }
 
-/// One phase of a build: its wall time and the process's CPU time in it.
+/// One phase of a build: its wall time, the process's CPU time in it and
+/// its memory at the end.
 #[derive(Debug, Clone, Copy)]
 pub struct Phase {
     pub name: &'static str,

@@ -125,7 +125,7 @@ impl Staging {
 impl Sink for Staging {
     fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()> {
         let path = self.dir.join(file_for(site_path));
-        if site_path.ends_with('/') && !site_path.is_empty() {
+        if site_path.ends_with('/') {
             // A page (`reports/x/`) is nearly always the first file of its
             // folder: making the folder first spares a failed open.
             fs::create_dir_new(&self.dir.join(site_path))?;
