@@ -1,6 +1,7 @@
 //! `site.yaml`: read it with every problem located, fill in the defaults, and
 //! resolve it into the [`Config`] the rest of the pipeline uses.
 
+pub use crate::config_audit::{AuditConfig, Identity};
 use crate::diagnostics::Diagnostic;
 use crate::fields::Fields;
 use crate::yaml::{self, Value};
@@ -70,6 +71,10 @@ pub struct Config {
     pub search: bool,
     pub feed: bool,
     pub extra: serde_json::Value,
+    /// `identity:` (网站标识码, filings, contact).
+    pub identity: Identity,
+    /// `audit:` (allow-list, wording pairs, thresholds).
+    pub audit: AuditConfig,
 }
 
 const KEYS: &[&str] = &[
@@ -85,6 +90,8 @@ const KEYS: &[&str] = &[
     "search",
     "feed",
     "extra",
+    "identity",
+    "audit",
 ];
 
 /// Splits a base URL into (url without trailing slash, path with slashes).
@@ -199,6 +206,8 @@ impl Config {
             .raw("extra")
             .map(|v| yaml::to_json(&v))
             .unwrap_or(serde_json::Value::Null);
+        let identity = crate::config_audit::parse_identity(&mut f);
+        let audit = crate::config_audit::parse_audit(&mut f);
 
         let base = base_url_override.map(str::to_string).or(base_url_raw);
         let mut split = None;
@@ -237,6 +246,8 @@ impl Config {
             search,
             feed,
             extra,
+            identity,
+            audit,
         })
     }
 
