@@ -6,7 +6,6 @@ mod common;
 use common::serve::Server;
 use common::*;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 /// Every file below `dir` whose bytes contain `needle`.
 fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
@@ -121,4 +120,86 @@ fn a_secret_linked_in_after_a_good_build_is_not_published() {
         .expect_code(1)
         .stderr_has("static/robots-extra.txt");
     assert!(files_containing(&site.public(), b"TOP-SECRET").is_empty());
+}
+
+/// Item 2: with raw HTML off, links and images with a script, file or
+/// non-image data scheme, however written, are not emitted; their text is,
+/// and `check` warns at `path:line:col`. A `cover:` likewise.
+#[test]
+fn script_urls_are_never_emitted() {
+    let site = Site::new("basic");
+    let body = "正文。\n\n\
+        [点我](javascript:alert('r1')) [大写](JAVASCRIPT:alert('r2'))\n\
+        [实体](&#106;avascript:alert('r3')) [制表](java&#x09;script:alert('r4'))\n\
+        <vbscript:msgbox('r5')> ![图](data:text/html;base64,PHNjcmlwdD4=) [文件](file:///etc/passwd)\n\
+        [引用][bad]\n\n[bad]: javascript:alert('r6')\n\n\
+        [可以](https://www.example.gov.cn/) [邮件](mailto:a@example.gov.cn) ![像素](data:image/png;base64,iVBORw0KGgo=)\n";
+    site.write(
+        "content/reports/2024/links.md",
+        format!("---\ntitle: 链接\nunit: 陶乐镇\ndate: 2024-03-03\n---\n{body}"),
+    );
+    site.write(
+        "content/articles/cover.md",
+        "---\ntitle: 封面\ndate: 2024-03-03\ncover: \" javascript:alert('r7')\"\n---\n正文\n",
+    );
+    let r = site.run(Lang::En, &["check"]);
+    r.ok();
+    let f = "content/reports/2024/links.md";
+    for (line, col) in [
+        (8, 1),
+        (8, 30),
+        (9, 1),
+        (9, 35),
+        (10, 1),
+        (10, 25),
+        (10, 66),
+        (11, 1),
+    ] {
+        let at = format!("{f}:{line}:{col}: warning:");
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.starts_with(&at) && l.contains("removed")),
+            "no warning at {at}\n{}",
+            r.dump()
+        );
+    }
+    assert!(
+        r.line_with("content/articles/cover.md:4:", "`javascript:`")
+            .is_some(),
+        "{}",
+        r.dump()
+    );
+    let zh = site.run(Lang::Zh, &["check"]);
+    zh.ok().stderr_has("已移除 `javascript:` 地址");
+    let out = site.build_ok(&[]);
+    for file in walk(&out.dir) {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        for n in 1..=7 {
+            assert!(
+                !text.contains(&format!("alert('r{n}')\"")),
+                "{}: r{n}",
+                file.display()
+            );
+        }
+        let lower = text.to_ascii_lowercase();
+        for attr in [
+            "href=\"javascript",
+            "src=\"javascript",
+            "href=\"vbscript",
+            "href=\"file:",
+            "src=\"data:text",
+        ] {
+            assert!(!lower.contains(attr), "{} has {attr}", file.display());
+        }
+    }
+    let page = out.read("reports/links/");
+    assert!(page.contains("点我 大写"), "the links' text is kept");
+    assert!(page.contains("href=\"https://www.example.gov.cn/\""));
+    assert!(page.contains("href=\"mailto:a@example.gov.cn\""));
+    assert!(page.contains("src=\"data:image/png;base64,iVBORw0KGgo=\""));
+    assert!(
+        !out.read("articles/cover/").contains("doc-cover"),
+        "no cover image"
+    );
 }
