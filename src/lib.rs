@@ -22,6 +22,7 @@ pub mod scaffold;
 pub mod session;
 pub mod site;
 pub mod source;
+pub mod store;
 pub mod theme;
 pub mod yaml;
 

@@ -16,13 +16,35 @@ pub fn file_for(site_path: &str) -> String {
     }
 }
 
+/// An output file's bytes as the caches of `serve` keep them between
+/// builds: the bytes, or their key in the sink's [`crate::store::Store`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blob {
+    Bytes(Arc<[u8]>),
+    Stored(crate::store::Key),
+}
+
 /// Where rendered files go.
 pub trait Sink: Sync {
     fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()>;
 
-    /// [`Sink::write`] of bytes that may be kept without copying.
-    fn write_shared(&self, site_path: &str, bytes: Arc<[u8]>) -> fs::Result<()> {
-        self.write(site_path, &bytes)
+    /// Writes `blob` and returns the handle to keep for the next build (a
+    /// key when the sink stores files by key). Only a sink that stored a
+    /// blob takes it back by key.
+    fn write_blob(&self, site_path: &str, blob: Blob) -> fs::Result<Blob> {
+        match blob {
+            Blob::Bytes(b) => self.write(site_path, &b).map(|()| Blob::Bytes(b)),
+            Blob::Stored(_) => Err(not_stored(site_path)),
+        }
+    }
+}
+
+/// The error of a sink handed a key it does not hold (a cache filled
+/// through another kind of sink).
+fn not_stored(site_path: &str) -> fs::FsError {
+    fs::FsError {
+        path: site_path.into(),
+        source: std::io::Error::other("a stored file handed to a sink without its store"),
     }
 }
 
@@ -59,12 +81,15 @@ impl Sink for Memory {
         Ok(())
     }
 
-    fn write_shared(&self, site_path: &str, bytes: Arc<[u8]>) -> fs::Result<()> {
+    fn write_blob(&self, site_path: &str, blob: Blob) -> fs::Result<Blob> {
+        let Blob::Bytes(bytes) = &blob else {
+            return Err(not_stored(site_path));
+        };
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(file_for(site_path), bytes);
-        Ok(())
+            .insert(file_for(site_path), bytes.clone());
+        Ok(blob)
     }
 }
 

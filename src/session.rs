@@ -48,10 +48,23 @@ impl Session {
         opts: &BuildOptions,
         changed: Option<&[PathBuf]>,
     ) -> Result<(output::Memory, BuildReport), Error> {
+        let mem = output::Memory::with_capacity(self.files);
+        let report = self.rebuild_into(opts, changed, &mem)?;
+        Ok((mem, report))
+    }
+
+    /// [`Session::rebuild`] through `sink`. The caches keep the handles
+    /// `sink` returns ([`output::Blob`]): a session writes through one kind
+    /// of sink (and one [`crate::store::Store`]) all its life.
+    pub fn rebuild_into(
+        &mut self,
+        opts: &BuildOptions,
+        changed: Option<&[PathBuf]>,
+        sink: &dyn output::Sink,
+    ) -> Result<BuildReport, Error> {
         self.changed = changed.map(<[PathBuf]>::to_vec);
         let mut phases = Phases::new();
-        let mem = output::Memory::with_capacity(self.files);
-        let result = crate::run(opts, &mem, &mut phases, false, Some(self));
+        let result = crate::run(opts, sink, &mut phases, false, Some(self));
         if self.changed.take().is_some() {
             // The build stopped before reading the changed files (a broken
             // site.yaml): the next one reads everything.
@@ -59,7 +72,12 @@ impl Session {
         }
         let (written, warnings) = result?;
         self.files = written.files;
-        Ok((mem, phases.report(written, warnings, None)))
+        Ok(phases.report(written, warnings, None))
+    }
+
+    /// Files the last successful rebuild produced.
+    pub fn files(&self) -> usize {
+        self.files
     }
 
     /// Template renders in the last rebuild: (rendered, reused).

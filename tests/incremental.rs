@@ -1,10 +1,13 @@
 //! The incremental rebuild behind `jianbao serve` (`jianbao::Session`):
 //! after each edit only the changed files are read again and only the
 //! pages depending on them rendered, and the result always equals a fresh
-//! build without any cache, byte for byte.
+//! build without any cache, byte for byte — whether the session writes
+//! into memory or, as `serve` does, into a store on disk whose unused
+//! files are removed after each build.
 
 mod common;
 
+use jianbao::store::{Store, StoreSink};
 use jianbao::{build_in_memory, BuildOptions, Session};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -39,17 +42,53 @@ fn same(cached: &Files, fresh: &Files, step: &str) {
     }
 }
 
+/// A session, and the store it writes into when it writes as `serve` does.
+struct Preview {
+    session: Session,
+    store: Option<(Store, tempfile::TempDir)>,
+}
+
+impl Preview {
+    /// One rebuild's files; with a store, read back from it, and the files
+    /// of earlier builds removed as `serve` removes them.
+    fn rebuild(
+        &mut self,
+        opts: &BuildOptions,
+        changed: Option<&[PathBuf]>,
+    ) -> Result<Files, jianbao::Error> {
+        let Some((store, _)) = &self.store else {
+            let (mem, _) = self.session.rebuild(opts, changed)?;
+            return Ok(mem.files.into_inner().unwrap());
+        };
+        let sink = StoreSink::new(store, self.session.files());
+        self.session.rebuild_into(opts, changed, &sink)?;
+        let manifest = sink.into_manifest();
+        store.retain(&|k| manifest.values().any(|&m| m == k));
+        assert_eq!(
+            store.len(),
+            manifest
+                .values()
+                .collect::<std::collections::HashSet<_>>()
+                .len()
+        );
+        Ok(manifest
+            .into_iter()
+            .map(|(f, k)| (f, Arc::from(std::fs::read(store.path(k)).unwrap())))
+            .collect())
+    }
+
+    fn last_render(&self) -> (usize, usize) {
+        self.session.last_render()
+    }
+}
+
 /// Rebuilds through the session telling it `changed`, checks the output
 /// against a fresh build and returns (rendered, reused) template outputs.
-fn rebuild(opts: &BuildOptions, s: &mut Session, changed: &[&str], step: &str) -> (usize, usize) {
+fn rebuild(opts: &BuildOptions, s: &mut Preview, changed: &[&str], step: &str) -> (usize, usize) {
     let changed: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
     let cached = s
         .rebuild(opts, Some(&changed))
-        .unwrap_or_else(|e| panic!("after `{step}`: build failed: {e:?}"))
-        .0
-        .files
-        .into_inner()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("after `{step}`: build failed: {e:?}"));
     same(&cached, &fresh(opts), step);
     s.last_render()
 }
@@ -84,19 +123,37 @@ fn site_with_reports() -> common::Site {
     site
 }
 
-/// Build options for `site` and a fresh session.
-fn session_for(site: &common::Site) -> (BuildOptions, Session) {
+/// Build options for `site` and a fresh session (writing into a store
+/// when `stored`).
+fn session_for(site: &common::Site, stored: bool) -> (BuildOptions, Preview) {
     let opts = BuildOptions {
         root: site.root(),
         ..BuildOptions::default()
     };
-    (opts, Session::default())
+    let store = stored.then(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        (Store::new(tmp.path()).unwrap(), tmp)
+    });
+    let preview = Preview {
+        session: Session::default(),
+        store,
+    };
+    (opts, preview)
 }
 
 #[test]
 fn edits_render_few_pages_and_always_equal_a_fresh_build() {
+    edits_render_few_pages(false);
+}
+
+#[test]
+fn edits_through_a_store_equal_a_fresh_build() {
+    edits_render_few_pages(true);
+}
+
+fn edits_render_few_pages(stored: bool) {
     let site = site_with_reports();
-    let (opts, mut s) = session_for(&site);
+    let (opts, mut s) = session_for(&site, stored);
     let (total, reused) = rebuild(&opts, &mut s, &[], "first build");
     assert_eq!(reused, 0, "a first build has nothing to reuse");
     assert!(total > 150, "only {total} pages rendered");
@@ -299,7 +356,7 @@ fn edits_render_few_pages_and_always_equal_a_fresh_build() {
     // Template edits re-render the pages using the template: a page
     // template its pages, base.html everything.
     let theme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
-    let edit_template = |s: &mut Session, name: &str| {
+    let edit_template = |s: &mut Preview, name: &str| {
         let tpl = std::fs::read_to_string(theme.join(name)).unwrap();
         site.write(
             &format!("templates/{name}"),
@@ -337,17 +394,11 @@ fn edits_render_few_pages_and_always_equal_a_fresh_build() {
 #[test]
 fn unknown_changes_read_everything_again() {
     let site = site_with_reports();
-    let (opts, mut s) = session_for(&site);
+    let (opts, mut s) = session_for(&site, true);
     s.rebuild(&opts, None).unwrap();
     // Changed behind the session's back; `None` says "unknown".
     site.append("content/reports/gen-003.md", "\n悄悄改动。\n");
-    let files = s
-        .rebuild(&opts, None)
-        .unwrap()
-        .0
-        .files
-        .into_inner()
-        .unwrap();
+    let files = s.rebuild(&opts, None).unwrap();
     same(&files, &fresh(&opts), "unreported edit");
 }
 
@@ -358,7 +409,7 @@ fn a_template_calling_stats_follows_figure_edits() {
         "templates/robots.txt",
         "{% set s = stats() %}User-agent: *\n# 横幅合计 {{ s.totals[0].display }} {{ s.totals[0].unit }}\n",
     );
-    let (opts, mut s) = session_for(&site);
+    let (opts, mut s) = session_for(&site, false);
     let robots = |files: &Files| String::from_utf8(files["robots.txt"].to_vec()).unwrap();
     rebuild(&opts, &mut s, &[], "first build");
     assert!(robots(&fresh(&opts)).contains("# 横幅合计 20 条"));

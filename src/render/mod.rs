@@ -15,7 +15,7 @@ pub mod views;
 use crate::content::{Located, Source};
 use crate::diagnostics::Diagnostic;
 use crate::hash::HashedMap;
-use crate::output::Sink;
+use crate::output::{Blob, Sink};
 use crate::site::stats::Stats;
 use crate::site::Site;
 use crate::text;
@@ -220,7 +220,7 @@ pub fn bodies_cached(
 /// can see (its sources, the `site` global, `stats()`, the page context).
 #[derive(Default)]
 pub struct RenderCache {
-    outputs: HashedMap<Arc<[u8]>>,
+    outputs: HashedMap<Blob>,
     /// The same outputs by job signature (see `pages::Versions`).
     signed: HashedMap<pages::Signed>,
     /// Static files and assets read from disk, by path.
@@ -230,7 +230,7 @@ pub struct RenderCache {
 }
 
 /// A file copied from disk: (size, modification time) when read, bytes.
-type Copied = ((u64, Option<std::time::SystemTime>), Arc<[u8]>);
+type Copied = ((u64, Option<std::time::SystemTime>), Blob);
 
 /// What a build produced.
 #[derive(Debug, Default, Clone)]
@@ -266,11 +266,7 @@ pub fn write_search(
             // On one thread: the cache serves `serve`, whose in-memory sink
             // takes a file in a few hundred nanoseconds behind one lock
             // (10k: 1 ms; 3 ms from two threads contending).
-            for (path, bytes) in cache.files() {
-                if let Err(e) = sink.write_shared(path, bytes) {
-                    fail(e);
-                }
-            }
+            cache.write_files(&mut |path, blob| sink.write_blob(path, blob).map_err(&fail).ok());
             cache.last.files
         }
         None => {
@@ -390,9 +386,13 @@ pub fn write_site(
     };
     let jobs = jobs(site);
     let total = jobs.len();
-    let write = |path: &str, out: Out| match out {
-        Out::Bytes(b) => sink.write(path, &b),
-        Out::Shared(b, _) => sink.write_shared(path, b),
+    // A file to keep is kept as the handle its sink returns.
+    let write = |sig: Option<u64>, path: String, out: Out, is_page: bool| match (out, &run) {
+        (Out::Kept(blob, key), Some(c)) => sink
+            .write_blob(&path, blob)
+            .map(|blob| c.keep(sig, (path, blob, is_page, key))),
+        (Out::Kept(blob, _), None) => sink.write_blob(&path, blob).map(drop),
+        (Out::Bytes(b), _) => sink.write(&path, &b),
     };
     // With a cache, a job whose signature is that of a previous output is
     // written from it without building its context; the rest are rendered.
@@ -411,15 +411,19 @@ pub fn write_site(
                     misses.push((job, sig));
                     continue;
                 };
-                let (sig, (path, bytes, is_page, key)) = hit;
-                if let Err(e) = sink.write_shared(&path, bytes.clone()) {
-                    io_fail(e);
-                }
+                let (sig, (path, blob, is_page, key)) = hit;
+                let blob = match sink.write_blob(&path, blob) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        io_fail(e);
+                        continue;
+                    }
+                };
                 pages += usize::from(is_page);
                 if let Some(k) = key {
-                    next.insert(k, bytes.clone());
+                    next.insert(k, blob.clone());
                 }
-                next_signed.insert(sig, (path, bytes, is_page, key));
+                next_signed.insert(sig, (path, blob, is_page, key));
             }
             c.reused.fetch_add(total - misses.len(), Ordering::Relaxed);
             misses
@@ -438,7 +442,7 @@ pub fn write_site(
             }
         })
         .map(|(job, sig)| match ctx.run_signed(job, sig) {
-            Ok((path, out, is_page)) => match write(&path, out) {
+            Ok((path, out, is_page)) => match write(sig, path, out, is_page) {
                 Ok(()) => usize::from(is_page),
                 Err(e) => {
                     io_fail(e);
@@ -471,15 +475,16 @@ pub fn write_site(
         let stamp = std::fs::metadata(path)
             .ok()
             .map(|m| (m.len(), m.modified().ok()));
-        let bytes = match prev.get(path) {
+        let blob = match prev.get(path) {
             Some((s, b)) if stamp.as_ref() == Some(s) => b.clone(),
-            _ => Arc::from(src.bytes()?.as_ref()),
+            _ => Blob::Bytes(Arc::from(src.bytes()?.as_ref())),
         };
+        let blob = sink.write_blob(rel, blob)?;
         if let Some(stamp) = stamp {
             let mut next = next_copies.lock().unwrap_or_else(|p| p.into_inner());
-            next.insert(path.clone(), (stamp, bytes.clone()));
+            next.insert(path.clone(), (stamp, blob));
         }
-        sink.write_shared(rel, bytes)
+        Ok(())
     };
     copies.into_par_iter().for_each(|(rel, src)| {
         if let Err(e) = copy(&rel, &src) {

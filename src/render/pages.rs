@@ -8,6 +8,7 @@ use super::views::{self, Link, Paginator, Views};
 use super::{feeds, Bodies};
 use crate::diagnostics::Diagnostic;
 use crate::hash::HashedMap;
+use crate::output::Blob;
 use crate::site::stats::Stats;
 use crate::site::{pages_for, Site};
 use rayon::prelude::*;
@@ -78,11 +79,12 @@ pub(super) struct Ctx<'a> {
     pub(super) unit_stats: Vec<std::sync::OnceLock<Shared>>,
 }
 
-/// A rendered file: fresh bytes, or bytes shared with the render cache.
+/// A rendered file: fresh bytes, or a file to keep in the render cache.
 pub(super) enum Out {
     Bytes(Vec<u8>),
-    /// With the context hash it was found or stored under.
-    Shared(Arc<[u8]>, u64),
+    /// With the context hash it was found or made under (None: made
+    /// without a template).
+    Kept(Blob, Option<u64>),
 }
 
 impl From<String> for Out {
@@ -114,7 +116,7 @@ pub(super) fn json_hash<T: Serialize + ?Sized>(seed: u64, value: &T) -> Option<u
 
 /// A file rendered in an earlier build: site path, bytes, is an HTML page,
 /// context hash (see [`CacheRun::prev`]).
-pub(super) type Signed = (String, Arc<[u8]>, bool, Option<u64>);
+pub(super) type Signed = (String, Blob, bool, Option<u64>);
 
 /// One build's use of a [`super::RenderCache`]: the previous build's
 /// outputs by input hash, and this build's, filled as jobs run.
@@ -127,10 +129,25 @@ pub(super) struct CacheRun {
     /// Hash of everything every template sees: template sources, the
     /// `site` global, `stats()`.
     pub(super) global: u64,
-    pub(super) prev: HashedMap<Arc<[u8]>>,
-    pub(super) next: Mutex<HashedMap<Arc<[u8]>>>,
+    pub(super) prev: HashedMap<Blob>,
+    pub(super) next: Mutex<HashedMap<Blob>>,
     pub(super) rendered: AtomicUsize,
     pub(super) reused: AtomicUsize,
+}
+
+impl CacheRun {
+    /// Keeps a written file for the next build: by context hash `key` and
+    /// by job signature `sig`, as the handle its sink returned.
+    pub(super) fn keep(&self, sig: Option<u64>, signed: Signed) {
+        if let Some(key) = signed.3 {
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            next.insert(key, signed.1.clone());
+        }
+        if let Some(sig) = sig {
+            let mut next = self.next_signed.lock().unwrap_or_else(|p| p.into_inner());
+            next.insert(sig, signed);
+        }
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -144,16 +161,13 @@ impl<'a> Ctx<'a> {
         let Some(key) = json_hash(c.global, &(name, page)) else {
             return self.tpl.render(name, page).map(Out::Bytes);
         };
-        let lock = |m: &'a Mutex<HashedMap<Arc<[u8]>>>| m.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(out) = c.prev.get(&key) {
             c.reused.fetch_add(1, Ordering::Relaxed);
-            lock(&c.next).insert(key, out.clone());
-            return Ok(Out::Shared(out.clone(), key));
+            return Ok(Out::Kept(out.clone(), Some(key)));
         }
-        let out: Arc<[u8]> = Arc::from(self.tpl.render(name, page)?);
+        let out = Blob::Bytes(Arc::from(self.tpl.render(name, page)?));
         c.rendered.fetch_add(1, Ordering::Relaxed);
-        lock(&c.next).insert(key, out.clone());
-        Ok(Out::Shared(out, key))
+        Ok(Out::Kept(out, Some(key)))
     }
 
     fn crumb(&self, name: &str, path: &str) -> Link {
@@ -206,30 +220,23 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// [`Ctx::run`], keeping the output under its signature `sig` (see
-    /// [`Ctx::signature`]) for the next build.
+    /// [`Ctx::run`]; with a cache and a signature `sig` (see
+    /// [`Ctx::signature`]), every output is one to keep (see [`CacheRun::keep`]).
     pub(super) fn run_signed(
         &self,
         job: Job,
         sig: Option<u64>,
     ) -> Result<(String, Out, bool), Diagnostic> {
-        let (Some(c), Some(sig)) = (self.cache, sig) else {
-            return self.run(job);
-        };
         let (path, out, is_page) = self.run(job)?;
-        let (bytes, key): (Arc<[u8]>, Option<u64>) = match out {
-            Out::Bytes(t) => {
+        let out = match (out, self.cache, sig) {
+            (Out::Bytes(t), Some(c), Some(_)) => {
                 // Made without a template (and so not counted by `render`).
                 c.rendered.fetch_add(1, Ordering::Relaxed);
-                (Arc::from(t), None)
+                Out::Kept(Blob::Bytes(Arc::from(t)), None)
             }
-            Out::Shared(b, k) => (b, Some(k)),
+            (out, ..) => out,
         };
-        c.next_signed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(sig, (path.clone(), bytes.clone(), is_page, key));
-        Ok((path, Out::Shared(bytes, key.unwrap_or(0)), is_page))
+        Ok((path, out, is_page))
     }
 
     /// Renders one job: (site path, bytes, is an HTML page).

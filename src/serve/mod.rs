@@ -1,4 +1,5 @@
-//! `jianbao serve`: builds the site in memory, serves it under the path of
+//! `jianbao serve`: builds the site into a private store on disk
+//! (`jianbao::store`), serves it under the path of
 //! its base_url, watches the inputs and rebuilds on change, then tells open
 //! pages to reload (or only swap stylesheets). A failed build keeps the last
 //! good site served and shows the errors. Only `main` calls this module.
@@ -9,6 +10,7 @@ mod state;
 mod watch;
 
 use jianbao::diagnostics::Lang;
+use jianbao::store::{Key, Store, StoreSink};
 use jianbao::{text, BuildOptions, Error};
 use state::{Files, Shared, Snapshot};
 use std::path::PathBuf;
@@ -41,6 +43,8 @@ struct Builder {
     timings: bool,
     /// What the last build derived, reused when its inputs are unchanged.
     session: std::sync::Mutex<jianbao::Session>,
+    /// Where the builds write (the one the session's handles point into).
+    store: Arc<Store>,
 }
 
 /// The outcome of one build.
@@ -79,8 +83,9 @@ impl Builder {
             ..BuildOptions::default()
         };
         let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        match session.rebuild(&opts, changed) {
-            Ok((mem, report)) => {
+        let sink = StoreSink::new(&self.store, session.files());
+        match session.rebuild_into(&opts, changed, &sink) {
+            Ok(report) => {
                 if self.timings {
                     let phases: Vec<String> = report
                         .timings
@@ -90,7 +95,7 @@ impl Builder {
                     println!("  ms: {}", phases.join(", "));
                 }
                 Built::Ok {
-                    files: mem.files.into_inner().unwrap_or_else(|e| e.into_inner()),
+                    files: sink.into_manifest(),
                     base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
                     pages: report.pages,
                     ms: start.elapsed().as_secs_f64() * 1000.0,
@@ -115,12 +120,9 @@ impl Builder {
 
 /// Output files that differ between two builds (added, changed or removed).
 fn changed_files(old: &Files, new: &Files) -> Vec<String> {
-    // Most files are the very bytes of the last build (shared with the
-    // render cache): compare pointers before contents.
-    let same = |a: &Arc<[u8]>, b: &Arc<[u8]>| Arc::ptr_eq(a, b) || a == b;
     let mut out: Vec<String> = new
         .iter()
-        .filter(|(k, v)| !old.get(*k).is_some_and(|o| same(o, v)))
+        .filter(|(k, v)| old.get(*k) != Some(v))
         .map(|(k, _)| k.clone())
         .collect();
     out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
@@ -155,6 +157,7 @@ fn apply(shared: &Shared, built: Built, first: bool) {
             } else {
                 prev.generation + 1
             };
+            let keys: std::collections::HashSet<Key> = files.values().copied().collect();
             let snap = Snapshot {
                 files: Arc::new(files),
                 base_path,
@@ -163,6 +166,9 @@ fn apply(shared: &Shared, built: Built, first: bool) {
             };
             let version = shared.version(&snap);
             shared.publish(snap);
+            // The last good site's files no longer served (or kept by the
+            // session's caches, which hold only this build's) go.
+            shared.store.retain(&|k| keys.contains(&k));
             if was_failing {
                 shared.hub.broadcast("ok", &serde_json::json!({}));
             }
@@ -245,6 +251,14 @@ fn bind(bind: &str, port: u16, lang: Lang) -> Result<tiny_http::Server, String> 
     Err(t.get(lang).to_string())
 }
 
+fn error_prefix(lang: Lang) -> &'static str {
+    if lang == Lang::Zh {
+        "错误："
+    } else {
+        "error: "
+    }
+}
+
 fn open_browser(url: &str) {
     let cmd: &[&str] = if cfg!(target_os = "windows") {
         &["cmd", "/C", "start", ""]
@@ -268,29 +282,22 @@ pub fn run(opts: Options) -> ExitCode {
         Ok(r) if r.is_dir() => r,
         _ => {
             let t = text!("site root `{}` is not a folder", opts.root.display(); "站点根目录 `{}` 不是文件夹", opts.root.display());
-            eprintln!(
-                "{}{}",
-                if lang == Lang::Zh {
-                    "错误："
-                } else {
-                    "error: "
-                },
-                t.get(lang)
-            );
+            eprintln!("{}{}", error_prefix(lang), t.get(lang));
             return ExitCode::from(2);
         }
     };
     let server = match bind(&opts.bind, opts.port, lang) {
         Ok(s) => Arc::new(s),
         Err(msg) => {
-            eprintln!(
-                "{}{msg}",
-                if lang == Lang::Zh {
-                    "错误："
-                } else {
-                    "error: "
-                }
-            );
+            eprintln!("{}{msg}", error_prefix(lang));
+            return ExitCode::from(1);
+        }
+    };
+    let store = match Store::new(&std::env::temp_dir()) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            let t = text!("cannot make the preview's folder: {}", e; "无法创建预览目录：{}", e);
+            eprintln!("{}{}", error_prefix(lang), t.get(lang));
             return ExitCode::from(1);
         }
     };
@@ -311,8 +318,9 @@ pub fn run(opts: Options) -> ExitCode {
         lang,
         timings: opts.timings,
         session: Default::default(),
+        store: store.clone(),
     };
-    let shared = Arc::new(Shared::new(lang));
+    let shared = Arc::new(Shared::new(lang, store));
 
     // Watch before the first build so no edit made during it is lost.
     let changes = match watch::spawn(root.clone()) {
@@ -372,13 +380,13 @@ mod tests {
 
     #[test]
     fn diff_finds_added_changed_removed() {
-        let old: Files = [("a", "1"), ("b", "2"), ("c", "3")]
+        let old: Files = [("a", 1), ("b", 2), ("c", 3)]
             .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().into()))
+            .map(|(k, v)| (k.to_string(), *v))
             .collect();
-        let new: Files = [("a", "1"), ("b", "x"), ("d", "4")]
+        let new: Files = [("a", 1), ("b", 9), ("d", 4)]
             .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().into()))
+            .map(|(k, v)| (k.to_string(), *v))
             .collect();
         assert_eq!(changed_files(&old, &new), vec!["b", "c", "d"]);
     }

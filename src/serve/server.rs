@@ -5,8 +5,8 @@
 //! runs on its own thread; a panic costs only that request.
 
 use super::livereload::{self, EVENTS_PATH};
-use super::state::{Files, Shared, Snapshot};
-use std::io::Cursor;
+use super::state::{Shared, Snapshot};
+use std::io::{Cursor, Read};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tiny_http::{Header, Method, Request, Response, Server};
@@ -123,17 +123,24 @@ pub fn content_type(file: &str) -> &'static str {
     }
 }
 
-/// A response body, shared with the snapshot when it needs no change.
+/// A response body: bytes, or a stored file sent as it is.
 enum Body {
     Owned(Vec<u8>),
-    Shared(Arc<Files>, String),
+    File(std::fs::File),
 }
 
-impl AsRef<[u8]> for Body {
-    fn as_ref(&self) -> &[u8] {
+impl Body {
+    /// The body's reader and length.
+    fn reader(self) -> (Box<dyn Read + Send>, usize) {
         match self {
-            Body::Owned(v) => v,
-            Body::Shared(files, key) => files.get(key).map(|b| &b[..]).unwrap_or_default(),
+            Body::Owned(v) => {
+                let len = v.len();
+                (Box::new(Cursor::new(v)), len)
+            }
+            Body::File(f) => {
+                let len = f.metadata().map_or(0, |m| m.len() as usize);
+                (Box::new(f), len)
+            }
         }
     }
 }
@@ -143,19 +150,13 @@ fn header(name: &str, value: &str) -> Header {
 }
 
 fn respond(req: Request, status: u16, ctype: &str, body: Body) {
-    let len = body.as_ref().len();
+    let (body, len) = body.reader();
     let headers = vec![
         header("Content-Type", ctype),
         header("Cache-Control", "no-store"),
         header("X-Content-Type-Options", "nosniff"),
     ];
-    let _ = req.respond(Response::new(
-        status.into(),
-        headers,
-        Cursor::new(body),
-        Some(len),
-        None,
-    ));
+    let _ = req.respond(Response::new(status.into(), headers, body, Some(len), None));
 }
 
 fn redirect(req: Request, status: u16, location: &str) {
@@ -174,10 +175,10 @@ fn plain(req: Request, status: u16, text: &str) {
     );
 }
 
-fn not_found(req: Request, shared: &Shared, snap: &Snapshot) {
-    match snap.files.get("404.html") {
+fn not_found(req: Request, shared: &Shared, mut snap: Arc<Snapshot>) {
+    match shared.read(&mut snap, "404.html") {
         Some(page) => {
-            let html = livereload::inject(page, &shared.version(snap));
+            let html = livereload::inject(&page, &shared.version(&snap));
             respond(req, 404, "text/html; charset=utf-8", Body::Owned(html));
         }
         None => plain(req, 404, "404 Not Found\n"),
@@ -196,7 +197,7 @@ fn handle(req: Request, shared: &Shared) {
     let (path, query) = match decode_target(req.url()) {
         Ok((p, q)) => (p, q.to_string()),
         Err(Refused::Malformed) => return plain(req, 400, "400 Bad Request\n"),
-        Err(Refused::Outside) => return not_found(req, shared, &snap),
+        Err(Refused::Outside) => return not_found(req, shared, snap),
     };
     if path == EVENTS_PATH {
         if *req.method() == Method::Head {
@@ -218,35 +219,32 @@ fn handle(req: Request, shared: &Shared) {
         if path == "/favicon.ico" {
             // Browsers ask the origin root; answer from the site or with
             // nothing, instead of a 404 in the console.
-            return match snap.files.get("favicon.ico") {
-                Some(_) => respond(
-                    req,
-                    200,
-                    "image/x-icon",
-                    Body::Shared(snap.files.clone(), "favicon.ico".into()),
-                ),
+            return match shared.open(&mut snap.clone(), "favicon.ico") {
+                Some(f) => respond(req, 200, "image/x-icon", Body::File(f)),
                 None => respond(req, 204, "image/x-icon", Body::Owned(Vec::new())),
             };
         }
-        return not_found(req, shared, &snap);
+        return not_found(req, shared, snap.clone());
     };
     let file = if rel.is_empty() || rel.ends_with('/') {
         format!("{rel}index.html")
     } else {
         rel.to_string()
     };
-    if let Some(bytes) = snap.files.get(&file) {
-        let ctype = content_type(&file);
-        if ctype.starts_with("text/html") {
-            let html = livereload::inject(bytes, &version);
+    let ctype = content_type(&file);
+    let mut served = snap.clone();
+    if ctype.starts_with("text/html") {
+        if let Some(bytes) = shared.read(&mut served, &file) {
+            let html = livereload::inject(&bytes, &shared.version(&served));
             return respond(req, 200, ctype, Body::Owned(html));
         }
-        return respond(req, 200, ctype, Body::Shared(snap.files.clone(), file));
+    } else if let Some(f) = shared.open(&mut served, &file) {
+        return respond(req, 200, ctype, Body::File(f));
     }
     if snap.files.contains_key(&format!("{rel}/index.html")) {
         return redirect(req, 301, &format!("{path}/{query}"));
     }
-    not_found(req, shared, &snap)
+    not_found(req, shared, snap)
 }
 
 #[cfg(test)]

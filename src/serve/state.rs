@@ -1,14 +1,15 @@
-//! The site being served: an immutable snapshot (files, base path, build
-//! errors) swapped atomically after each rebuild, so a request never sees
-//! half a site.
+//! The site being served: an immutable snapshot (the manifest of files in
+//! the store, base path, build errors) swapped atomically after each
+//! rebuild, so a request never sees half a site. The files' bytes are in a
+//! [`Store`] on disk, written once and never changed.
 
 use super::livereload::Hub;
 use jianbao::diagnostics::Lang;
-use std::collections::HashMap;
+use jianbao::store::{Manifest, Store};
 use std::sync::{Arc, RwLock};
 
-/// Output file path (`reports/x/index.html`) → bytes.
-pub type Files = HashMap<String, Arc<[u8]>>;
+/// Output file path (`reports/x/index.html`) → key of its bytes.
+pub type Files = Manifest;
 
 /// One consistent view of the site. Never mutated once published.
 #[derive(Clone, Default)]
@@ -25,6 +26,8 @@ pub struct Snapshot {
 /// What the request threads, the SSE threads and the rebuild loop share.
 pub struct Shared {
     site: RwLock<Arc<Snapshot>>,
+    /// Where every snapshot's files are.
+    pub store: Arc<Store>,
     pub hub: Hub,
     pub lang: Lang,
     /// Differs on every server start, so clients notice a restart.
@@ -32,7 +35,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(lang: Lang) -> Shared {
+    pub fn new(lang: Lang, store: Arc<Store>) -> Shared {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -42,6 +45,7 @@ impl Shared {
                 base_path: "/".into(),
                 ..Snapshot::default()
             })),
+            store,
             hub: Hub::default(),
             lang,
             nonce: format!("{:x}{:x}", nanos, std::process::id()),
@@ -56,6 +60,28 @@ impl Shared {
     /// Publishes a complete new snapshot.
     pub fn publish(&self, snap: Snapshot) {
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+    }
+
+    /// Opens `file` of `snap`; when the store has already let it go (a
+    /// newer snapshot was published meanwhile), of the newest snapshot,
+    /// which then replaces `snap`.
+    pub fn open(&self, snap: &mut Arc<Snapshot>, file: &str) -> Option<std::fs::File> {
+        for _ in 0..3 {
+            let key = *snap.files.get(file)?;
+            match std::fs::File::open(self.store.path(key)) {
+                Ok(f) => return Some(f),
+                Err(_) => *snap = self.current(),
+            }
+        }
+        None
+    }
+
+    /// [`Shared::open`], read whole.
+    pub fn read(&self, snap: &mut Arc<Snapshot>, file: &str) -> Option<Vec<u8>> {
+        let mut f = self.open(snap, file)?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).ok()?;
+        Some(bytes)
     }
 
     /// The version string of a snapshot as the client sees it.

@@ -28,6 +28,7 @@ use super::input::{inputs, DocInput};
 use super::tokenize;
 use super::vocab::{decode, Tok, Vocab};
 use crate::hash::FxHashMap;
+use crate::output::Blob;
 use crate::render::Bodies;
 use crate::site::Site;
 use rayon::prelude::*;
@@ -127,6 +128,11 @@ impl Doc {
     }
 }
 
+/// A file not made yet.
+fn empty_file() -> Blob {
+    Blob::Bytes(Arc::from(Vec::new()))
+}
+
 fn text_hash(text: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
@@ -208,9 +214,11 @@ struct State {
     /// Per shard: every token id hashed to it (including tokens with no
     /// postings now), by token text.
     shard_tids: Vec<Vec<u32>>,
-    shard_files: Vec<Arc<[u8]>>,
-    chunk_files: Vec<Arc<[u8]>>,
-    docs_file: Arc<[u8]>,
+    /// The files as last written (handles from the sink: see [`Blob`]);
+    /// the documents hold their chunks' bytes.
+    shard_files: Vec<Blob>,
+    chunk_files: Vec<Blob>,
+    docs_file: Blob,
     /// The site paths of all files, `docs.json`, shards, chunks (kept, as
     /// the files are written on every build), for `named` (shards, chunks).
     names: Vec<String>,
@@ -254,7 +262,10 @@ impl SearchCache {
         let files = std::iter::once(&s.docs_file)
             .chain(&s.shard_files)
             .chain(&s.chunk_files)
-            .map(|f| f.len())
+            .map(|f| match f {
+                Blob::Bytes(b) => b.len(),
+                Blob::Stored(_) => 0,
+            })
             .sum();
         (toks + maps + docs + shards, files)
     }
@@ -275,7 +286,9 @@ impl SearchCache {
             prev => State::rebuild(prev, &inputs, &metas, self.sizes),
         };
         let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
-        state.docs_file = Arc::from(docs_json(state.bits, state.chunk, &units, &ku).into_bytes());
+        state.docs_file = Blob::Bytes(Arc::from(
+            docs_json(state.bits, state.chunk, &units, &ku).into_bytes(),
+        ));
         let (shards, chunks) = (state.shard_files.len(), state.chunk_files.len());
         if state.named != (shards, chunks) {
             state.named = (shards, chunks);
@@ -291,19 +304,20 @@ impl SearchCache {
         self.state = Some(state);
     }
 
-    /// Every search file of the last build: site path and bytes.
-    pub(crate) fn files(&self) -> Vec<(&str, Arc<[u8]>)> {
-        let Some(s) = &self.state else {
-            return Vec::new();
+    /// Hands every search file of the last build to `write` (site path,
+    /// file), keeping the handle it returns (None: a failed write).
+    pub(crate) fn write_files(&mut self, write: &mut dyn FnMut(&str, Blob) -> Option<Blob>) {
+        let Some(s) = &mut self.state else {
+            return;
         };
-        let bytes = std::iter::once(&s.docs_file)
-            .chain(&s.shard_files)
-            .chain(&s.chunk_files);
-        s.names
-            .iter()
-            .map(String::as_str)
-            .zip(bytes.cloned())
-            .collect()
+        let files = std::iter::once(&mut s.docs_file)
+            .chain(&mut s.shard_files)
+            .chain(&mut s.chunk_files);
+        for (path, file) in s.names.iter().zip(files) {
+            if let Some(kept) = write(path, file.clone()) {
+                *file = kept;
+            }
+        }
     }
 }
 
@@ -446,7 +460,7 @@ impl State {
             shard_tids,
             shard_files,
             chunk_files: Vec::new(),
-            docs_file: Arc::from(Vec::new()),
+            docs_file: empty_file(),
             names: names.0,
             named: names.1,
         };
@@ -582,12 +596,12 @@ impl State {
                     l.sort_unstable_by(|&a, &b| toks[a as usize].text.cmp(&toks[b as usize].text))
                 });
                 self.shard_tids = lists;
-                self.shard_files = vec![Arc::from(Vec::new()); 1 << bits];
+                self.shard_files = vec![empty_file(); 1 << bits];
                 (0..1 << bits).collect()
             }
         };
         self.bits = bits;
-        let files: Vec<Arc<[u8]>> = which
+        let files: Vec<Blob> = which
             .par_iter()
             .map(|&n| {
                 let list = &self.shard_tids[n];
@@ -605,7 +619,7 @@ impl State {
                     push_entry(&mut out, &tok.text, tok.codes());
                 }
                 out.push(b'}');
-                Arc::from(out)
+                Blob::Bytes(Arc::from(out))
             })
             .collect();
         for (&n, f) in which.iter().zip(files) {
@@ -619,8 +633,7 @@ impl State {
     /// chunk. Returns the number of chunks serialized.
     fn write_chunks(&mut self, which: &[usize], rows: FxHashMap<usize, Vec<u8>>) -> usize {
         let (n, chunk) = (self.docs.len(), self.chunk);
-        self.chunk_files
-            .resize(n.div_ceil(chunk), Arc::from(Vec::new()));
+        self.chunk_files.resize(n.div_ceil(chunk), empty_file());
         // Per chunk: its bytes and where each of its rows is.
         type Built = (Arc<[u8]>, Vec<(usize, usize)>);
         let built: Vec<Built> = which
@@ -648,7 +661,7 @@ impl State {
                 d.chunk = bytes.clone();
                 d.row = row;
             }
-            self.chunk_files[c] = bytes;
+            self.chunk_files[c] = Blob::Bytes(bytes);
         }
         which.len()
     }
@@ -875,11 +888,14 @@ mod tests {
         what: &str,
     ) -> (SearchReuse, (u64, u64)) {
         cache.build(&site, &bodies);
-        let cached: Files = cache
-            .files()
-            .into_iter()
-            .map(|(p, b)| (p.to_string(), b.to_vec()))
-            .collect();
+        let mut cached = Files::new();
+        cache.write_files(&mut |p, b| {
+            let Blob::Bytes(bytes) = &b else {
+                panic!("{what}: a stored file without a store");
+            };
+            cached.insert(p.to_string(), bytes.to_vec());
+            Some(b)
+        });
         let fresh = full(&site, &bodies, cache.sizes);
         let only = |a: &Files, b: &Files| -> Vec<String> {
             a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()

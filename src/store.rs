@@ -1,0 +1,183 @@
+//! The on-disk output of `serve`: a private folder of files named by the
+//! xxh3-128 hash of their bytes, and per build a manifest (site file path →
+//! hash). A file is written once and never changed, so a request reading
+//! the last build's manifest never sees a half-written or newer file; a
+//! rebuild writes only bytes the folder does not hold yet, and the caches
+//! between rebuilds keep 16-byte keys instead of every output's bytes.
+//! The folder lives under the system's temporary folder and is removed when
+//! the [`Store`] is dropped.
+
+use crate::fs;
+use crate::output::{file_for, Blob, Sink};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The content hash a stored file is named by.
+pub type Key = u128;
+
+/// Output file path (`reports/x/index.html`) → the key of its bytes.
+pub type Manifest = HashMap<String, Key>;
+
+/// A private folder of content-addressed files (see the module header).
+pub struct Store {
+    dir: PathBuf,
+    /// Keys of the files in the folder.
+    held: Mutex<HashSet<Key>>,
+}
+
+impl Store {
+    /// Creates an empty store in a new folder under `parent` (the system's
+    /// temporary folder for `serve`).
+    pub fn new(parent: &Path) -> fs::Result<Store> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = parent.join(format!("jianbao-serve-{}-{nanos:x}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(|e| fs::FsError {
+            path: dir.clone(),
+            source: e,
+        })?;
+        // 256 subfolders by the key's first byte keep each folder small.
+        for b in 0..=255u8 {
+            fs::create_dir_all(&dir.join(format!("{b:02x}")))?;
+        }
+        Ok(Store {
+            dir,
+            held: Mutex::default(),
+        })
+    }
+
+    /// Where the file with key `key` is.
+    pub fn path(&self, key: Key) -> PathBuf {
+        let hex = format!("{key:032x}");
+        self.dir.join(&hex[..2]).join(&hex[2..])
+    }
+
+    /// Stores `bytes` (written only when no file has them yet).
+    pub fn put(&self, bytes: &[u8]) -> fs::Result<Key> {
+        let key = xxhash_rust::xxh3::xxh3_128(bytes);
+        let fresh = self.lock().insert(key);
+        if fresh {
+            if let Err(e) = fs::write_new(&self.path(key), bytes) {
+                self.lock().remove(&key);
+                return Err(e);
+            }
+        }
+        Ok(key)
+    }
+
+    /// Removes every file whose key `keep` does not hold; returns how many.
+    /// A request that opened one before keeps reading it (on Unix); one
+    /// that had not yet asks the newest manifest again (see `serve`).
+    pub fn retain(&self, keep: &dyn Fn(Key) -> bool) -> usize {
+        let mut held = self.lock();
+        let gone: Vec<Key> = held.iter().copied().filter(|&k| !keep(k)).collect();
+        let mut removed = 0;
+        for k in &gone {
+            // A file that cannot be removed now (open on Windows) stays
+            // held, so equal bytes later reuse it instead of rewriting it.
+            match std::fs::remove_file(self.path(*k)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => continue,
+                _ => removed += held.remove(k) as usize,
+            }
+        }
+        removed
+    }
+
+    /// How many files the folder holds.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether the folder holds no file.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<Key>> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One build writing into a [`Store`]: collects the build's manifest.
+pub struct StoreSink<'a> {
+    store: &'a Store,
+    files: Mutex<Manifest>,
+}
+
+impl<'a> StoreSink<'a> {
+    /// `files`: the number of files expected (room without growing).
+    pub fn new(store: &'a Store, files: usize) -> StoreSink<'a> {
+        StoreSink {
+            store,
+            files: Mutex::new(HashMap::with_capacity(files)),
+        }
+    }
+
+    /// The build's files and their keys.
+    pub fn into_manifest(self) -> Manifest {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn record(&self, site_path: &str, key: Key) {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(file_for(site_path), key);
+    }
+}
+
+impl Sink for StoreSink<'_> {
+    fn write(&self, site_path: &str, bytes: &[u8]) -> fs::Result<()> {
+        let key = self.store.put(bytes)?;
+        self.record(site_path, key);
+        Ok(())
+    }
+
+    fn write_blob(&self, site_path: &str, blob: Blob) -> fs::Result<Blob> {
+        let key = match blob {
+            Blob::Bytes(b) => self.store.put(&b)?,
+            Blob::Stored(k) => k,
+        };
+        self.record(site_path, key);
+        Ok(Blob::Stored(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_once_keeps_handles_and_removes_unused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path()).unwrap();
+        let sink = StoreSink::new(&store, 4);
+        sink.write("a/", b"same").unwrap();
+        sink.write("b.css", b"same").unwrap();
+        let Blob::Stored(c) = sink
+            .write_blob("c.txt", Blob::Bytes(b"c".as_ref().into()))
+            .unwrap()
+        else {
+            panic!("a store sink hands back keys");
+        };
+        sink.write_blob("d.txt", Blob::Stored(c)).unwrap();
+        let m = sink.into_manifest();
+        assert_eq!(m.len(), 4);
+        assert_eq!(m["a/index.html"], m["b.css"]);
+        assert_eq!(store.len(), 2, "equal bytes are stored once");
+        assert_eq!(std::fs::read(store.path(m["d.txt"])).unwrap(), b"c");
+        assert_eq!(store.retain(&|k| k == c), 1);
+        assert!(!store.path(m["b.css"]).exists());
+        let dir = store.dir.clone();
+        drop(store);
+        assert!(!dir.exists(), "the folder goes with the store");
+    }
+}
