@@ -5,6 +5,7 @@
 
 pub mod figures;
 mod fxhash;
+pub mod pinyin;
 pub mod slug;
 pub mod stats;
 
