@@ -424,6 +424,15 @@ pub fn stats_text(
     ))
 }
 
+/// `jianbao check --slugs`: every document's source path beside its URL,
+/// with the problems found while modelling the site.
+pub fn slugs_text(opts: &BuildOptions) -> Result<(String, Vec<Diagnostic>), Error> {
+    let mut phases = Phases::new();
+    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
+    diagnostics::sort(&mut diags);
+    Ok((render::slugs::listing(&site), diags))
+}
+
 /// `jianbao build`: writes the site aside and swaps it in when complete.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let mut phases = Phases::new();

@@ -8,6 +8,7 @@ mod feeds;
 pub mod markdown;
 mod pages;
 pub mod search;
+pub mod slugs;
 pub mod stats;
 pub mod templates;
 pub mod views;
