@@ -70,6 +70,12 @@ pub struct Config {
     pub search: bool,
     pub feed: bool,
     pub extra: serde_json::Value,
+    /// `reporting:`: which units report how often.
+    pub reporting: Vec<crate::schedule::Rule>,
+    /// `review.required`: the review steps every document must pass (empty: no gate).
+    pub review: Vec<String>,
+    /// `stats_reporting: true`: /stats/ shows the 报送情况 matrix.
+    pub stats_reporting: bool,
 }
 
 const KEYS: &[&str] = &[
@@ -85,6 +91,9 @@ const KEYS: &[&str] = &[
     "search",
     "feed",
     "extra",
+    "reporting",
+    "review",
+    "stats_reporting",
 ];
 
 /// Splits a base URL into (url without trailing slash, path with slashes).
@@ -199,6 +208,12 @@ impl Config {
             .raw("extra")
             .map(|v| yaml::to_json(&v))
             .unwrap_or(serde_json::Value::Null);
+        let reporting = match f.raw("reporting") {
+            None => Vec::new(),
+            Some(v) => crate::schedule::parse_rules(&mut f, v),
+        };
+        let review = crate::review::parse_config(&mut f);
+        let stats_reporting = f.bool("stats_reporting").unwrap_or(false);
 
         let base = base_url_override.map(str::to_string).or(base_url_raw);
         let mut split = None;
@@ -237,6 +252,9 @@ impl Config {
             search,
             feed,
             extra,
+            reporting,
+            review,
+            stats_reporting,
         })
     }
 

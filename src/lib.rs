@@ -15,7 +15,9 @@ pub mod fs;
 pub mod output;
 pub mod release;
 pub mod render;
+pub mod review;
 pub mod scaffold;
+pub mod schedule;
 pub mod site;
 pub mod source;
 pub mod theme;
@@ -39,8 +41,10 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// `--base-url`, overriding site.yaml.
     pub base_url: Option<String>,
-    /// Include drafts.
+    /// Include drafts (and documents awaiting review).
     pub drafts: bool,
+    /// Include documents awaiting review even without `drafts` (`serve`).
+    pub unreviewed: bool,
     /// Progress reports for long builds (a terminal progress bar).
     pub progress: Option<std::sync::Arc<ProgressFn>>,
 }
@@ -52,8 +56,19 @@ impl std::fmt::Debug for BuildOptions {
             .field("output", &self.output)
             .field("base_url", &self.base_url)
             .field("drafts", &self.drafts)
+            .field("unreviewed", &self.unreviewed)
             .field("progress", &self.progress.is_some())
             .finish()
+    }
+}
+
+impl BuildOptions {
+    /// Which held-back documents the load keeps.
+    fn include(&self) -> content::Include {
+        content::Include {
+            drafts: self.drafts,
+            unreviewed: self.drafts || self.unreviewed,
+        }
     }
 }
 
@@ -271,7 +286,7 @@ fn load_model(
     let (content, mut diags) = match session {
         Some(s) => {
             // Documents are read against the configuration (metrics…).
-            let config_key = format!("{config:?}{}", opts.drafts);
+            let config_key = format!("{config:?}{:?}", opts.include());
             if s.config_key != config_key {
                 s.load.clear();
                 s.config_key = config_key;
@@ -280,12 +295,12 @@ fn load_model(
             content::load_cached(
                 &opts.root,
                 &config,
-                opts.drafts,
+                opts.include(),
                 &mut s.load,
                 changed.as_deref(),
             )
         }
-        None => content::load(&opts.root, &config, opts.drafts),
+        None => content::load(&opts.root, &config, opts.include()),
     };
     phases.done("load");
     let theme = match theme {
@@ -297,6 +312,7 @@ fn load_model(
     };
     let (site, mut d) = site::Site::build(config, content);
     diags.append(&mut d);
+    diags.extend(site::reporting::check(&site));
     phases.done("model");
     Ok((site, theme, diags))
 }
@@ -422,6 +438,27 @@ pub fn stats_text(
         render::stats::command_output(&site, &stats, by, format),
         diags,
     ))
+}
+
+/// `jianbao status`: who has reported in `year` (default: today's) as of
+/// `today` (default: the local date, or `SOURCE_DATE_EPOCH`'s).
+pub fn status_text(
+    opts: &BuildOptions,
+    year: Option<i32>,
+    today: Option<content::Date>,
+    format: render::stats::Format,
+) -> Result<(String, Vec<Diagnostic>), Error> {
+    let mut phases = Phases::new();
+    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::diags(diags));
+    }
+    let today = today.unwrap_or_else(site::reporting::today);
+    let cov = site::reporting::Coverage::compute(&site, year.unwrap_or(today.year), today);
+    // The notes on documents awaiting review are the desk's business here.
+    diags.retain(|d| d.severity != diagnostics::Severity::Info);
+    diagnostics::sort(&mut diags);
+    Ok((render::status::command_output(&site, &cov, format), diags))
 }
 
 /// `jianbao build`: writes the site aside and swaps it in when complete.
