@@ -219,6 +219,24 @@ pub fn view<'a>(site: &'a Site, cov: &Coverage) -> StatusView<'a> {
     }
 }
 
+/// The 报送情况 section of /stats/ (`stats_reporting: true`): this year as
+/// of today.
+pub fn stats_section(site: &Site) -> Option<StatusView<'_>> {
+    if !site.config.stats_reporting {
+        return None;
+    }
+    let today = crate::site::reporting::today();
+    let cov = Coverage::compute(site, today.year, today);
+    Some(view(site, &cov))
+}
+
+/// What [`stats_section`] shows, hashed (0 when it is off).
+pub fn section_hash(site: &Site) -> u64 {
+    stats_section(site)
+        .and_then(|v| serde_json::to_vec(&v).ok())
+        .map_or(0, |b| xxhash_rust::xxh3::xxh3_64(&b))
+}
+
 /// The header of `jianbao status --format csv`, one line per unit × period.
 pub const CSV_HEADER: [&str; 9] = [
     "unit_id",
