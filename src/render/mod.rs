@@ -153,16 +153,10 @@ pub fn bodies_cached(
         let mut m = markdown::render(&src.body, unsafe_html, &ctx);
         m.key = key;
         if let Some(cover) = cover {
-            match markdown::resolve_path(&cover.value, &ctx) {
-                Ok(url) => m.cover = Some(url),
-                Err((message, hint)) => m.findings.push(markdown::Finding {
-                    offset: 0,
-                    at: Some((cover.line, cover.col)),
-                    error: true,
-                    message,
-                    hint,
-                }),
-            }
+            let (url, finding) =
+                markdown::resolve_cover(&cover.value, &ctx, (cover.line, cover.col));
+            m.cover = url;
+            m.findings.extend(finding);
         }
         Arc::new(m)
     };
