@@ -421,17 +421,22 @@ fn run(
     Ok((written, diags))
 }
 
+/// The model for a command that prints from it; any error fails it.
+fn checked_model(opts: &BuildOptions) -> Result<(site::Site, Vec<Diagnostic>), Error> {
+    let (site, _, diags) = load_model(opts, &mut Phases::new(), None)?;
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::diags(diags));
+    }
+    Ok((site, diags))
+}
+
 /// `jianbao stats`: the aggregated figures as text (table, CSV or JSON).
 pub fn stats_text(
     opts: &BuildOptions,
     by: Option<site::stats::Breakdown>,
     format: render::stats::Format,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    let mut phases = Phases::new();
-    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(Error::diags(diags));
-    }
+    let (site, mut diags) = checked_model(opts)?;
     let stats = site::stats::Stats::compute(&site);
     diagnostics::sort(&mut diags);
     Ok((
@@ -448,11 +453,7 @@ pub fn status_text(
     today: Option<content::Date>,
     format: render::stats::Format,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    let mut phases = Phases::new();
-    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(Error::diags(diags));
-    }
+    let (site, mut diags) = checked_model(opts)?;
     let today = today.unwrap_or_else(site::reporting::today);
     let cov = site::reporting::Coverage::compute(&site, year.unwrap_or(today.year), today);
     // The notes on documents awaiting review are the desk's business here.
