@@ -12,12 +12,14 @@ pub mod content;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
+pub mod hash;
 pub mod output;
 pub mod release;
 pub mod render;
 pub mod review;
 pub mod scaffold;
 pub mod schedule;
+pub mod session;
 pub mod site;
 pub mod source;
 pub mod theme;
@@ -26,6 +28,7 @@ pub mod yaml;
 use diagnostics::{Diagnostic, Text};
 use output::Sink;
 pub use render::RenderCache;
+pub use session::Session;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -64,7 +67,7 @@ impl std::fmt::Debug for BuildOptions {
 
 impl BuildOptions {
     /// Which held-back documents the load keeps.
-    fn include(&self) -> content::Include {
+    pub(crate) fn include(&self) -> content::Include {
         content::Include {
             drafts: self.drafts,
             unreviewed: self.drafts || self.unreviewed,
@@ -146,7 +149,7 @@ fn cpu_times() -> Option<(Duration, Duration)> {
     Some((tick(f.next()?)?, tick(f.next()?)?))
 }
 
-struct Phases {
+pub(crate) struct Phases {
     start: Instant,
     last: Instant,
     last_cpu: Option<(Duration, Duration)>,
@@ -154,7 +157,7 @@ struct Phases {
 }
 
 impl Phases {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let now = Instant::now();
         Phases {
             start: now,
@@ -164,7 +167,7 @@ impl Phases {
         }
     }
 
-    fn report(
+    pub(crate) fn report(
         self,
         written: render::Written,
         warnings: Vec<Diagnostic>,
@@ -284,22 +287,7 @@ fn load_model(
     let theme = theme::load(&opts.root, &config);
     phases.done("theme");
     let (content, mut diags) = match session {
-        Some(s) => {
-            // Documents are read against the configuration (metrics…).
-            let config_key = format!("{config:?}{:?}", opts.include());
-            if s.config_key != config_key {
-                s.load.clear();
-                s.config_key = config_key;
-            }
-            let changed = s.changed.take();
-            content::load_cached(
-                &opts.root,
-                &config,
-                opts.include(),
-                &mut s.load,
-                changed.as_deref(),
-            )
-        }
+        Some(s) => s.load_content(opts, &config),
         None => content::load(&opts.root, &config, opts.include()),
     };
     phases.done("load");
@@ -317,56 +305,9 @@ fn load_model(
     Ok((site, theme, diags))
 }
 
-/// What `serve` keeps between rebuilds, so a rebuild after a small edit
-/// costs little more than that edit: content files by path (only changed
-/// ones are read again), rendered Markdown by source, and rendered pages by
-/// what their templates see. A rebuild's result is always the same as a
-/// fresh build's.
-#[derive(Default)]
-pub struct Session {
-    load: content::LoadCache,
-    /// The configuration the loaded documents were read with.
-    config_key: String,
-    /// Site-root-relative paths changed since the last rebuild (None: any).
-    changed: Option<Vec<PathBuf>>,
-    bodies: render::BodyCache,
-    search: render::search::SearchCache,
-    render: RenderCache,
-    /// Files the last rebuild produced.
-    files: usize,
-}
-
-impl Session {
-    /// Builds into memory, reusing what is unchanged. `changed`: the
-    /// site-root-relative paths reported changed since the last call, or
-    /// None when unknown (everything under `content/` is read again).
-    pub fn rebuild(
-        &mut self,
-        opts: &BuildOptions,
-        changed: Option<&[PathBuf]>,
-    ) -> Result<(output::Memory, BuildReport), Error> {
-        self.changed = changed.map(<[PathBuf]>::to_vec);
-        let mut phases = Phases::new();
-        let mem = output::Memory::with_capacity(self.files);
-        let result = run(opts, &mem, &mut phases, false, Some(self));
-        if self.changed.take().is_some() {
-            // The build stopped before reading the changed files (a broken
-            // site.yaml): the next one reads everything.
-            self.load.clear();
-        }
-        let (written, warnings) = result?;
-        self.files = written.files;
-        Ok((mem, phases.report(written, warnings, None)))
-    }
-
-    /// Template renders in the last rebuild: (rendered, reused).
-    pub fn last_render(&self) -> (usize, usize) {
-        self.render.last
-    }
-}
-
-/// Loads, validates, models and renders the site through `sink`.
-fn run(
+/// Loads, validates, models and renders the site through `sink`; with a
+/// `session`, each stage reuses what that session kept of the last build.
+pub(crate) fn run(
     opts: &BuildOptions,
     sink: &dyn Sink,
     phases: &mut Phases,
