@@ -1,6 +1,7 @@
 //! `site.yaml`: read it with every problem located, fill in the defaults, and
 //! resolve it into the [`Config`] the rest of the pipeline uses.
 
+pub use crate::config_audit::{AuditConfig, Identity};
 use crate::diagnostics::Diagnostic;
 use crate::fields::Fields;
 use crate::yaml::{self, Value};
@@ -80,6 +81,10 @@ pub struct Config {
     pub review: Vec<String>,
     /// `stats_reporting: true`: /stats/ shows the 报送情况 matrix.
     pub stats_reporting: bool,
+    /// `identity:` (网站标识码, filings, contact).
+    pub identity: Identity,
+    /// `audit:` (allow-list, wording pairs, thresholds).
+    pub audit: AuditConfig,
 }
 
 const KEYS: &[&str] = &[
@@ -98,6 +103,8 @@ const KEYS: &[&str] = &[
     "reporting",
     "review",
     "stats_reporting",
+    "identity",
+    "audit",
 ];
 
 /// Splits a base URL into (url without trailing slash, path with slashes).
@@ -218,6 +225,8 @@ impl Config {
         };
         let review = crate::review::parse_config(&mut f);
         let stats_reporting = f.bool("stats_reporting").unwrap_or(false);
+        let identity = crate::config_audit::parse_identity(&mut f);
+        let audit = crate::config_audit::parse_audit(&mut f);
 
         let base = base_url_override.map(str::to_string).or(base_url_raw);
         let mut split = None;
@@ -259,6 +268,8 @@ impl Config {
             reporting,
             review,
             stats_reporting,
+            identity,
+            audit,
         })
     }
 

@@ -8,12 +8,14 @@
 #![allow(clippy::result_large_err)]
 
 pub mod config;
+mod config_audit;
 pub mod content;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
 pub mod hash;
 pub mod output;
+pub mod privacy;
 pub mod release;
 pub mod render;
 pub mod review;
@@ -322,6 +324,9 @@ pub(crate) fn run(
     };
     diags.append(&mut d);
     phases.done("markdown");
+    // Personal data blocks the build like any error (the sources are still loaded).
+    diags.extend(privacy::check(&site));
+    phases.done("privacy");
     if check_figures {
         diags.extend(site::figures::check(&site));
     }
