@@ -286,6 +286,12 @@ impl Config {
         format!("{}{}", self.base_path, site_path.trim_start_matches('/'))
     }
 
+    /// The host (and port) of `base_url`: `www.example.gov.cn`.
+    pub fn host(&self) -> &str {
+        let rest = self.base_url.split_once("://").map_or("", |(_, r)| r);
+        rest.split(['/', '?', '#']).next().unwrap_or("")
+    }
+
     /// A full URL with host, for feeds and sitemaps.
     pub fn full_url(&self, site_path: &str) -> String {
         let origin = self
