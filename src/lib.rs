@@ -368,7 +368,10 @@ pub(crate) fn run(
     phases.done("render");
     diagnostics::sort(&mut diags);
     if let Some(lang) = opts.desk {
-        sink.write(render::desk::PATH, render::desk::page(&site, &diags, lang).as_bytes())?;
+        sink.write(
+            render::desk::PATH,
+            render::desk::page(&site, &diags, lang).as_bytes(),
+        )?;
         phases.done("desk");
     }
     release::drop_aside((site, bodies, stats));

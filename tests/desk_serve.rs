@@ -64,11 +64,21 @@ fn the_desk_answers_in_serve_only_and_follows_edits() {
     assert_eq!(by_id(&html, "count-pending"), "2");
     assert_eq!(by_id(&html, "count-drafts"), "1");
     for (title, url, missing) in [
-        ("崇岗镇2024年第一季度创卫工作总结", "/cw/reports/chong-gang-q1/", "复审、终审"),
-        ("夏季灭蚊小知识", "/cw/articles/mie-wen/", "初审、复审、终审"),
+        (
+            "崇岗镇2024年第一季度创卫工作总结",
+            "/cw/reports/chong-gang-q1/",
+            "复审、终审",
+        ),
+        (
+            "夏季灭蚊小知识",
+            "/cw/articles/mie-wen/",
+            "初审、复审、终审",
+        ),
     ] {
         let row = format!("<td><a href=\"{url}\">{title}</a></td>");
-        let at = html.find(&row).unwrap_or_else(|| panic!("no {row} in\n{html}"));
+        let at = html
+            .find(&row)
+            .unwrap_or_else(|| panic!("no {row} in\n{html}"));
         assert!(html[at..].contains(&format!("<td class=\"overdue\">{missing}</td>")));
         // Serve shows the held-back page itself, with its banner.
         let page = s.get(url).unwrap();
@@ -88,7 +98,8 @@ fn the_desk_answers_in_serve_only_and_follows_edits() {
 
     // An edit updates the desk and tells open pages to reload.
     let mut sse = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-    sse.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    sse.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     sse.write_all(b"GET /__jianbao/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .unwrap();
     let mut buf = String::new();
@@ -97,7 +108,10 @@ fn the_desk_answers_in_serve_only_and_follows_edits() {
     wait_event(&mut sse, &mut buf, "_desk/index.html");
     let html = desk(&s);
     assert_eq!(by_id(&html, "count-pending"), "1");
-    assert!(!html.contains("崇岗镇2024年第一季度创卫工作总结"), "still listed:\n{html}");
+    assert!(
+        !html.contains("崇岗镇2024年第一季度创卫工作总结"),
+        "still listed:\n{html}"
+    );
     drop(s);
 
     // `build` never writes it, with or without drafts.

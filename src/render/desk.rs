@@ -54,7 +54,10 @@ fn link(url: Option<&str>, text: &str) -> String {
 }
 
 fn counts(out: &mut String, site: &Site) {
-    let pending = site.held.iter().filter(|h| !h.missing.is_empty() && !h.draft);
+    let pending = site
+        .held
+        .iter()
+        .filter(|h| !h.missing.is_empty() && !h.draft);
     let drafts = site.held.iter().filter(|h| h.draft).count();
     let published = |n: usize, kept: usize| n.saturating_sub(kept);
     let kept_reports = site
