@@ -1,6 +1,7 @@
 //! `site.yaml`: read it with every problem located, fill in the defaults, and
 //! resolve it into the [`Config`] the rest of the pipeline uses.
 
+pub use crate::config_audit::{AuditConfig, Identity};
 use crate::diagnostics::Diagnostic;
 use crate::fields::Fields;
 use crate::yaml::{self, Value};
@@ -50,6 +51,10 @@ pub struct Metric {
     pub label: String,
     pub unit: String,
     pub aggregate: Aggregate,
+    /// Other names reports use for it in prose (`栽植各类苗木` for
+    /// 栽植苗木); the figures check and `jianbao import` look for them too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// The resolved site configuration.
@@ -70,6 +75,16 @@ pub struct Config {
     pub search: bool,
     pub feed: bool,
     pub extra: serde_json::Value,
+    /// `reporting:`: which units report how often.
+    pub reporting: Vec<crate::schedule::Rule>,
+    /// `review.required`: the review steps every document must pass (empty: no gate).
+    pub review: Vec<String>,
+    /// `stats_reporting: true`: /stats/ shows the 报送情况 matrix.
+    pub stats_reporting: bool,
+    /// `identity:` (网站标识码, filings, contact).
+    pub identity: Identity,
+    /// `audit:` (allow-list, wording pairs, thresholds).
+    pub audit: AuditConfig,
 }
 
 const KEYS: &[&str] = &[
@@ -85,6 +100,11 @@ const KEYS: &[&str] = &[
     "search",
     "feed",
     "extra",
+    "reporting",
+    "review",
+    "stats_reporting",
+    "identity",
+    "audit",
 ];
 
 /// Splits a base URL into (url without trailing slash, path with slashes).
@@ -199,6 +219,14 @@ impl Config {
             .raw("extra")
             .map(|v| yaml::to_json(&v))
             .unwrap_or(serde_json::Value::Null);
+        let reporting = match f.raw("reporting") {
+            None => Vec::new(),
+            Some(v) => crate::schedule::parse_rules(&mut f, v),
+        };
+        let review = crate::review::parse_config(&mut f);
+        let stats_reporting = f.bool("stats_reporting").unwrap_or(false);
+        let identity = crate::config_audit::parse_identity(&mut f);
+        let audit = crate::config_audit::parse_audit(&mut f);
 
         let base = base_url_override.map(str::to_string).or(base_url_raw);
         let mut split = None;
@@ -237,6 +265,11 @@ impl Config {
             search,
             feed,
             extra,
+            reporting,
+            review,
+            stats_reporting,
+            identity,
+            audit,
         })
     }
 
@@ -251,6 +284,12 @@ impl Config {
     /// An absolute URL path under the base path: `url("reports/x/")` → `/cw/reports/x/`.
     pub fn url(&self, site_path: &str) -> String {
         format!("{}{}", self.base_path, site_path.trim_start_matches('/'))
+    }
+
+    /// The host (and port) of `base_url`: `www.example.gov.cn`.
+    pub fn host(&self) -> &str {
+        let rest = self.base_url.split_once("://").map_or("", |(_, r)| r);
+        rest.split(['/', '?', '#']).next().unwrap_or("")
     }
 
     /// A full URL with host, for feeds and sitemaps.
@@ -295,11 +334,12 @@ fn parse_metrics(f: &mut Fields, v: Value) -> Vec<Metric> {
         let unit = get("unit").unwrap_or_default();
         let agg_s = get("aggregate").unwrap_or_else(|| "sum".into());
         for k in m.keys().map(yaml::show) {
-            if !["id", "label", "unit", "aggregate"].contains(&k.as_str()) {
+            if !["id", "label", "unit", "aggregate", "aliases"].contains(&k.as_str()) {
                 f.error_at(pos, text!("unknown key `{}` in metric `{}`", k, id; "指标 `{}` 中有未知的键 `{}`", id, k),
-                           Some(text!("a metric has id, label, unit and aggregate"; "指标只能有 id、label、unit、aggregate")));
+                           Some(text!("a metric has id, label, unit, aggregate and aliases"; "指标只能有 id、label、unit、aggregate、aliases")));
             }
         }
+        let aliases = metric_aliases(f, pos, &id, m.get("aliases"));
         if id.is_empty()
             || !id
                 .chars()
@@ -327,12 +367,61 @@ fn parse_metrics(f: &mut Fields, v: Value) -> Vec<Metric> {
             f.error_at(pos, text!("metric `{}` ({}) is declared twice", id, label; "指标 `{}`（{}）重复声明", id, label), None);
             continue;
         }
+        let names = |m: &Metric| {
+            let mut v = vec![m.label.clone()];
+            v.extend(m.aliases.iter().cloned());
+            v
+        };
+        let taken = std::iter::once(label.as_str())
+            .chain(aliases.iter().map(String::as_str))
+            .find_map(|n| {
+                out.iter()
+                    .find(|o| names(o).iter().any(|x| x == n))
+                    .map(|o| (n, o))
+            });
+        if let Some((n, o)) = taken {
+            f.error_at(pos, text!("metric `{}`: the name `{}` is already used by metric `{}`", id, n, o.id;
+                                  "指标 `{}`：名称 `{}` 已被指标 `{}` 使用", id, n, o.id),
+                       Some(text!("each label and alias must name one metric only"; "每个名称和别名只能对应一个指标")));
+            continue;
+        }
         out.push(Metric {
             id,
             label,
             unit,
             aggregate,
+            aliases,
         });
+    }
+    out
+}
+
+/// A metric's `aliases:`: a list of non-empty strings.
+fn metric_aliases(f: &mut Fields, pos: (usize, usize), id: &str, v: Option<&Value>) -> Vec<String> {
+    let items = match v {
+        None => return Vec::new(),
+        Some(Value::Sequence(items)) => items,
+        Some(other) => {
+            let got = yaml::show(other);
+            f.error_at(pos, text!("metric `{}`: `aliases` must be a list of names, found `{}`", id, got;
+                                  "指标 `{}`：`aliases` 应为名称列表，实际为 `{}`", id, got),
+                       Some(text!("for example `aliases: [栽植各类苗木, 植树]`"; "例如 `aliases: [栽植各类苗木, 植树]`")));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let name = yaml::show(item);
+        if !matches!(item, Value::String(_) | Value::Number(_)) || name.trim().is_empty() {
+            f.error_at(
+                pos,
+                text!("metric `{}`: alias `{}` must be a non-empty name", id, name;
+                                  "指标 `{}`：别名 `{}` 应为非空名称", id, name),
+                None,
+            );
+        } else if !out.contains(&name) {
+            out.push(name.trim().to_string());
+        }
     }
     out
 }
@@ -399,5 +488,32 @@ mod tests {
                 .any(|(l, m)| *l == 4 && m.contains("unknown key `unsafe`")),
             "{msgs:?}"
         );
+    }
+
+    #[test]
+    fn metric_aliases() {
+        let head = "title: T\nbase_url: https://h.cn/\nmetrics:\n";
+        let ok = format!("{head}  - {{id: seedlings, label: 栽植苗木, unit: 株, aliases: [栽植各类苗木, 植树]}}\n  - {{id: g, label: 清理垃圾, unit: 吨}}\n");
+        let c = Config::parse(&ok, Path::new(FILE), None).unwrap();
+        assert_eq!(c.metrics[0].aliases, vec!["栽植各类苗木", "植树"]);
+        assert!(c.metrics[1].aliases.is_empty());
+        for (bad, says) in [
+            ("  - {id: a, label: A, aliases: 植树}\n", "must be a list"),
+            ("  - {id: a, label: A, aliases: [\"\", x]}\n", "non-empty"),
+            (
+                "  - {id: a, label: A, aliases: [B]}\n  - {id: b, label: B}\n",
+                "already used by metric `a`",
+            ),
+            (
+                "  - {id: a, label: A, aliases: [X]}\n  - {id: b, label: B, aliases: [X]}\n",
+                "`X` is already used",
+            ),
+        ] {
+            let e = Config::parse(&format!("{head}{bad}"), Path::new(FILE), None).unwrap_err();
+            assert!(
+                e.iter().any(|d| d.message.en.contains(says)),
+                "{bad}: {e:?}"
+            );
+        }
     }
 }

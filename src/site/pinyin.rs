@@ -11,7 +11,7 @@
 //! it keeps only the words this reader needs. Syllables are ASCII: `ü` is
 //! written `v` (`lv`, `nv`, `lve`), and `u` after j/q/x/y as in pinyin.
 
-use super::fxhash::FxHashMap;
+use crate::hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// `syllable chars…` per line: each character's usual reading.
