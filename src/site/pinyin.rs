@@ -87,7 +87,7 @@ pub fn read(run: &str, out: &mut Vec<&'static str>) {
         let first = run[starts[i]..].chars().next().unwrap_or(' ');
         let longest = t.longest.get(&first).map_or(0, |l| *l as usize);
         for k in 2..=longest.min(n - i) {
-            if 1 + best[i + k] <= best[i] && t.words.contains_key(&run[starts[i]..starts[i + k]]) {
+            if best[i + k] < best[i] && t.words.contains_key(&run[starts[i]..starts[i + k]]) {
                 best[i] = 1 + best[i + k];
                 take[i] = k;
             }
