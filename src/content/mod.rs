@@ -142,8 +142,9 @@ pub struct Held {
     pub rel: String,
     pub title: String,
     pub draft: bool,
-    /// Required review steps it lacks.
+    /// Required review steps it lacks, and those it passed.
     pub missing: Vec<String>,
+    pub steps: Vec<crate::review::Step>,
     /// Kept in this load (and so in the site).
     pub kept: bool,
     /// For reports: the unit as written, the date and the period.
@@ -432,16 +433,18 @@ pub fn load_cached(
 
 /// The [`Held`] entry of a draft or a document awaiting review.
 fn held(doc: &Doc, include: Include) -> Option<Held> {
-    let (common, missing, report) = match doc {
+    let empty = Review::default();
+    let (common, review, report) = match doc {
         Doc::Report(r) => (
             &r.common,
-            &r.review.missing,
+            &r.review,
             Some((r.unit.value.clone(), r.date, r.period)),
         ),
-        Doc::Article(a) => (&a.common, &a.review.missing, None),
-        Doc::Page(p) => (&p.common, &Vec::new(), None),
+        Doc::Article(a) => (&a.common, &a.review, None),
+        Doc::Page(p) => (&p.common, &empty, None),
         Doc::Unit(_) => return None,
     };
+    let missing = &review.missing;
     if !common.draft && missing.is_empty() {
         return None;
     }
@@ -451,6 +454,7 @@ fn held(doc: &Doc, include: Include) -> Option<Held> {
         title: common.title.clone(),
         draft: common.draft,
         missing: missing.clone(),
+        steps: review.steps.clone(),
         kept: include.keeps(common.draft, missing),
         report,
     })
