@@ -18,7 +18,9 @@ pub mod output;
 pub mod privacy;
 pub mod release;
 pub mod render;
+pub mod review;
 pub mod scaffold;
+pub mod schedule;
 pub mod session;
 pub mod site;
 pub mod source;
@@ -45,8 +47,13 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// `--base-url`, overriding site.yaml.
     pub base_url: Option<String>,
-    /// Include drafts.
+    /// Include drafts (and documents awaiting review).
     pub drafts: bool,
+    /// Include documents awaiting review even without `drafts` (`serve`).
+    pub unreviewed: bool,
+    /// Also write the editor's desk (`_desk/`, `serve` only), with
+    /// findings in this language.
+    pub desk: Option<diagnostics::Lang>,
     /// Progress reports for long builds (a terminal progress bar).
     pub progress: Option<std::sync::Arc<ProgressFn>>,
 }
@@ -58,8 +65,20 @@ impl std::fmt::Debug for BuildOptions {
             .field("output", &self.output)
             .field("base_url", &self.base_url)
             .field("drafts", &self.drafts)
+            .field("unreviewed", &self.unreviewed)
+            .field("desk", &self.desk)
             .field("progress", &self.progress.is_some())
             .finish()
+    }
+}
+
+impl BuildOptions {
+    /// Which held-back documents the load keeps.
+    pub(crate) fn include(&self) -> content::Include {
+        content::Include {
+            drafts: self.drafts,
+            unreviewed: self.drafts || self.unreviewed,
+        }
     }
 }
 
@@ -276,7 +295,7 @@ fn load_model(
     phases.done("theme");
     let (content, mut diags) = match session {
         Some(s) => s.load_content(opts, &config),
-        None => content::load(&opts.root, &config, opts.drafts),
+        None => content::load(&opts.root, &config, opts.include()),
     };
     phases.done("load");
     let theme = match theme {
@@ -288,6 +307,7 @@ fn load_model(
     };
     let (site, mut d) = site::Site::build(config, content);
     diags.append(&mut d);
+    diags.extend(site::reporting::check(&site));
     phases.done("model");
     Ok((site, theme, diags))
 }
@@ -347,9 +367,25 @@ pub(crate) fn run(
         },
     )?;
     phases.done("render");
-    release::drop_aside((site, bodies, stats));
     diagnostics::sort(&mut diags);
+    if let Some(lang) = opts.desk {
+        sink.write(
+            render::desk::PATH,
+            render::desk::page(&site, &diags, lang).as_bytes(),
+        )?;
+        phases.done("desk");
+    }
+    release::drop_aside((site, bodies, stats));
     Ok((written, diags))
+}
+
+/// The model for a command that prints from it; any error fails it.
+fn checked_model(opts: &BuildOptions) -> Result<(site::Site, Vec<Diagnostic>), Error> {
+    let (site, _, diags) = load_model(opts, &mut Phases::new(), None)?;
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::diags(diags));
+    }
+    Ok((site, diags))
 }
 
 /// `jianbao stats`: the aggregated figures as text (table, CSV or JSON).
@@ -358,17 +394,39 @@ pub fn stats_text(
     by: Option<site::stats::Breakdown>,
     format: render::stats::Format,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    let mut phases = Phases::new();
-    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(Error::diags(diags));
-    }
+    let (site, mut diags) = checked_model(opts)?;
     let stats = site::stats::Stats::compute(&site);
     diagnostics::sort(&mut diags);
     Ok((
         render::stats::command_output(&site, &stats, by, format),
         diags,
     ))
+}
+
+/// `jianbao check --slugs`: every document's source path beside its URL,
+/// with the problems found while modelling the site.
+pub fn slugs_text(opts: &BuildOptions) -> Result<(String, Vec<Diagnostic>), Error> {
+    let mut phases = Phases::new();
+    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
+    diagnostics::sort(&mut diags);
+    Ok((render::slugs::listing(&site), diags))
+}
+
+/// `jianbao status`: who has reported in `year` (default: today's) as of
+/// `today` (default: the local date, or `SOURCE_DATE_EPOCH`'s).
+pub fn status_text(
+    opts: &BuildOptions,
+    year: Option<i32>,
+    today: Option<content::Date>,
+    format: render::stats::Format,
+) -> Result<(String, Vec<Diagnostic>), Error> {
+    let (site, mut diags) = checked_model(opts)?;
+    let today = today.unwrap_or_else(site::reporting::today);
+    let cov = site::reporting::Coverage::compute(&site, year.unwrap_or(today.year), today);
+    // The notes on documents awaiting review are the desk's business here.
+    diags.retain(|d| d.severity != diagnostics::Severity::Info);
+    diagnostics::sort(&mut diags);
+    Ok((render::status::command_output(&site, &cov, format), diags))
 }
 
 /// `jianbao build`: writes the site aside and swaps it in when complete.

@@ -3,13 +3,17 @@
 //! the assets beside them. Every problem is collected, none stops the walk.
 
 pub mod date;
+mod held;
 pub mod number;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::fields::Fields;
+pub use crate::review::Review;
 use crate::{fs, source, text, yaml};
 pub use date::{Date, Period};
+use held::{awaiting_review, held};
+pub use held::{Held, Include};
 pub use number::Figure;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -84,6 +88,7 @@ pub struct Report {
     pub author: Option<String>,
     pub editor: Option<String>,
     pub source: Option<String>,
+    pub review: Review,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +104,7 @@ pub struct Article {
     pub source: Option<String>,
     /// An image path, relative to the article's folder or a site path.
     pub cover: Option<Located<String>>,
+    pub review: Review,
 }
 
 #[derive(Debug, Clone)]
@@ -106,8 +112,7 @@ pub struct Page {
     pub common: Common,
 }
 
-/// The unit types SPEC.md lists, in display order.
-pub const UNIT_TYPES: [&str; 7] = ["乡镇", "街道", "社区", "学校", "机关", "企业", "其他"];
+pub use crate::schedule::UNIT_TYPES;
 
 /// A registry entry `content/units/<id>.md`.
 #[derive(Debug, Clone)]
@@ -119,6 +124,8 @@ pub struct Unit {
     pub parent: Option<String>,
     pub aliases: Vec<String>,
     pub order: Option<u64>,
+    /// The unit's own `reporting:` override.
+    pub reporting: Option<crate::schedule::UnitReporting>,
     pub extra: serde_json::Value,
 }
 
@@ -141,6 +148,8 @@ pub struct Content {
     /// `content/units/` exists: reports must name registered units.
     pub has_registry: bool,
     pub assets: Vec<Asset>,
+    /// Drafts and documents awaiting review, kept or not.
+    pub held: Vec<Held>,
 }
 
 #[derive(Clone)]
@@ -166,10 +175,10 @@ pub fn is_temp_file(name: &str) -> bool {
         || name == "desktop.ini"
 }
 
-/// Reads `content/` below `root`. Drafts are dropped unless `drafts` is set
-/// (they are still checked).
-pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
-    load_cached(root, config, drafts, &mut LoadCache::default(), None)
+/// Reads `content/` below `root`. Drafts and documents awaiting review are
+/// dropped unless `include` keeps them (they are still checked).
+pub fn load(root: &Path, config: &Config, include: Include) -> (Content, Vec<Diagnostic>) {
+    load_cached(root, config, include, &mut LoadCache::default(), None)
 }
 
 /// What one file under `content/` loaded to.
@@ -277,7 +286,7 @@ fn is_markdown(path: &Path) -> bool {
 pub fn load_cached(
     root: &Path,
     config: &Config,
-    drafts: bool,
+    include: Include,
     cache: &mut LoadCache,
     changed: Option<&[PathBuf]>,
 ) -> (Content, Vec<Diagnostic>) {
@@ -353,18 +362,23 @@ pub fn load_cached(
             }),
             Loaded::Doc(doc, d) => {
                 diags.extend(d.iter().cloned());
+                let Some(doc) = doc else { continue };
+                if let Some(h) = held(doc, include) {
+                    // A draft is not submitted for review yet.
+                    if !h.missing.is_empty() && !h.draft {
+                        diags.push(awaiting_review(&h));
+                    }
+                    let kept = h.kept;
+                    content.held.push(h);
+                    if !kept {
+                        continue;
+                    }
+                }
                 match doc {
-                    Some(Doc::Report(r)) if drafts || !r.common.draft => {
-                        content.reports.push(r.clone())
-                    }
-                    Some(Doc::Article(a)) if drafts || !a.common.draft => {
-                        content.articles.push(a.clone())
-                    }
-                    Some(Doc::Page(p)) if drafts || !p.common.draft => {
-                        content.pages.push(p.clone())
-                    }
-                    Some(Doc::Unit(u)) => content.units.push((**u).clone()),
-                    _ => {}
+                    Doc::Report(r) => content.reports.push(r.clone()),
+                    Doc::Article(a) => content.articles.push(a.clone()),
+                    Doc::Page(p) => content.pages.push(p.clone()),
+                    Doc::Unit(u) => content.units.push((**u).clone()),
                 }
             }
         }
@@ -450,21 +464,29 @@ fn load_file(
     let mut f = Fields::new(map, &front, &shown, split.front_line);
     let doc = match kind {
         "report" => read_report(&mut f, src, config).map(|r| Doc::Report(Arc::new(r))),
-        "article" => read_article(&mut f, src).map(|a| Doc::Article(Arc::new(a))),
+        "article" => read_article(&mut f, src, config).map(|a| Doc::Article(Arc::new(a))),
         "page" => read_page(&mut f, src).map(|p| Doc::Page(Arc::new(p))),
         _ => read_unit(&mut f, src).map(|u| Doc::Unit(Box::new(u))),
     };
     let allowed: &[&str] = match kind {
         "report" => &[
             "title", "unit", "date", "period", "tags", "stats", "summary", "author", "editor",
-            "source", "slug", "draft", "extra",
+            "source", "slug", "draft", "review", "extra",
         ],
         "article" => &[
             "title", "date", "tags", "category", "unit", "summary", "author", "editor", "source",
-            "cover", "slug", "draft", "extra",
+            "cover", "slug", "draft", "review", "extra",
         ],
         "page" => &["title", "slug", "draft", "extra"],
-        _ => &["name", "type", "parent", "aliases", "order", "extra"],
+        _ => &[
+            "name",
+            "type",
+            "parent",
+            "aliases",
+            "order",
+            "reporting",
+            "extra",
+        ],
     };
     let diags = f.finish(allowed);
     // A document whose required fields parsed is kept even when other keys
@@ -544,6 +566,7 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
     let author = f.str("author");
     let editor = f.str("editor");
     let source = f.str("source");
+    let review = crate::review::read(f, &config.review);
     let date = date?;
     Some(Report {
         common: common?,
@@ -556,6 +579,7 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
         author,
         editor,
         source,
+        review,
     })
 }
 
@@ -635,7 +659,7 @@ fn metric_list(config: &Config, sep: &str) -> String {
         .join(sep)
 }
 
-fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
+fn read_article(f: &mut Fields, src: Source, config: &Config) -> Option<Article> {
     let common = read_common(f, src);
     let date = read_date(f, "date");
     let tags = f.str_list("tags");
@@ -649,6 +673,7 @@ fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
     let editor = f.str("editor");
     let source = f.str("source");
     let cover = located_str(f, "cover");
+    let review = crate::review::read(f, &config.review);
     Some(Article {
         common: common?,
         date: date?,
@@ -660,6 +685,7 @@ fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
         editor,
         source,
         cover,
+        review,
     })
 }
 
@@ -683,6 +709,7 @@ fn read_unit(f: &mut Fields, src: Source) -> Option<Unit> {
     let parent = f.str("parent");
     let aliases = f.str_list("aliases");
     let order = f.uint("order");
+    let reporting = crate::schedule::read_unit(f);
     let extra = f
         .raw("extra")
         .map(|v| yaml::to_json(&v))
@@ -696,6 +723,7 @@ fn read_unit(f: &mut Fields, src: Source) -> Option<Unit> {
         parent,
         aliases,
         order,
+        reporting,
         extra,
     })
 }

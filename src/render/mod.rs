@@ -4,11 +4,14 @@
 //! serialized once per build.
 
 pub mod charts;
+pub mod desk;
 mod feeds;
 pub mod markdown;
 mod pages;
 pub mod search;
+pub mod slugs;
 pub mod stats;
+pub mod status;
 pub mod templates;
 pub mod views;
 
