@@ -435,7 +435,7 @@ fn review_edits_equal_a_fresh_build() {
     let doc = "content/reports/gen-005.md";
     // As `build` sees it (held back) and as `serve` does (shown with a banner).
     for unreviewed in [false, true] {
-        let (mut opts, mut s) = session_for(&site);
+        let (mut opts, mut s) = session_for(&site, unreviewed);
         opts.unreviewed = unreviewed;
         site.write(doc, reviewed("  初审: 张明 2023-05-06\n"));
         rebuild(&opts, &mut s, &[], "first build, one step missing");
