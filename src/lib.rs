@@ -12,6 +12,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
+pub mod import;
 pub mod output;
 pub mod release;
 pub mod render;
