@@ -105,3 +105,48 @@ pub fn remove_tree(path: &Path) -> Result<()> {
 pub fn canonicalize(path: &Path) -> Result<PathBuf> {
     wrap(path, std::fs::canonicalize(path))
 }
+
+/// Guards a walk of an input folder (`content/`, `static/`, `templates/`,
+/// `themes/`) against symbolic links that lead outside the site root, so a
+/// contributor's `x.txt -> /etc/passwd` is never published. Links that stay
+/// inside the root are followed as before.
+pub struct Inside {
+    /// The site root, canonical; None when it cannot be resolved (then the
+    /// walk itself fails on it).
+    root: Option<PathBuf>,
+}
+
+impl Inside {
+    pub fn new(root: &Path) -> Inside {
+        Inside {
+            root: std::fs::canonicalize(root).ok(),
+        }
+    }
+
+    /// Where `entry` really leads when that is outside the root. Only links
+    /// (and the walk's starting folder, which may sit below a linked
+    /// folder) are resolved; entries below an allowed folder are inside.
+    pub fn escape(&self, entry: &walkdir::DirEntry) -> Option<PathBuf> {
+        if entry.depth() > 0 && !entry.path_is_symlink() {
+            return None;
+        }
+        let root = self.root.as_ref()?;
+        let real = std::fs::canonicalize(entry.path()).ok()?;
+        (!real.starts_with(root)).then_some(real)
+    }
+}
+
+/// The error for a link found by [`Inside::escape`], at the link's path.
+pub fn link_outside(shown: &Path, target: &Path) -> crate::diagnostics::Diagnostic {
+    let t = target.display();
+    crate::diagnostics::Diagnostic::error(
+        shown,
+        0,
+        0,
+        crate::text!("symbolic link leads outside the site folder (to `{}`): it is not followed or published", t;
+                     "符号链接指向站点目录之外（`{}`）：不会读取或发布", t),
+    )
+    .with_hint(crate::text!(
+        "copy the file or folder into the site instead of linking to it";
+        "请把文件或目录复制到站点中，而不是用符号链接引用"))
+}

@@ -8,15 +8,19 @@
 #![allow(clippy::result_large_err)]
 
 pub mod config;
+mod config_audit;
 pub mod content;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
+pub mod hash;
 pub mod import;
 pub mod output;
+pub mod privacy;
 pub mod release;
 pub mod render;
 pub mod scaffold;
+pub mod session;
 pub mod site;
 pub mod source;
 pub mod theme;
@@ -25,6 +29,7 @@ pub mod yaml;
 use diagnostics::{Diagnostic, Text};
 use output::Sink;
 pub use render::RenderCache;
+pub use session::Session;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -132,7 +137,7 @@ fn cpu_times() -> Option<(Duration, Duration)> {
     Some((tick(f.next()?)?, tick(f.next()?)?))
 }
 
-struct Phases {
+pub(crate) struct Phases {
     start: Instant,
     last: Instant,
     last_cpu: Option<(Duration, Duration)>,
@@ -140,7 +145,7 @@ struct Phases {
 }
 
 impl Phases {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let now = Instant::now();
         Phases {
             start: now,
@@ -150,7 +155,7 @@ impl Phases {
         }
     }
 
-    fn report(
+    pub(crate) fn report(
         self,
         written: render::Written,
         warnings: Vec<Diagnostic>,
@@ -270,22 +275,7 @@ fn load_model(
     let theme = theme::load(&opts.root, &config);
     phases.done("theme");
     let (content, mut diags) = match session {
-        Some(s) => {
-            // Documents are read against the configuration (metrics…).
-            let config_key = format!("{config:?}{}", opts.drafts);
-            if s.config_key != config_key {
-                s.load.clear();
-                s.config_key = config_key;
-            }
-            let changed = s.changed.take();
-            content::load_cached(
-                &opts.root,
-                &config,
-                opts.drafts,
-                &mut s.load,
-                changed.as_deref(),
-            )
-        }
+        Some(s) => s.load_content(opts, &config),
         None => content::load(&opts.root, &config, opts.drafts),
     };
     phases.done("load");
@@ -302,56 +292,9 @@ fn load_model(
     Ok((site, theme, diags))
 }
 
-/// What `serve` keeps between rebuilds, so a rebuild after a small edit
-/// costs little more than that edit: content files by path (only changed
-/// ones are read again), rendered Markdown by source, and rendered pages by
-/// what their templates see. A rebuild's result is always the same as a
-/// fresh build's.
-#[derive(Default)]
-pub struct Session {
-    load: content::LoadCache,
-    /// The configuration the loaded documents were read with.
-    config_key: String,
-    /// Site-root-relative paths changed since the last rebuild (None: any).
-    changed: Option<Vec<PathBuf>>,
-    bodies: render::BodyCache,
-    search: render::search::SearchCache,
-    render: RenderCache,
-    /// Files the last rebuild produced.
-    files: usize,
-}
-
-impl Session {
-    /// Builds into memory, reusing what is unchanged. `changed`: the
-    /// site-root-relative paths reported changed since the last call, or
-    /// None when unknown (everything under `content/` is read again).
-    pub fn rebuild(
-        &mut self,
-        opts: &BuildOptions,
-        changed: Option<&[PathBuf]>,
-    ) -> Result<(output::Memory, BuildReport), Error> {
-        self.changed = changed.map(<[PathBuf]>::to_vec);
-        let mut phases = Phases::new();
-        let mem = output::Memory::with_capacity(self.files);
-        let result = run(opts, &mem, &mut phases, false, Some(self));
-        if self.changed.take().is_some() {
-            // The build stopped before reading the changed files (a broken
-            // site.yaml): the next one reads everything.
-            self.load.clear();
-        }
-        let (written, warnings) = result?;
-        self.files = written.files;
-        Ok((mem, phases.report(written, warnings, None)))
-    }
-
-    /// Template renders in the last rebuild: (rendered, reused).
-    pub fn last_render(&self) -> (usize, usize) {
-        self.render.last
-    }
-}
-
-/// Loads, validates, models and renders the site through `sink`.
-fn run(
+/// Loads, validates, models and renders the site through `sink`; with a
+/// `session`, each stage reuses what that session kept of the last build.
+pub(crate) fn run(
     opts: &BuildOptions,
     sink: &dyn Sink,
     phases: &mut Phases,
@@ -366,6 +309,9 @@ fn run(
     };
     diags.append(&mut d);
     phases.done("markdown");
+    // Personal data blocks the build like any error (the sources are still loaded).
+    diags.extend(privacy::check(&site));
+    phases.done("privacy");
     if check_figures {
         diags.extend(site::figures::check(&site));
     }

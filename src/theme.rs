@@ -129,10 +129,20 @@ fn overlay(
         if !dir.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(dir)
+        let inside = fs::Inside::new(root);
+        let mut outside = Vec::new();
+        let walker = walkdir::WalkDir::new(dir)
             .follow_links(true)
             .sort_by_file_name()
-        {
+            .into_iter()
+            .filter_entry(|e| match inside.escape(e) {
+                Some(target) => {
+                    outside.push((e.path().to_path_buf(), target));
+                    false
+                }
+                None => true,
+            });
+        for entry in walker {
             let Ok(entry) = entry else { continue };
             if !entry.file_type().is_file()
                 || crate::content::is_temp_file(&entry.file_name().to_string_lossy())
@@ -171,6 +181,10 @@ fn overlay(
                     .statics
                     .insert(rel, StaticSrc::Disk(path.to_path_buf()));
             }
+        }
+        for (path, target) in outside {
+            let shown = path.strip_prefix(root).unwrap_or(&path);
+            diags.push(fs::link_outside(shown, &target));
         }
     }
 }

@@ -177,7 +177,8 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
 enum Loaded {
     Doc(Option<Doc>, Vec<Diagnostic>),
     Asset(PathBuf),
-    /// Could not be walked (a link loop, no permission): a warning.
+    /// Could not be walked (a link loop, no permission: a warning) or must
+    /// not be (a link leading outside the site: an error).
     Unreadable(Diagnostic),
 }
 
@@ -207,12 +208,25 @@ fn cache_key(rel: &str) -> String {
 /// Walks `start` (inside `content/`), sorted by name, skipping temp files.
 fn walk(root: &Path, dir: &Path, start: &Path) -> Vec<(String, Loaded)> {
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(start)
+    let inside = fs::Inside::new(root);
+    let mut outside = Vec::new();
+    let walker = walkdir::WalkDir::new(start)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_temp_file(&e.file_name().to_string_lossy()))
-    {
+        .filter_entry(|e| {
+            if e.depth() > 0 && is_temp_file(&e.file_name().to_string_lossy()) {
+                return false;
+            }
+            match inside.escape(e) {
+                Some(target) => {
+                    outside.push((e.path().to_path_buf(), target));
+                    false
+                }
+                None => true,
+            }
+        });
+    for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -235,6 +249,11 @@ fn walk(root: &Path, dir: &Path, start: &Path) -> Vec<(String, Loaded)> {
             let path = entry.path().to_path_buf();
             out.push((rel_of(dir, &path), Loaded::Asset(path)));
         }
+    }
+    for (path, target) in outside {
+        let shown = path.strip_prefix(root).unwrap_or(&path);
+        let d = fs::link_outside(shown, &target);
+        out.push((rel_of(dir, &path), Loaded::Unreadable(d)));
     }
     out
 }

@@ -280,40 +280,234 @@ pub fn cut_summary(text: &str, max: usize) -> String {
     s
 }
 
-/// Renders a Markdown body.
-pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
-    let mut opts = Options::empty();
-    opts.insert(Options::ENABLE_TABLES);
-    opts.insert(Options::ENABLE_FOOTNOTES);
-    opts.insert(Options::ENABLE_STRIKETHROUGH);
-    opts.insert(Options::ENABLE_TASKLISTS);
-    opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
-    let mut out = Rendered::default();
-    let mut events: Vec<Event> = Vec::new();
-    let mut used_ids: HashMap<String, usize> = HashMap::new();
-    let mut heading: Option<(usize, String)> = None; // (event index, text)
-    let mut first_para: Option<String> = None;
-    let mut in_para = false;
-    let mut para_text = String::new();
-    let mut link_stack: Vec<(usize, Option<String>, String)> = Vec::new(); // (event index, asset, text)
-    let mut image: Option<(usize, String)> = None;
+/// The schemes a link or image may carry when raw HTML is off, besides
+/// site paths, relative paths and `#fragments`.
+const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
 
-    for (ev, range) in Parser::new_ext(body, opts).into_offset_iter() {
-        let ev = match ev {
-            Event::Html(h) | Event::InlineHtml(h) if !unsafe_html => Event::Text(h),
+/// The image types a `data:` URL may hold.
+const SAFE_DATA: &[&str] = &["image/png", "image/gif", "image/jpeg", "image/webp"];
+
+/// The scheme of `url` as a browser reads it, when it is not one a page may
+/// link to (`javascript:`, `vbscript:`, `file:`, `data:` other than an
+/// image…). Browsers drop leading spaces and control characters and
+/// tabs and newlines anywhere, and ignore letter case; entities are decoded
+/// by the Markdown parser before this sees the URL.
+pub fn unsafe_scheme(url: &str) -> Option<String> {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(64)
+        .collect();
+    let colon = cleaned.find(':')?;
+    let scheme = &cleaned[..colon];
+    let is_scheme = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+    if !is_scheme {
+        return None;
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    if SAFE_SCHEMES.contains(&scheme.as_str()) {
+        return None;
+    }
+    if scheme == "data" {
+        let mime = cleaned[colon + 1..]
+            .split([';', ','])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if SAFE_DATA.contains(&mime.as_str()) {
+            return None;
+        }
+    }
+    Some(scheme)
+}
+
+/// A URL for a message: at most 60 characters, control characters escaped.
+fn shorten(url: &str) -> String {
+    let mut s = String::new();
+    for c in url.chars().take(60) {
+        if c.is_control() {
+            s.extend(c.escape_default());
+        } else {
+            s.push(c);
+        }
+    }
+    if url.chars().nth(60).is_some() {
+        s.push('…');
+    }
+    s
+}
+
+/// The warning for a URL [`unsafe_scheme`] refused.
+fn refused(url: &str, scheme: &str, offset: usize, at: Option<(usize, usize)>) -> Finding {
+    let u = shorten(url);
+    Finding {
+        offset,
+        at,
+        error: false,
+        message: text!("`{}:` address `{}` removed: only web, mail and phone addresses and site paths are linked", scheme, u;
+                       "已移除 `{}:` 地址 `{}`：只允许网页、邮件、电话地址和站内路径", scheme, u),
+        hint: Some(
+            text!("link an `https://` address or a file of the site instead";
+                         "请改为链接 `https://` 地址或站内文件"),
+        ),
+    }
+}
+
+/// Resolves an article's `cover:` like an image in the body: the URL to
+/// use, and what is wrong with it (a broken path is an error, an unsafe
+/// scheme a warning and no cover). Front matter is never raw HTML, so the
+/// scheme is checked whatever `markdown.unsafe_html` says.
+pub fn resolve_cover(
+    url: &str,
+    ctx: &LinkContext,
+    at: (usize, usize),
+) -> (Option<String>, Option<Finding>) {
+    if let Some(scheme) = unsafe_scheme(&decode_entities(url)) {
+        return (None, Some(refused(url, &scheme, 0, Some(at))));
+    }
+    match resolve_path(url, ctx) {
+        Ok(u) => (Some(u), None),
+        Err((message, hint)) => (
+            None,
+            Some(Finding {
+                offset: 0,
+                at: Some(at),
+                error: true,
+                message,
+                hint,
+            }),
+        ),
+    }
+}
+
+/// `&#106;`, `&#x6A;` and `&colon;` decoded, for checking text that a
+/// template may later print into an attribute.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find(';').filter(|&e| e <= 12);
+        let decoded = end.and_then(|e| {
+            let name = &rest[1..e];
+            let code = match name.strip_prefix('#') {
+                Some(n) => match n.strip_prefix(['x', 'X']) {
+                    Some(h) => u32::from_str_radix(h, 16).ok(),
+                    None => n.parse().ok(),
+                },
+                None => match name {
+                    "colon" => Some(58),
+                    "Tab" => Some(9),
+                    "NewLine" => Some(10),
+                    _ => None,
+                },
+            };
+            code.and_then(char::from_u32).map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An open link: where its start event is, the asset it leads to, its
+/// text so far, and whether its tags are emitted (an unsafe one is not).
+struct OpenLink {
+    asset: Option<String>,
+    text: String,
+    kept: bool,
+}
+
+/// An open image: its offset, alt text so far, and whether it is emitted.
+struct OpenImage {
+    offset: usize,
+    alt: String,
+    kept: bool,
+}
+
+/// The state of one body's rendering, event by event.
+struct Walk<'e, 'c> {
+    links: &'c LinkContext<'c>,
+    /// Refuse unsafe URL schemes (raw HTML is off).
+    safe: bool,
+    out: Rendered,
+    events: Vec<Event<'e>>,
+    used_ids: HashMap<String, usize>,
+    /// The open heading: its start event's index and its text so far.
+    heading: Option<(usize, String)>,
+    first_para: Option<String>,
+    in_para: bool,
+    para_text: String,
+    link_stack: Vec<OpenLink>,
+    image_stack: Vec<OpenImage>,
+}
+
+impl<'e, 'c> Walk<'e, 'c> {
+    /// The URL to emit for a link or image, or None when it is refused.
+    fn url(
+        &mut self,
+        dest: CowStr<'e>,
+        email: bool,
+        offset: usize,
+    ) -> (Option<CowStr<'e>>, Option<String>) {
+        if self.safe {
+            if let Some(scheme) = unsafe_scheme(&dest) {
+                self.out
+                    .findings
+                    .push(refused(&dest, &scheme, offset, None));
+                return (None, None);
+            }
+        }
+        let (res, asset) = if email {
+            (Resolved::Keep, None)
+        } else {
+            resolve_link(&dest, self.links)
+        };
+        (
+            Some(apply(res, dest, offset, &mut self.out.findings)),
+            asset,
+        )
+    }
+
+    /// Rewrites an event (links, images, raw HTML); None drops it.
+    fn rewrite(&mut self, ev: Event<'e>, offset: usize) -> Option<Event<'e>> {
+        Some(match ev {
+            Event::Html(h) | Event::InlineHtml(h) if self.safe => Event::Text(h),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                let (res, asset) = if link_type == LinkType::Email {
-                    (Resolved::Keep, None)
-                } else {
-                    resolve_link(&dest_url, links)
-                };
-                let dest_url = apply(res, dest_url, range.start, &mut out.findings);
-                link_stack.push((events.len(), asset, String::new()));
+                let (url, asset) = self.url(dest_url, link_type == LinkType::Email, offset);
+                let kept = url.is_some();
+                self.link_stack.push(OpenLink {
+                    asset,
+                    text: String::new(),
+                    kept,
+                });
+                let dest_url = url?;
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -327,9 +521,14 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
                 title,
                 id,
             }) => {
-                let (res, _) = resolve_link(&dest_url, links);
-                let dest_url = apply(res, dest_url, range.start, &mut out.findings);
-                image = Some((range.start, String::new()));
+                let (url, _) = self.url(dest_url, false, offset);
+                let kept = url.is_some();
+                self.image_stack.push(OpenImage {
+                    offset,
+                    alt: String::new(),
+                    kept,
+                });
+                let dest_url = url?;
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -337,114 +536,178 @@ pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
                     id,
                 })
             }
-            other => other,
-        };
-        match &ev {
-            Event::Start(Tag::Heading { .. }) => heading = Some((events.len(), String::new())),
-            Event::Start(Tag::Paragraph) => {
-                in_para = true;
-                para_text.clear();
-            }
-            Event::End(TagEnd::Paragraph) => {
-                in_para = false;
-                if first_para.is_none() && !para_text.trim().is_empty() {
-                    first_para = Some(std::mem::take(&mut para_text));
-                }
-                out.plain.push('\n');
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some((idx, title)) = heading.take() {
-                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[idx] {
-                        let chosen = match id {
-                            Some(given) => given.to_string(),
-                            None => {
-                                let base = heading_id(&title);
-                                let n = used_ids.entry(base.clone()).or_insert(0);
-                                *n += 1;
-                                let s = if *n == 1 {
-                                    base
-                                } else {
-                                    format!("{base}-{}", *n - 1)
-                                };
-                                *id = Some(CowStr::from(s.clone()));
-                                s
-                            }
-                        };
-                        out.toc.push(TocEntry {
-                            level: *level as u8,
-                            id: chosen,
-                            title: title.trim().to_string(),
-                        });
-                    }
-                }
-                out.plain.push('\n');
-            }
             Event::End(TagEnd::Link) => {
-                if let Some((_, Some(asset), text)) = link_stack.pop() {
-                    let ext = asset.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-                    if ATTACHMENT_EXTS.contains(&ext.as_str()) {
-                        let file = asset.rsplit('/').next().unwrap_or(&asset).to_string();
-                        let name = if text.trim().is_empty() {
-                            file
-                        } else {
-                            text.trim().to_string()
-                        };
-                        out.attachments.push(Attachment {
-                            name,
-                            url: format!("{}{}", links.base_path, asset),
-                            ext,
-                        });
-                    }
+                let link = self.link_stack.pop()?;
+                let kept = link.kept;
+                self.attachment(link);
+                if !kept {
+                    return None;
                 }
+                ev
             }
             Event::End(TagEnd::Image) => {
-                if let Some((offset, alt)) = image.take() {
-                    if alt.trim().is_empty() {
-                        out.findings.push(Finding {
-                            at: None,
-                            offset,
-                            error: false,
-                            message: text!("image without alternative text"; "图片缺少替代文字"),
-                            hint: Some(text!("write a short description in the brackets: `![县城主干道清扫](photo.jpg)`, for readers who cannot see it";
-                                             "请在方括号中写简短说明，如 `![县城主干道清扫](photo.jpg)`，方便视障读者")),
-                        });
-                    }
+                let image = self.image_stack.pop()?;
+                if !image.kept {
+                    return None;
                 }
+                self.alt_check(image);
+                ev
             }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some((_, h)) = &mut heading {
-                    h.push_str(t);
-                }
-                if in_para && image.is_none() {
-                    para_text.push_str(t);
-                }
-                if let Some((_, alt)) = &mut image {
-                    alt.push_str(t);
-                }
-                if let Some((_, _, lt)) = link_stack.last_mut() {
-                    lt.push_str(t);
-                }
-                out.plain.push_str(t);
+            other => other,
+        })
+    }
+
+    /// Records a closed link to an attachment (`[方案](方案.pdf)`).
+    fn attachment(&mut self, link: OpenLink) {
+        let Some(asset) = link.asset else { return };
+        let ext = asset.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        if !ATTACHMENT_EXTS.contains(&ext.as_str()) {
+            return;
+        }
+        let file = asset.rsplit('/').next().unwrap_or(&asset).to_string();
+        let name = if link.text.trim().is_empty() {
+            file
+        } else {
+            link.text.trim().to_string()
+        };
+        self.out.attachments.push(Attachment {
+            name,
+            url: format!("{}{}", self.links.base_path, asset),
+            ext,
+        });
+    }
+
+    fn alt_check(&mut self, image: OpenImage) {
+        if image.alt.trim().is_empty() {
+            self.out.findings.push(Finding {
+                at: None,
+                offset: image.offset,
+                error: false,
+                message: text!("image without alternative text"; "图片缺少替代文字"),
+                hint: Some(text!("write a short description in the brackets: `![县城主干道清扫](photo.jpg)`, for readers who cannot see it";
+                                 "请在方括号中写简短说明，如 `![县城主干道清扫](photo.jpg)`，方便视障读者")),
+            });
+        }
+    }
+
+    /// Gives the closed heading an id (unless it has one) and a TOC entry.
+    fn heading_end(&mut self, level: u8) {
+        let Some((idx, title)) = self.heading.take() else {
+            return;
+        };
+        let Some(Event::Start(Tag::Heading { id, .. })) = self.events.get_mut(idx) else {
+            return;
+        };
+        let chosen = match id {
+            Some(given) => given.to_string(),
+            None => {
+                let base = heading_id(&title);
+                let n = self.used_ids.entry(base.clone()).or_insert(0);
+                *n += 1;
+                let s = if *n == 1 {
+                    base
+                } else {
+                    format!("{base}-{}", *n - 1)
+                };
+                *id = Some(CowStr::from(s.clone()));
+                s
             }
+        };
+        self.out.toc.push(TocEntry {
+            level,
+            id: chosen,
+            title: title.trim().to_string(),
+        });
+    }
+
+    /// Collects text for headings, the summary, alt texts, link texts and search.
+    fn text(&mut self, t: &str) {
+        if let Some((_, h)) = &mut self.heading {
+            h.push_str(t);
+        }
+        let kept_image = self.image_stack.iter().any(|i| i.kept);
+        if self.in_para && !kept_image {
+            self.para_text.push_str(t);
+        }
+        if let Some(i) = self.image_stack.last_mut() {
+            i.alt.push_str(t);
+        }
+        if let Some(l) = self.link_stack.last_mut() {
+            l.text.push_str(t);
+        }
+        self.out.plain.push_str(t);
+    }
+
+    /// Notes what an emitted event means for headings, summary and text.
+    fn observe(&mut self, ev: &Event<'e>) {
+        match ev {
+            Event::Start(Tag::Heading { .. }) => {
+                self.heading = Some((self.events.len(), String::new()))
+            }
+            Event::Start(Tag::Paragraph) => {
+                self.in_para = true;
+                self.para_text.clear();
+            }
+            Event::End(TagEnd::Paragraph) => {
+                self.in_para = false;
+                if self.first_para.is_none() && !self.para_text.trim().is_empty() {
+                    self.first_para = Some(std::mem::take(&mut self.para_text));
+                }
+                self.out.plain.push('\n');
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                self.heading_end(*level as u8);
+                self.out.plain.push('\n');
+            }
+            Event::Text(t) | Event::Code(t) => self.text(t),
             Event::SoftBreak | Event::HardBreak => {
-                if in_para {
-                    para_text.push(' ');
+                if self.in_para {
+                    self.para_text.push(' ');
                 }
-                out.plain.push(' ');
+                self.out.plain.push(' ');
             }
             _ => {}
         }
-        events.push(ev);
+    }
+}
+
+/// Renders a Markdown body.
+pub fn render(body: &str, unsafe_html: bool, links: &LinkContext) -> Rendered {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_FOOTNOTES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
+    let mut w = Walk {
+        links,
+        safe: !unsafe_html,
+        out: Rendered::default(),
+        events: Vec::new(),
+        used_ids: HashMap::new(),
+        heading: None,
+        first_para: None,
+        in_para: false,
+        para_text: String::new(),
+        link_stack: Vec::new(),
+        image_stack: Vec::new(),
+    };
+    for (ev, range) in Parser::new_ext(body, opts).into_offset_iter() {
+        if let Some(ev) = w.rewrite(ev, range.start) {
+            w.observe(&ev);
+            w.events.push(ev);
+        }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, w.events.into_iter());
     if html.contains("<table>") {
         html = html
             .replace("<table>", "<div class=\"table-wrap\"><table>")
             .replace("</table>", "</table></div>");
     }
+    let mut out = w.out;
     out.html = html;
-    out.summary = cut_summary(&first_para.unwrap_or_default(), SUMMARY_CHARS);
+    out.summary = cut_summary(&w.first_para.unwrap_or_default(), SUMMARY_CHARS);
     out
 }
 
@@ -526,6 +789,68 @@ mod tests {
         let errors: Vec<_> = r.findings.iter().filter(|f| f.error).collect();
         assert_eq!(errors.len(), 2, "{:?}", r.findings);
         assert_eq!(line_col(md, errors[0].offset).0, 1);
+    }
+
+    #[test]
+    fn unsafe_schemes_are_refused_in_any_disguise() {
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " \u{1}javascript:alert(1)",
+            "java\tscr\nipt:alert(1)",
+            "vbscript:msgbox(1)",
+            "data:text/html,<script>",
+            "DATA:image/svg+xml,<svg>",
+            "file:///etc/passwd",
+            "weird-scheme:x",
+        ] {
+            assert!(unsafe_scheme(bad).is_some(), "{bad}");
+        }
+        for good in [
+            "https://e.cn/",
+            "HTTP://e.cn/",
+            "mailto:a@b.cn",
+            "tel:+86-10-1234",
+            "#top",
+            "../a.md",
+            "/reports/x/",
+            "a:b/c.pdf".split(':').next().unwrap(),
+            "data:image/png;base64,AAAA",
+            "data:IMAGE/WEBP;base64,AAAA",
+            "//cdn.example.cn/x.png",
+            "路径/文件:名.pdf".split(':').next().unwrap(),
+        ] {
+            assert!(unsafe_scheme(good).is_none(), "{good}");
+        }
+        assert_eq!(
+            decode_entities("&#106;ava&#x73;cript&colon;x"),
+            "javascript:x"
+        );
+        assert_eq!(decode_entities("a & b &amp;"), "a & b &amp;");
+    }
+
+    #[test]
+    fn unsafe_links_render_their_text_only() {
+        let (by, known, assets) = (HashMap::new(), BTreeSet::new(), BTreeSet::new());
+        let md = "[点我](javascript:alert(1)) [x](&#106;avascript:alert(2)) <vbscript:y> ![图](data:text/html,z) [ok](https://e.cn/)\n";
+        let r = render(md, false, &ctx(&by, &known, &assets));
+        assert!(!r.html.contains("href=\"javascript"), "{}", r.html);
+        assert!(!r.html.contains("alert"), "{}", r.html);
+        assert!(!r.html.contains("<img"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("点我 x vbscript:y 图 <a href=\"https://e.cn/\">ok</a>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.findings.iter().filter(|f| !f.error).count(), 4);
+        // Raw HTML allowed: the author is trusted with links too.
+        let r = render(md, true, &ctx(&by, &known, &assets));
+        assert!(
+            r.html.contains("href=\"javascript:alert(1)\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

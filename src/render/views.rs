@@ -51,6 +51,10 @@ pub struct SiteView<'a> {
     pub counts: Counts,
     pub generator: &'static str,
     pub extra: &'a serde_json::Value,
+    /// `identity:` of site.yaml (footer, `SiteIDCode`).
+    pub identity: &'a crate::config::Identity,
+    /// The host of `base_url` (`SiteDomain`).
+    pub domain: &'a str,
 }
 
 impl<'a> SiteView<'a> {
@@ -123,6 +127,8 @@ impl<'a> SiteView<'a> {
             },
             generator: concat!("jianbao ", env!("CARGO_PKG_VERSION")),
             extra: &c.extra,
+            identity: &c.identity,
+            domain: c.host(),
         }
     }
 }
@@ -170,6 +176,8 @@ pub struct ReportView<'a> {
     pub url: String,
     pub permalink: String,
     pub date: String,
+    /// `YYYY-MM-DD HH:MM` when a time was given, else the date (`PubDate`).
+    pub pubdate: String,
     pub period: String,
     pub period_label: String,
     pub unit: UnitLink<'a>,
@@ -196,6 +204,7 @@ pub struct ArticleView<'a> {
     pub url: String,
     pub permalink: String,
     pub date: String,
+    pub pubdate: String,
     pub unit: Option<UnitLink<'a>>,
     pub category: Option<Link>,
     pub tags: Vec<Link>,
@@ -503,6 +512,7 @@ impl<'a> Views<'a> {
             url: self.c().url(&r.path),
             permalink: self.c().full_url(&r.path),
             date: r.doc.date.ymd(),
+            pubdate: r.doc.date.pub_date(),
             period: r.doc.period.to_string(),
             period_label: r.doc.period.label_zh(),
             unit: self.unit_link(u),
@@ -535,6 +545,7 @@ impl<'a> Views<'a> {
             url: self.c().url(&a.path),
             permalink: self.c().full_url(&a.path),
             date: a.doc.date.ymd(),
+            pubdate: a.doc.date.pub_date(),
             unit: a.unit.map(|u| self.unit_link(&self.site.units[u])),
             category: a.category.map(|c| self.term_link(&self.site.categories[c])),
             tags: self.tag_links(&a.doc.tags),

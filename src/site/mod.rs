@@ -4,15 +4,14 @@
 //! Nothing here renders; templates see it through `render::views`.
 
 pub mod figures;
-mod fxhash;
 pub mod slug;
 pub mod stats;
 
 use crate::config::{Config, SlugMode};
 use crate::content::{Article, Asset, Common, Content, Located, Page, Report, Source, UNIT_TYPES};
 use crate::diagnostics::{closest, Diagnostic};
+use crate::hash::{hash_str, FxHashMap, HashedMap};
 use crate::text;
-use fxhash::{FxHashMap, HashedMap};
 use rayon::prelude::*;
 use slug::slugify;
 use std::cmp::Reverse;
@@ -164,7 +163,7 @@ struct Prepared<T> {
     unit: Option<usize>,
     /// Its tags: (part, range of `TagSpellings::uses` of that part).
     tags: (usize, std::ops::Range<usize>),
-    /// `fxhash::hash_str(slug)`, for claiming it without reading it again.
+    /// `hash_str(slug)`, for claiming it without reading it again.
     slug_hash: u64,
 }
 
@@ -225,7 +224,7 @@ fn prepare<T: Send + Sync>(
                         source_path: path.clone(),
                         unit: unit(&doc),
                         tags: (part, first..spellings.uses.len()),
-                        slug_hash: fxhash::hash_str(&slug),
+                        slug_hash: hash_str(&slug),
                         slug,
                         path,
                         doc,
@@ -310,7 +309,7 @@ impl<'a> Slugger<'a> {
         }
     }
 
-    /// Claims `slug` (whose `fxhash::hash_str` is `hash`) for `src`.
+    /// Claims `slug` (whose `hash_str` is `hash`) for `src`.
     fn claim(
         &mut self,
         slug: &'a str,
@@ -658,7 +657,7 @@ impl Site {
                 page_entries.push((p, slug));
             }
             for (p, slug) in &page_entries {
-                let hash = fxhash::hash_str(slug);
+                let hash = hash_str(slug);
                 page_slugs.claim(slug, hash, &p.common.src, &p.common.slug, &mut diags);
             }
             let pages: Vec<PageEntry> = page_entries
@@ -986,7 +985,7 @@ mod tests {
         let mut slugger = Slugger::new("report", 4);
         let mut diags = Vec::new();
         for (slug, src) in [("r1", &srcs[0]), ("r2", &srcs[1]), ("r1", &srcs[2])] {
-            slugger.claim(slug, fxhash::hash_str(slug), src, &None, &mut diags);
+            slugger.claim(slug, hash_str(slug), src, &None, &mut diags);
         }
         assert_eq!(diags.len(), 1);
     }

@@ -10,6 +10,7 @@ use std::process::Command;
 
 pub mod cdp;
 pub mod http;
+pub mod serve;
 
 /// The language the binary is run in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
