@@ -75,6 +75,12 @@ pub struct Config {
     pub search: bool,
     pub feed: bool,
     pub extra: serde_json::Value,
+    /// `reporting:`: which units report how often.
+    pub reporting: Vec<crate::schedule::Rule>,
+    /// `review.required`: the review steps every document must pass (empty: no gate).
+    pub review: Vec<String>,
+    /// `stats_reporting: true`: /stats/ shows the 报送情况 matrix.
+    pub stats_reporting: bool,
     /// `identity:` (网站标识码, filings, contact).
     pub identity: Identity,
     /// `audit:` (allow-list, wording pairs, thresholds).
@@ -94,6 +100,9 @@ const KEYS: &[&str] = &[
     "search",
     "feed",
     "extra",
+    "reporting",
+    "review",
+    "stats_reporting",
     "identity",
     "audit",
 ];
@@ -210,6 +219,12 @@ impl Config {
             .raw("extra")
             .map(|v| yaml::to_json(&v))
             .unwrap_or(serde_json::Value::Null);
+        let reporting = match f.raw("reporting") {
+            None => Vec::new(),
+            Some(v) => crate::schedule::parse_rules(&mut f, v),
+        };
+        let review = crate::review::parse_config(&mut f);
+        let stats_reporting = f.bool("stats_reporting").unwrap_or(false);
         let identity = crate::config_audit::parse_identity(&mut f);
         let audit = crate::config_audit::parse_audit(&mut f);
 
@@ -250,6 +265,9 @@ impl Config {
             search,
             feed,
             extra,
+            reporting,
+            review,
+            stats_reporting,
             identity,
             audit,
         })

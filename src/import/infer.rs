@@ -362,6 +362,7 @@ mod tests {
             parent: parent.map(str::to_string),
             aliases: aliases.iter().map(|s| s.to_string()).collect(),
             order: None,
+            reporting: None,
             extra: serde_json::Value::Null,
         }
     }

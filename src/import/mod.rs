@@ -503,7 +503,7 @@ pub fn run(opts: &Options) -> Result<Vec<Outcome>, Error> {
         .as_deref()
         .map(|t| target_dir(&opts.root, t))
         .transpose()?;
-    let (content, _) = content::load(&opts.root, &config, true);
+    let (content, _) = content::load(&opts.root, &config, content::Include::drafts(true));
     let mut planned = Planned::default();
     let mut out = Vec::new();
     for item in expand(&opts.paths) {

@@ -506,9 +506,11 @@ impl<'a> Ctx<'a> {
                 #[derive(Serialize)]
                 struct D<'a> {
                     stats: stats::StatsPage<'a>,
+                    reporting: Option<super::status::StatusView<'a>>,
                 }
                 let d = D {
                     stats: stats::page(s, self.stats),
+                    reporting: super::status::stats_section(s),
                 };
                 let f = self.frame(
                     "stats",
@@ -722,7 +724,9 @@ impl Versions {
         stats_json: &str,
         stats_fn: bool,
     ) -> Versions {
-        let stats = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes());
+        // The 报送情况 section, when shown, depends on reports and the day.
+        let stats =
+            xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes()) ^ super::status::section_hash(site);
         // A page template's output depends on its own source and on every
         // template it may reach: those no job renders directly (base.html,
         // components) and any page template named in another's source.

@@ -194,7 +194,43 @@ pub struct ReportView<'a> {
     pub earlier: Option<Link>,
     pub later: Option<Link>,
     pub draft: bool,
+    pub review: ReviewView<'a>,
     pub extra: &'a serde_json::Value,
+}
+
+/// One passed review step, for themes that choose to show reviewers.
+#[derive(Serialize)]
+pub struct StepView<'a> {
+    pub step: &'a str,
+    pub by: &'a str,
+    pub date: String,
+}
+
+/// `page.review` on reports and articles.
+#[derive(Serialize)]
+pub struct ReviewView<'a> {
+    /// Some required step is missing: only `serve` and `--drafts` show it.
+    pub pending: bool,
+    pub missing: &'a [String],
+    pub steps: Vec<StepView<'a>>,
+}
+
+impl<'a> ReviewView<'a> {
+    pub fn new(r: &'a crate::content::Review) -> Self {
+        ReviewView {
+            pending: !r.missing.is_empty(),
+            missing: &r.missing,
+            steps: r
+                .steps
+                .iter()
+                .map(|s| StepView {
+                    step: &s.name,
+                    by: &s.by,
+                    date: s.date.ymd(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `page` in article.html.
@@ -217,6 +253,7 @@ pub struct ArticleView<'a> {
     pub toc: &'a [TocEntry],
     pub attachments: &'a [Attachment],
     pub draft: bool,
+    pub review: ReviewView<'a>,
     pub extra: &'a serde_json::Value,
 }
 
@@ -533,6 +570,7 @@ impl<'a> Views<'a> {
             earlier,
             later,
             draft: r.doc.common.draft,
+            review: ReviewView::new(&r.doc.review),
             extra: &r.doc.common.extra,
         }
     }
@@ -558,6 +596,7 @@ impl<'a> Views<'a> {
             toc: &md.toc,
             attachments: &md.attachments,
             draft: a.doc.common.draft,
+            review: ReviewView::new(&a.doc.review),
             extra: &a.doc.common.extra,
         }
     }
