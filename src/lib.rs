@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod content;
+pub mod current;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
