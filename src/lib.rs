@@ -8,15 +8,21 @@
 #![allow(clippy::result_large_err)]
 
 pub mod config;
+mod config_audit;
 pub mod content;
 pub mod current;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
+pub mod hash;
 pub mod output;
+pub mod privacy;
 pub mod release;
 pub mod render;
+pub mod review;
 pub mod scaffold;
+pub mod schedule;
+pub mod session;
 pub mod site;
 pub mod source;
 pub mod theme;
@@ -25,6 +31,7 @@ pub mod yaml;
 use diagnostics::{Diagnostic, Text};
 use output::Sink;
 pub use render::RenderCache;
+pub use session::Session;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -40,8 +47,13 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// `--base-url`, overriding site.yaml.
     pub base_url: Option<String>,
-    /// Include drafts.
+    /// Include drafts (and documents awaiting review).
     pub drafts: bool,
+    /// Include documents awaiting review even without `drafts` (`serve`).
+    pub unreviewed: bool,
+    /// Also write the editor's desk (`_desk/`, `serve` only), with
+    /// findings in this language.
+    pub desk: Option<diagnostics::Lang>,
     /// Progress reports for long builds (a terminal progress bar).
     pub progress: Option<std::sync::Arc<ProgressFn>>,
 }
@@ -53,8 +65,20 @@ impl std::fmt::Debug for BuildOptions {
             .field("output", &self.output)
             .field("base_url", &self.base_url)
             .field("drafts", &self.drafts)
+            .field("unreviewed", &self.unreviewed)
+            .field("desk", &self.desk)
             .field("progress", &self.progress.is_some())
             .finish()
+    }
+}
+
+impl BuildOptions {
+    /// Which held-back documents the load keeps.
+    pub(crate) fn include(&self) -> content::Include {
+        content::Include {
+            drafts: self.drafts,
+            unreviewed: self.drafts || self.unreviewed,
+        }
     }
 }
 
@@ -132,7 +156,7 @@ fn cpu_times() -> Option<(Duration, Duration)> {
     Some((tick(f.next()?)?, tick(f.next()?)?))
 }
 
-struct Phases {
+pub(crate) struct Phases {
     start: Instant,
     last: Instant,
     last_cpu: Option<(Duration, Duration)>,
@@ -140,7 +164,7 @@ struct Phases {
 }
 
 impl Phases {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let now = Instant::now();
         Phases {
             start: now,
@@ -150,7 +174,7 @@ impl Phases {
         }
     }
 
-    fn report(
+    pub(crate) fn report(
         self,
         written: render::Written,
         warnings: Vec<Diagnostic>,
@@ -270,23 +294,8 @@ fn load_model(
     let theme = theme::load(&opts.root, &config);
     phases.done("theme");
     let (content, mut diags) = match session {
-        Some(s) => {
-            // Documents are read against the configuration (metrics…).
-            let config_key = format!("{config:?}{}", opts.drafts);
-            if s.config_key != config_key {
-                s.load.clear();
-                s.config_key = config_key;
-            }
-            let changed = s.changed.take();
-            content::load_cached(
-                &opts.root,
-                &config,
-                opts.drafts,
-                &mut s.load,
-                changed.as_deref(),
-            )
-        }
-        None => content::load(&opts.root, &config, opts.drafts),
+        Some(s) => s.load_content(opts, &config),
+        None => content::load(&opts.root, &config, opts.include()),
     };
     phases.done("load");
     let theme = match theme {
@@ -298,60 +307,14 @@ fn load_model(
     };
     let (site, mut d) = site::Site::build(config, content);
     diags.append(&mut d);
+    diags.extend(site::reporting::check(&site));
     phases.done("model");
     Ok((site, theme, diags))
 }
 
-/// What `serve` keeps between rebuilds, so a rebuild after a small edit
-/// costs little more than that edit: content files by path (only changed
-/// ones are read again), rendered Markdown by source, and rendered pages by
-/// what their templates see. A rebuild's result is always the same as a
-/// fresh build's.
-#[derive(Default)]
-pub struct Session {
-    load: content::LoadCache,
-    /// The configuration the loaded documents were read with.
-    config_key: String,
-    /// Site-root-relative paths changed since the last rebuild (None: any).
-    changed: Option<Vec<PathBuf>>,
-    bodies: render::BodyCache,
-    search: render::search::SearchCache,
-    render: RenderCache,
-    /// Files the last rebuild produced.
-    files: usize,
-}
-
-impl Session {
-    /// Builds into memory, reusing what is unchanged. `changed`: the
-    /// site-root-relative paths reported changed since the last call, or
-    /// None when unknown (everything under `content/` is read again).
-    pub fn rebuild(
-        &mut self,
-        opts: &BuildOptions,
-        changed: Option<&[PathBuf]>,
-    ) -> Result<(output::Memory, BuildReport), Error> {
-        self.changed = changed.map(<[PathBuf]>::to_vec);
-        let mut phases = Phases::new();
-        let mem = output::Memory::with_capacity(self.files);
-        let result = run(opts, &mem, &mut phases, false, Some(self));
-        if self.changed.take().is_some() {
-            // The build stopped before reading the changed files (a broken
-            // site.yaml): the next one reads everything.
-            self.load.clear();
-        }
-        let (written, warnings) = result?;
-        self.files = written.files;
-        Ok((mem, phases.report(written, warnings, None)))
-    }
-
-    /// Template renders in the last rebuild: (rendered, reused).
-    pub fn last_render(&self) -> (usize, usize) {
-        self.render.last
-    }
-}
-
-/// Loads, validates, models and renders the site through `sink`.
-fn run(
+/// Loads, validates, models and renders the site through `sink`; with a
+/// `session`, each stage reuses what that session kept of the last build.
+pub(crate) fn run(
     opts: &BuildOptions,
     sink: &dyn Sink,
     phases: &mut Phases,
@@ -366,6 +329,9 @@ fn run(
     };
     diags.append(&mut d);
     phases.done("markdown");
+    // Personal data blocks the build like any error (the sources are still loaded).
+    diags.extend(privacy::check(&site));
+    phases.done("privacy");
     if check_figures {
         diags.extend(site::figures::check(&site));
     }
@@ -401,9 +367,25 @@ fn run(
         },
     )?;
     phases.done("render");
-    release::drop_aside((site, bodies, stats));
     diagnostics::sort(&mut diags);
+    if let Some(lang) = opts.desk {
+        sink.write(
+            render::desk::PATH,
+            render::desk::page(&site, &diags, lang).as_bytes(),
+        )?;
+        phases.done("desk");
+    }
+    release::drop_aside((site, bodies, stats));
     Ok((written, diags))
+}
+
+/// The model for a command that prints from it; any error fails it.
+fn checked_model(opts: &BuildOptions) -> Result<(site::Site, Vec<Diagnostic>), Error> {
+    let (site, _, diags) = load_model(opts, &mut Phases::new(), None)?;
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::diags(diags));
+    }
+    Ok((site, diags))
 }
 
 /// `jianbao stats`: the aggregated figures as text (table, CSV or JSON).
@@ -412,17 +394,30 @@ pub fn stats_text(
     by: Option<site::stats::Breakdown>,
     format: render::stats::Format,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    let mut phases = Phases::new();
-    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(Error::diags(diags));
-    }
+    let (site, mut diags) = checked_model(opts)?;
     let stats = site::stats::Stats::compute(&site);
     diagnostics::sort(&mut diags);
     Ok((
         render::stats::command_output(&site, &stats, by, format),
         diags,
     ))
+}
+
+/// `jianbao status`: who has reported in `year` (default: today's) as of
+/// `today` (default: the local date, or `SOURCE_DATE_EPOCH`'s).
+pub fn status_text(
+    opts: &BuildOptions,
+    year: Option<i32>,
+    today: Option<content::Date>,
+    format: render::stats::Format,
+) -> Result<(String, Vec<Diagnostic>), Error> {
+    let (site, mut diags) = checked_model(opts)?;
+    let today = today.unwrap_or_else(site::reporting::today);
+    let cov = site::reporting::Coverage::compute(&site, year.unwrap_or(today.year), today);
+    // The notes on documents awaiting review are the desk's business here.
+    diags.retain(|d| d.severity != diagnostics::Severity::Info);
+    diagnostics::sort(&mut diags);
+    Ok((render::status::command_output(&site, &cov, format), diags))
 }
 
 /// `jianbao build`: writes the site aside and swaps it in when complete.

@@ -4,23 +4,26 @@
 //! serialized once per build.
 
 pub mod charts;
+pub mod desk;
 mod feeds;
 pub mod markdown;
 mod pages;
 pub mod search;
 pub mod stats;
+pub mod status;
 pub mod templates;
 pub mod views;
 
 use crate::content::{Located, Source};
 use crate::diagnostics::Diagnostic;
+use crate::hash::HashedMap;
 use crate::output::Sink;
 use crate::site::stats::Stats;
 use crate::site::Site;
 use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
 use markdown::{LinkContext, Rendered};
-use pages::{jobs, json_hash, CacheRun, Ctx, Job, KeyMap, Out, Versions};
+use pages::{jobs, json_hash, CacheRun, Ctx, Job, Out, Versions};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -116,7 +119,7 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
 /// a body whose source and link context are unchanged is not rendered again.
 #[derive(Default)]
 pub struct BodyCache {
-    bodies: KeyMap<Arc<Rendered>>,
+    bodies: HashedMap<Arc<Rendered>>,
 }
 
 /// [`bodies`], reusing what `cache` holds; the cache then holds this
@@ -224,9 +227,9 @@ pub fn bodies_cached(
 /// can see (its sources, the `site` global, `stats()`, the page context).
 #[derive(Default)]
 pub struct RenderCache {
-    outputs: KeyMap<Arc<[u8]>>,
+    outputs: HashedMap<Arc<[u8]>>,
     /// The same outputs by job signature (see `pages::Versions`).
-    signed: KeyMap<pages::Signed>,
+    signed: HashedMap<pages::Signed>,
     /// Static files and assets read from disk, by path.
     copies: HashMap<PathBuf, Copied>,
     /// Template renders in the last build: (rendered, reused).
@@ -283,7 +286,7 @@ pub fn write_search(
             let total = 1 + shards + idx.chunk_count();
             (0..total).into_par_iter().for_each(|n| {
                 let (path, json) = match n {
-                    0 => ("search/docs.json".to_string(), idx.docs_json().into_bytes()),
+                    0 => (search::DOCS_PATH.to_string(), idx.docs_json().into_bytes()),
                     n if n <= shards => idx.shard_json(n - 1),
                     n => idx.text_json(n - 1 - shards),
                 };
@@ -349,12 +352,12 @@ pub fn write_site(
         let stats_fn = sources.iter().any(|(_, s)| s.contains("stats("));
         Some(CacheRun {
             versions: Versions::new(site, bodies, sig_global, &sources, &stats_json, stats_fn),
-            next_signed: Mutex::new(KeyMap::with_capacity_and_hasher(
+            next_signed: Mutex::new(HashedMap::with_capacity_and_hasher(
                 prev_signed.len(),
                 Default::default(),
             )),
             global,
-            next: Mutex::new(KeyMap::with_capacity_and_hasher(
+            next: Mutex::new(HashedMap::with_capacity_and_hasher(
                 c.outputs.len(),
                 Default::default(),
             )),

@@ -7,11 +7,11 @@ use super::templates::{Shared, Templates};
 use super::views::{self, Link, Paginator, Views};
 use super::{feeds, Bodies};
 use crate::diagnostics::Diagnostic;
+use crate::hash::HashedMap;
 use crate::site::stats::Stats;
 use crate::site::{pages_for, Site};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -112,28 +112,6 @@ pub(super) fn json_hash<T: Serialize + ?Sized>(seed: u64, value: &T) -> Option<u
     Some(h.0.digest())
 }
 
-/// Hashes a u64 key that is itself a hash (xxh3 or SipHash output) by
-/// taking it as is.
-#[derive(Default, Clone, Copy)]
-pub struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A map keyed by hashes.
-pub type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
-
 /// A file rendered in an earlier build: site path, bytes, is an HTML page,
 /// context hash (see [`CacheRun::prev`]).
 pub(super) type Signed = (String, Arc<[u8]>, bool, Option<u64>);
@@ -145,12 +123,12 @@ pub(super) struct CacheRun {
     pub(super) versions: Versions,
     /// This build's outputs by job signature ([`Ctx::signature`]); the
     /// previous build's are looked up before any context is built.
-    pub(super) next_signed: Mutex<KeyMap<Signed>>,
+    pub(super) next_signed: Mutex<HashedMap<Signed>>,
     /// Hash of everything every template sees: template sources, the
     /// `site` global, `stats()`.
     pub(super) global: u64,
-    pub(super) prev: KeyMap<Arc<[u8]>>,
-    pub(super) next: Mutex<KeyMap<Arc<[u8]>>>,
+    pub(super) prev: HashedMap<Arc<[u8]>>,
+    pub(super) next: Mutex<HashedMap<Arc<[u8]>>>,
     pub(super) rendered: AtomicUsize,
     pub(super) reused: AtomicUsize,
 }
@@ -166,7 +144,7 @@ impl<'a> Ctx<'a> {
         let Some(key) = json_hash(c.global, &(name, page)) else {
             return self.tpl.render(name, page).map(Out::Bytes);
         };
-        let lock = |m: &'a Mutex<KeyMap<Arc<[u8]>>>| m.lock().unwrap_or_else(|p| p.into_inner());
+        let lock = |m: &'a Mutex<HashedMap<Arc<[u8]>>>| m.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(out) = c.prev.get(&key) {
             c.reused.fetch_add(1, Ordering::Relaxed);
             lock(&c.next).insert(key, out.clone());
@@ -528,9 +506,11 @@ impl<'a> Ctx<'a> {
                 #[derive(Serialize)]
                 struct D<'a> {
                     stats: stats::StatsPage<'a>,
+                    reporting: Option<super::status::StatusView<'a>>,
                 }
                 let d = D {
                     stats: stats::page(s, self.stats),
+                    reporting: super::status::stats_section(s),
                 };
                 let f = self.frame(
                     "stats",
@@ -744,7 +724,9 @@ impl Versions {
         stats_json: &str,
         stats_fn: bool,
     ) -> Versions {
-        let stats = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes());
+        // The 报送情况 section, when shown, depends on reports and the day.
+        let stats =
+            xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes()) ^ super::status::section_hash(site);
         // A page template's output depends on its own source and on every
         // template it may reach: those no job renders directly (base.html,
         // components) and any page template named in another's source.

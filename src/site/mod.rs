@@ -4,15 +4,17 @@
 //! Nothing here renders; templates see it through `render::views`.
 
 pub mod figures;
-mod fxhash;
+pub mod reporting;
 pub mod slug;
 pub mod stats;
 
 use crate::config::{Config, SlugMode};
-use crate::content::{Article, Asset, Common, Content, Located, Page, Report, Source, UNIT_TYPES};
+use crate::content::{
+    Article, Asset, Common, Content, Held, Located, Page, Report, Source, UNIT_TYPES,
+};
 use crate::diagnostics::{closest, Diagnostic};
+use crate::hash::{hash_str, FxHashMap, HashedMap};
 use crate::text;
-use fxhash::{FxHashMap, HashedMap};
 use rayon::prelude::*;
 use slug::slugify;
 use std::cmp::Reverse;
@@ -74,6 +76,8 @@ pub struct UnitEntry {
     pub parent: Option<String>,
     pub aliases: Vec<String>,
     pub order: Option<u64>,
+    /// The unit's own `reporting:` override.
+    pub reporting: Option<crate::schedule::UnitReporting>,
     /// The registry file (its body is the introduction), if any.
     pub src: Option<Source>,
     pub extra: serde_json::Value,
@@ -108,6 +112,8 @@ pub struct Site {
     pub tags: Vec<Term>,
     pub categories: Vec<Term>,
     pub assets: Vec<Asset>,
+    /// Drafts and documents awaiting review (kept in the site or not).
+    pub held: Vec<Held>,
     /// `content/`-relative Markdown path → site path (for relative links).
     pub by_source: HashMap<String, String>,
 }
@@ -164,7 +170,7 @@ struct Prepared<T> {
     unit: Option<usize>,
     /// Its tags: (part, range of `TagSpellings::uses` of that part).
     tags: (usize, std::ops::Range<usize>),
-    /// `fxhash::hash_str(slug)`, for claiming it without reading it again.
+    /// `hash_str(slug)`, for claiming it without reading it again.
     slug_hash: u64,
 }
 
@@ -225,7 +231,7 @@ fn prepare<T: Send + Sync>(
                         source_path: path.clone(),
                         unit: unit(&doc),
                         tags: (part, first..spellings.uses.len()),
-                        slug_hash: fxhash::hash_str(&slug),
+                        slug_hash: hash_str(&slug),
                         slug,
                         path,
                         doc,
@@ -310,7 +316,7 @@ impl<'a> Slugger<'a> {
         }
     }
 
-    /// Claims `slug` (whose `fxhash::hash_str` is `hash`) for `src`.
+    /// Claims `slug` (whose `hash_str` is `hash`) for `src`.
     fn claim(
         &mut self,
         slug: &'a str,
@@ -400,6 +406,7 @@ impl Site {
             units: registry,
             has_registry,
             assets,
+            held,
         } = content;
         pages.sort_by(|a, b| a.common.src.rel.cmp(&b.common.src.rel));
 
@@ -440,6 +447,7 @@ impl Site {
                     parent: u.parent,
                     aliases: u.aliases,
                     order: u.order,
+                    reporting: u.reporting,
                     src: Some(u.src),
                     extra: u.extra,
                     reports: Vec::new(),
@@ -529,6 +537,7 @@ impl Site {
                 parent: None,
                 aliases: Vec::new(),
                 order: None,
+                reporting: None,
                 src: None,
                 extra: serde_json::Value::Null,
                 reports: Vec::new(),
@@ -658,7 +667,7 @@ impl Site {
                 page_entries.push((p, slug));
             }
             for (p, slug) in &page_entries {
-                let hash = fxhash::hash_str(slug);
+                let hash = hash_str(slug);
                 page_slugs.claim(slug, hash, &p.common.src, &p.common.slug, &mut diags);
             }
             let pages: Vec<PageEntry> = page_entries
@@ -795,6 +804,7 @@ impl Site {
             tags,
             categories,
             assets,
+            held,
             by_source,
         };
         (site, diags)
@@ -986,7 +996,7 @@ mod tests {
         let mut slugger = Slugger::new("report", 4);
         let mut diags = Vec::new();
         for (slug, src) in [("r1", &srcs[0]), ("r2", &srcs[1]), ("r1", &srcs[2])] {
-            slugger.claim(slug, fxhash::hash_str(slug), src, &None, &mut diags);
+            slugger.claim(slug, hash_str(slug), src, &None, &mut diags);
         }
         assert_eq!(diags.len(), 1);
     }

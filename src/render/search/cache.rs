@@ -20,10 +20,15 @@
 //! count or chunk size (sums over all documents, kept current) serializes
 //! all shards or all chunks.
 
-use super::{
-    docs_json, inputs, postings, push_entry, push_row, row_cost, snippet_text, token_cost,
-    tokenize, Bodies, DocInput, FxMap, Sizes, MAX_TEXT,
+use super::format::{
+    docs_json, push_entry, push_row, row_cost, shard_path, snippet_text, text_path, Sizes,
+    DOCS_PATH, MAX_TEXT,
 };
+use super::input::{inputs, DocInput};
+use super::tokenize;
+use super::vocab::{decode, Tok, Vocab};
+use crate::hash::FxHashMap;
+use crate::render::Bodies;
 use crate::site::Site;
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -50,191 +55,6 @@ pub struct SearchReuse {
     pub files: usize,
     /// Whether the postings were rebuilt (documents came, went or moved).
     pub rebuilt: bool,
-}
-
-/// A token and its postings.
-struct Tok {
-    text: Box<str>,
-    /// `id * 256 + entry` per document holding the token, ascending; the
-    /// entry is `min(tf, 15) * 16 + fields`, the low byte of a shard code.
-    postings: Vec<u32>,
-    /// [`token_cost`] of the postings; 0 when there are none.
-    cost: usize,
-}
-
-impl Tok {
-    /// The shard file codes: ids as differences from the previous one.
-    fn codes(&self) -> impl Iterator<Item = u32> + '_ {
-        let mut prev = 0;
-        self.postings.iter().map(move |&c| {
-            let code = c - (prev << 8);
-            prev = c >> 8;
-            code
-        })
-    }
-
-    fn full_cost(&self) -> usize {
-        if self.postings.is_empty() {
-            0
-        } else {
-            token_cost(&self.text, self.codes())
-        }
-    }
-
-    /// Sets document `id`'s entry (`None`: the document lacks the token),
-    /// keeping `cost` current by recounting only the codes that change.
-    fn set(&mut self, id: u32, entry: Option<u8>) {
-        let p = &mut self.postings;
-        let pos = p.partition_point(|&c| c >> 8 < id);
-        let had = p.get(pos).is_some_and(|&c| c >> 8 == id);
-        // The code at `pos` and the next one's (its difference) change.
-        let window = |p: &[u32], n: usize| -> usize {
-            (pos..(pos + n).min(p.len()))
-                .map(|k| {
-                    let prev = if k == 0 { 0 } else { p[k - 1] >> 8 };
-                    super::digits(p[k] - (prev << 8)) + 1
-                })
-                .sum()
-        };
-        let before = window(p, usize::from(had) + 1);
-        match (had, entry) {
-            (true, Some(e)) => p[pos] = (id << 8) | u32::from(e),
-            (true, None) => {
-                p.remove(pos);
-            }
-            (false, Some(e)) => p.insert(pos, (id << 8) | u32::from(e)),
-            (false, None) => return,
-        }
-        let after = window(p, usize::from(entry.is_some()) + 1);
-        self.cost = if p.is_empty() {
-            0
-        } else if self.cost == 0 {
-            self.text.len() + 5 + after
-        } else {
-            self.cost - before + after
-        };
-    }
-}
-
-/// A token id and its shard codes.
-type TokenCodes = (u32, Vec<u32>);
-
-/// Every token seen, by id; ids never change while the cache lives.
-#[derive(Default)]
-struct Vocab {
-    short: FxMap<u64, u32>,
-    long: FxMap<Box<str>, u32>,
-    toks: Vec<Tok>,
-}
-
-impl Vocab {
-    fn add(&mut self, text: Box<str>) -> u32 {
-        let tid = u32::try_from(self.toks.len()).expect("fewer than 4 billion tokens");
-        self.toks.push(Tok {
-            text,
-            postings: Vec::new(),
-            cost: 0,
-        });
-        tid
-    }
-
-    /// The id of token `t`, a new one if unseen.
-    fn id(&mut self, t: String) -> u32 {
-        match tokenize::pack(&t) {
-            Some(k) => match self.short.get(&k) {
-                Some(&tid) => tid,
-                None => {
-                    let tid = self.add(t.into());
-                    self.short.insert(k, tid);
-                    tid
-                }
-            },
-            None => {
-                let t = Box::<str>::from(t);
-                match self.long.get(&t) {
-                    Some(&tid) => tid,
-                    None => {
-                        let tid = self.add(t.clone());
-                        self.long.insert(t, tid);
-                        tid
-                    }
-                }
-            }
-        }
-    }
-
-    /// The token lists of `docs` (see [`push_entry_code`]), and the postings by
-    /// token id, ids relative to `docs`, in shard code form. Tokenized as a
-    /// full build does ([`postings`]); a token is looked up once, not once
-    /// per document holding it.
-    fn tokenize(&mut self, docs: &[&DocInput]) -> (Vec<Box<[u8]>>, Vec<TokenCodes>) {
-        let parts = postings(docs);
-        let mut by_id: Vec<TokenCodes> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-        for (t, codes) in parts.into_iter().flatten() {
-            by_id.push((self.id(t), codes));
-        }
-        // Taken by token id, each document's list comes out in order.
-        by_id.sort_unstable_by_key(|t| t.0);
-        let mut counts = vec![0usize; docs.len()];
-        for (_, codes) in &by_id {
-            let mut id = 0;
-            for &c in codes {
-                id += c >> 8;
-                counts[id as usize] += 1;
-            }
-        }
-        let mut lists: Vec<Vec<u8>> = counts.iter().map(|&n| Vec::with_capacity(n * 3)).collect();
-        drop(counts);
-        let mut prev = vec![0u32; docs.len()];
-        for (tid, codes) in &by_id {
-            let mut id = 0;
-            for &c in codes {
-                id += c >> 8;
-                let d = id as usize;
-                push_entry_code(&mut lists[d], tid - prev[d], c as u8);
-                prev[d] = *tid;
-            }
-        }
-        let lists = lists.into_iter().map(Vec::into_boxed_slice).collect();
-        (lists, by_id)
-    }
-}
-
-/// Appends a token to a document's token list. A list is stored compactly,
-/// by token id: per token the id's difference `d` from the previous one
-/// (LEB128) and the entry byte.
-fn push_entry_code(out: &mut Vec<u8>, mut d: u32, e: u8) {
-    while d >= 0x80 {
-        out.push((d as u8) | 0x80);
-        d >>= 7;
-    }
-    out.push(d as u8);
-    out.push(e);
-}
-
-/// The tokens of a list written by [`push_entry_code`]: `(id, entry)`.
-fn decode(bytes: &[u8]) -> impl Iterator<Item = (u32, u8)> + '_ {
-    let mut i = 0;
-    let mut prev = 0u32;
-    std::iter::from_fn(move || {
-        if i >= bytes.len() {
-            return None;
-        }
-        let (mut d, mut shift) = (0u32, 0);
-        loop {
-            let b = bytes[i];
-            i += 1;
-            d |= u32::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                break;
-            }
-            shift += 7;
-        }
-        prev += d;
-        let e = bytes[i];
-        i += 1;
-        Some((prev, e))
-    })
 }
 
 /// The site paths of the documents in id order, in one string: compared
@@ -280,7 +100,7 @@ struct Doc {
     key: u64,
     meta: u64,
     text_hash: u64,
-    /// See [`push_entry_code`].
+    /// See [`super::vocab::push_entry_code`].
     tokens: Box<[u8]>,
     /// The text chunk holding the document's row, and where the row is.
     chunk: Arc<[u8]>,
@@ -461,9 +281,9 @@ impl SearchCache {
             state.named = (shards, chunks);
             let names = &mut state.names;
             names.clear();
-            names.push("search/docs.json".to_string());
-            names.extend((0..shards).map(|n| format!("search/idx/{n}.json")));
-            names.extend((0..chunks).map(|n| format!("search/text/{n}.json")));
+            names.push(DOCS_PATH.to_string());
+            names.extend((0..shards).map(shard_path));
+            names.extend((0..chunks).map(text_path));
         }
         reuse.serialized += 1;
         reuse.files = state.names.len();
@@ -503,7 +323,7 @@ impl State {
         let refs: Vec<&DocInput> = changed.iter().map(|&i| &inputs[i]).collect();
         let (lists, _) = self.vocab.tokenize(&refs);
         let mut dirty: Vec<u32> = Vec::new();
-        let mut rows: FxMap<usize, Vec<u8>> = FxMap::default();
+        let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
         for ((&i, f), list) in changed.iter().zip(fresh).zip(lists) {
             let id = u32::try_from(i).expect("fewer than 16 million documents");
             let doc = &mut self.docs[i];
@@ -583,7 +403,7 @@ impl State {
             ),
             None => Default::default(),
         };
-        let by_path: FxMap<&str, usize> =
+        let by_path: FxHashMap<&str, usize> =
             old_paths.iter().enumerate().map(|(j, p)| (p, j)).collect();
         let found: Vec<Option<usize>> = inputs
             .iter()
@@ -637,7 +457,7 @@ impl State {
         drop(read);
         let mut fresh = fresh.into_iter().zip(lists);
         let empty: Arc<[u8]> = Arc::from(Vec::new());
-        let mut rows: FxMap<usize, Vec<u8>> = FxMap::default();
+        let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
         for (i, (d, k)) in inputs.iter().zip(&kept).enumerate() {
             let doc = match k {
                 Some(j) => {
@@ -797,7 +617,7 @@ impl State {
     /// Serializes text chunks `which` (by `chunk`), taking the rows of
     /// documents in `rows` from there and the others' from their current
     /// chunk. Returns the number of chunks serialized.
-    fn write_chunks(&mut self, which: &[usize], rows: FxMap<usize, Vec<u8>>) -> usize {
+    fn write_chunks(&mut self, which: &[usize], rows: FxHashMap<usize, Vec<u8>>) -> usize {
         let (n, chunk) = (self.docs.len(), self.chunk);
         self.chunk_files
             .resize(n.div_ceil(chunk), Arc::from(Vec::new()));
@@ -836,6 +656,7 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+    use super::super::vocab::push_entry_code;
     use super::super::Index;
     use super::*;
     use std::collections::BTreeMap;
@@ -1010,7 +831,7 @@ mod tests {
 
     fn load(root: &Path) -> (Site, Bodies) {
         let config = crate::config::Config::load(root, None).unwrap();
-        let (content, mut diags) = crate::content::load(root, &config, false);
+        let (content, mut diags) = crate::content::load(root, &config, Default::default());
         let (site, d) = Site::build(config, content);
         diags.extend(d);
         let (bodies, d) = crate::render::bodies(&site, &site.content_paths());

@@ -1,7 +1,9 @@
-//! A fast, non-keyed hash for the model's internal lookups (slugs, unit
-//! names, tag spellings): the Firefox/rustc "Fx" hash. Content is the
-//! editors' own, so the flooding resistance of the default SipHash buys
-//! nothing there, and it costs several times more per short string.
+//! The crate's two non-keyed hashers: the Firefox/rustc "Fx" hash for
+//! internal lookups (slugs, unit names, tag spellings, search tokens) and
+//! an identity hasher for keys that already are hashes (xxh3 outputs: the
+//! render and body caches). Content is the editors' own, so the flooding
+//! resistance of the default SipHash buys nothing there, and it costs
+//! several times more per short string.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

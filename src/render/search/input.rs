@@ -1,0 +1,132 @@
+//! What the index reads of the model: one [`DocInput`] per report, article
+//! and page, in id order (newest first, then pages).
+
+use super::format::{BODY, TAGS, TITLE, UNIT};
+use crate::render::Bodies;
+use crate::site::Site;
+
+/// One document's contribution to the index, borrowed from the model
+/// (nothing is copied: `serve` gathers these on every rebuild). Its
+/// `text/<n>.json` row is title, site path, date, tags and `text`, cut to a
+/// snippet only when its chunk is written, so a large site's snippets never
+/// all sit in memory.
+pub(super) struct DocInput<'a> {
+    pub(super) title: &'a str,
+    pub(super) path: &'a str,
+    /// Reports and articles; shown as [`Date::ymd`](crate::content::Date::ymd).
+    pub(super) date: Option<crate::content::Date>,
+    pub(super) tags: &'a [String],
+    pub(super) category: Option<&'a str>,
+    pub(super) unit: Option<&'a crate::site::UnitEntry>,
+    /// Summary, author and source, found as body text.
+    pub(super) extras: [Option<&'a str>; 3],
+    /// `(unit + 1) * 4 + kind`.
+    pub(super) ku: usize,
+    /// The body's plain text ([`BODY`]).
+    pub(super) text: &'a str,
+    /// [`super::markdown::Rendered::key`] of the body: equal keys, equal
+    /// `text`; 0 when unknown.
+    pub(super) key: u64,
+}
+
+impl DocInput<'_> {
+    /// The date as rows show it; empty for pages.
+    pub(super) fn ymd(&self) -> String {
+        self.date.map(|d| d.ymd()).unwrap_or_default()
+    }
+
+    /// Calls `f` with every text the document is found by and its field:
+    /// title, unit names, tags and category, body text and the year of the
+    /// date. Tokenizing pieces one by one equals tokenizing them joined by
+    /// spaces or newlines (both end a CJK run and a word), so nothing is
+    /// concatenated; a document's postings (field bits, body term
+    /// frequency) do not depend on the order.
+    pub(super) fn each_text(&self, mut f: impl FnMut(&str, u8)) {
+        f(self.title, TITLE);
+        if let Some(u) = self.unit {
+            f(&u.name, UNIT);
+            for a in &u.aliases {
+                f(a, UNIT);
+            }
+        }
+        for t in self.tags.iter().map(String::as_str).chain(self.category) {
+            f(t, TAGS);
+        }
+        for x in self.extras.into_iter().flatten() {
+            f(x, BODY);
+        }
+        f(self.text, BODY);
+        // Reports and articles are found by their year too.
+        if let Some(year) = self.ymd().get(..4) {
+            f(year, BODY);
+        }
+    }
+}
+
+/// The documents of the index in id order, and the unit names.
+pub(super) fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, Vec<DocInput<'a>>) {
+    let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
+    // Reports and articles merged newest first (each list already is).
+    let mut dated: Vec<(crate::content::Date, bool, usize)> = site
+        .reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.doc.date, true, i))
+        .chain(
+            site.articles
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.doc.date, false, i)),
+        )
+        .collect();
+    dated.sort_by_key(|d| std::cmp::Reverse(d.0.sort_key()));
+    let mut inputs: Vec<DocInput> = Vec::with_capacity(dated.len() + site.pages.len());
+    for (_, is_report, i) in dated {
+        inputs.push(if is_report {
+            let (r, m) = (&site.reports[i], &bodies.reports[i]);
+            let d = &r.doc;
+            DocInput {
+                title: &d.common.title,
+                path: &r.path,
+                date: Some(d.date),
+                tags: &d.tags,
+                category: None,
+                unit: Some(&site.units[r.unit]),
+                extras: [&d.summary, &d.author, &d.source].map(Option::as_deref),
+                ku: (r.unit + 1) * 4,
+                text: &m.plain,
+                key: m.key,
+            }
+        } else {
+            let (a, m) = (&site.articles[i], &bodies.articles[i]);
+            let d = &a.doc;
+            DocInput {
+                title: &d.common.title,
+                path: &a.path,
+                date: Some(d.date),
+                tags: &d.tags,
+                category: d.category.as_deref(),
+                unit: a.unit.map(|u| &site.units[u]),
+                extras: [&d.summary, &d.author, &d.source].map(Option::as_deref),
+                ku: a.unit.map_or(0, |u| u + 1) * 4 + 1,
+                text: &m.plain,
+                key: m.key,
+            }
+        });
+    }
+    for (p, m) in site.pages.iter().zip(&bodies.pages) {
+        inputs.push(DocInput {
+            title: &p.doc.common.title,
+            path: &p.path,
+            date: None,
+            tags: &[],
+            category: None,
+            unit: None,
+            extras: [None; 3],
+            ku: 2,
+            text: &m.plain,
+            key: m.key,
+        });
+    }
+    (units, inputs)
+}

@@ -1,0 +1,92 @@
+//! What `serve` keeps between rebuilds, so a rebuild after a small edit
+//! costs little more than that edit. A rebuild's result is always the same
+//! as a fresh build's: every cache is looked up by a key that covers all
+//! its entry depends on. The caches, each owned by its stage, and their keys:
+//!
+//! - content files ([`content::LoadCache`], load): by `content/`-relative
+//!   path; only files the watcher reports changed are read again. Cleared
+//!   when the configuration (`config_key`: site.yaml as parsed, drafts)
+//!   changes or a build stops before reading the changed files.
+//! - rendered Markdown ([`render::BodyCache`], markdown): by
+//!   [`Rendered::key`](crate::render::markdown::Rendered::key), an xxh3 of
+//!   the file's path seeded with its text's hash and the link context (all
+//!   site paths, assets, base path, options: [`render::link_context_hash`]).
+//! - the search index ([`render::search::SearchCache`], search): per
+//!   document by site path, body key, a hash of the fields the index reads
+//!   and a hash of its plain text; files by shard and chunk.
+//! - rendered pages ([`RenderCache`], render): by job signature (the
+//!   versions of what a page's context reads, `render::pages::Versions`,
+//!   checked before the context is built), then by a hash of the context
+//!   itself with the template sources and globals; static files and assets
+//!   by path, size and modification time.
+
+use crate::diagnostics::Diagnostic;
+use crate::{config, content, output, render, BuildOptions, BuildReport, Error, Phases};
+use std::path::PathBuf;
+
+/// The caches of one `serve` (see the module header).
+#[derive(Default)]
+pub struct Session {
+    load: content::LoadCache,
+    /// The configuration the loaded documents were read with.
+    config_key: String,
+    /// Site-root-relative paths changed since the last rebuild (None: any).
+    changed: Option<Vec<PathBuf>>,
+    pub(crate) bodies: render::BodyCache,
+    pub(crate) search: render::search::SearchCache,
+    pub(crate) render: render::RenderCache,
+    /// Files the last rebuild produced.
+    files: usize,
+}
+
+impl Session {
+    /// Builds into memory, reusing what is unchanged. `changed`: the
+    /// site-root-relative paths reported changed since the last call, or
+    /// None when unknown (everything under `content/` is read again).
+    pub fn rebuild(
+        &mut self,
+        opts: &BuildOptions,
+        changed: Option<&[PathBuf]>,
+    ) -> Result<(output::Memory, BuildReport), Error> {
+        self.changed = changed.map(<[PathBuf]>::to_vec);
+        let mut phases = Phases::new();
+        let mem = output::Memory::with_capacity(self.files);
+        let result = crate::run(opts, &mem, &mut phases, false, Some(self));
+        if self.changed.take().is_some() {
+            // The build stopped before reading the changed files (a broken
+            // site.yaml): the next one reads everything.
+            self.load.clear();
+        }
+        let (written, warnings) = result?;
+        self.files = written.files;
+        Ok((mem, phases.report(written, warnings, None)))
+    }
+
+    /// Template renders in the last rebuild: (rendered, reused).
+    pub fn last_render(&self) -> (usize, usize) {
+        self.render.last
+    }
+
+    /// Reads `content/` through the load cache: only the changed files
+    /// when the configuration is the one the cache was filled with.
+    pub(crate) fn load_content(
+        &mut self,
+        opts: &BuildOptions,
+        config: &config::Config,
+    ) -> (content::Content, Vec<Diagnostic>) {
+        // Documents are read against the configuration (metrics…).
+        let config_key = format!("{config:?}{:?}", opts.include());
+        if self.config_key != config_key {
+            self.load.clear();
+            self.config_key = config_key;
+        }
+        let changed = self.changed.take();
+        content::load_cached(
+            &opts.root,
+            config,
+            opts.include(),
+            &mut self.load,
+            changed.as_deref(),
+        )
+    }
+}
