@@ -4,10 +4,13 @@
 # (the time to `cp -r` the produced output folder) and Hugo building the
 # equivalent site (benches/gen_hugo.py), all on the same machine in the same
 # run, with the ratios jianbao/floor and jianbao/Hugo. Figures are medians
-# of RUNS runs (default 3).
+# of RUNS runs (default 3). Then, per size, a scripted `serve` session on
+# the same corpus (benches/serve_session.py: start, 5 edits, stop) prints
+# the time to the first page answered, the median save → reload, and the
+# server's resident and peak memory (SERVE=0 skips it).
 #
 # usage: benches/run.sh [N_REPORTS ...]   (default: 1000 10000)
-# env:   RUNS=3  BENCH_DIR=/tmp/jianbao-bench  HUGO=<hugo binary>  KEEP=1 (keep outputs)
+# env:   RUNS=3  BENCH_DIR=/tmp/jianbao-bench  HUGO=<hugo binary>  KEEP=1 (keep outputs)  SERVE=1
 #
 # Every build and copy goes to a fresh folder and nothing is deleted until
 # the end: on ext4 (without a journal, as on the development machine) a file
@@ -72,4 +75,8 @@ for n in "${sizes[@]}"; do
     "$n" "$pages" "$w" "$(echo "$pages / $w" | bc -l)" "$(echo "$m / 1024" | bc -l)" "$s" \
     "$f" "$(echo "$w / $f" | bc -l)" "$hpages" "$hw" "$hm" "$hr" "$RUNS"
   echo "        jianbao walls: $(cut -d' ' -f1 "$OUT/jb.txt" | xargs)  floor: $(cut -d' ' -f1 "$OUT/cp.txt" | xargs)  hugo: $( [ -n "$HUGO" ] && cut -d' ' -f1 "$OUT/hugo.txt" | xargs)"
+  if [ "${SERVE:-1}" != 0 ]; then
+    # serve writes nothing into the site; the edited report is restored.
+    echo "        serve: $(python3 benches/serve_session.py "$BIN" "$site")"
+  fi
 done

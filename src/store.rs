@@ -5,7 +5,8 @@
 //! rebuild writes only bytes the folder does not hold yet, and the caches
 //! between rebuilds keep 16-byte keys instead of every output's bytes.
 //! The folder lives under the system's temporary folder and is removed when
-//! the [`Store`] is dropped.
+//! the [`Store`] is dropped (`serve` also removes it when stopped by a
+//! signal, and folders left by a killed `serve` when it starts).
 
 use crate::fs;
 use crate::output::{file_for, Blob, Sink};
@@ -46,6 +47,35 @@ impl Store {
             dir,
             held: Mutex::default(),
         })
+    }
+
+    /// The store's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Removes the folders of stores under `parent` whose process is gone
+    /// (killed before it could remove its own); returns how many. Only
+    /// where the system lists its processes (`/proc`); elsewhere none.
+    pub fn remove_stale(parent: &Path) -> usize {
+        if !Path::new("/proc/self").exists() {
+            return 0;
+        }
+        let Ok(entries) = std::fs::read_dir(parent) else {
+            return 0;
+        };
+        let stale = entries.flatten().filter(|e| {
+            let name = e.file_name();
+            let pid = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("jianbao-serve-"))
+                .and_then(|n| n.split('-').next())
+                .and_then(|p| p.parse::<u32>().ok());
+            pid.is_some_and(|p| !Path::new(&format!("/proc/{p}")).exists())
+        });
+        stale
+            .filter(|e| std::fs::remove_dir_all(e.path()).is_ok())
+            .count()
     }
 
     /// Where the file with key `key` is.
@@ -179,5 +209,22 @@ mod tests {
         let dir = store.dir.clone();
         drop(store);
         assert!(!dir.exists(), "the folder goes with the store");
+    }
+
+    #[test]
+    fn folders_of_gone_processes_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let live = Store::new(tmp.path()).unwrap();
+        // No process has this id (above Linux's largest, 2^22).
+        let gone = tmp.path().join("jianbao-serve-4294967-1f");
+        std::fs::create_dir_all(gone.join("ab")).unwrap();
+        let other = tmp.path().join("jianbao-serve-x");
+        std::fs::create_dir_all(&other).unwrap();
+        let removed = Store::remove_stale(tmp.path());
+        assert!(live.dir().exists() && other.exists());
+        if Path::new("/proc/self").exists() {
+            assert_eq!(removed, 1);
+            assert!(!gone.exists());
+        }
     }
 }

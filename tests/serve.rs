@@ -743,3 +743,64 @@ fn a_real_browser_reloads_swaps_css_and_shows_the_overlay() {
     let errors = page.errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
+
+/// The folders of preview stores (`jianbao-serve-*`) in `tmp`.
+fn stores_in(tmp: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("jianbao-serve-"))
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_on_disk_holds_the_site_and_goes_when_stopped() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), site.path());
+    let tmp = tempfile::tempdir().unwrap();
+    // A store left by a killed serve (no process has this id).
+    let stale = tmp.path().join("jianbao-serve-4294967-1");
+    std::fs::create_dir_all(stale.join("00")).unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jianbao"))
+        .args(["serve", "--root"])
+        .arg(site.path())
+        .args(["--port", &port.to_string()])
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the server to answer", || {
+        request(port, "GET", "/cw/").is_some()
+    });
+    let stores = stores_in(tmp.path());
+    assert_eq!(
+        stores.len(),
+        1,
+        "one store, the stale one removed: {stores:?}"
+    );
+    // A page served is a file of the store, as built.
+    let page = get(port, "/cw/reports/");
+    assert_eq!(page.status, 200);
+    let stored: Vec<String> = files_below(&stores[0])
+        .iter()
+        .map(|f| std::fs::read_to_string(stores[0].join(f)).unwrap_or_default())
+        .collect();
+    assert!(stored.len() > 20, "{} files stored", stored.len());
+    assert!(stored.contains(&strip_client(&page.body)));
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let _ = child.wait();
+    assert_eq!(stores_in(tmp.path()), Vec::<PathBuf>::new());
+}

@@ -302,6 +302,7 @@ pub fn run(opts: Options) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    Store::remove_stale(&std::env::temp_dir());
     let store = match Store::new(&std::env::temp_dir()) {
         Ok(s) => Arc::new(s),
         Err(e) => {
@@ -310,6 +311,12 @@ pub fn run(opts: Options) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Stopped by Ctrl+C or a termination signal: the store's folder goes.
+    let dir = store.dir().to_path_buf();
+    let _ = ctrlc::set_handler(move || {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::process::exit(130);
+    });
     let port = server
         .server_addr()
         .to_ip()
