@@ -71,6 +71,11 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// File position of a key at any depth (`["audit", "columns", "x"]`).
+    pub fn path_pos(&self, path: &[&str]) -> Option<(usize, usize)> {
+        self.loc.path_key(path).map(|(l, c)| (l + self.line0, c))
+    }
+
     /// File position of item `i` of the top-level list `key`.
     pub fn item_pos(&self, key: &str, i: usize) -> (usize, usize) {
         match self.loc.list_item(key, i) {
