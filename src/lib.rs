@@ -51,6 +51,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Include documents awaiting review even without `drafts` (`serve`).
     pub unreviewed: bool,
+    /// Also write the editor's desk (`_desk/`, `serve` only), with
+    /// findings in this language.
+    pub desk: Option<diagnostics::Lang>,
     /// Progress reports for long builds (a terminal progress bar).
     pub progress: Option<std::sync::Arc<ProgressFn>>,
 }
@@ -63,6 +66,7 @@ impl std::fmt::Debug for BuildOptions {
             .field("base_url", &self.base_url)
             .field("drafts", &self.drafts)
             .field("unreviewed", &self.unreviewed)
+            .field("desk", &self.desk)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -363,8 +367,15 @@ pub(crate) fn run(
         },
     )?;
     phases.done("render");
-    release::drop_aside((site, bodies, stats));
     diagnostics::sort(&mut diags);
+    if let Some(lang) = opts.desk {
+        sink.write(
+            render::desk::PATH,
+            render::desk::page(&site, &diags, lang).as_bytes(),
+        )?;
+        phases.done("desk");
+    }
+    release::drop_aside((site, bodies, stats));
     Ok((written, diags))
 }
 

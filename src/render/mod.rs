@@ -4,6 +4,7 @@
 //! serialized once per build.
 
 pub mod charts;
+pub mod desk;
 mod feeds;
 pub mod markdown;
 mod pages;

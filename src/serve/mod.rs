@@ -81,6 +81,7 @@ impl Builder {
             drafts: self.drafts,
             // Editors preview what awaits review (with a 待审 banner).
             unreviewed: true,
+            desk: Some(self.lang),
             ..BuildOptions::default()
         };
         let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
@@ -99,9 +100,11 @@ impl Builder {
                     base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
                     pages: report.pages,
                     ms: start.elapsed().as_secs_f64() * 1000.0,
+                    // Documents awaiting review are listed on the desk.
                     warnings: report
                         .warnings
                         .iter()
+                        .filter(|d| d.severity != jianbao::diagnostics::Severity::Info)
                         .map(|d| d.render(self.lang))
                         .collect(),
                     diags: report.warnings,
