@@ -51,9 +51,7 @@ fn request(agent: &ureq::Agent, url: &str, head: bool) -> Result<(u16, Option<St
 /// HEAD, then GET when the server refuses HEAD; retried once when no answer came.
 fn fetch_once(agent: &ureq::Agent, url: &str) -> Result<(u16, Option<String>), String> {
     let attempt = || match request(agent, url, true) {
-        Ok((400 | 403 | 404 | 405 | 429 | 500 | 501, _)) => {
-            request(agent, url, false)
-        }
+        Ok((400 | 403 | 404 | 405 | 429 | 500 | 501, _)) => request(agent, url, false),
         other => other,
     };
     attempt().or_else(|_| attempt())
