@@ -6,12 +6,11 @@
 //! redirect to a working page a warning.
 
 use super::origins::Origins;
-use super::resources::{host_of, page_url, place, tag_refs, Pages};
+use super::resources::{external, host_of, page_url, place, tag_refs, Pages};
 use super::{Finding, Indicator};
 use crate::diagnostics::Diagnostic;
 use crate::site::Site;
 use crate::text;
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -131,35 +130,24 @@ pub fn fetch_all(urls: &[String], timeout: Duration) -> Vec<Outcome> {
 
 pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Finding>) {
     let own = host_of(&site.config.base_url).unwrap_or_default();
-    // Address → (pages linking it, first file, its text, offset).
-    let mut found: BTreeMap<String, (usize, &str, &str, usize)> = BTreeMap::new();
-    for (file, text) in pages.texts() {
+    let found = external(pages, &own, |file, text| {
         if !file.ends_with(".html") {
-            continue;
+            return Vec::new();
         }
-        let mut seen = std::collections::HashSet::new();
-        for r in tag_refs(text, true) {
-            let url = r.url.replace("&amp;", "&");
-            let lower = url.to_ascii_lowercase();
-            if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-                continue;
-            }
-            let Some(host) = host_of(&url) else { continue };
-            if host == own || !seen.insert(url.clone()) {
-                continue;
-            }
-            found
-                .entry(url)
-                .and_modify(|e| e.0 += 1)
-                .or_insert((1, file, text, r.at));
-        }
-    }
+        let mut refs = tag_refs(text, true);
+        refs.retain(|r| {
+            let lower = r.url.trim().to_ascii_lowercase();
+            lower.starts_with("http://") || lower.starts_with("https://")
+        });
+        refs
+    });
     let urls: Vec<String> = found.keys().cloned().collect();
     let timeout = Duration::from_millis(site.config.audit.timeout_ms);
     let outcomes = fetch_all(&urls, timeout);
-    for ((url, (count, file, text, at)), outcome) in found.into_iter().zip(outcomes) {
-        let (path, line, col, _) = place(origins, &url, file, text, at);
-        let first = page_url(&site.config.base_path, file);
+    for ((url, u), outcome) in found.into_iter().zip(outcomes) {
+        let count = u.count;
+        let (path, line, col, _) = place(origins, &url, u.file, u.text, u.at);
+        let first = page_url(&site.config.base_path, u.file);
         let d = match outcome {
             Outcome::Status(s, chain) if s < 400 && chain.is_empty() => continue,
             Outcome::Status(s, chain) if s < 400 => {

@@ -250,17 +250,26 @@ pub fn page_url(base: &str, file: &str) -> String {
     )
 }
 
-pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Finding>) {
-    let own = crate::audit::resources::host_of(&site.config.base_url).unwrap_or_default();
-    // Address → (what, pages using it, first file, text, offset).
-    let mut found: BTreeMap<String, (&'static str, usize, &str, &str, usize)> = BTreeMap::new();
+/// Where an address to another host is used: by how many built files, and
+/// the first (file, its text, offset, what uses it).
+pub struct Use<'a> {
+    pub what: &'static str,
+    pub count: usize,
+    pub file: &'a str,
+    pub text: &'a str,
+    pub at: usize,
+}
+
+/// Addresses to hosts other than `own` that `refs` finds in the built files.
+pub fn external<'a>(
+    pages: &'a Pages,
+    own: &str,
+    refs: impl Fn(&str, &'a str) -> Vec<Ref<'a>>,
+) -> BTreeMap<String, Use<'a>> {
+    let mut found: BTreeMap<String, Use<'a>> = BTreeMap::new();
     for (file, text) in pages.texts() {
-        let mut refs = css_refs(text);
-        if file.ends_with(".html") {
-            refs.extend(tag_refs(text, false));
-        }
         let mut seen = std::collections::HashSet::new();
-        for r in refs {
+        for r in refs(file, text) {
             let url = r.url.replace("&amp;", "&");
             let Some(host) = host_of(&url) else { continue };
             if host == own || !seen.insert(url.clone()) {
@@ -268,14 +277,33 @@ pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Findin
             }
             found
                 .entry(url)
-                .and_modify(|e| e.1 += 1)
-                .or_insert((r.what, 1, file, text, r.at));
+                .and_modify(|u| u.count += 1)
+                .or_insert(Use {
+                    what: r.what,
+                    count: 1,
+                    file,
+                    text,
+                    at: r.at,
+                });
         }
     }
-    for (url, (what, count, file, text, at)) in found {
+    found
+}
+
+pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Finding>) {
+    let own = host_of(&site.config.base_url).unwrap_or_default();
+    let found = external(pages, &own, |file, text| {
+        let mut refs = css_refs(text);
+        if file.ends_with(".html") {
+            refs.extend(tag_refs(text, false));
+        }
+        refs
+    });
+    for (url, u) in found {
+        let (what, count) = (u.what, u.count);
         let host = host_of(&url).unwrap_or_default();
-        let (path, line, col, written) = place(origins, &url, file, text, at);
-        let first = page_url(&site.config.base_path, file);
+        let (path, line, col, written) = place(origins, &url, u.file, u.text, u.at);
+        let first = page_url(&site.config.base_path, u.file);
         let where_en = if written { "written here, " } else { "" };
         let where_zh = if written { "写在此处，" } else { "" };
         out.push(Finding::new(
