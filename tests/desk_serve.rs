@@ -85,6 +85,8 @@ fn the_desk_answers_in_serve_only_and_follows_edits() {
         assert_eq!(page.status, 200);
         assert!(page.text().contains("<strong>待审</strong>"));
     }
+    // The desk is private: it names who passed which step.
+    assert!(html.contains("<td class=\"overdue\">复审、终审</td><td>初审 张明 2024-04-13</td>"));
     // The granularity warning, linked to its page; the matrix; no exempt unit.
     let findings = &html[html.find("id=\"findings-list\"").expect("findings")..];
     assert!(findings.contains("wei-jian-ju-q1.md:5:1: warning: period `2024-Q1`"));

@@ -3,13 +3,17 @@
 //! the assets beside them. Every problem is collected, none stops the walk.
 
 pub mod date;
+mod held;
 pub mod number;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::fields::Fields;
+pub use crate::review::Review;
 use crate::{fs, source, text, yaml};
 pub use date::{Date, Period};
+use held::{awaiting_review, held};
+pub use held::{Held, Include};
 pub use number::Figure;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -87,14 +91,6 @@ pub struct Report {
     pub review: Review,
 }
 
-/// A document's `review:` and what it still lacks of site.yaml's `review.required`.
-#[derive(Debug, Clone, Default)]
-pub struct Review {
-    pub steps: Vec<crate::review::Step>,
-    /// Required steps not passed yet; non-empty: the document awaits review.
-    pub missing: Vec<String>,
-}
-
 #[derive(Debug, Clone)]
 pub struct Article {
     pub common: Common,
@@ -131,46 +127,6 @@ pub struct Unit {
     /// The unit's own `reporting:` override.
     pub reporting: Option<crate::schedule::UnitReporting>,
     pub extra: serde_json::Value,
-}
-
-/// A report, article or page that is a draft or awaits review, whether or
-/// not this load kept it: what the desk and `jianbao status` need of it.
-#[derive(Debug, Clone)]
-pub struct Held {
-    pub shown: PathBuf,
-    /// Relative to `content/`.
-    pub rel: String,
-    pub title: String,
-    pub draft: bool,
-    /// Required review steps it lacks.
-    pub missing: Vec<String>,
-    /// Kept in this load (and so in the site).
-    pub kept: bool,
-    /// For reports: the unit as written, the date and the period.
-    pub report: Option<(String, Date, Period)>,
-}
-
-/// Which held-back documents a load keeps.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Include {
-    /// Drafts (`--drafts`).
-    pub drafts: bool,
-    /// Documents awaiting review (`--drafts`, and always in `serve`).
-    pub unreviewed: bool,
-}
-
-impl Include {
-    /// What `build`/`check` keep: `--drafts` keeps both kinds.
-    pub fn drafts(drafts: bool) -> Include {
-        Include {
-            drafts,
-            unreviewed: drafts,
-        }
-    }
-
-    fn keeps(self, draft: bool, missing: &[String]) -> bool {
-        (self.drafts || !draft) && (self.unreviewed || missing.is_empty())
-    }
 }
 
 /// A non-Markdown file under `content/`, copied to the same path in the output.
@@ -430,40 +386,6 @@ pub fn load_cached(
     (content, diags)
 }
 
-/// The [`Held`] entry of a draft or a document awaiting review.
-fn held(doc: &Doc, include: Include) -> Option<Held> {
-    let (common, missing, report) = match doc {
-        Doc::Report(r) => (
-            &r.common,
-            &r.review.missing,
-            Some((r.unit.value.clone(), r.date, r.period)),
-        ),
-        Doc::Article(a) => (&a.common, &a.review.missing, None),
-        Doc::Page(p) => (&p.common, &Vec::new(), None),
-        Doc::Unit(_) => return None,
-    };
-    if !common.draft && missing.is_empty() {
-        return None;
-    }
-    Some(Held {
-        shown: common.src.shown.clone(),
-        rel: common.src.rel.clone(),
-        title: common.title.clone(),
-        draft: common.draft,
-        missing: missing.clone(),
-        kept: include.keeps(common.draft, missing),
-        report,
-    })
-}
-
-/// `path: 待审核：缺少 复审、终审`.
-fn awaiting_review(h: &Held) -> Diagnostic {
-    Diagnostic::info(
-        &h.shown,
-        text!("awaiting review: missing {}", h.missing.join(", "); "待审核：缺少 {}", h.missing.join("、")),
-    )
-}
-
 fn load_file(
     root: &Path,
     path: &Path,
@@ -644,7 +566,7 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
     let author = f.str("author");
     let editor = f.str("editor");
     let source = f.str("source");
-    let review = read_review(f, config);
+    let review = crate::review::read(f, &config.review);
     let date = date?;
     Some(Report {
         common: common?,
@@ -659,12 +581,6 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
         source,
         review,
     })
-}
-
-fn read_review(f: &mut Fields, config: &Config) -> Review {
-    let steps = crate::review::read(f, &config.review);
-    let missing = crate::review::missing(&steps, &config.review);
-    Review { steps, missing }
 }
 
 fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
@@ -757,7 +673,7 @@ fn read_article(f: &mut Fields, src: Source, config: &Config) -> Option<Article>
     let editor = f.str("editor");
     let source = f.str("source");
     let cover = located_str(f, "cover");
-    let review = read_review(f, config);
+    let review = crate::review::read(f, &config.review);
     Some(Article {
         common: common?,
         date: date?,

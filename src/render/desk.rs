@@ -99,15 +99,23 @@ fn review_section(out: &mut String, site: &Site) {
         out.push_str("<p id=\"review-none\">没有待审核的文档。</p>");
         return;
     }
-    out.push_str("<table id=\"review-table\"><thead><tr><th scope=\"col\">文档</th><th scope=\"col\">文件</th><th scope=\"col\">缺少环节</th></tr></thead><tbody>");
+    out.push_str("<table id=\"review-table\"><thead><tr><th scope=\"col\">文档</th><th scope=\"col\">文件</th><th scope=\"col\">缺少环节</th><th scope=\"col\">已完成</th></tr></thead><tbody>");
     for h in waiting {
         let url = page_url(site, &h.shown);
+        // A private page: reviewers' names are the editors' business.
+        let steps = h
+            .steps
+            .iter()
+            .map(|s| format!("{} {} {}", s.name, s.by, s.date.ymd()))
+            .collect::<Vec<_>>()
+            .join("；");
         let _ = write!(
             out,
-            "<tr><td>{}</td><td><code>{}</code></td><td class=\"overdue\">{}</td></tr>",
+            "<tr><td>{}</td><td><code>{}</code></td><td class=\"overdue\">{}</td><td>{}</td></tr>",
             link(url.as_deref(), &h.title),
             esc(&h.shown.to_string_lossy()),
-            esc(&h.missing.join("、"))
+            esc(&h.missing.join("、")),
+            esc(&steps)
         );
     }
     out.push_str("</tbody></table>");

@@ -9,7 +9,7 @@ mod server;
 mod state;
 mod watch;
 
-use jianbao::diagnostics::Lang;
+use jianbao::diagnostics::{Lang, Severity};
 use jianbao::{text, BuildOptions, Error};
 use state::{Files, Shared, Snapshot};
 use std::path::PathBuf;
@@ -104,7 +104,7 @@ impl Builder {
                     warnings: report
                         .warnings
                         .iter()
-                        .filter(|d| d.severity != jianbao::diagnostics::Severity::Info)
+                        .filter(|d| d.severity != Severity::Info)
                         .map(|d| d.render(self.lang))
                         .collect(),
                     diags: report.warnings,
@@ -112,7 +112,11 @@ impl Builder {
             }
             Err(e) => {
                 let errors = match e {
-                    Error::Diagnostics(d) => d.iter().map(|d| d.render(self.lang)).collect(),
+                    Error::Diagnostics(d) => d
+                        .iter()
+                        .filter(|d| d.severity != Severity::Info)
+                        .map(|d| d.render(self.lang))
+                        .collect(),
                     Error::Usage(t) => vec![t.get(self.lang).to_string()],
                     Error::Io(e) => vec![e.to_string()],
                 };
