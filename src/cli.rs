@@ -67,6 +67,9 @@ pub enum Command {
         root: PathBuf,
         #[arg(long)]
         drafts: bool,
+        /// Also list every document's source path beside its URL
+        #[arg(long)]
+        slugs: bool,
     },
     /// Print the aggregated statistics
     Stats {

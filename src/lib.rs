@@ -403,6 +403,15 @@ pub fn stats_text(
     ))
 }
 
+/// `jianbao check --slugs`: every document's source path beside its URL,
+/// with the problems found while modelling the site.
+pub fn slugs_text(opts: &BuildOptions) -> Result<(String, Vec<Diagnostic>), Error> {
+    let mut phases = Phases::new();
+    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
+    diagnostics::sort(&mut diags);
+    Ok((render::slugs::listing(&site), diags))
+}
+
 /// `jianbao status`: who has reported in `year` (default: today's) as of
 /// `today` (default: the local date, or `SOURCE_DATE_EPOCH`'s).
 pub fn status_text(

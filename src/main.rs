@@ -303,12 +303,22 @@ fn main() -> ExitCode {
             open,
             timings,
         }),
-        Command::Check { root, drafts } => {
+        Command::Check {
+            root,
+            drafts,
+            slugs,
+        } => {
             let opts = BuildOptions {
                 root,
                 drafts,
                 ..BuildOptions::default()
             };
+            if slugs {
+                // Problems are reported once, by the check below.
+                if let Ok((text, _)) = jianbao::slugs_text(&opts) {
+                    print!("{text}");
+                }
+            }
             match jianbao::check(&opts) {
                 Ok(r) => {
                     report_done(&r, lang, false, ("checked, no errors", "检查通过"));
@@ -380,6 +390,9 @@ fn main() -> ExitCode {
             ) {
                 Ok(p) => {
                     println!("{}", scaffold::created(&p).get(lang));
+                    if let Some(url) = scaffold::new_url(&root, kind, &p) {
+                        println!("{}", scaffold::will_be_at(&url).get(lang));
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e, lang),

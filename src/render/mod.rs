@@ -9,6 +9,7 @@ mod feeds;
 pub mod markdown;
 mod pages;
 pub mod search;
+pub mod slugs;
 pub mod stats;
 pub mod status;
 pub mod templates;

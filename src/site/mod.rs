@@ -4,6 +4,7 @@
 //! Nothing here renders; templates see it through `render::views`.
 
 pub mod figures;
+pub mod pinyin;
 pub mod reporting;
 pub mod slug;
 pub mod stats;
