@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod fields;
 pub mod fs;
 pub mod hash;
+pub mod import;
 pub mod output;
 pub mod privacy;
 pub mod release;

@@ -356,6 +356,42 @@ fn main() -> ExitCode {
                 Err(e) => fail(e, lang),
             }
         }
+        Command::Import {
+            paths,
+            root,
+            to,
+            unit,
+            force,
+            dry_run,
+            date_from_file,
+        } => {
+            let opts = jianbao::import::Options {
+                root,
+                paths,
+                to,
+                unit,
+                force,
+                dry_run,
+                date_from_file,
+            };
+            match jianbao::import::run(&opts) {
+                Ok(outcomes) => {
+                    let mut failed = false;
+                    for o in &outcomes {
+                        let line = o.line();
+                        if matches!(o, jianbao::import::Outcome::Failed(..)) {
+                            failed = true;
+                            eprintln!("{}", line.get(lang));
+                        } else {
+                            println!("{}", line.get(lang));
+                        }
+                    }
+                    println!("{}", jianbao::import::summary(&outcomes, dry_run).get(lang));
+                    ExitCode::from(u8::from(failed))
+                }
+                Err(e) => fail(e, lang),
+            }
+        }
         Command::Status {
             root,
             year,
