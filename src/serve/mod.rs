@@ -313,6 +313,9 @@ pub fn run(opts: Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A killed `build` left its staging folder beside public/: serve
+    // writes nothing there, but tidies what a dead build left.
+    jianbao::output::sweep_stale(&root.join("public"));
     let server = match bind(&opts.bind, opts.port, lang) {
         Ok(s) => Arc::new(s),
         Err(msg) => {
