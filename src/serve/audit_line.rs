@@ -2,9 +2,11 @@
 //! (`jianbao audit` without `--online`), computed on a background thread
 //! from the files just built so the preview never waits for it. Personal
 //! data needs nothing here: it fails the build and shows in the overlay.
+//! The audit reads the built HTML and CSS back from the store while it runs.
 
-use super::state::Files;
+use super::state::Snapshot;
 use jianbao::diagnostics::{Diagnostic, Lang};
+use jianbao::store::Store;
 use jianbao::BuildOptions;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +18,7 @@ static RUNNING: AtomicBool = AtomicBool::new(false);
 pub fn spawn(
     root: PathBuf,
     drafts: bool,
-    files: Arc<Files>,
+    (snap, store): (Arc<Snapshot>, Arc<Store>),
     warnings: Vec<Diagnostic>,
     lang: Lang,
 ) {
@@ -31,6 +33,14 @@ pub fn spawn(
             drafts,
             ..BuildOptions::default()
         };
+        // What the audit reads of the output: the pages and stylesheets.
+        let files: jianbao::audit::Files = snap
+            .files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".html") || p.ends_with(".css"))
+            .filter_map(|(p, &k)| Some((p.clone(), std::fs::read(store.path(k)).ok()?.into())))
+            .collect();
+        drop(snap);
         let today = jianbao::site::reporting::today();
         if let Some(today) = chrono::NaiveDate::from_ymd_opt(today.year, today.month, today.day) {
             let aopts = jianbao::audit::Options {

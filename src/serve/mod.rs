@@ -155,11 +155,10 @@ fn apply_and_audit(shared: &Shared, builder: &Builder, built: Built, first: bool
     };
     apply(shared, built, first);
     if let Some(diags) = diags {
-        let files = shared.current().files.clone();
         audit_line::spawn(
             builder.root.clone(),
             builder.drafts,
-            files,
+            (shared.current(), shared.store.clone()),
             diags,
             shared.lang,
         );
