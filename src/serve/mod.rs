@@ -328,7 +328,10 @@ pub fn run(opts: Options) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    Store::remove_stale(&std::env::temp_dir());
+    // Folders of killed servers may be large: removed in the background.
+    let _ = std::thread::Builder::new()
+        .name("jianbao-stale".into())
+        .spawn(|| Store::remove_stale(&std::env::temp_dir()));
     let store = match Store::new(&std::env::temp_dir()) {
         Ok(s) => Arc::new(s),
         Err(e) => {
