@@ -29,6 +29,8 @@ pub struct Shared {
     pub lang: Lang,
     /// Differs on every server start, so clients notice a restart.
     pub nonce: String,
+    /// The desk's audit section as last filled in (empty: no audit yet).
+    pub audit_html: std::sync::Mutex<String>,
 }
 
 impl Shared {
@@ -45,6 +47,7 @@ impl Shared {
             hub: Hub::default(),
             lang,
             nonce: format!("{:x}{:x}", nanos, std::process::id()),
+            audit_html: Default::default(),
         }
     }
 
@@ -56,6 +59,23 @@ impl Shared {
     /// Publishes a complete new snapshot.
     pub fn publish(&self, snap: Snapshot) {
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+    }
+
+    /// Replaces the current snapshot's files with what `f` makes of them
+    /// (None: no change), as one step no rebuild can interleave with.
+    /// Returns the new version.
+    pub fn update(&self, f: impl FnOnce(&Snapshot) -> Option<Files>) -> Option<String> {
+        let mut site = self.site.write().unwrap_or_else(|e| e.into_inner());
+        let files = f(&site)?;
+        let snap = Snapshot {
+            files: Arc::new(files),
+            base_path: site.base_path.clone(),
+            generation: site.generation + 1,
+            errors: site.errors.clone(),
+        };
+        let version = self.version(&snap);
+        *site = Arc::new(snap);
+        Some(version)
     }
 
     /// The version string of a snapshot as the client sees it.
