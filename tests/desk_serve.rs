@@ -185,6 +185,17 @@ fn a_real_browser_sees_the_desk_update_by_itself() {
         "window.__jianbaoConnected === true",
         BOUND,
     );
+    // The background audit's findings arrive by themselves.
+    page.wait_for(
+        "the audit's findings",
+        "!!document.getElementById('audit-summary')",
+        BOUND,
+    );
+    page.wait_for(
+        "the live-reload client to connect",
+        "window.__jianbaoConnected === true",
+        BOUND,
+    );
     page.eval("window.__notReloaded = true");
     pass_review(&site);
     page.wait_for(

@@ -258,6 +258,8 @@ pub fn page(site: &Site, diags: &[Diagnostic], lang: Lang) -> String {
         "<h2 id=\"audit\">审计（jianbao audit）</h2><div id=\"audit-findings\">{AUDIT_START}<p class=\"muted\">正在审计……</p>{AUDIT_END}</div>"
     );
     drafts_section(&mut out, site);
-    out.push_str("</main></body></html>\n");
+    // `serve` sends `desk` on its live-reload stream when the audit's
+    // findings change; other pages ignore that event.
+    out.push_str("</main><script>new EventSource(\"/__jianbao/events\").addEventListener(\"desk\",function(){location.reload()});</script></body></html>\n");
     out
 }

@@ -1,7 +1,7 @@
 //! The desk's audit section: `jianbao audit` runs in the background after
 //! each good rebuild (`audit_line`); its findings are filled into the desk
-//! page the library wrote (between [`START`] and [`END`]) and the desk is
-//! reloaded when they change. A new build's desk starts with the last
+//! page the library wrote (between [`START`] and [`END`]) and open desks
+//! reload when they change (a `desk` event, which other pages ignore). A new build's desk starts with the last
 //! findings, so an unchanged audit causes no reload.
 
 use super::state::{Files, Shared};
@@ -80,10 +80,8 @@ pub fn audited(shared: &Arc<Shared>, r: &Report, lang: Lang) {
         files.insert(PATH.to_string(), bytes.into());
         Some(files)
     });
-    if let Some(version) = updated {
-        shared.hub.broadcast(
-            "reload",
-            &serde_json::json!({ "version": version, "files": [PATH] }),
-        );
+    if updated {
+        // Only open desks reload (their own listener); other pages need not.
+        shared.hub.broadcast("desk", &serde_json::json!({}));
     }
 }

@@ -62,20 +62,20 @@ impl Shared {
     }
 
     /// Replaces the current snapshot's files with what `f` makes of them
-    /// (None: no change), as one step no rebuild can interleave with.
-    /// Returns the new version.
-    pub fn update(&self, f: impl FnOnce(&Snapshot) -> Option<Files>) -> Option<String> {
+    /// (None: no change), as one step no rebuild can interleave with. The
+    /// version stays: open pages are not reloaded for it. Returns whether
+    /// anything changed.
+    pub fn update(&self, f: impl FnOnce(&Snapshot) -> Option<Files>) -> bool {
         let mut site = self.site.write().unwrap_or_else(|e| e.into_inner());
-        let files = f(&site)?;
+        let Some(files) = f(&site) else {
+            return false;
+        };
         let snap = Snapshot {
             files: Arc::new(files),
-            base_path: site.base_path.clone(),
-            generation: site.generation + 1,
-            errors: site.errors.clone(),
+            ..(**site).clone()
         };
-        let version = self.version(&snap);
         *site = Arc::new(snap);
-        Some(version)
+        true
     }
 
     /// The version string of a snapshot as the client sees it.
