@@ -19,6 +19,7 @@ fn content_of(c: &Content) -> Content {
         units: c.units.clone(),
         has_registry: c.has_registry,
         assets: c.assets.clone(),
+        held: c.held.clone(),
     }
 }
 
@@ -128,7 +129,7 @@ fn main() {
     let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(15);
     let config = jianbao::config::Config::load(&root, None).expect("config");
     let theme = jianbao::theme::load(&root, &config).expect("theme");
-    let (content, _) = jianbao::content::load(&root, &config, false);
+    let (content, _) = jianbao::content::load(&root, &config, Default::default());
 
     let names = [
         "Site::build",

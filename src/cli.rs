@@ -80,6 +80,19 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Show which units have reported for each period, and who is overdue
+    Status {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The year to show (default: the year of --today)
+        #[arg(long)]
+        year: Option<i32>,
+        /// The day to judge due dates against, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        today: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: FormatArg,
+    },
     /// Create a new report or article from a template
     New {
         kind: NewKindArg,

@@ -1,6 +1,7 @@
 //! `site.yaml`: read it with every problem located, fill in the defaults, and
 //! resolve it into the [`Config`] the rest of the pipeline uses.
 
+pub use crate::config_audit::{AuditConfig, Identity};
 use crate::diagnostics::Diagnostic;
 use crate::fields::Fields;
 use crate::yaml::{self, Value};
@@ -74,6 +75,16 @@ pub struct Config {
     pub search: bool,
     pub feed: bool,
     pub extra: serde_json::Value,
+    /// `reporting:`: which units report how often.
+    pub reporting: Vec<crate::schedule::Rule>,
+    /// `review.required`: the review steps every document must pass (empty: no gate).
+    pub review: Vec<String>,
+    /// `stats_reporting: true`: /stats/ shows the 报送情况 matrix.
+    pub stats_reporting: bool,
+    /// `identity:` (网站标识码, filings, contact).
+    pub identity: Identity,
+    /// `audit:` (allow-list, wording pairs, thresholds).
+    pub audit: AuditConfig,
 }
 
 const KEYS: &[&str] = &[
@@ -89,6 +100,11 @@ const KEYS: &[&str] = &[
     "search",
     "feed",
     "extra",
+    "reporting",
+    "review",
+    "stats_reporting",
+    "identity",
+    "audit",
 ];
 
 /// Splits a base URL into (url without trailing slash, path with slashes).
@@ -203,6 +219,14 @@ impl Config {
             .raw("extra")
             .map(|v| yaml::to_json(&v))
             .unwrap_or(serde_json::Value::Null);
+        let reporting = match f.raw("reporting") {
+            None => Vec::new(),
+            Some(v) => crate::schedule::parse_rules(&mut f, v),
+        };
+        let review = crate::review::parse_config(&mut f);
+        let stats_reporting = f.bool("stats_reporting").unwrap_or(false);
+        let identity = crate::config_audit::parse_identity(&mut f);
+        let audit = crate::config_audit::parse_audit(&mut f);
 
         let base = base_url_override.map(str::to_string).or(base_url_raw);
         let mut split = None;
@@ -241,6 +265,11 @@ impl Config {
             search,
             feed,
             extra,
+            reporting,
+            review,
+            stats_reporting,
+            identity,
+            audit,
         })
     }
 
@@ -255,6 +284,12 @@ impl Config {
     /// An absolute URL path under the base path: `url("reports/x/")` → `/cw/reports/x/`.
     pub fn url(&self, site_path: &str) -> String {
         format!("{}{}", self.base_path, site_path.trim_start_matches('/'))
+    }
+
+    /// The host (and port) of `base_url`: `www.example.gov.cn`.
+    pub fn host(&self) -> &str {
+        let rest = self.base_url.split_once("://").map_or("", |(_, r)| r);
+        rest.split(['/', '?', '#']).next().unwrap_or("")
     }
 
     /// A full URL with host, for feeds and sitemaps.

@@ -5,11 +5,13 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// How bad a problem is: errors fail the build, warnings do not.
+/// How bad a problem is: errors fail the build, warnings do not; an info
+/// line only tells (a document awaiting review).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
 /// The language messages are shown in.
@@ -104,6 +106,14 @@ impl Diagnostic {
         }
     }
 
+    /// A note about a whole file, shown as `path: message`.
+    pub fn info(path: impl Into<PathBuf>, message: Text) -> Self {
+        Diagnostic {
+            severity: Severity::Info,
+            ..Diagnostic::error(path, 0, 0, message)
+        }
+    }
+
     pub fn with_hint(mut self, hint: Text) -> Self {
         self.hint = Some(hint);
         self
@@ -118,12 +128,17 @@ impl Diagnostic {
     pub fn render(&self, lang: Lang) -> String {
         let mut out = String::new();
         let path = display_path(&self.path);
+        if self.severity == Severity::Info {
+            let _ = write!(out, "{path}: {}", self.message.get(lang));
+            return out;
+        }
         let (line, col) = (self.line.max(1), self.col.max(1));
         let label = match (self.severity, lang) {
             (Severity::Error, Lang::En) => "error: ",
             (Severity::Error, Lang::Zh) => "错误：",
             (Severity::Warning, Lang::En) => "warning: ",
             (Severity::Warning, Lang::Zh) => "警告：",
+            (Severity::Info, _) => "",
         };
         let _ = write!(
             out,

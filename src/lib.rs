@@ -8,15 +8,19 @@
 #![allow(clippy::result_large_err)]
 
 pub mod config;
+mod config_audit;
 pub mod content;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
 pub mod hash;
 pub mod output;
+pub mod privacy;
 pub mod release;
 pub mod render;
+pub mod review;
 pub mod scaffold;
+pub mod schedule;
 pub mod session;
 pub mod site;
 pub mod source;
@@ -42,8 +46,10 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// `--base-url`, overriding site.yaml.
     pub base_url: Option<String>,
-    /// Include drafts.
+    /// Include drafts (and documents awaiting review).
     pub drafts: bool,
+    /// Include documents awaiting review even without `drafts` (`serve`).
+    pub unreviewed: bool,
     /// Progress reports for long builds (a terminal progress bar).
     pub progress: Option<std::sync::Arc<ProgressFn>>,
 }
@@ -55,8 +61,19 @@ impl std::fmt::Debug for BuildOptions {
             .field("output", &self.output)
             .field("base_url", &self.base_url)
             .field("drafts", &self.drafts)
+            .field("unreviewed", &self.unreviewed)
             .field("progress", &self.progress.is_some())
             .finish()
+    }
+}
+
+impl BuildOptions {
+    /// Which held-back documents the load keeps.
+    pub(crate) fn include(&self) -> content::Include {
+        content::Include {
+            drafts: self.drafts,
+            unreviewed: self.drafts || self.unreviewed,
+        }
     }
 }
 
@@ -273,7 +290,7 @@ fn load_model(
     phases.done("theme");
     let (content, mut diags) = match session {
         Some(s) => s.load_content(opts, &config),
-        None => content::load(&opts.root, &config, opts.drafts),
+        None => content::load(&opts.root, &config, opts.include()),
     };
     phases.done("load");
     let theme = match theme {
@@ -285,6 +302,7 @@ fn load_model(
     };
     let (site, mut d) = site::Site::build(config, content, &render::reserved());
     diags.append(&mut d);
+    diags.extend(site::reporting::check(&site));
     phases.done("model");
     Ok((site, theme, diags))
 }
@@ -306,6 +324,9 @@ pub(crate) fn run(
     };
     diags.append(&mut d);
     phases.done("markdown");
+    // Personal data blocks the build like any error (the sources are still loaded).
+    diags.extend(privacy::check(&site));
+    phases.done("privacy");
     if check_figures {
         diags.extend(site::figures::check(&site));
     }
@@ -346,23 +367,45 @@ pub(crate) fn run(
     Ok((written, diags))
 }
 
+/// The model for a command that prints from it; any error fails it.
+fn checked_model(opts: &BuildOptions) -> Result<(site::Site, Vec<Diagnostic>), Error> {
+    let (site, _, diags) = load_model(opts, &mut Phases::new(), None)?;
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::diags(diags));
+    }
+    Ok((site, diags))
+}
+
 /// `jianbao stats`: the aggregated figures as text (table, CSV or JSON).
 pub fn stats_text(
     opts: &BuildOptions,
     by: Option<site::stats::Breakdown>,
     format: render::stats::Format,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    let mut phases = Phases::new();
-    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(Error::diags(diags));
-    }
+    let (site, mut diags) = checked_model(opts)?;
     let stats = site::stats::Stats::compute(&site);
     diagnostics::sort(&mut diags);
     Ok((
         render::stats::command_output(&site, &stats, by, format),
         diags,
     ))
+}
+
+/// `jianbao status`: who has reported in `year` (default: today's) as of
+/// `today` (default: the local date, or `SOURCE_DATE_EPOCH`'s).
+pub fn status_text(
+    opts: &BuildOptions,
+    year: Option<i32>,
+    today: Option<content::Date>,
+    format: render::stats::Format,
+) -> Result<(String, Vec<Diagnostic>), Error> {
+    let (site, mut diags) = checked_model(opts)?;
+    let today = today.unwrap_or_else(site::reporting::today);
+    let cov = site::reporting::Coverage::compute(&site, year.unwrap_or(today.year), today);
+    // The notes on documents awaiting review are the desk's business here.
+    diags.retain(|d| d.severity != diagnostics::Severity::Info);
+    diagnostics::sort(&mut diags);
+    Ok((render::status::command_output(&site, &cov, format), diags))
 }
 
 /// `jianbao build`: writes the site aside and swaps it in when complete.

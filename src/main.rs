@@ -22,7 +22,10 @@ fn print_diags(diags: &[Diagnostic], lang: Lang) {
 
 fn summary(diags: &[Diagnostic], lang: Lang) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let warnings = diags
+        .iter()
+        .filter(|d| d.severity == jianbao::diagnostics::Severity::Warning)
+        .count();
     match lang {
         Lang::En => format!("{errors} error(s), {warnings} warning(s)"),
         Lang::Zh => format!("{errors} 个错误，{warnings} 个警告"),
@@ -149,6 +152,50 @@ fn limit_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
 
+/// `jianbao status`.
+fn status(
+    root: std::path::PathBuf,
+    year: Option<i32>,
+    today: Option<String>,
+    format: FormatArg,
+    lang: Lang,
+) -> ExitCode {
+    let today = match today
+        .as_deref()
+        .map(|t| (t, jianbao::content::Date::parse(t)))
+    {
+        None => None,
+        Some((_, Some(d))) => Some(d),
+        Some((t, None)) => {
+            let e = Error::Usage(
+                text!("--today must be a date like 2024-07-20, found `{}`", t;
+                                       "--today 应为日期，例如 2024-07-20，实际为 `{}`", t),
+            );
+            return fail(e, lang);
+        }
+    };
+    let opts = BuildOptions {
+        root,
+        ..BuildOptions::default()
+    };
+    match jianbao::status_text(&opts, year, today, format_of(format)) {
+        Ok((text, warnings)) => {
+            print_diags(&warnings, lang);
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e, lang),
+    }
+}
+
+fn format_of(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Table => Format::Table,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
+    }
+}
+
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let lang = Lang::from_env();
@@ -184,6 +231,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 progress: progress_bar(),
+                ..BuildOptions::default()
             };
             match jianbao::build(&opts) {
                 Ok(r) => {
@@ -239,12 +287,7 @@ fn main() -> ExitCode {
                 ByArg::Period => Breakdown::Period,
                 ByArg::Tag => Breakdown::Tag,
             });
-            let format = match format {
-                FormatArg::Table => Format::Table,
-                FormatArg::Csv => Format::Csv,
-                FormatArg::Json => Format::Json,
-            };
-            match jianbao::stats_text(&opts, by, format) {
+            match jianbao::stats_text(&opts, by, format_of(format)) {
                 Ok((text, warnings)) => {
                     print_diags(&warnings, lang);
                     print!("{text}");
@@ -256,6 +299,12 @@ fn main() -> ExitCode {
                 Err(e) => fail(e, lang),
             }
         }
+        Command::Status {
+            root,
+            year,
+            today,
+            format,
+        } => status(root, year, today, format, lang),
         Command::New {
             kind,
             path,

@@ -75,7 +75,7 @@ impl Session {
         config: &config::Config,
     ) -> (content::Content, Vec<Diagnostic>) {
         // Documents are read against the configuration (metrics…).
-        let config_key = format!("{config:?}{}", opts.drafts);
+        let config_key = format!("{config:?}{:?}", opts.include());
         if self.config_key != config_key {
             self.load.clear();
             self.config_key = config_key;
@@ -84,7 +84,7 @@ impl Session {
         content::load_cached(
             &opts.root,
             config,
-            opts.drafts,
+            opts.include(),
             &mut self.load,
             changed.as_deref(),
         )

@@ -732,10 +732,13 @@ fn integer_period_and_datetime_with_offset() {
         "`period: 2023` (an integer) not shown:\n{html}"
     );
     let html = out.read("/articles/xia-ji-mie-wen/");
+    // Shown as YYYY-MM-DD; only the PubDate metadata keeps the time given.
+    let body = &html[html.find("<body").unwrap()..];
     assert!(
-        html.contains("2024-06-15") && !html.contains("08:30"),
+        body.contains("2024-06-15") && !body.contains("08:30"),
         "a datetime date must show as YYYY-MM-DD:\n{html}"
     );
+    assert!(html.contains(r#"<meta name="PubDate" content="2024-06-15 08:30">"#));
     let feed = out.read("/feed.xml");
     assert!(
         feed.contains("2024-06-15T08:30:00+08:00"),

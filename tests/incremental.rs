@@ -369,3 +369,44 @@ fn a_template_calling_stats_follows_figure_edits() {
     rebuild(&opts, &mut s, &[rel], "figure edit");
     assert!(robots(&fresh(&opts)).contains("# 横幅合计 22 条"));
 }
+
+#[test]
+fn review_edits_equal_a_fresh_build() {
+    let site = site_with_reports();
+    let yaml = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        format!("{yaml}review:\n  required: [初审, 终审]\nreporting:\n  - {{types: [乡镇], every: year}}\n"),
+    );
+    let reviewed = |steps: &str| {
+        format!("---\ntitle: 审核中的总结\nunit: 陶乐镇\ndate: 2023-05-05\ntags: [环境整治]\nreview:\n{steps}---\n正文。\n")
+    };
+    let doc = "content/reports/gen-005.md";
+    // As `build` sees it (held back) and as `serve` does (shown with a banner).
+    for unreviewed in [false, true] {
+        let (mut opts, mut s) = session_for(&site);
+        opts.unreviewed = unreviewed;
+        site.write(doc, reviewed("  初审: 张明 2023-05-06\n"));
+        rebuild(&opts, &mut s, &[], "first build, one step missing");
+        for (step, steps) in [
+            (
+                "all steps passed",
+                "  初审: 张明 2023-05-06\n  终审: 王强 2023-05-07\n",
+            ),
+            (
+                "reviewer changed",
+                "  初审: 李华 2023-05-06\n  终审: 王强 2023-05-07\n",
+            ),
+            ("a step taken back", "  终审: 王强 2023-05-07\n"),
+        ] {
+            site.write(doc, reviewed(steps));
+            rebuild(
+                &opts,
+                &mut s,
+                &[doc],
+                &format!("{step} (unreviewed shown: {unreviewed})"),
+            );
+        }
+        site.write(doc, reviewed("  初审: 张明 2023-05-06\n"));
+    }
+}

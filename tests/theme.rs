@@ -564,6 +564,29 @@ fn update_screenshots() {
         std::fs::write(&file, png).unwrap();
         eprintln!("wrote {}", file.display());
     }
+    // The footer with the site's identity (主办, 网站标识码, filings, contact).
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+    );
+    set_large(&mut page, &sample, false);
+    open(&mut page, &sample.url(""));
+    let top = page
+        .eval("Math.floor(document.querySelector('.site-footer').getBoundingClientRect().top + window.scrollY)")
+        .as_u64()
+        .unwrap();
+    let height = page
+        .eval("Math.ceil(document.querySelector('.site-footer').getBoundingClientRect().height)")
+        .as_u64()
+        .unwrap();
+    let shot = page.call(
+        "Page.captureScreenshot",
+        json!({ "format": "png", "captureBeyondViewport": true,
+                "clip": { "x": 0, "y": top, "width": 1280, "height": height, "scale": 1 } }),
+    );
+    let file = dir.join("footer-1280.png");
+    std::fs::write(&file, decode_base64(shot["data"].as_str().unwrap())).unwrap();
+    eprintln!("wrote {}", file.display());
 }
 
 fn decode_base64(s: &str) -> Vec<u8> {

@@ -79,6 +79,15 @@ impl Date {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
+    /// `YYYY-MM-DD HH:MM` when a time of day was written, else `YYYY-MM-DD`
+    /// (the `PubDate` government pages carry; the time as written).
+    pub fn pub_date(&self) -> String {
+        match self.time {
+            Some((secs, _)) => format!("{} {:02}:{:02}", self.ymd(), secs / 3600, secs / 60 % 60),
+            None => self.ymd(),
+        }
+    }
+
     /// RFC 3339 for feeds and sitemaps (midnight +08:00 when no time was given).
     pub fn rfc3339(&self) -> String {
         let (secs, off) = self.time.unwrap_or((0, 8 * 60));

@@ -84,6 +84,15 @@ pub struct Report {
     pub author: Option<String>,
     pub editor: Option<String>,
     pub source: Option<String>,
+    pub review: Review,
+}
+
+/// A document's `review:` and what it still lacks of site.yaml's `review.required`.
+#[derive(Debug, Clone, Default)]
+pub struct Review {
+    pub steps: Vec<crate::review::Step>,
+    /// Required steps not passed yet; non-empty: the document awaits review.
+    pub missing: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +108,7 @@ pub struct Article {
     pub source: Option<String>,
     /// An image path, relative to the article's folder or a site path.
     pub cover: Option<Located<String>>,
+    pub review: Review,
 }
 
 #[derive(Debug, Clone)]
@@ -106,8 +116,7 @@ pub struct Page {
     pub common: Common,
 }
 
-/// The unit types SPEC.md lists, in display order.
-pub const UNIT_TYPES: [&str; 7] = ["乡镇", "街道", "社区", "学校", "机关", "企业", "其他"];
+pub use crate::schedule::UNIT_TYPES;
 
 /// A registry entry `content/units/<id>.md`.
 #[derive(Debug, Clone)]
@@ -119,7 +128,49 @@ pub struct Unit {
     pub parent: Option<String>,
     pub aliases: Vec<String>,
     pub order: Option<u64>,
+    /// The unit's own `reporting:` override.
+    pub reporting: Option<crate::schedule::UnitReporting>,
     pub extra: serde_json::Value,
+}
+
+/// A report, article or page that is a draft or awaits review, whether or
+/// not this load kept it: what the desk and `jianbao status` need of it.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub shown: PathBuf,
+    /// Relative to `content/`.
+    pub rel: String,
+    pub title: String,
+    pub draft: bool,
+    /// Required review steps it lacks.
+    pub missing: Vec<String>,
+    /// Kept in this load (and so in the site).
+    pub kept: bool,
+    /// For reports: the unit as written, the date and the period.
+    pub report: Option<(String, Date, Period)>,
+}
+
+/// Which held-back documents a load keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Include {
+    /// Drafts (`--drafts`).
+    pub drafts: bool,
+    /// Documents awaiting review (`--drafts`, and always in `serve`).
+    pub unreviewed: bool,
+}
+
+impl Include {
+    /// What `build`/`check` keep: `--drafts` keeps both kinds.
+    pub fn drafts(drafts: bool) -> Include {
+        Include {
+            drafts,
+            unreviewed: drafts,
+        }
+    }
+
+    fn keeps(self, draft: bool, missing: &[String]) -> bool {
+        (self.drafts || !draft) && (self.unreviewed || missing.is_empty())
+    }
 }
 
 /// A non-Markdown file under `content/`, copied to the same path in the output.
@@ -141,6 +192,8 @@ pub struct Content {
     /// `content/units/` exists: reports must name registered units.
     pub has_registry: bool,
     pub assets: Vec<Asset>,
+    /// Drafts and documents awaiting review, kept or not.
+    pub held: Vec<Held>,
 }
 
 #[derive(Clone)]
@@ -166,10 +219,10 @@ pub fn is_temp_file(name: &str) -> bool {
         || name == "desktop.ini"
 }
 
-/// Reads `content/` below `root`. Drafts are dropped unless `drafts` is set
-/// (they are still checked).
-pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
-    load_cached(root, config, drafts, &mut LoadCache::default(), None)
+/// Reads `content/` below `root`. Drafts and documents awaiting review are
+/// dropped unless `include` keeps them (they are still checked).
+pub fn load(root: &Path, config: &Config, include: Include) -> (Content, Vec<Diagnostic>) {
+    load_cached(root, config, include, &mut LoadCache::default(), None)
 }
 
 /// What one file under `content/` loaded to.
@@ -277,7 +330,7 @@ fn is_markdown(path: &Path) -> bool {
 pub fn load_cached(
     root: &Path,
     config: &Config,
-    drafts: bool,
+    include: Include,
     cache: &mut LoadCache,
     changed: Option<&[PathBuf]>,
 ) -> (Content, Vec<Diagnostic>) {
@@ -353,23 +406,62 @@ pub fn load_cached(
             }),
             Loaded::Doc(doc, d) => {
                 diags.extend(d.iter().cloned());
+                let Some(doc) = doc else { continue };
+                if let Some(h) = held(doc, include) {
+                    // A draft is not submitted for review yet.
+                    if !h.missing.is_empty() && !h.draft {
+                        diags.push(awaiting_review(&h));
+                    }
+                    let kept = h.kept;
+                    content.held.push(h);
+                    if !kept {
+                        continue;
+                    }
+                }
                 match doc {
-                    Some(Doc::Report(r)) if drafts || !r.common.draft => {
-                        content.reports.push(r.clone())
-                    }
-                    Some(Doc::Article(a)) if drafts || !a.common.draft => {
-                        content.articles.push(a.clone())
-                    }
-                    Some(Doc::Page(p)) if drafts || !p.common.draft => {
-                        content.pages.push(p.clone())
-                    }
-                    Some(Doc::Unit(u)) => content.units.push((**u).clone()),
-                    _ => {}
+                    Doc::Report(r) => content.reports.push(r.clone()),
+                    Doc::Article(a) => content.articles.push(a.clone()),
+                    Doc::Page(p) => content.pages.push(p.clone()),
+                    Doc::Unit(u) => content.units.push((**u).clone()),
                 }
             }
         }
     }
     (content, diags)
+}
+
+/// The [`Held`] entry of a draft or a document awaiting review.
+fn held(doc: &Doc, include: Include) -> Option<Held> {
+    let (common, missing, report) = match doc {
+        Doc::Report(r) => (
+            &r.common,
+            &r.review.missing,
+            Some((r.unit.value.clone(), r.date, r.period)),
+        ),
+        Doc::Article(a) => (&a.common, &a.review.missing, None),
+        Doc::Page(p) => (&p.common, &Vec::new(), None),
+        Doc::Unit(_) => return None,
+    };
+    if !common.draft && missing.is_empty() {
+        return None;
+    }
+    Some(Held {
+        shown: common.src.shown.clone(),
+        rel: common.src.rel.clone(),
+        title: common.title.clone(),
+        draft: common.draft,
+        missing: missing.clone(),
+        kept: include.keeps(common.draft, missing),
+        report,
+    })
+}
+
+/// `path: 待审核：缺少 复审、终审`.
+fn awaiting_review(h: &Held) -> Diagnostic {
+    Diagnostic::info(
+        &h.shown,
+        text!("awaiting review: missing {}", h.missing.join(", "); "待审核：缺少 {}", h.missing.join("、")),
+    )
 }
 
 fn load_file(
@@ -450,21 +542,29 @@ fn load_file(
     let mut f = Fields::new(map, &front, &shown, split.front_line);
     let doc = match kind {
         "report" => read_report(&mut f, src, config).map(|r| Doc::Report(Arc::new(r))),
-        "article" => read_article(&mut f, src).map(|a| Doc::Article(Arc::new(a))),
+        "article" => read_article(&mut f, src, config).map(|a| Doc::Article(Arc::new(a))),
         "page" => read_page(&mut f, src).map(|p| Doc::Page(Arc::new(p))),
         _ => read_unit(&mut f, src).map(|u| Doc::Unit(Box::new(u))),
     };
     let allowed: &[&str] = match kind {
         "report" => &[
             "title", "unit", "date", "period", "tags", "stats", "summary", "author", "editor",
-            "source", "slug", "draft", "extra",
+            "source", "slug", "draft", "review", "extra",
         ],
         "article" => &[
             "title", "date", "tags", "category", "unit", "summary", "author", "editor", "source",
-            "cover", "slug", "draft", "extra",
+            "cover", "slug", "draft", "review", "extra",
         ],
         "page" => &["title", "slug", "draft", "extra"],
-        _ => &["name", "type", "parent", "aliases", "order", "extra"],
+        _ => &[
+            "name",
+            "type",
+            "parent",
+            "aliases",
+            "order",
+            "reporting",
+            "extra",
+        ],
     };
     let diags = f.finish(allowed);
     // A document whose required fields parsed is kept even when other keys
@@ -544,6 +644,7 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
     let author = f.str("author");
     let editor = f.str("editor");
     let source = f.str("source");
+    let review = read_review(f, config);
     let date = date?;
     Some(Report {
         common: common?,
@@ -556,7 +657,14 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
         author,
         editor,
         source,
+        review,
     })
+}
+
+fn read_review(f: &mut Fields, config: &Config) -> Review {
+    let steps = crate::review::read(f, &config.review);
+    let missing = crate::review::missing(&steps, &config.review);
+    Review { steps, missing }
 }
 
 fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
@@ -635,7 +743,7 @@ fn metric_list(config: &Config, sep: &str) -> String {
         .join(sep)
 }
 
-fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
+fn read_article(f: &mut Fields, src: Source, config: &Config) -> Option<Article> {
     let common = read_common(f, src);
     let date = read_date(f, "date");
     let tags = f.str_list("tags");
@@ -649,6 +757,7 @@ fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
     let editor = f.str("editor");
     let source = f.str("source");
     let cover = located_str(f, "cover");
+    let review = read_review(f, config);
     Some(Article {
         common: common?,
         date: date?,
@@ -660,6 +769,7 @@ fn read_article(f: &mut Fields, src: Source) -> Option<Article> {
         editor,
         source,
         cover,
+        review,
     })
 }
 
@@ -683,6 +793,7 @@ fn read_unit(f: &mut Fields, src: Source) -> Option<Unit> {
     let parent = f.str("parent");
     let aliases = f.str_list("aliases");
     let order = f.uint("order");
+    let reporting = crate::schedule::read_unit(f);
     let extra = f
         .raw("extra")
         .map(|v| yaml::to_json(&v))
@@ -696,6 +807,7 @@ fn read_unit(f: &mut Fields, src: Source) -> Option<Unit> {
         parent,
         aliases,
         order,
+        reporting,
         extra,
     })
 }

@@ -8,6 +8,7 @@ pub mod markdown;
 mod pages;
 pub mod search;
 pub mod stats;
+pub mod status;
 pub mod templates;
 pub mod views;
 

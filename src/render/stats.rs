@@ -698,7 +698,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn csv_line(fields: &[&str]) -> String {
+pub(crate) fn csv_line(fields: &[&str]) -> String {
     let mut l = fields
         .iter()
         .map(|f| csv_field(f))
@@ -760,7 +760,7 @@ pub enum Format {
     Json,
 }
 
-fn pad(s: &str, width: usize, right: bool) -> String {
+pub(crate) fn pad(s: &str, width: usize, right: bool) -> String {
     let w = UnicodeWidthStr::width(s);
     let fill = " ".repeat(width.saturating_sub(w));
     if right {
@@ -770,7 +770,7 @@ fn pad(s: &str, width: usize, right: bool) -> String {
     }
 }
 
-fn table(header: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(*h)).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
@@ -920,7 +920,7 @@ mod tests {
 
     fn model(root: &Path) -> (Site, Stats) {
         let config = crate::config::Config::load(root, None).expect("config");
-        let (content, diags) = crate::content::load(root, &config, false);
+        let (content, diags) = crate::content::load(root, &config, Default::default());
         assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         let (site, diags) = Site::build(config, content, &crate::render::reserved());
         assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");

@@ -52,6 +52,10 @@ pub struct SiteView<'a> {
     pub counts: Counts,
     pub generator: &'static str,
     pub extra: &'a serde_json::Value,
+    /// `identity:` of site.yaml (footer, `SiteIDCode`).
+    pub identity: &'a crate::config::Identity,
+    /// The host of `base_url` (`SiteDomain`).
+    pub domain: &'a str,
 }
 
 impl<'a> SiteView<'a> {
@@ -124,6 +128,8 @@ impl<'a> SiteView<'a> {
             },
             generator: concat!("jianbao ", env!("CARGO_PKG_VERSION")),
             extra: &c.extra,
+            identity: &c.identity,
+            domain: c.host(),
         }
     }
 }
@@ -171,6 +177,8 @@ pub struct ReportView<'a> {
     pub url: String,
     pub permalink: String,
     pub date: String,
+    /// `YYYY-MM-DD HH:MM` when a time was given, else the date (`PubDate`).
+    pub pubdate: String,
     pub period: String,
     pub period_label: String,
     pub unit: UnitLink<'a>,
@@ -187,7 +195,43 @@ pub struct ReportView<'a> {
     pub earlier: Option<Link>,
     pub later: Option<Link>,
     pub draft: bool,
+    pub review: ReviewView<'a>,
     pub extra: &'a serde_json::Value,
+}
+
+/// One passed review step, for themes that choose to show reviewers.
+#[derive(Serialize)]
+pub struct StepView<'a> {
+    pub step: &'a str,
+    pub by: &'a str,
+    pub date: String,
+}
+
+/// `page.review` on reports and articles.
+#[derive(Serialize)]
+pub struct ReviewView<'a> {
+    /// Some required step is missing: only `serve` and `--drafts` show it.
+    pub pending: bool,
+    pub missing: &'a [String],
+    pub steps: Vec<StepView<'a>>,
+}
+
+impl<'a> ReviewView<'a> {
+    pub fn new(r: &'a crate::content::Review) -> Self {
+        ReviewView {
+            pending: !r.missing.is_empty(),
+            missing: &r.missing,
+            steps: r
+                .steps
+                .iter()
+                .map(|s| StepView {
+                    step: &s.name,
+                    by: &s.by,
+                    date: s.date.ymd(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `page` in article.html.
@@ -197,6 +241,7 @@ pub struct ArticleView<'a> {
     pub url: String,
     pub permalink: String,
     pub date: String,
+    pub pubdate: String,
     pub unit: Option<UnitLink<'a>>,
     pub category: Option<Link>,
     pub tags: Vec<Link>,
@@ -209,6 +254,7 @@ pub struct ArticleView<'a> {
     pub toc: &'a [TocEntry],
     pub attachments: &'a [Attachment],
     pub draft: bool,
+    pub review: ReviewView<'a>,
     pub extra: &'a serde_json::Value,
 }
 
@@ -500,6 +546,7 @@ impl<'a> Views<'a> {
             url: self.c().url(&r.path),
             permalink: self.c().full_url(&r.path),
             date: r.doc.date.ymd(),
+            pubdate: r.doc.date.pub_date(),
             period: r.doc.period.to_string(),
             period_label: r.doc.period.label_zh(),
             unit: self.unit_link(u),
@@ -520,6 +567,7 @@ impl<'a> Views<'a> {
             earlier,
             later,
             draft: r.doc.common.draft,
+            review: ReviewView::new(&r.doc.review),
             extra: &r.doc.common.extra,
         }
     }
@@ -532,6 +580,7 @@ impl<'a> Views<'a> {
             url: self.c().url(&a.path),
             permalink: self.c().full_url(&a.path),
             date: a.doc.date.ymd(),
+            pubdate: a.doc.date.pub_date(),
             unit: a.unit.map(|u| self.unit_link(&self.site.units[u])),
             category: a.category.map(|c| self.term_link(&self.site.categories[c])),
             tags: self.tag_links(&a.doc.tags),
@@ -544,6 +593,7 @@ impl<'a> Views<'a> {
             toc: &md.toc,
             attachments: &md.attachments,
             draft: a.doc.common.draft,
+            review: ReviewView::new(&a.doc.review),
             extra: &a.doc.common.extra,
         }
     }

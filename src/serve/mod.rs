@@ -76,6 +76,8 @@ impl Builder {
                 base_path.as_deref().unwrap_or(prev_base)
             )),
             drafts: self.drafts,
+            // Editors preview what awaits review (with a 待审 banner).
+            unreviewed: true,
             ..BuildOptions::default()
         };
         let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());

@@ -5,11 +5,14 @@
 
 pub mod figures;
 pub mod paths;
+pub mod reporting;
 pub mod slug;
 pub mod stats;
 
 use crate::config::{Config, SlugMode};
-use crate::content::{Article, Asset, Common, Content, Located, Page, Report, Source, UNIT_TYPES};
+use crate::content::{
+    Article, Asset, Common, Content, Held, Located, Page, Report, Source, UNIT_TYPES,
+};
 use crate::diagnostics::{closest, Diagnostic};
 use crate::hash::{hash_str, FxHashMap, HashedMap};
 use crate::text;
@@ -55,6 +58,8 @@ pub struct UnitEntry {
     pub parent: Option<String>,
     pub aliases: Vec<String>,
     pub order: Option<u64>,
+    /// The unit's own `reporting:` override.
+    pub reporting: Option<crate::schedule::UnitReporting>,
     /// The registry file (its body is the introduction), if any.
     pub src: Option<Source>,
     pub extra: serde_json::Value,
@@ -89,6 +94,8 @@ pub struct Site {
     pub tags: Vec<Term>,
     pub categories: Vec<Term>,
     pub assets: Vec<Asset>,
+    /// Drafts and documents awaiting review (kept in the site or not).
+    pub held: Vec<Held>,
     /// `content/`-relative Markdown path → site path (for relative links).
     pub by_source: HashMap<String, String>,
 }
@@ -383,6 +390,7 @@ impl Site {
             units: registry,
             has_registry,
             assets,
+            held,
         } = content;
         pages.sort_by(|a, b| a.common.src.rel.cmp(&b.common.src.rel));
 
@@ -423,6 +431,7 @@ impl Site {
                     parent: u.parent,
                     aliases: u.aliases,
                     order: u.order,
+                    reporting: u.reporting,
                     src: Some(u.src),
                     extra: u.extra,
                     reports: Vec::new(),
@@ -512,6 +521,7 @@ impl Site {
                 parent: None,
                 aliases: Vec::new(),
                 order: None,
+                reporting: None,
                 src: None,
                 extra: serde_json::Value::Null,
                 reports: Vec::new(),
@@ -778,6 +788,7 @@ impl Site {
             tags,
             categories,
             assets,
+            held,
             by_source,
         };
         (site, diags)

@@ -382,7 +382,7 @@ mod tests {
     fn site(fixture: &str) -> Site {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
         let config = crate::config::Config::load(&root, None).unwrap();
-        let (content, _) = crate::content::load(&root, &config, false);
+        let (content, _) = crate::content::load(&root, &config, Default::default());
         Site::build(config, content, &reserved()).0
     }
 

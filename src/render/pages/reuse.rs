@@ -127,7 +127,9 @@ impl Versions {
         stats_json: &str,
         stats_fn: bool,
     ) -> Versions {
-        let stats = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes());
+        // The 报送情况 section, when shown, depends on reports and the day.
+        let stats = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes())
+            ^ crate::render::status::section_hash(site);
         // A page template's output depends on its own source and on every
         // template it may reach: those no job renders directly (base.html,
         // components) and any page template named in another's source.

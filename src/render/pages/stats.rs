@@ -15,9 +15,11 @@ pub(super) const STATS: Kind = Kind {
         #[derive(Serialize)]
         struct D<'a> {
             stats: stats::StatsPage<'a>,
+            reporting: Option<crate::render::status::StatusView<'a>>,
         }
         let d = D {
             stats: stats::page(c.site, c.stats),
+            reporting: crate::render::status::stats_section(c.site),
         };
         let crumbs = vec![c.home(), c.crumb("统计", "stats/")];
         c.template(job, &c.frame("stats", "统计", path, crumbs, c.desc(), d))

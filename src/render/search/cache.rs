@@ -831,7 +831,7 @@ mod tests {
 
     fn load(root: &Path) -> (Site, Bodies) {
         let config = crate::config::Config::load(root, None).unwrap();
-        let (content, mut diags) = crate::content::load(root, &config, false);
+        let (content, mut diags) = crate::content::load(root, &config, Default::default());
         let (site, d) = Site::build(config, content, &crate::render::reserved());
         diags.extend(d);
         let (bodies, d) = crate::render::bodies(

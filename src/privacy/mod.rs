@@ -1,0 +1,133 @@
+//! The personal-data guard: resident ID, mobile and bank card numbers in
+//! anything the site publishes from `content/` (front matter, bodies —
+//! tables and link texts included —, attachment file names and the text of
+//! `.docx`/`.xlsx` attachments) are errors, shown masked. Runs in `check`,
+//! `build` and `serve` after the model is built, while sources are loaded.
+
+pub mod office;
+pub mod scan;
+
+use crate::content::{Asset, Source};
+use crate::diagnostics::{Diagnostic, Text};
+use crate::site::Site;
+use crate::source::line_col;
+use crate::text;
+use rayon::prelude::*;
+use scan::{Allow, Hit, Kind};
+use std::path::Path;
+
+/// The English message of every personal-data error starts with this
+/// (`audit` sorts findings by it).
+pub const MESSAGE_PREFIX: &str = "personal data";
+
+fn kind_name(k: Kind) -> (&'static str, &'static str) {
+    match k {
+        Kind::ResidentId => ("resident ID number", "居民身份证号"),
+        Kind::Mobile => ("mobile phone number", "手机号码"),
+        Kind::BankCard => ("bank card number", "银行卡号"),
+    }
+}
+
+fn hint(masked: &str) -> Text {
+    text!("mask it (`{}`) or remove it; a number meant to be public (a hotline) goes in `audit.allow` in site.yaml", masked;
+          "请去标识化（写成 `{}`）或删除；确需公开的号码（如服务热线）请加入 site.yaml 的 `audit.allow`", masked)
+}
+
+fn diag(path: &Path, line: usize, col: usize, h: &Hit, place: Option<&Text>) -> Diagnostic {
+    let (en, zh) = kind_name(h.kind);
+    let (pen, pzh) = place.map_or(("", ""), |p| (p.en.as_str(), p.zh.as_str()));
+    Diagnostic::error(
+        path,
+        line,
+        col,
+        text!("{}: {} `{}`{} must not be published", MESSAGE_PREFIX, en, h.masked, pen;
+              "个人信息：{} `{}`{}不得公开", zh, h.masked, pzh),
+    )
+    .with_hint(hint(&h.masked))
+}
+
+/// The allow-list: `audit.allow` and the site's own contact number.
+pub fn allow_list(site: &Site) -> Allow {
+    let c = &site.config;
+    Allow::new(
+        c.audit
+            .allow
+            .iter()
+            .map(String::as_str)
+            .chain(c.identity.contact.as_deref()),
+    )
+}
+
+/// Scans `text` whose first line is file line `first_line`.
+pub fn scan_text(
+    text: &str,
+    first_line: usize,
+    path: &Path,
+    allow: &Allow,
+    out: &mut Vec<Diagnostic>,
+) {
+    for h in scan::scan(text, allow) {
+        let (l, c) = line_col(text, h.start);
+        out.push(diag(path, l + first_line.saturating_sub(1), c, &h, None));
+    }
+}
+
+fn scan_source(src: &Source, allow: &Allow) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    scan_text(&src.front, src.front_line, &src.shown, allow, &mut out);
+    scan_text(&src.body, src.body_line, &src.shown, allow, &mut out);
+    out
+}
+
+fn scan_asset(a: &Asset, allow: &Allow) -> Vec<Diagnostic> {
+    let shown = Path::new(crate::content::DIR).join(&a.rel);
+    let name = a.rel.rsplit('/').next().unwrap_or(&a.rel);
+    let mut out = Vec::new();
+    let in_name = text!(" in the file name"; "（文件名中）");
+    for h in scan::scan(name, allow) {
+        out.push(diag(&shown, 0, 0, &h, Some(&in_name)));
+    }
+    if office::is_office(name) {
+        match office::text_of(&a.path) {
+            Ok(t) => {
+                for h in scan::scan(&t, allow) {
+                    let (l, c) = line_col(&t, h.start);
+                    let in_text = text!(" in the attachment's text (paragraph or cell {})", l; "（附件正文第 {} 段或单元格）", l);
+                    out.push(diag(&shown, l, c, &h, Some(&in_text)));
+                }
+            }
+            Err(office::OfficeError::TooLarge) => out.push(
+                Diagnostic::warning(&shown, 0, 0, text!("attachment too large to check for personal data"; "附件过大，未能检查其中的个人信息"))
+                    .with_hint(text!("check it by hand before publishing"; "请在发布前人工检查")),
+            ),
+            Err(office::OfficeError::Unreadable(e)) => out.push(
+                Diagnostic::warning(&shown, 0, 0, text!("cannot read the attachment to check for personal data: {}", e; "无法读取附件以检查个人信息：{}", e))
+                    .with_hint(text!("save it again from Word/Excel, or check it by hand"; "请用 Word/Excel 重新保存，或人工检查")),
+            ),
+        }
+    }
+    out
+}
+
+/// Every personal number the site would publish, as errors.
+pub fn check(site: &Site) -> Vec<Diagnostic> {
+    let allow = allow_list(site);
+    let sources: Vec<&Source> = site
+        .reports
+        .iter()
+        .map(|r| &r.doc.common.src)
+        .chain(site.articles.iter().map(|a| &a.doc.common.src))
+        .chain(site.pages.iter().map(|p| &p.doc.common.src))
+        .chain(site.units.iter().filter_map(|u| u.src.as_ref()))
+        .collect();
+    let mut out: Vec<Diagnostic> = sources
+        .par_iter()
+        .flat_map_iter(|s| scan_source(s, &allow))
+        .collect();
+    out.par_extend(
+        site.assets
+            .par_iter()
+            .flat_map_iter(|a| scan_asset(a, &allow)),
+    );
+    out
+}
