@@ -67,6 +67,9 @@ pub enum Command {
         root: PathBuf,
         #[arg(long)]
         drafts: bool,
+        /// Also list every document's source path beside its URL
+        #[arg(long)]
+        slugs: bool,
     },
     /// Print the aggregated statistics
     Stats {
@@ -79,6 +82,29 @@ pub enum Command {
         format: FormatArg,
         #[arg(long)]
         drafts: bool,
+    },
+    /// Turn Word (.docx, .doc, .wps) and text files into reports
+    Import {
+        /// Files or folders (searched recursively)
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Folder under content/reports/ to write to (default content/reports/<year>/)
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// The unit of every document (id, name or alias)
+        #[arg(long)]
+        unit: Option<String>,
+        /// Overwrite existing files
+        #[arg(long)]
+        force: bool,
+        /// Print what would be written; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Without a date in the text, use the file's modified time
+        #[arg(long)]
+        date_from_file: bool,
     },
     /// Show which units have reported for each period, and who is overdue
     Status {

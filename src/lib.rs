@@ -10,10 +10,12 @@
 pub mod config;
 mod config_audit;
 pub mod content;
+pub mod current;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
 pub mod hash;
+pub mod import;
 pub mod output;
 pub mod privacy;
 pub mod release;
@@ -50,6 +52,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Include documents awaiting review even without `drafts` (`serve`).
     pub unreviewed: bool,
+    /// Also write the editor's desk (`_desk/`, `serve` only), with
+    /// findings in this language.
+    pub desk: Option<diagnostics::Lang>,
     /// Progress reports for long builds (a terminal progress bar).
     pub progress: Option<std::sync::Arc<ProgressFn>>,
 }
@@ -62,6 +67,7 @@ impl std::fmt::Debug for BuildOptions {
             .field("base_url", &self.base_url)
             .field("drafts", &self.drafts)
             .field("unreviewed", &self.unreviewed)
+            .field("desk", &self.desk)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -362,8 +368,15 @@ pub(crate) fn run(
         },
     )?;
     phases.done("render");
-    release::drop_aside((site, bodies, stats));
     diagnostics::sort(&mut diags);
+    if let Some(lang) = opts.desk {
+        sink.write(
+            render::desk::PATH,
+            render::desk::page(&site, &diags, lang).as_bytes(),
+        )?;
+        phases.done("desk");
+    }
+    release::drop_aside((site, bodies, stats));
     Ok((written, diags))
 }
 
@@ -389,6 +402,15 @@ pub fn stats_text(
         render::stats::command_output(&site, &stats, by, format),
         diags,
     ))
+}
+
+/// `jianbao check --slugs`: every document's source path beside its URL,
+/// with the problems found while modelling the site.
+pub fn slugs_text(opts: &BuildOptions) -> Result<(String, Vec<Diagnostic>), Error> {
+    let mut phases = Phases::new();
+    let (site, _, mut diags) = load_model(opts, &mut phases, None)?;
+    diagnostics::sort(&mut diags);
+    Ok((render::slugs::listing(&site), diags))
 }
 
 /// `jianbao status`: who has reported in `year` (default: today's) as of

@@ -17,6 +17,14 @@ pub struct Step {
     pub date: Date,
 }
 
+/// A document's `review:` and what it still lacks of site.yaml's `review.required`.
+#[derive(Debug, Clone, Default)]
+pub struct Review {
+    pub steps: Vec<Step>,
+    /// Required steps not passed yet; non-empty: the document awaits review.
+    pub missing: Vec<String>,
+}
+
 /// Parses site.yaml's `review:`: the required step names, in order.
 pub fn parse_config(f: &mut Fields) -> Vec<String> {
     let Some(m) = f.mapping("review") else {
@@ -50,9 +58,16 @@ fn split_entry(s: &str) -> (&str, &str) {
     }
 }
 
+/// Reads a document's `review:` against the `required` steps.
+pub fn read(f: &mut Fields, required: &[String]) -> Review {
+    let steps = read_steps(f, required);
+    let missing = missing(&steps, required);
+    Review { steps, missing }
+}
+
 /// Reads a document's `review:` map. With `required` set, step names must
 /// be among them.
-pub fn read(f: &mut Fields, required: &[String]) -> Vec<Step> {
+fn read_steps(f: &mut Fields, required: &[String]) -> Vec<Step> {
     let Some(map) = f.mapping("review") else {
         return Vec::new();
     };

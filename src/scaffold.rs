@@ -134,3 +134,22 @@ pub fn new_document(
 pub fn created(path: &Path) -> Text {
     text!("created {}", path.display(); "已创建 {}", path.display())
 }
+
+/// The URL a document created by `new` at `path` will have: its section and
+/// the slug of its file name, under `base_url`. None when `site.yaml` does
+/// not load (the build reports why).
+pub fn new_url(root: &Path, kind: NewKind, path: &Path) -> Option<String> {
+    let config = crate::config::Config::load(root, None).ok()?;
+    let stem = path.file_stem()?.to_string_lossy();
+    let slug = crate::site::slug::slugify(&stem, config.slugs);
+    let section = match kind {
+        NewKind::Report => "reports",
+        NewKind::Article => "articles",
+    };
+    Some(config.full_url(&format!("{section}/{slug}/")))
+}
+
+/// Message for the URL of a created file.
+pub fn will_be_at(url: &str) -> Text {
+    text!("its URL: {} (set `slug:` to change it)", url; "网址：{}（可用 `slug:` 修改）", url)
+}

@@ -3,13 +3,18 @@
 //! the assets beside them. Every problem is collected, none stops the walk.
 
 pub mod date;
+mod held;
+mod limits;
 pub mod number;
 
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Text};
 use crate::fields::Fields;
+pub use crate::review::Review;
 use crate::{fs, source, text, yaml};
 pub use date::{Date, Period};
+use held::{awaiting_review, held};
+pub use held::{Held, Include};
 pub use number::Figure;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -87,14 +92,6 @@ pub struct Report {
     pub review: Review,
 }
 
-/// A document's `review:` and what it still lacks of site.yaml's `review.required`.
-#[derive(Debug, Clone, Default)]
-pub struct Review {
-    pub steps: Vec<crate::review::Step>,
-    /// Required steps not passed yet; non-empty: the document awaits review.
-    pub missing: Vec<String>,
-}
-
 #[derive(Debug, Clone)]
 pub struct Article {
     pub common: Common,
@@ -131,46 +128,6 @@ pub struct Unit {
     /// The unit's own `reporting:` override.
     pub reporting: Option<crate::schedule::UnitReporting>,
     pub extra: serde_json::Value,
-}
-
-/// A report, article or page that is a draft or awaits review, whether or
-/// not this load kept it: what the desk and `jianbao status` need of it.
-#[derive(Debug, Clone)]
-pub struct Held {
-    pub shown: PathBuf,
-    /// Relative to `content/`.
-    pub rel: String,
-    pub title: String,
-    pub draft: bool,
-    /// Required review steps it lacks.
-    pub missing: Vec<String>,
-    /// Kept in this load (and so in the site).
-    pub kept: bool,
-    /// For reports: the unit as written, the date and the period.
-    pub report: Option<(String, Date, Period)>,
-}
-
-/// Which held-back documents a load keeps.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Include {
-    /// Drafts (`--drafts`).
-    pub drafts: bool,
-    /// Documents awaiting review (`--drafts`, and always in `serve`).
-    pub unreviewed: bool,
-}
-
-impl Include {
-    /// What `build`/`check` keep: `--drafts` keeps both kinds.
-    pub fn drafts(drafts: bool) -> Include {
-        Include {
-            drafts,
-            unreviewed: drafts,
-        }
-    }
-
-    fn keeps(self, draft: bool, missing: &[String]) -> bool {
-        (self.drafts || !draft) && (self.unreviewed || missing.is_empty())
-    }
 }
 
 /// A non-Markdown file under `content/`, copied to the same path in the output.
@@ -427,41 +384,8 @@ pub fn load_cached(
             }
         }
     }
+    diags.extend(limits::check_sums(&content, config));
     (content, diags)
-}
-
-/// The [`Held`] entry of a draft or a document awaiting review.
-fn held(doc: &Doc, include: Include) -> Option<Held> {
-    let (common, missing, report) = match doc {
-        Doc::Report(r) => (
-            &r.common,
-            &r.review.missing,
-            Some((r.unit.value.clone(), r.date, r.period)),
-        ),
-        Doc::Article(a) => (&a.common, &a.review.missing, None),
-        Doc::Page(p) => (&p.common, &Vec::new(), None),
-        Doc::Unit(_) => return None,
-    };
-    if !common.draft && missing.is_empty() {
-        return None;
-    }
-    Some(Held {
-        shown: common.src.shown.clone(),
-        rel: common.src.rel.clone(),
-        title: common.title.clone(),
-        draft: common.draft,
-        missing: missing.clone(),
-        kept: include.keeps(common.draft, missing),
-        report,
-    })
-}
-
-/// `path: 待审核：缺少 复审、终审`.
-fn awaiting_review(h: &Held) -> Diagnostic {
-    Diagnostic::info(
-        &h.shown,
-        text!("awaiting review: missing {}", h.missing.join(", "); "待审核：缺少 {}", h.missing.join("、")),
-    )
 }
 
 fn load_file(
@@ -471,6 +395,7 @@ fn load_file(
     config: &Config,
 ) -> (Option<Doc>, Vec<Diagnostic>) {
     let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let _processing = crate::current::processing(&shown);
     let section = rel.split('/').next().unwrap_or("");
     let kind = match (section, rel.contains('/')) {
         ("reports", true) => "report",
@@ -644,7 +569,7 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
     let author = f.str("author");
     let editor = f.str("editor");
     let source = f.str("source");
-    let review = read_review(f, config);
+    let review = crate::review::read(f, &config.review);
     let date = date?;
     Some(Report {
         common: common?,
@@ -659,12 +584,6 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
         source,
         review,
     })
-}
-
-fn read_review(f: &mut Fields, config: &Config) -> Review {
-    let steps = crate::review::read(f, &config.review);
-    let missing = crate::review::missing(&steps, &config.review);
-    Review { steps, missing }
 }
 
 fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
@@ -695,21 +614,34 @@ fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
             s.error_at((line, col), text!("undeclared metric `{}` (value `{}`)", key, val; "未声明的统计指标 `{}`（值为 `{}`）", key, val), Some(hint));
             continue;
         };
-        let figure = match &v {
-            Value::Number(n) => n.as_f64().filter(|x| *x >= 0.0).and_then(|x| {
-                number::parse_figure(&n.to_string())
-                    .or_else(|| number::parse_figure(&x.to_string()))
-            }),
-            Value::String(t) => number::parse_figure(t),
+        // A number is read from the digits as written: YAML reads large
+        // or long ones as floats, which round and print as `1e40`.
+        let written = match &v {
+            Value::Number(_) => s
+                .written(&key)
+                .filter(|w| w.bytes().all(|b| b.is_ascii_digit() || b == b'.')),
             _ => None,
         };
+        let figure = match (&v, &written) {
+            (_, Some(w)) => number::parse_figure_checked(w),
+            (Value::Number(n), None) => match n.as_f64().filter(|x| *x >= 0.0) {
+                Some(x) => number::parse_figure(&n.to_string())
+                    .ok_or(number::FigureError::Invalid)
+                    .or_else(|_| number::parse_figure_checked(&x.to_string())),
+                None => Err(number::FigureError::Invalid),
+            },
+            (Value::String(t), None) => number::parse_figure_checked(t),
+            _ => Err(number::FigureError::Invalid),
+        };
         let (vl, vc) = (line, s.value_pos(&key).1);
-        let Some(figure) = figure else {
-            let val = yaml::show(&v);
-            s.error_at((vl, vc), text!("`{}`: `{}` is not a figure", key, val; "`{}` 的值 `{}` 不是有效数字", key, val),
-                       Some(text!("write a number such as `600`, `1.2万`, `3亿`, or `\"600多\"` / `\"2024余\"` for at least that many";
-                                  "请写数字，如 `600`、`1.2万`、`3亿`，表示“以上”可写 `\"600多\"` 或 `\"2024余\"`")));
-            continue;
+        let figure = match figure {
+            Ok(f) => f,
+            Err(e) => {
+                let val = written.unwrap_or_else(|| yaml::show(&v));
+                let (msg, hint) = figure_problem(&key, &val, e);
+                s.error_at((vl, vc), msg, Some(hint));
+                continue;
+            }
         };
         if let Some(prev) = out.iter().find(|st| st.metric == metric) {
             let m = &config.metrics[metric];
@@ -730,6 +662,23 @@ fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
 }
 
 use yaml::Value;
+
+/// The message and hint for a `stats:` value that is not a figure.
+fn figure_problem(key: &str, val: &str, e: number::FigureError) -> (Text, Text) {
+    match e {
+        number::FigureError::TooLarge => (
+            text!("`{}`: `{}` is too large to count (figures stop at about 7.9 × 10^28)", key, val;
+                  "`{}` 的值 `{}` 太大，无法统计（上限约为 7.9 × 10^28）", key, val),
+            text!("check the figure for extra digits or a wrong unit (万/亿)";
+                  "请检查数字是否多写了位数或单位（万/亿）写错"),
+        ),
+        number::FigureError::Invalid => (
+            text!("`{}`: `{}` is not a figure", key, val; "`{}` 的值 `{}` 不是有效数字", key, val),
+            text!("write a number such as `600`, `1.2万`, `3亿`, or `\"600多\"` / `\"2024余\"` for at least that many";
+                  "请写数字，如 `600`、`1.2万`、`3亿`，表示“以上”可写 `\"600多\"` 或 `\"2024余\"`"),
+        ),
+    }
+}
 
 fn metric_list(config: &Config, sep: &str) -> String {
     if config.metrics.is_empty() {
@@ -757,7 +706,7 @@ fn read_article(f: &mut Fields, src: Source, config: &Config) -> Option<Article>
     let editor = f.str("editor");
     let source = f.str("source");
     let cover = located_str(f, "cover");
-    let review = read_review(f, config);
+    let review = crate::review::read(f, &config.review);
     Some(Article {
         common: common?,
         date: date?,

@@ -8,7 +8,7 @@ mod server;
 mod state;
 mod watch;
 
-use jianbao::diagnostics::Lang;
+use jianbao::diagnostics::{Lang, Severity};
 use jianbao::{text, BuildOptions, Error};
 use state::{Files, Shared, Snapshot};
 use std::path::PathBuf;
@@ -78,6 +78,7 @@ impl Builder {
             drafts: self.drafts,
             // Editors preview what awaits review (with a 待审 banner).
             unreviewed: true,
+            desk: Some(self.lang),
             ..BuildOptions::default()
         };
         let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
@@ -96,16 +97,22 @@ impl Builder {
                     base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
                     pages: report.pages,
                     ms: start.elapsed().as_secs_f64() * 1000.0,
+                    // Documents awaiting review are listed on the desk.
                     warnings: report
                         .warnings
                         .iter()
+                        .filter(|d| d.severity != Severity::Info)
                         .map(|d| d.render(self.lang))
                         .collect(),
                 }
             }
             Err(e) => {
                 let errors = match e {
-                    Error::Diagnostics(d) => d.iter().map(|d| d.render(self.lang)).collect(),
+                    Error::Diagnostics(d) => d
+                        .iter()
+                        .filter(|d| d.severity != Severity::Info)
+                        .map(|d| d.render(self.lang))
+                        .collect(),
                     Error::Usage(t) => vec![t.get(self.lang).to_string()],
                     Error::Io(e) => vec![e.to_string()],
                 };

@@ -5,6 +5,7 @@
 
 pub mod figures;
 pub mod paths;
+pub mod pinyin;
 pub mod reporting;
 pub mod slug;
 pub mod stats;

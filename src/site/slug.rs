@@ -1,9 +1,9 @@
-//! URL slugs: Chinese transliterated to toneless pinyin per character and
-//! joined by `-` (`陶乐镇` → `tao-le-zhen`), or kept as is with
-//! `slugs: unicode`.
+//! URL slugs: Chinese transliterated to toneless pinyin read per word
+//! (`super::pinyin`) and joined by `-` (`陶乐镇` → `tao-le-zhen`, `银行网点` →
+//! `yin-hang-wang-dian`), always ASCII; or kept as is with `slugs: unicode`.
 
+use super::pinyin;
 use crate::config::SlugMode;
-use pinyin::ToPinyin;
 
 /// Makes a slug from a title, name or file stem.
 pub fn slugify(s: &str, mode: SlugMode) -> String {
@@ -26,22 +26,31 @@ pub fn slugify(s: &str, mode: SlugMode) -> String {
             words.push(std::mem::take(cur));
         }
     };
-    for c in s.chars() {
+    // Byte range of the run of Chinese characters being collected (pinyin).
+    let mut run: Option<(usize, usize)> = None;
+    let mut syllables = Vec::new();
+    let mut read_run = |run: &mut Option<(usize, usize)>, words: &mut Vec<String>| {
+        if let Some((a, b)) = run.take() {
+            syllables.clear();
+            pinyin::read(&s[a..b], &mut syllables);
+            words.extend(syllables.iter().map(|p| p.to_string()));
+        }
+    };
+    for (i, c) in s.char_indices() {
+        if is_cjk(c) && mode == SlugMode::Pinyin {
+            flush(&mut cur, &mut words);
+            let a = run.map_or(i, |(a, _)| a);
+            run = Some((a, i + c.len_utf8()));
+            continue;
+        }
+        read_run(&mut run, &mut words);
         if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
         } else if c == '_' || c == '.' {
             // Keep file-name-like separators as word breaks.
             flush(&mut cur, &mut words);
         } else if is_cjk(c) {
-            match mode {
-                SlugMode::Pinyin => {
-                    flush(&mut cur, &mut words);
-                    if let Some(p) = c.to_pinyin() {
-                        words.push(p.plain().to_string());
-                    }
-                }
-                SlugMode::Unicode => cur.push(c),
-            }
+            cur.push(c);
         } else if c.is_alphanumeric() {
             match mode {
                 SlugMode::Unicode => cur.extend(c.to_lowercase()),
@@ -51,6 +60,7 @@ pub fn slugify(s: &str, mode: SlugMode) -> String {
             flush(&mut cur, &mut words);
         }
     }
+    read_run(&mut run, &mut words);
     flush(&mut cur, &mut words);
     words.join("-")
 }
