@@ -10,6 +10,7 @@
 pub mod config;
 mod config_audit;
 pub mod content;
+pub mod current;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
