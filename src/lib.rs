@@ -333,8 +333,10 @@ pub(crate) fn run(
     // Personal data blocks the build like any error (the sources are still loaded).
     diags.extend(privacy::check(&site));
     phases.done("privacy");
-    if check_figures {
+    // The desk shows what `check` would say.
+    if check_figures || opts.desk.is_some() {
         diags.extend(site::figures::check(&site));
+        phases.done("figures");
     }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::diags(diags));
