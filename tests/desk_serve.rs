@@ -96,6 +96,12 @@ fn the_desk_answers_in_serve_only_and_follows_edits() {
     assert!(html.contains("<caption>每季度报送</caption>") && html.contains(">陶乐镇</a></th>"));
     assert!(!html.contains("通伏乡"));
     assert!(html.contains("/__jianbao/events"), "no live-reload client");
+    let log = std::fs::read_to_string(site.root().join("serve.log")).unwrap();
+    let said = format!(
+        "editor's desk (preview only): http://127.0.0.1:{}{DESK}",
+        s.port
+    );
+    assert!(log.contains(&said), "{log}");
     // Only under the base path, and linked from nowhere public.
     assert_eq!(s.get("/_desk/").unwrap().status, 404);
     assert!(!s.get("/cw/").unwrap().text().contains("_desk"));

@@ -211,6 +211,10 @@ pub fn bodies_cached(
         findings_to_diags(src, m, &mut diags);
         cache.bodies.insert(m.key, m.clone());
     }
+    // Left out of the model for an error: checked, never published.
+    for src in &site.unplaced {
+        findings_to_diags(src, &one(src, None), &mut diags);
+    }
     (
         Bodies {
             reports,

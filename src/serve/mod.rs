@@ -313,6 +313,9 @@ pub fn run(opts: Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A killed `build` left its staging folder beside public/: serve
+    // writes nothing there, but tidies what a dead build left.
+    jianbao::output::sweep_stale(&root.join("public"));
     let server = match bind(&opts.bind, opts.port, lang) {
         Ok(s) => Arc::new(s),
         Err(msg) => {
@@ -366,6 +369,9 @@ pub fn run(opts: Options) -> ExitCode {
     }
     let url = format!("{}{}", builder.origin, shared.current().base_path);
     let t = text!("serving {} (Ctrl+C to stop)", url; "预览地址 {}（按 Ctrl+C 停止）", url);
+    println!("{}", t.get(lang));
+    let desk = format!("{url}_desk/");
+    let t = text!("editor's desk (preview only): {}", desk; "编辑工作台（仅预览）：{}", desk);
     println!("{}", t.get(lang));
     if opts.open {
         open_browser(&url);

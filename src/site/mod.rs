@@ -117,6 +117,9 @@ pub struct Site {
     pub held: Vec<Held>,
     /// `content/`-relative Markdown path → site path (for relative links).
     pub by_source: HashMap<String, String>,
+    /// Documents not in the model because of an error already reported
+    /// (an unknown unit); kept so their bodies' links are checked too.
+    pub unplaced: Vec<Source>,
 }
 
 /// `Date::sort_key`.
@@ -499,6 +502,10 @@ impl Site {
             if let Some(&i) = lookup.get(&name.value) {
                 return Some(i);
             }
+            // A missing `unit:`, already reported by content.
+            if name.value.is_empty() {
+                return None;
+            }
             if has_registry {
                 let known: Vec<&str> = units
                     .iter()
@@ -561,6 +568,9 @@ impl Site {
                 )
             })
             .collect();
+        // Documents left out for a problem already reported (an unknown
+        // unit): their bodies are still checked, so one run shows all.
+        let mut unplaced: Vec<Source> = Vec::new();
         let rest = || {
             // `by_source` entries of articles, pages and units.
             let mut sources: Vec<(String, String)> = Vec::new();
@@ -584,7 +594,10 @@ impl Site {
                 .into_iter()
                 .zip(report_units)
                 .filter_map(|(p, unit)| {
-                    let unit = unit?;
+                    let Some(unit) = unit else {
+                        unplaced.push(p.doc.common.src.clone());
+                        return None;
+                    };
                     report_tags.push(p.tags);
                     Some(ReportEntry {
                         doc: p.doc,
@@ -607,7 +620,10 @@ impl Site {
                         .or_else(|| resolve_unit(u, &a.common.src, &mut units, &mut diags))
                     {
                         Some(i) => Some(i),
-                        None => continue,
+                        None => {
+                            unplaced.push(a.common.src.clone());
+                            continue;
+                        }
                     },
                     None => None,
                 };
@@ -807,6 +823,7 @@ impl Site {
             assets,
             held,
             by_source,
+            unplaced,
         };
         (site, diags)
     }
