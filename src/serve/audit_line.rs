@@ -4,8 +4,8 @@
 //! data needs nothing here: it fails the build and shows in the overlay.
 //! The audit reads the built HTML and CSS back from the store while it runs.
 
-use super::state::Snapshot;
-use jianbao::diagnostics::{Diagnostic, Lang};
+use super::state::{Shared, Snapshot};
+use jianbao::diagnostics::Diagnostic;
 use jianbao::store::Store;
 use jianbao::BuildOptions;
 use std::path::PathBuf;
@@ -20,8 +20,9 @@ pub fn spawn(
     drafts: bool,
     (snap, store): (Arc<Snapshot>, Arc<Store>),
     warnings: Vec<Diagnostic>,
-    lang: Lang,
+    shared: Arc<Shared>,
 ) {
+    let lang = shared.lang;
     if RUNNING.swap(true, Ordering::AcqRel) {
         return;
     }
@@ -53,6 +54,8 @@ pub fn spawn(
                     super::now(),
                     jianbao::audit::format::one_line(&r, lang)
                 );
+                // The desk lists the findings.
+                super::desk::audited(&shared, &r, lang);
             }
         }
         RUNNING.store(false, Ordering::Release);
