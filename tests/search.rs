@@ -364,6 +364,105 @@ fn search_in_a_real_browser() {
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
 
+/// Builds `site` for a port of its own and serves it there; None (after
+/// saying so) when Chromium is missing and not required.
+fn serve_for_browser(site: &Site) -> Option<(cdp::Browser, u16)> {
+    let Some(exe) = cdp::chromium() else {
+        if std::env::var_os("JIANBAO_REQUIRE_BROWSER").is_some() {
+            panic!("JIANBAO_REQUIRE_BROWSER is set but chromium is not installed (apt-get install chromium)");
+        }
+        eprintln!(
+            "SKIPPED: chromium not found (set JIANBAO_REQUIRE_BROWSER=1 to make this a failure)"
+        );
+        return None;
+    };
+    let probe = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let base = format!("http://127.0.0.1:{port}/cw/");
+    let out = site.build_ok(&["--base-url", &base]);
+    let listener = TcpListener::bind(("127.0.0.1", port)).expect("rebind the reserved port");
+    serve_static(listener, out.dir.clone());
+    Some((cdp::Browser::launch(&exe), port))
+}
+
+fn hrefs(page: &mut cdp::Page) -> Vec<String> {
+    results(page).into_iter().map(|r| r.0).collect()
+}
+
+#[test]
+fn search_phrases_match_only_as_written() {
+    let site = Site::new("search-site");
+    let article = |title: &str, body: &str| {
+        format!("---\ntitle: {title}\ndate: 2024-08-01\ncategory: 环境卫生\n---\n{body}\n")
+    };
+    // Every bigram of 卫生城市 and of 爱卫会, but neither as written.
+    site.write(
+        "content/articles/near.md",
+        article(
+            "创建工作简报",
+            "巩固国家卫生城镇成果，争创全国文明城市。县爱卫办召开创卫会议。",
+        ),
+    );
+    site.write(
+        "content/articles/exact.md",
+        article("创建国家卫生城市", "县爱卫会部署工作。"),
+    );
+    // The phrase only in a tag.
+    site.write(
+        "content/articles/tagged.md",
+        "---\ntitle: 简讯\ndate: 2024-08-02\ntags: [卫生城市]\n---\n正文。\n",
+    );
+    let Some((browser, port)) = serve_for_browser(&site) else {
+        return;
+    };
+    let mut page = browser.page();
+
+    open(&mut page, port, "卫生城市");
+    assert_eq!(
+        hrefs(&mut page),
+        ["/cw/articles/exact/", "/cw/articles/tagged/"],
+        "卫生城镇 … 文明城市 is not 卫生城市"
+    );
+    assert!(
+        status(&mut page).contains("找到 2 条"),
+        "{}",
+        status(&mut page)
+    );
+
+    open(&mut page, port, "爱卫会");
+    assert_eq!(
+        hrefs(&mut page),
+        ["/cw/articles/exact/"],
+        "创卫会议 is not 爱卫会"
+    );
+
+    // A pair of characters is one bigram: still found wherever it is.
+    open(&mut page, port, "城镇");
+    assert_eq!(hrefs(&mut page), ["/cw/articles/near/"]);
+
+    // Two terms, each checked; nothing holds both as written.
+    open(&mut page, port, "文明城市 爱卫会");
+    assert!(hrefs(&mut page).is_empty());
+    let s = status(&mut page);
+    assert!(s.contains("没有找到"), "{s}");
+
+    // The category is searched too, and checked against the row's extra
+    // texts (the report holds 环境卫生 in its body).
+    open(&mut page, port, "环境卫生");
+    assert_eq!(
+        hrefs(&mut page),
+        [
+            "/cw/articles/exact/",
+            "/cw/articles/near/",
+            "/cw/reports/tao-le-zhen-2024/"
+        ]
+    );
+
+    let errors = page.errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
+
 /// Index size and time to first results on a large generated site, fast and
 /// throttled (1.6 Mbit/s, 150 ms round trip). Not part of `cargo test`:
 /// `python3 benches/gen_corpus.py /tmp/big --reports 10000 --units 210 --articles 2000`, then

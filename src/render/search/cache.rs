@@ -21,8 +21,8 @@
 //! all shards or all chunks.
 
 use super::format::{
-    docs_json, push_entry, push_row, row_cost, shard_path, snippet_text, text_path, Sizes,
-    DOCS_PATH, MAX_TEXT,
+    docs_json, more_len, push_entry, push_row, row_cost, shard_path, snippet_text, text_path,
+    Sizes, DOCS_PATH, MAX_TEXT,
 };
 use super::input::{inputs, DocInput};
 use super::tokenize;
@@ -189,7 +189,7 @@ impl Fresh {
         push_row(&mut row, d, &ymd, &snippet);
         Fresh {
             row,
-            row_cost: row_cost(d.title, d.path, &ymd, snippet.len()),
+            row_cost: row_cost(d.title, d.path, &ymd, snippet.len() + more_len(d)),
             text_hash: text_hash(d.text),
         }
     }
