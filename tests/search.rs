@@ -59,7 +59,7 @@ fn search_index_lists_published_documents_and_their_tokens() {
     let site = Site::new("search-site");
     let out = site.build_ok(&[]);
     let meta = read_json(&out.dir.join("search/docs.json"));
-    assert_eq!(meta["kinds"], json!(["报告", "文章", "页面"]));
+    assert_eq!(meta["kinds"], json!(["报告", "文章", "页面", "单位"]));
     let units: Vec<&str> = meta["units"]
         .as_array()
         .unwrap()
@@ -68,20 +68,25 @@ fn search_index_lists_published_documents_and_their_tokens() {
         .collect();
     let unit = |u: &str| units.iter().position(|x| *x == u).unwrap() as u64 + 1;
     // Newest first; (unit + 1) * 4 + kind.
+    let unit_pages = (1..=units.len() as u64).map(|u| u * 4 + 3);
+    let expected: Vec<u64> = [
+        unit("陶乐镇") * 4,
+        unit("营根镇") * 4,
+        unit("营根镇") * 4 + 1,
+        1,
+        2,
+    ]
+    .into_iter()
+    .chain(unit_pages)
+    .collect();
     assert_eq!(
         meta["ku"],
-        json!([
-            unit("陶乐镇") * 4,
-            unit("营根镇") * 4,
-            unit("营根镇") * 4 + 1,
-            1,
-            2
-        ]),
-        "reports and articles by date, then the page; the draft left out"
+        json!(expected),
+        "reports and articles by date, then the page, then the units' own pages; the draft left out"
     );
     let chunk = meta["chunk"].as_u64().unwrap() as usize;
     let mut rows = Vec::new();
-    for n in 0..5usize.div_ceil(chunk) {
+    for n in 0..(5 + units.len()).div_ceil(chunk) {
         let c = read_json(&out.dir.join(format!("search/text/{n}.json")));
         rows.extend(c.as_array().unwrap().iter().cloned());
     }
@@ -95,6 +100,10 @@ fn search_index_lists_published_documents_and_their_tokens() {
             "手足口病的预防",
             "关于本站"
         ]
+        .iter()
+        .copied()
+        .chain(units.iter().copied())
+        .collect::<Vec<_>>()
     );
     let tao = &rows[0];
     assert_eq!(tao[1], "reports/tao-le-zhen-2024/");
@@ -391,7 +400,7 @@ fn hrefs(page: &mut cdp::Page) -> Vec<String> {
 }
 
 #[test]
-fn search_phrases_match_only_as_written() {
+fn search_phrases_match_only_as_written_and_units_are_found() {
     let site = Site::new("search-site");
     let article = |title: &str, body: &str| {
         format!("---\ntitle: {title}\ndate: 2024-08-01\ncategory: 环境卫生\n---\n{body}\n")
@@ -413,10 +422,42 @@ fn search_phrases_match_only_as_written() {
         "content/articles/tagged.md",
         "---\ntitle: 简讯\ndate: 2024-08-02\ntags: [卫生城市]\n---\n正文。\n",
     );
+    // A unit registry: unit pages are found by name, alias and introduction.
+    site.write(
+        "content/units/tao-le-zhen.md",
+        "---\nname: 陶乐镇\ntype: 乡镇\naliases: [陶乐镇人民政府]\n---\n陶乐镇位于黄河西岸。\n",
+    );
+    site.write(
+        "content/units/ying-gen-zhen.md",
+        "---\nname: 营根镇\ntype: 乡镇\n---\n营根镇简介。\n",
+    );
     let Some((browser, port)) = serve_for_browser(&site) else {
         return;
     };
     let mut page = browser.page();
+
+    // The exact name of a unit: its own page first, though the reports
+    // naming it in their titles score more.
+    open(&mut page, port, "陶乐镇");
+    let h = hrefs(&mut page);
+    assert_eq!(h[0], "/cw/units/tao-le-zhen/", "{h:?}");
+    assert!(
+        h.contains(&"/cw/reports/tao-le-zhen-2024/".to_string()),
+        "{h:?}"
+    );
+    open(&mut page, port, "黄河西岸");
+    assert_eq!(hrefs(&mut page), ["/cw/units/tao-le-zhen/"]);
+    open(&mut page, port, "人民政府");
+    let h = hrefs(&mut page);
+    assert!(
+        h.contains(&"/cw/units/tao-le-zhen/".to_string()),
+        "found by its alias: {h:?}"
+    );
+    after(&mut page, "units only", |p| {
+        p.eval("var s = document.getElementById('search-kind'); s.value = 'unit'; s.dispatchEvent(new Event('change'))");
+    });
+    assert_eq!(hrefs(&mut page), ["/cw/units/tao-le-zhen/"]);
+    page.eval("document.getElementById('search-kind').value = ''");
 
     open(&mut page, port, "卫生城市");
     assert_eq!(
@@ -525,6 +566,8 @@ fn search_latency_on_a_large_site() {
             "陶乐镇 绿化",
             "卫生",
             "病媒生物 防制 宣传",
+            "卫生城镇",
+            "健康生活方式",
         ] {
             let total = open(&mut page, port, q);
             let v = page.eval(

@@ -127,7 +127,7 @@ pub(super) fn docs_json(bits: u32, chunk: usize, units: &[&str], ku: &[usize]) -
         bits,
         chunk,
         text: MAX_TEXT,
-        kinds: ["报告", "文章", "页面"],
+        kinds: ["报告", "文章", "页面", "单位"],
         units,
         ku,
     })
@@ -141,7 +141,7 @@ pub(super) struct DocsFile<'a> {
     chunk: usize,
     /// [`MAX_TEXT`]: a row's text this long may have been cut.
     text: usize,
-    kinds: [&'static str; 3],
+    kinds: [&'static str; 4],
     units: &'a [&'a str],
     ku: &'a [usize],
 }

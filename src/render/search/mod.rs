@@ -4,7 +4,8 @@
 //! so the client breaks score ties by id alone. Files (under `search/`):
 //! - `docs.json`: `{v, bits, chunk, text, kinds, units, ku}`: all a query needs
 //!   before it can rank and filter; `ku[id] = (unit index + 1) * 4 + kind`
-//!   (unit 0: none; kind 0 报告, 1 文章, 2 页面). About 4 bytes a document.
+//!   (unit 0: none; kind 0 报告, 1 文章, 2 页面, 3 单位: the unit's own page,
+//!   found by its name, aliases and introduction). About 4 bytes a document.
 //! - `idx/<shard>.json`: token → postings, one integer per document holding
 //!   it: `(id - previous id) * 256 + min(tf, 15) * 16 + fields`, fields being
 //!   [`TITLE`] | [`UNIT`] | [`TAGS`] | [`BODY`]. A token's shard is

@@ -17,7 +17,7 @@
   var more = document.getElementById("search-more");
   var PAGE = 10;
   var TITLE = 1, UNIT = 2, TAGS = 4, BODY = 8;
-  var KINDS = ["report", "article", "page"];
+  var KINDS = ["report", "article", "page", "unit"];
   var WORD = /[\p{Alphabetic}\p{N}]/u;
 
   var cache = {};
@@ -149,8 +149,13 @@
       });
       total = scored;
     }
+    // A query that is exactly a unit's name puts the unit's own page first.
+    var named = terms.length === 1 ? meta.units.indexOf(terms[0]) : -1;
+    var own = named >= 0 ? (named + 1) * 4 + 3 : -1;
     var out = [];
-    if (total) total.forEach(function (score, id) { out.push({ id: id, score: score }); });
+    if (total) total.forEach(function (score, id) {
+      out.push({ id: id, score: meta.ku[id] === own ? score + 1e6 : score });
+    });
     out.sort(function (a, b) {
       // Ids run newest first.
       return b.score - a.score || a.id - b.id;
