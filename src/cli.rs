@@ -83,6 +83,29 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Turn Word (.docx, .doc, .wps) and text files into reports
+    Import {
+        /// Files or folders (searched recursively)
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Folder under content/reports/ to write to (default content/reports/<year>/)
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// The unit of every document (id, name or alias)
+        #[arg(long)]
+        unit: Option<String>,
+        /// Overwrite existing files
+        #[arg(long)]
+        force: bool,
+        /// Print what would be written; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Without a date in the text, use the file's modified time
+        #[arg(long)]
+        date_from_file: bool,
+    },
     /// Show which units have reported for each period, and who is overdue
     Status {
         #[arg(long, default_value = ".")]

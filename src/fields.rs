@@ -71,6 +71,21 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// The value of scalar `key` as written on its line, quotes and a
+    /// trailing comment dropped: `横幅: 123456789012345678901234567890`
+    /// reads as a float, this keeps the editor's digits.
+    pub fn written(&self, key: &str) -> Option<String> {
+        let (yl, _) = match self.parent.as_deref() {
+            None => self.loc.key(key)?,
+            Some(p) => self.loc.child_key(Some(p), key)?,
+        };
+        let line = self.loc.line(yl)?;
+        let value = &line[line.find(':')? + 1..];
+        let value = value.split(" #").next().unwrap_or(value).trim();
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty()).then(|| value.to_string())
+    }
+
     /// File position of item `i` of the top-level list `key`.
     pub fn item_pos(&self, key: &str, i: usize) -> (usize, usize) {
         match self.loc.list_item(key, i) {

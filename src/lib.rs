@@ -10,10 +10,12 @@
 pub mod config;
 mod config_audit;
 pub mod content;
+pub mod current;
 pub mod diagnostics;
 pub mod fields;
 pub mod fs;
 pub mod hash;
+pub mod import;
 pub mod output;
 pub mod privacy;
 pub mod release;

@@ -1,6 +1,6 @@
 //! The `jianbao` binary: parse the command line, run, print diagnostics in
 //! the user's language once, and map the outcome to an exit code
-//! (0 ok, 1 content errors, 2 usage errors).
+//! (0 ok, 1 content errors, 2 usage errors, 3 internal errors).
 
 mod cli;
 mod serve;
@@ -152,6 +152,40 @@ fn limit_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
 
+/// The last line of defence: a panic (a bug, never a content problem,
+/// which is a diagnostic) prints one line naming the file being processed
+/// and ends the command with exit code 3, never a backtrace. Set
+/// `JIANBAO_BACKTRACE=1` to get Rust's usual report as well.
+fn on_panic(lang: Lang) {
+    let default = std::panic::take_hook();
+    let debug = std::env::var_os("JIANBAO_BACKTRACE").is_some_and(|v| v != "0");
+    std::panic::set_hook(Box::new(move |info| {
+        if debug {
+            default(info);
+        }
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" [{}:{}]", l.file(), l.line()))
+            .unwrap_or_default();
+        let file = jianbao::current::file().map(|f| f.display().to_string());
+        let line = match (lang, file) {
+            (Lang::En, Some(f)) => {
+                format!("internal error, please report: {what}{at}, while processing {f}")
+            }
+            (Lang::En, None) => format!("internal error, please report: {what}{at}"),
+            (Lang::Zh, Some(f)) => format!("内部错误，请报告：{what}{at}，处理文件 {f} 时"),
+            (Lang::Zh, None) => format!("内部错误，请报告：{what}{at}"),
+        };
+        eprintln!("{line}");
+    }));
+}
+
 /// `jianbao status`.
 fn status(
     root: std::path::PathBuf,
@@ -206,6 +240,13 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    on_panic(lang);
+    // Unwinding runs destructors: a failed build's staging folder goes.
+    std::panic::catch_unwind(move || dispatch(cli, lang)).unwrap_or(ExitCode::from(3))
+}
+
+/// Runs the command.
+fn dispatch(cli: Cli, lang: Lang) -> ExitCode {
     match cli.command {
         Command::Init { dir } => match scaffold::init(&dir) {
             Ok(files) => {
@@ -305,6 +346,42 @@ fn main() -> ExitCode {
                         println!();
                     }
                     ExitCode::SUCCESS
+                }
+                Err(e) => fail(e, lang),
+            }
+        }
+        Command::Import {
+            paths,
+            root,
+            to,
+            unit,
+            force,
+            dry_run,
+            date_from_file,
+        } => {
+            let opts = jianbao::import::Options {
+                root,
+                paths,
+                to,
+                unit,
+                force,
+                dry_run,
+                date_from_file,
+            };
+            match jianbao::import::run(&opts) {
+                Ok(outcomes) => {
+                    let mut failed = false;
+                    for o in &outcomes {
+                        let line = o.line();
+                        if matches!(o, jianbao::import::Outcome::Failed(..)) {
+                            failed = true;
+                            eprintln!("{}", line.get(lang));
+                        } else {
+                            println!("{}", line.get(lang));
+                        }
+                    }
+                    println!("{}", jianbao::import::summary(&outcomes, dry_run).get(lang));
+                    ExitCode::from(u8::from(failed))
                 }
                 Err(e) => fail(e, lang),
             }

@@ -6,6 +6,7 @@ mod common;
 use common::serve::Server;
 use common::*;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// Every file below `dir` whose bytes contain `needle`.
 fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
@@ -202,4 +203,253 @@ fn script_urls_are_never_emitted() {
         !out.read("articles/cover/").contains("doc-cover"),
         "no cover image"
     );
+}
+
+fn report_with(front_extra: &str, body: &str) -> String {
+    format!("---\ntitle: 测试\nunit: 陶乐镇\ndate: 2024-05-05\n{front_extra}---\n{body}")
+}
+
+/// Item 3: figures too large to hold, and totals too large to add, are
+/// located errors (the editor's digits shown as written), never a panic.
+#[test]
+fn overflowing_figures_are_located_errors_not_panics() {
+    let site = Site::new("basic");
+    site.write(
+        "content/reports/2024/big.md",
+        report_with(
+            "stats:\n  横幅: \"79228162514264337593543950335亿\"\n  清理垃圾: 100000000000000000000000000000000000000000\n",
+            "横幅79228162514264337593543950335亿条，清理垃圾99999999999999999999999999999999吨。\n",
+        ),
+    );
+    // Three figures that fit, whose total does not.
+    for i in 1..=3 {
+        site.write(
+            &format!("content/reports/2023/huge-{i}.md"),
+            report_with(
+                "stats:\n  投入资金: 70000000000000000000000000000\n",
+                "正文\n",
+            ),
+        );
+    }
+    for cmd in ["build", "check", "stats"] {
+        let r = site.run(Lang::En, &[cmd]);
+        r.expect_code(1);
+        assert!(!r.stderr.contains("panicked"), "{}", r.dump());
+        let big = "content/reports/2024/big.md";
+        let l = r
+            .line_with(&format!("{big}:6:"), "too large")
+            .unwrap_or_else(|| panic!("{}", r.dump()));
+        assert!(l.contains("79228162514264337593543950335亿"), "{l}");
+        let l = r
+            .line_with(&format!("{big}:7:"), "too large")
+            .unwrap_or_else(|| panic!("{}", r.dump()));
+        assert!(
+            l.contains("100000000000000000000000000000000000000000"),
+            "shown as written: {l}"
+        );
+        assert!(
+            !r.stderr.contains("1e41") && !r.stderr.contains("1e40"),
+            "{}",
+            r.dump()
+        );
+        let total = r
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("content/reports/2023/huge-") && l.contains("total exceeds"))
+            .unwrap_or_else(|| panic!("no total error\n{}", r.dump()));
+        assert!(total.contains(":6:"), "{total}");
+    }
+    site.run(Lang::Zh, &["check"])
+        .expect_code(1)
+        .stderr_has("太大，无法统计");
+    // Figures YAML cannot hold as numbers but a figure can: read exactly.
+    site.remove("content/reports/2024/big.md");
+    for i in 1..=3 {
+        site.remove(&format!("content/reports/2023/huge-{i}.md"));
+    }
+    let funds = || -> u128 {
+        let r = site.run(Lang::En, &["stats", "--format", "csv"]);
+        r.ok();
+        let line = r.stdout.lines().find(|l| l.starts_with("funds,")).unwrap();
+        line.split(',').nth(4).unwrap().parse().unwrap()
+    };
+    let before = funds();
+    site.write(
+        "content/reports/2024/long.md",
+        report_with(
+            "stats:\n  投入资金: 123456789012345678901234567\n",
+            "正文\n",
+        ),
+    );
+    assert_eq!(funds(), before + 123456789012345678901234567);
+}
+
+/// Item 3, last line: a panic anyway (injected through the test hook) is
+/// one line naming the file, exit code 3, no backtrace, no staging left.
+#[test]
+fn an_internal_error_is_one_line_and_exit_code_3() {
+    let site = Site::new("basic");
+    site.build_ok(&[]);
+    for (lang, needle) in [
+        (Lang::En, "internal error, please report"),
+        (Lang::Zh, "内部错误，请报告"),
+    ] {
+        for cmd in ["build", "check"] {
+            let out = std::process::Command::new(bin())
+                .arg(cmd)
+                .current_dir(site.root())
+                .env("JIANBAO_TEST_PANIC", "san-zhong-2024")
+                .env("RUST_BACKTRACE", "1")
+                .env(
+                    "LANG",
+                    if lang == Lang::En {
+                        "en_US.UTF-8"
+                    } else {
+                        "zh_CN.UTF-8"
+                    },
+                )
+                .env_remove("LC_ALL")
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(3), "{err}");
+            let lines: Vec<&str> = err.lines().collect();
+            assert_eq!(lines.len(), 1, "one line only:\n{err}");
+            assert!(lines[0].starts_with(needle), "{err}");
+            assert!(
+                lines[0].contains("content/reports/2024/san-zhong-2024.md"),
+                "{err}"
+            );
+            assert!(
+                !err.contains("backtrace") && !err.contains("panicked"),
+                "{err}"
+            );
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("jianbao-"))
+        .collect();
+    assert!(left.is_empty(), "staging left behind: {left:?}");
+    assert!(
+        site.public().join("index.html").is_file(),
+        "previous output kept"
+    );
+}
+
+/// Runs `jianbao check` and returns the run and its wall time.
+fn timed_check(site: &Site) -> (Run, Duration) {
+    let t = Instant::now();
+    let r = site.run(Lang::En, &["check"]);
+    (r, t.elapsed())
+}
+
+/// Item 4: front matter nested 100,000 levels deep (200 KB) and an alias
+/// bomb fail fast with a located error.
+#[test]
+fn deep_nesting_and_alias_bombs_fail_fast() {
+    let site = Site::new("basic");
+    let depth = 100_000;
+    let deep = format!("extra: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    site.write("content/reports/2024/deep.md", report_with(&deep, "正文\n"));
+    let dash = format!("extra:\n  {}x\n", "- ".repeat(depth / 2));
+    site.write("content/reports/2024/dash.md", report_with(&dash, "正文\n"));
+    let mut bomb = String::from("extra:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (i, c) in "bcdefghi".chars().enumerate() {
+        let p = "abcdefghi".as_bytes()[i] as char;
+        bomb += &format!("  {c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n");
+    }
+    site.write("content/reports/2024/bomb.md", report_with(&bomb, "正文\n"));
+    let (r, took) = timed_check(&site);
+    r.expect_code(1);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    r.line_with("content/reports/2024/deep.md:5:", "nest more than")
+        .unwrap_or_else(|| panic!("{}", r.dump()));
+    r.line_with("content/reports/2024/dash.md:6:", "nest more than")
+        .unwrap_or_else(|| panic!("{}", r.dump()));
+    r.line_with("content/reports/2024/bomb.md:", "error")
+        .unwrap_or_else(|| panic!("{}", r.dump()));
+    // Nesting as real front matter uses it still works.
+    site.remove("content/reports/2024/deep.md");
+    site.remove("content/reports/2024/dash.md");
+    site.remove("content/reports/2024/bomb.md");
+    let fine = "extra:\n  a:\n    b: [[1, 2], {c: [3]}]\n    d:\n      - - e\n        - f\n";
+    site.write("content/reports/2024/fine.md", report_with(fine, "正文\n"));
+    site.run(Lang::En, &["check"]).ok();
+}
+
+/// `check` of one extra report of `n` repetitions of `unit`, timed.
+fn check_scaled(unit: &str, n: usize, one_line: bool) -> Duration {
+    let site = Site::new("basic");
+    let sep = if one_line { "" } else { "\n" };
+    let mut body = String::with_capacity((unit.len() + 1) * n + 64);
+    if unit.starts_with('|') {
+        body.push_str("| 单位 | 横幅 | 链接 |\n|---|---|---|\n");
+    }
+    for _ in 0..n {
+        body.push_str(unit);
+        body.push_str(sep);
+    }
+    site.write("content/reports/2024/big.md", report_with("", &body));
+    let (r, took) = timed_check(&site);
+    assert!(r.code == 0 || r.code == 1, "{}", r.dump());
+    assert!(!r.stderr.contains("panicked"), "{}", r.dump());
+    took
+}
+
+/// Item 4: a long body, a long table and one long line cost time in
+/// proportion to their size: 8× the input may take at most ~3× the
+/// proportional share (a quadratic cost would take 64×). Coarse on
+/// purpose: speed goals proper are benches/.
+#[test]
+fn big_bodies_tables_and_lines_cost_linear_time() {
+    let cases: [(&str, &str, usize, bool); 3] = [
+        (
+            "paragraphs",
+            "陶乐镇开展环境卫生整治，清理垃圾600多吨，横幅8条。[坏链接](/nope/) **重点**\n",
+            2_500,
+            false,
+        ),
+        (
+            "table rows",
+            "| 陶乐镇 | 横幅8条 | [x](/nope/) |",
+            1_250,
+            false,
+        ),
+        ("one line", "字[x](/nope/) 清理垃圾600多吨 ", 2_000, true),
+    ];
+    for (what, unit, n, one_line) in cases {
+        let small = check_scaled(unit, n, one_line);
+        let large = check_scaled(unit, n * 8, one_line);
+        let bound = small * 24 + Duration::from_secs(2);
+        assert!(
+            large < bound,
+            "{what}: {n} took {small:?}, {} took {large:?} (bound {bound:?})",
+            n * 8
+        );
+    }
+}
+
+/// Item 4 at full size: a 50 MB body, a 10,000-line table and a 1 MB
+/// line. Run with `cargo test --release --test security -- --ignored`.
+#[test]
+#[ignore]
+fn full_size_pathological_bodies_build() {
+    for (unit, n, one_line) in [
+        (
+            "陶乐镇开展环境卫生整治，清理垃圾600多吨，横幅8条。**重点** [链接](https://e.cn/)\n",
+            450_000,
+            false,
+        ),
+        ("| 陶乐镇 | 横幅8条 | [x](/reports/) |", 10_000, false),
+        ("字[x](/nope/) 清理垃圾600多吨 ", 40_000, true),
+    ] {
+        let took = check_scaled(unit, n, one_line);
+        assert!(took < Duration::from_secs(60), "{n}× {unit:?}: {took:?}");
+        eprintln!(
+            "{n}× {:?}: {took:?}",
+            unit.chars().take(12).collect::<String>()
+        );
+    }
 }

@@ -4,10 +4,11 @@
 
 pub mod date;
 mod held;
+mod limits;
 pub mod number;
 
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Text};
 use crate::fields::Fields;
 pub use crate::review::Review;
 use crate::{fs, source, text, yaml};
@@ -383,6 +384,7 @@ pub fn load_cached(
             }
         }
     }
+    diags.extend(limits::check_sums(&content, config));
     (content, diags)
 }
 
@@ -393,6 +395,7 @@ fn load_file(
     config: &Config,
 ) -> (Option<Doc>, Vec<Diagnostic>) {
     let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let _processing = crate::current::processing(&shown);
     let section = rel.split('/').next().unwrap_or("");
     let kind = match (section, rel.contains('/')) {
         ("reports", true) => "report",
@@ -611,21 +614,34 @@ fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
             s.error_at((line, col), text!("undeclared metric `{}` (value `{}`)", key, val; "未声明的统计指标 `{}`（值为 `{}`）", key, val), Some(hint));
             continue;
         };
-        let figure = match &v {
-            Value::Number(n) => n.as_f64().filter(|x| *x >= 0.0).and_then(|x| {
-                number::parse_figure(&n.to_string())
-                    .or_else(|| number::parse_figure(&x.to_string()))
-            }),
-            Value::String(t) => number::parse_figure(t),
+        // A number is read from the digits as written: YAML reads large
+        // or long ones as floats, which round and print as `1e40`.
+        let written = match &v {
+            Value::Number(_) => s
+                .written(&key)
+                .filter(|w| w.bytes().all(|b| b.is_ascii_digit() || b == b'.')),
             _ => None,
         };
+        let figure = match (&v, &written) {
+            (_, Some(w)) => number::parse_figure_checked(w),
+            (Value::Number(n), None) => match n.as_f64().filter(|x| *x >= 0.0) {
+                Some(x) => number::parse_figure(&n.to_string())
+                    .ok_or(number::FigureError::Invalid)
+                    .or_else(|_| number::parse_figure_checked(&x.to_string())),
+                None => Err(number::FigureError::Invalid),
+            },
+            (Value::String(t), None) => number::parse_figure_checked(t),
+            _ => Err(number::FigureError::Invalid),
+        };
         let (vl, vc) = (line, s.value_pos(&key).1);
-        let Some(figure) = figure else {
-            let val = yaml::show(&v);
-            s.error_at((vl, vc), text!("`{}`: `{}` is not a figure", key, val; "`{}` 的值 `{}` 不是有效数字", key, val),
-                       Some(text!("write a number such as `600`, `1.2万`, `3亿`, or `\"600多\"` / `\"2024余\"` for at least that many";
-                                  "请写数字，如 `600`、`1.2万`、`3亿`，表示“以上”可写 `\"600多\"` 或 `\"2024余\"`")));
-            continue;
+        let figure = match figure {
+            Ok(f) => f,
+            Err(e) => {
+                let val = written.unwrap_or_else(|| yaml::show(&v));
+                let (msg, hint) = figure_problem(&key, &val, e);
+                s.error_at((vl, vc), msg, Some(hint));
+                continue;
+            }
         };
         if let Some(prev) = out.iter().find(|st| st.metric == metric) {
             let m = &config.metrics[metric];
@@ -646,6 +662,23 @@ fn read_stats(f: &mut Fields, config: &Config) -> Vec<Stat> {
 }
 
 use yaml::Value;
+
+/// The message and hint for a `stats:` value that is not a figure.
+fn figure_problem(key: &str, val: &str, e: number::FigureError) -> (Text, Text) {
+    match e {
+        number::FigureError::TooLarge => (
+            text!("`{}`: `{}` is too large to count (figures stop at about 7.9 × 10^28)", key, val;
+                  "`{}` 的值 `{}` 太大，无法统计（上限约为 7.9 × 10^28）", key, val),
+            text!("check the figure for extra digits or a wrong unit (万/亿)";
+                  "请检查数字是否多写了位数或单位（万/亿）写错"),
+        ),
+        number::FigureError::Invalid => (
+            text!("`{}`: `{}` is not a figure", key, val; "`{}` 的值 `{}` 不是有效数字", key, val),
+            text!("write a number such as `600`, `1.2万`, `3亿`, or `\"600多\"` / `\"2024余\"` for at least that many";
+                  "请写数字，如 `600`、`1.2万`、`3亿`，表示“以上”可写 `\"600多\"` 或 `\"2024余\"`"),
+        ),
+    }
+}
 
 fn metric_list(config: &Config, sep: &str) -> String {
     if config.metrics.is_empty() {

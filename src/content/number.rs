@@ -13,8 +13,22 @@ pub struct Figure {
     pub approx: bool,
 }
 
+/// Why a text is not a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureError {
+    /// Not a number in any of the accepted forms.
+    Invalid,
+    /// A number, but beyond what a figure holds (about 7.9 × 10^28).
+    TooLarge,
+}
+
 /// Parses the text form. Thousands separators (`1,200`, `1，200`) are allowed.
 pub fn parse_figure(s: &str) -> Option<Figure> {
+    parse_figure_checked(s).ok()
+}
+
+/// [`parse_figure`], telling a malformed text from one too large to hold.
+pub fn parse_figure_checked(s: &str) -> Result<Figure, FigureError> {
     let mut t = s.trim().replace([',', '，', ' '], "");
     let mut approx = false;
     for suffix in ["多", "余"] {
@@ -48,16 +62,33 @@ pub fn parse_figure(s: &str) -> Option<Figure> {
             .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
         || t.starts_with('.')
     {
-        return None;
+        return Err(FigureError::Invalid);
     }
-    let v = Decimal::from_str(&t).ok()?;
+    let v = match Decimal::from_str(&t) {
+        Ok(v) => v,
+        // Digits only, but more than 96 bits of them.
+        Err(_) if is_plain_number(&t) => return Err(FigureError::TooLarge),
+        Err(_) => return Err(FigureError::Invalid),
+    };
     if v.is_sign_negative() && !v.is_zero() {
-        return None;
+        return Err(FigureError::Invalid);
     }
-    Some(Figure {
-        value: (v * scale).normalize(),
+    let value = v.checked_mul(scale).ok_or(FigureError::TooLarge)?;
+    Ok(Figure {
+        value: value.normalize(),
         approx,
     })
+}
+
+/// `123`, `1.5`: digits with at most one point inside.
+fn is_plain_number(t: &str) -> bool {
+    let mut parts = t.split('.');
+    let whole = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+        && parts.next().is_none()
 }
 
 /// Formats a figure the way a Chinese reader expects: `600余`, `1518.2`,
@@ -106,6 +137,25 @@ mod tests {
         for bad in ["", "多", "很多", "约600", "600吨", "-5", "1.2.3", "万"] {
             assert!(parse_figure(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn too_large_is_told_apart_and_never_panics() {
+        for big in [
+            "79228162514264337593543950335亿",
+            "79228162514264337593543950336",
+            "9999999999999999999999999999万",
+            "100000000000000000000000000000000000000000",
+        ] {
+            assert_eq!(
+                parse_figure_checked(big),
+                Err(FigureError::TooLarge),
+                "{big}"
+            );
+        }
+        assert_eq!(parse_figure_checked("1.2.3"), Err(FigureError::Invalid));
+        assert!(parse_figure("79228162514264337593543950335").is_some());
+        assert!(parse_figure("792281625142643375935亿").is_some());
     }
 
     #[test]

@@ -60,9 +60,13 @@ impl Bodies {
 }
 
 fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
+    if r.findings.is_empty() {
+        return;
+    }
+    let lines = crate::source::LineIndex::new(&src.body);
     for f in &r.findings {
         let (line, c) = f.at.unwrap_or_else(|| {
-            let (l, c) = markdown::line_col(&src.body, f.offset);
+            let (l, c) = lines.line_col(f.offset);
             (l + src.body_line - 1, c)
         });
         let mut d = if f.error {
@@ -152,6 +156,7 @@ pub fn bodies_cached(
         if let Some(m) = prev.get(&key) {
             return m.clone();
         }
+        let _processing = crate::current::processing(&src.shown);
         let ctx = ctx_for(site, src, known, &assets);
         let mut m = markdown::render(&src.body, unsafe_html, &ctx);
         m.key = key;

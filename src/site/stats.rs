@@ -101,7 +101,11 @@ impl Acc {
             Aggregate::Sum | Aggregate::Avg => {
                 match sums {
                     Sums::Exact => self.add_exact(f.value),
-                    Sums::Decimal => self.best += f.value,
+                    // Totals beyond `Decimal` are refused when loading
+                    // (content::limits); saturate rather than panic.
+                    Sums::Decimal => {
+                        self.best = self.best.checked_add(f.value).unwrap_or(Decimal::MAX)
+                    }
                 }
                 return;
             }
