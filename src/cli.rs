@@ -119,6 +119,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: FormatArg,
     },
+    /// Run the government-website inspection indicators; write nothing
+    Audit {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The day staleness is measured against, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        today: Option<String>,
+        /// Also fetch every external link
+        #[arg(long)]
+        online: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: AuditFormatArg,
+    },
     /// Create a new report or article from a template
     New {
         kind: NewKindArg,
@@ -152,4 +165,11 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum AuditFormatArg {
+    Text,
+    Json,
+    Html,
 }

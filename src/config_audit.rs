@@ -210,10 +210,11 @@ pub fn parse_audit(f: &mut Fields) -> AuditConfig {
         a.stale_days = days(&mut g, "stale_days", &v).unwrap_or(a.stale_days);
     }
     if let Some(cols) = g.mapping("columns") {
-        let c = g.nested("columns", cols.clone());
         for (k, v) in cols {
             let name = yaml::show(&k);
-            let (line, _) = c.pos(&name);
+            let line = g
+                .path_pos(&["audit", "columns", &name])
+                .map_or(0, |(l, _)| l);
             if let Some(d) = days(&mut g, "columns", &v) {
                 a.columns.push((name, d, line));
             }

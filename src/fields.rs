@@ -71,6 +71,11 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// File position of a key at any depth (`["audit", "columns", "x"]`).
+    pub fn path_pos(&self, path: &[&str]) -> Option<(usize, usize)> {
+        self.loc.path_key(path).map(|(l, c)| (l + self.line0, c))
+    }
+
     /// The value of scalar `key` as written on its line, quotes and a
     /// trailing comment dropped: `横幅: 123456789012345678901234567890`
     /// reads as a float, this keeps the editor's digits.

@@ -7,6 +7,7 @@
 // problems; boxing them everywhere would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod audit;
 pub mod config;
 mod config_audit;
 pub mod content;
@@ -306,7 +307,7 @@ fn load_model(
             return Err(Error::diags(diags));
         }
     };
-    let (site, mut d) = site::Site::build(config, content);
+    let (site, mut d) = site::Site::build(config, content, &render::reserved());
     diags.append(&mut d);
     diags.extend(site::reporting::check(&site));
     phases.done("model");
@@ -333,8 +334,10 @@ pub(crate) fn run(
     // Personal data blocks the build like any error (the sources are still loaded).
     diags.extend(privacy::check(&site));
     phases.done("privacy");
-    if check_figures {
+    // The desk shows what `check` would say.
+    if check_figures || opts.desk.is_some() {
         diags.extend(site::figures::check(&site));
+        phases.done("figures");
     }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::diags(diags));
@@ -428,6 +431,39 @@ pub fn status_text(
     diags.retain(|d| d.severity != diagnostics::Severity::Info);
     diagnostics::sort(&mut diags);
     Ok((render::status::command_output(&site, &cov, format), diags))
+}
+
+/// `jianbao audit`: the inspection indicators on the model and on the site
+/// built in memory; writes nothing. A site that does not build is audited
+/// on its model, the build's errors reported under their indicators.
+pub fn audit(opts: &BuildOptions, audit_opts: &audit::Options) -> Result<audit::Report, Error> {
+    match build_in_memory(opts) {
+        Ok((mem, report)) => {
+            let files = mem.files.into_inner().unwrap_or_else(|e| e.into_inner());
+            audit_built(opts, Some(&files), report.warnings, audit_opts)
+        }
+        Err(Error::Diagnostics(d)) => audit_built(opts, None, d, audit_opts),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`audit`] of a site already built (`serve`): `files` are its output
+/// (None: it did not build), `build` what the build reported.
+pub fn audit_built(
+    opts: &BuildOptions,
+    files: Option<&audit::Files>,
+    build: Vec<Diagnostic>,
+    audit_opts: &audit::Options,
+) -> Result<audit::Report, Error> {
+    let (site, theme, _) = load_model(opts, &mut Phases::new(), None)?;
+    let input = audit::Input {
+        site: &site,
+        theme: &theme,
+        root: &opts.root,
+        output: files,
+        build,
+    };
+    Ok(audit::run(input, audit_opts))
 }
 
 /// `jianbao build`: writes the site aside and swaps it in when complete.

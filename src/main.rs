@@ -222,6 +222,53 @@ fn status(
     }
 }
 
+/// `jianbao audit`: the report on stdout; exit 1 when any finding is an error.
+fn audit(
+    root: std::path::PathBuf,
+    today: Option<String>,
+    online: bool,
+    format: cli::AuditFormatArg,
+    lang: Lang,
+) -> ExitCode {
+    use jianbao::audit::format::{self, Format as AuditFormat};
+    let today = match today.as_deref() {
+        None => jianbao::site::reporting::today(),
+        Some(t) => match jianbao::content::Date::parse(t) {
+            Some(d) => d,
+            None => {
+                let e = Error::Usage(
+                    text!("--today must be a date like 2024-07-20, found `{}`", t;
+                                           "--today 应为日期，例如 2024-07-20，实际为 `{}`", t),
+                );
+                return fail(e, lang);
+            }
+        },
+    };
+    let Some(today) = chrono::NaiveDate::from_ymd_opt(today.year, today.month, today.day) else {
+        return ExitCode::from(2);
+    };
+    let opts = BuildOptions {
+        root,
+        ..BuildOptions::default()
+    };
+    let format = match format {
+        cli::AuditFormatArg::Text => AuditFormat::Text,
+        cli::AuditFormatArg::Json => AuditFormat::Json,
+        cli::AuditFormatArg::Html => AuditFormat::Html,
+    };
+    match jianbao::audit(&opts, &jianbao::audit::Options { today, online }) {
+        Ok(report) => {
+            print!("{}", format::render(&report, format, lang));
+            if report.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => fail(e, lang),
+    }
+}
+
 fn format_of(f: FormatArg) -> Format {
     match f {
         FormatArg::Table => Format::Table,
@@ -392,6 +439,12 @@ fn dispatch(cli: Cli, lang: Lang) -> ExitCode {
             today,
             format,
         } => status(root, year, today, format, lang),
+        Command::Audit {
+            root,
+            today,
+            online,
+            format,
+        } => audit(root, today, online, format, lang),
         Command::New {
             kind,
             path,

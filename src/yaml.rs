@@ -305,6 +305,28 @@ impl<'a> Locator<'a> {
         index.get(key).copied()
     }
 
+    /// (line, col) of a key at any depth: `path_key(&["audit", "columns", "x"])`.
+    pub fn path_key(&self, path: &[&str]) -> Option<(usize, usize)> {
+        let (mut start, mut end) = (0, self.lines.len());
+        let mut found = None;
+        for key in path {
+            let mut child_indent = None;
+            let line = (start..end).find(|&i| {
+                let l = self.lines[i];
+                if l.trim().is_empty() || l.trim_start().starts_with('#') {
+                    return false;
+                }
+                let ci = *child_indent.get_or_insert(indent_of(l));
+                indent_of(l) == ci && key_of(l) == Some(key)
+            })?;
+            let l = self.lines[line];
+            let col = l.find(key).map_or(1, |b| l[..b].chars().count() + 1);
+            found = Some((line + 1, col));
+            (start, end) = self.block(line);
+        }
+        found
+    }
+
     /// (line, col) of the `index`-th item of a block list under top-level `parent`,
     /// or of the parent itself for flow lists (`tags: [a, b]`).
     pub fn list_item(&self, parent: &str, index: usize) -> Option<(usize, usize)> {

@@ -226,3 +226,297 @@ fn identity_is_validated_with_did_you_mean() {
     r.stderr_has("did you mean `sponsor`?");
     r.stderr_has("did you mean `stale_days`?");
 }
+
+fn json_of(r: &Run) -> serde_json::Value {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e})\n{}", r.dump()))
+}
+
+/// (indicator, severity, path, line) of every finding.
+fn findings(v: &serde_json::Value) -> Vec<(String, String, String, u64)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["indicator"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn audit_reports_every_indicator_with_places_and_json() {
+    let site = Site::new("audit");
+    let r = site.run(
+        Lang::En,
+        &["audit", "--today", "2024-07-01", "--format", "json"],
+    );
+    r.expect_code(1);
+    let v = json_of(&r);
+    let got = findings(&v);
+    let report = "content/reports/2024/tao-le-zhen.md";
+    let want: &[(&str, &str, &str, u64)] = &[
+        ("identity", "error", "site.yaml", 1),
+        ("identity", "warning", "site.yaml", 1),
+        ("empty-column", "error", "content/units/shang-wu-ju.md", 1),
+        ("empty-column", "error", "site.yaml", 12),
+        ("stale-column", "warning", report, 1),
+        ("external-resource", "error", "templates/page.html", 3),
+        ("external-resource", "error", "content/pages/about.md", 6),
+        ("wording", "error", report, 8),
+        ("wording", "warning", report, 10),
+        (
+            "missing-source",
+            "warning",
+            "content/reports/2024/tao-le-zhen-q1.md",
+            2,
+        ),
+        ("alt-text", "warning", report, 12),
+    ];
+    for (i, s, p, l) in want {
+        assert!(
+            got.iter()
+                .any(|g| (g.0.as_str(), g.1.as_str(), g.2.as_str(), g.3) == (*i, *s, *p, *l)),
+            "no {i} {s} at {p}:{l} in {got:#?}"
+        );
+    }
+    assert_eq!(got.len(), 12, "{got:#?}");
+    // Not stale: articles have a 90-day limit; the allow-listed hotline passes.
+    assert!(!got.iter().any(|g| g.0 == "personal-info"));
+    assert!(!got
+        .iter()
+        .any(|g| g.0 == "stale-column" && g.2.contains("articles")));
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "templates/page.html")
+        .unwrap();
+    assert_eq!(f["col"], 14);
+    assert!(f["message"].as_str().unwrap().contains(
+        "`https://cdn.example.net/stat.js` is loaded from another host (cdn.example.net)"
+    ));
+    assert!(f["hint"].as_str().unwrap().contains("static/"));
+    let ind = v["indicators"].as_array().unwrap();
+    let empty = ind.iter().find(|i| i["id"] == "empty-column").unwrap();
+    assert_eq!(
+        (empty["errors"].as_u64(), empty["worst"].as_str()),
+        (Some(2), Some("error"))
+    );
+    assert_eq!(empty["veto"], true);
+    let links = ind.iter().find(|i| i["id"] == "broken-link").unwrap();
+    assert_eq!(
+        (links["errors"].as_u64(), links["worst"].is_null()),
+        (Some(0), true)
+    );
+    assert_eq!(v["today"], "2024-07-01");
+    assert_eq!(v["built"], true);
+}
+
+#[test]
+fn audit_text_output_in_both_languages_and_html() {
+    let site = Site::new("audit");
+    let en = site.run(Lang::En, &["audit", "--today", "2024-07-01"]);
+    en.expect_code(1);
+    let first = en.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("indicator") && first.contains("veto"),
+        "{first}"
+    );
+    assert!(en
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("empty-column") && l.contains("yes (单项否决)")));
+    assert!(en.stdout.lines().any(|l| l.starts_with(
+        "content/reports/2024/tao-le-zhen.md:8:2: error[wording]: `测试县人民正府` should be `测试县人民政府`"
+    )), "{}", en.dump());
+    assert!(en.stdout.contains("\n  hint: "));
+    assert!(
+        en.stdout.contains("7 error(s), 5 warning(s)"),
+        "{}",
+        en.dump()
+    );
+    let zh = site.run(Lang::Zh, &["audit", "--today", "2024-07-01"]);
+    zh.expect_code(1);
+    assert!(zh.stdout.starts_with("检查指标"), "{}", zh.dump());
+    assert!(zh.stdout.contains("content/units/shang-wu-ju.md:1:1: 错误[empty-column]：栏目“商务局”没有已发布的内容（空白栏目）"), "{}", zh.dump());
+    assert!(zh.stdout.contains("提示："));
+    let html = site.run(
+        Lang::Zh,
+        &["audit", "--today", "2024-07-01", "--format", "html"],
+    );
+    html.expect_code(1);
+    let page = &html.stdout;
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<style>"));
+    assert!(page.contains("网站检查报告") && page.contains("templates/page.html:3:14"));
+    // Self-contained: nothing loaded from anywhere.
+    assert!(!page.contains("<script") && !page.contains("<link") && !page.contains(" src="));
+    // Usage errors.
+    site.run(Lang::En, &["audit", "--today", "2024-13-01"])
+        .expect_code(2);
+    site.run(Lang::En, &["audit", "--format", "pdf"])
+        .expect_code(2);
+}
+
+#[test]
+fn audit_classifies_build_errors_personal_data_and_broken_links() {
+    let site = Site::new("personal-data");
+    site.write(
+        "content/pages/links.md",
+        "---\ntitle: 链接\n---\n[不存在](/reports/nothing/)\n",
+    );
+    let r = site.run(
+        Lang::En,
+        &["audit", "--format", "json", "--today", "2024-07-01"],
+    );
+    r.expect_code(1);
+    let v = json_of(&r);
+    assert_eq!(v["built"], false);
+    let got = findings(&v);
+    let personal = got.iter().filter(|g| g.0 == "personal-info").count();
+    assert_eq!(personal, 7, "{got:#?}");
+    assert!(got.contains(&(
+        "broken-link".into(),
+        "error".into(),
+        "content/pages/links.md".into(),
+        4
+    )));
+    assert!(!r.stdout.contains("640221198001011237"));
+    let ind = v["indicators"].as_array().unwrap();
+    let p = ind.iter().find(|i| i["id"] == "personal-info").unwrap();
+    assert_eq!(
+        (p["errors"].as_u64(), p["veto"].as_bool()),
+        (Some(7), Some(true))
+    );
+}
+
+#[test]
+fn sample_site_audit_has_no_error() {
+    let r = run_in(&repo_root(), Lang::En, &["audit", "--today", "2024-12-25"]);
+    r.ok();
+    assert!(!r.stdout.contains(": error["), "{}", r.dump());
+    assert!(r.stdout.contains("0 error(s)"), "{}", r.dump());
+    // The built-in wording list finds nothing in the sample's text.
+    assert!(!r.stdout.contains("[wording]"), "{}", r.dump());
+    run_in(&repo_root(), Lang::En, &["audit"]).ok();
+}
+
+/// A test web server on 127.0.0.1: `/ok` 200, `/moved` 301 → `/ok`,
+/// `/nohead` 405 to HEAD and 200 to GET, `/slow` answers after 3 s, else 404.
+fn link_server() -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let mut parts = line.split_whitespace();
+                let method = parts.next().unwrap_or("");
+                let path = parts.next().unwrap_or("");
+                let (status, extra) = match (method, path) {
+                    (_, "/ok") => ("200 OK", ""),
+                    (_, "/moved") => ("301 Moved Permanently", "Location: /ok\r\n"),
+                    ("HEAD", "/nohead") => ("405 Method Not Allowed", ""),
+                    (_, "/nohead") => ("200 OK", ""),
+                    (_, "/slow") => {
+                        std::thread::sleep(std::time::Duration::from_secs(3));
+                        ("200 OK", "")
+                    }
+                    _ => ("404 Not Found", ""),
+                };
+                let body = if method == "HEAD" { "" } else { "x" };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\n{extra}Content-Length: 1\r\nConnection: close\r\n\r\n{body}"
+                );
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn online_audit_fetches_external_links() {
+    let port = link_server();
+    let site = Site::new("audit");
+    let base = format!("http://127.0.0.1:{port}");
+    site.write(
+        "content/pages/links.md",
+        format!("---\ntitle: 友情链接\n---\n- [好的]({base}/ok)\n- [没了]({base}/missing)\n- [很慢]({base}/slow)\n- [搬了]({base}/moved)\n- [不收 HEAD]({base}/nohead)\n"),
+    );
+    let start = std::time::Instant::now();
+    let r = site.run(
+        Lang::En,
+        &[
+            "audit",
+            "--online",
+            "--format",
+            "json",
+            "--today",
+            "2024-07-01",
+        ],
+    );
+    r.expect_code(1);
+    // 0.5 s timeout (audit.timeout in the fixture), one retry.
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+    let v = json_of(&r);
+    let links: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["indicator"] == "broken-link")
+        .collect();
+    let find = |path: &str| {
+        links
+            .iter()
+            .find(|f| {
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("{base}{path}`"))
+            })
+            .unwrap_or_else(|| panic!("no finding for {path}: {links:#?}"))
+    };
+    let missing = find("/missing");
+    assert_eq!(missing["severity"], "error");
+    assert!(missing["message"].as_str().unwrap().contains("HTTP 404"));
+    assert_eq!(missing["path"], "content/pages/links.md");
+    assert_eq!(missing["line"], 5);
+    let slow = find("/slow");
+    assert_eq!(slow["severity"], "error");
+    assert!(
+        slow["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be reached"),
+        "{slow}"
+    );
+    let moved = find("/moved");
+    assert_eq!(moved["severity"], "warning");
+    assert!(moved["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("redirects (1 step(s)) to `{base}/ok`")));
+    assert_eq!(links.len(), 3, "/ok and /nohead work: {links:#?}");
+    assert_eq!(v["online"], true);
+    // Without --online nothing is fetched.
+    let offline = site.run(
+        Lang::En,
+        &["audit", "--format", "json", "--today", "2024-07-01"],
+    );
+    assert!(!offline.stdout.contains("/missing`"));
+}

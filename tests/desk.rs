@@ -418,3 +418,38 @@ fn stats_page_shows_the_reporting_matrix_only_when_switched_on() {
     );
     assert!(!sec.contains("通伏乡"));
 }
+
+#[test]
+fn a_rule_by_unit_id_wins_and_unknown_ids_are_warned_about() {
+    let site = Site::new("desk");
+    let yaml = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        yaml.replace(
+            "reporting:\n",
+            "reporting:\n  - {units: [wei-jian-ju, wei-jian-jv], every: quarter, due_days: 30}\n",
+        ),
+    );
+    let r = site.run(Lang::En, &["check"]);
+    r.ok();
+    let w = r
+        .line_with("site.yaml:9:5:", "unknown unit `wei-jian-jv`")
+        .unwrap_or_else(|| panic!("{}", r.dump()));
+    assert!(w.contains("warning"), "{w}");
+    assert!(
+        r.stderr.contains("did you mean `wei-jian-ju`"),
+        "{}",
+        r.dump()
+    );
+    // Now quarterly with 30 days' grace: its Q1 report counts, Q2 is not due yet.
+    assert!(
+        !r.stderr.contains("wei-jian-ju-q1.md:5:1: warning"),
+        "{}",
+        r.dump()
+    );
+    let t = status(&site, &[]);
+    assert_eq!(
+        table_row(&t, "平罗县卫健局"),
+        ["平罗县卫健局", "机关", "✓ 04-20", "未到期", "未到期"]
+    );
+}

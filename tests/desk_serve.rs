@@ -91,9 +91,17 @@ fn the_desk_answers_in_serve_only_and_follows_edits() {
     let findings = &html[html.find("id=\"findings-list\"").expect("findings")..];
     assert!(findings.contains("wei-jian-ju-q1.md:5:1: warning: period `2024-Q1`"));
     assert!(findings.contains("<a href=\"/cw/reports/wei-jian-ju-q1/\">查看页面</a>"));
+    // What only `check` finds (text and `stats:` disagree) is there too.
+    assert!(findings.contains("tao-le-q2.md:13:15: warning: the text says 横幅 6条"));
     assert!(html.contains("<caption>每季度报送</caption>") && html.contains(">陶乐镇</a></th>"));
     assert!(!html.contains("通伏乡"));
     assert!(html.contains("/__jianbao/events"), "no live-reload client");
+    let log = std::fs::read_to_string(site.root().join("serve.log")).unwrap();
+    let said = format!(
+        "editor's desk (preview only): http://127.0.0.1:{}{DESK}",
+        s.port
+    );
+    assert!(log.contains(&said), "{log}");
     // Only under the base path, and linked from nowhere public.
     assert_eq!(s.get("/_desk/").unwrap().status, 404);
     assert!(!s.get("/cw/").unwrap().text().contains("_desk"));

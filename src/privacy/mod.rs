@@ -109,17 +109,22 @@ fn scan_asset(a: &Asset, allow: &Allow) -> Vec<Diagnostic> {
     out
 }
 
-/// Every personal number the site would publish, as errors.
-pub fn check(site: &Site) -> Vec<Diagnostic> {
-    let allow = allow_list(site);
-    let sources: Vec<&Source> = site
-        .reports
+/// The sources of everything the site publishes (reports, articles, pages,
+/// registered units).
+pub fn published_sources(site: &Site) -> Vec<&Source> {
+    site.reports
         .iter()
         .map(|r| &r.doc.common.src)
         .chain(site.articles.iter().map(|a| &a.doc.common.src))
         .chain(site.pages.iter().map(|p| &p.doc.common.src))
         .chain(site.units.iter().filter_map(|u| u.src.as_ref()))
-        .collect();
+        .collect()
+}
+
+/// Every personal number the site would publish, as errors.
+pub fn check(site: &Site) -> Vec<Diagnostic> {
+    let allow = allow_list(site);
+    let sources = published_sources(site);
     let mut out: Vec<Diagnostic> = sources
         .par_iter()
         .flat_map_iter(|s| scan_source(s, &allow))

@@ -3,6 +3,7 @@
 //! pages to reload (or only swap stylesheets). A failed build keeps the last
 //! good site served and shows the errors. Only `main` calls this module.
 
+mod audit_line;
 mod livereload;
 mod server;
 mod state;
@@ -51,6 +52,8 @@ enum Built {
         pages: usize,
         ms: f64,
         warnings: Vec<String>,
+        /// The same warnings, for the audit line.
+        diags: Vec<jianbao::diagnostics::Diagnostic>,
     },
     Failed {
         errors: Vec<String>,
@@ -104,6 +107,7 @@ impl Builder {
                         .filter(|d| d.severity != Severity::Info)
                         .map(|d| d.render(self.lang))
                         .collect(),
+                    diags: report.warnings,
                 }
             }
             Err(e) => {
@@ -141,6 +145,25 @@ fn now() -> String {
     chrono::Local::now().format("%H:%M:%S").to_string()
 }
 
+/// [`apply`], then the audit's one-line count for a good build.
+fn apply_and_audit(shared: &Shared, builder: &Builder, built: Built, first: bool) {
+    let diags = match &built {
+        Built::Ok { diags, .. } => Some(diags.clone()),
+        Built::Failed { .. } => None,
+    };
+    apply(shared, built, first);
+    if let Some(diags) = diags {
+        let files = shared.current().files.clone();
+        audit_line::spawn(
+            builder.root.clone(),
+            builder.drafts,
+            files,
+            diags,
+            shared.lang,
+        );
+    }
+}
+
 /// Applies one build to the shared state and tells the browsers.
 fn apply(shared: &Shared, built: Built, first: bool) {
     let lang = shared.lang;
@@ -152,6 +175,7 @@ fn apply(shared: &Shared, built: Built, first: bool) {
             pages,
             ms,
             warnings,
+            diags: _,
         } => {
             for w in &warnings {
                 eprintln!("{w}");
@@ -289,6 +313,9 @@ pub fn run(opts: Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A killed `build` left its staging folder beside public/: serve
+    // writes nothing there, but tidies what a dead build left.
+    jianbao::output::sweep_stale(&root.join("public"));
     let server = match bind(&opts.bind, opts.port, lang) {
         Ok(s) => Arc::new(s),
         Err(msg) => {
@@ -332,7 +359,7 @@ pub fn run(opts: Options) -> ExitCode {
             None
         }
     };
-    apply(&shared, builder.build("/", None), true);
+    apply_and_audit(&shared, &builder, builder.build("/", None), true);
     {
         let (server, shared) = (server.clone(), shared.clone());
         std::thread::Builder::new()
@@ -342,6 +369,9 @@ pub fn run(opts: Options) -> ExitCode {
     }
     let url = format!("{}{}", builder.origin, shared.current().base_path);
     let t = text!("serving {} (Ctrl+C to stop)", url; "预览地址 {}（按 Ctrl+C 停止）", url);
+    println!("{}", t.get(lang));
+    let desk = format!("{url}_desk/");
+    let t = text!("editor's desk (preview only): {}", desk; "编辑工作台（仅预览）：{}", desk);
     println!("{}", t.get(lang));
     if opts.open {
         open_browser(&url);
@@ -364,7 +394,7 @@ pub fn run(opts: Options) -> ExitCode {
         let known = batch.iter().all(|c| c.kind != watch::ChangeKind::Config);
         let built = builder.build(&prev_base, known.then_some(paths.as_slice()));
         let start = Instant::now();
-        apply(&shared, built, false);
+        apply_and_audit(&shared, &builder, built, false);
         if opts.timings {
             println!(
                 "  ms: publish {:.1}",

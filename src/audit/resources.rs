@@ -1,0 +1,346 @@
+//! Resources from other hosts: any built page or stylesheet that loads a
+//! script, style, font, image, frame or media from a host other than the
+//! site's own is an error — a visitor on an intranet or an IPv6-only
+//! network, or behind a filter, sees a blank or broken page. Links (`<a>`)
+//! are not loads; `--online` checks them (see `links`).
+
+use super::origins::Origins;
+use super::{Finding, Indicator};
+use crate::diagnostics::Diagnostic;
+use crate::site::Site;
+use crate::source::line_col;
+use crate::text;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The built text files (HTML and CSS), sorted by path.
+pub struct Pages {
+    files: Vec<(String, Arc<[u8]>)>,
+}
+
+impl Pages {
+    pub fn new(files: &super::Files) -> Pages {
+        let mut files: Vec<(String, Arc<[u8]>)> = files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".html") || p.ends_with(".css"))
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        Pages { files }
+    }
+
+    /// (file path, text) of every UTF-8 HTML or CSS file.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files
+            .iter()
+            .filter_map(|(p, b)| std::str::from_utf8(b).ok().map(|t| (p.as_str(), t)))
+    }
+}
+
+/// An address found in a built file: byte offset, what loads it, the address.
+pub struct Ref<'a> {
+    pub at: usize,
+    pub what: &'static str,
+    pub url: &'a str,
+}
+
+/// The attributes of the tag starting after `<name` at `i`: (name, value, offset).
+fn attributes(b: &[u8], mut i: usize) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= b.len() || b[i] == b'>' || b[i] == b'/' && b.get(i + 1) == Some(&b'>') {
+            return out;
+        }
+        let n = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !b"=>/".contains(&b[i]) {
+            i += 1;
+        }
+        let name = String::from_utf8_lossy(&b[n..i]).to_ascii_lowercase();
+        if i == n {
+            i += 1;
+            continue;
+        }
+        if b.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        let (start, end) = match b.get(i) {
+            Some(&q) if q == b'"' || q == b'\'' => {
+                let s = i + 1;
+                let e = memchr::memchr(q, &b[s..]).map_or(b.len(), |k| s + k);
+                i = (e + 1).min(b.len());
+                (s, e)
+            }
+            _ => {
+                let s = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                    i += 1;
+                }
+                (s, i)
+            }
+        };
+        out.push((name, start, end));
+    }
+}
+
+/// What loads a resource through attribute `attr` of tag `tag`.
+fn loads(tag: &str, attr: &str, rel: &str) -> Option<&'static str> {
+    Some(match (tag, attr) {
+        ("script", "src") => "script",
+        ("link", "href") => {
+            let rel = rel.to_ascii_lowercase();
+            let loaded = [
+                "stylesheet",
+                "icon",
+                "preload",
+                "prefetch",
+                "modulepreload",
+                "manifest",
+            ];
+            if !loaded
+                .iter()
+                .any(|r| rel.split_whitespace().any(|x| x == *r))
+            {
+                return None;
+            }
+            "stylesheet or icon"
+        }
+        ("img" | "input", "src" | "srcset") | ("video", "poster") => "image",
+        ("iframe" | "frame", "src") => "frame",
+        ("embed", "src") | ("object", "data") => "embedded object",
+        ("video" | "audio" | "source" | "track", "src" | "srcset") => "media",
+        _ => return None,
+    })
+}
+
+/// Tags' addresses in `html`: resources (`anchors` false) or `<a href>` (true).
+pub fn tag_refs(html: &str, anchors: bool) -> Vec<Ref<'_>> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    for lt in memchr::memchr_iter(b'<', b) {
+        let n = lt + 1;
+        let mut e = n;
+        while e < b.len() && b[e].is_ascii_alphanumeric() {
+            e += 1;
+        }
+        let tag = html[n..e].to_ascii_lowercase();
+        let wanted = if anchors {
+            tag == "a"
+        } else {
+            matches!(
+                tag.as_str(),
+                "script"
+                    | "link"
+                    | "img"
+                    | "input"
+                    | "iframe"
+                    | "frame"
+                    | "embed"
+                    | "object"
+                    | "video"
+                    | "audio"
+                    | "source"
+                    | "track"
+            )
+        };
+        if !wanted {
+            continue;
+        }
+        let attrs = attributes(b, e);
+        let rel = attrs
+            .iter()
+            .find(|(a, _, _)| a == "rel")
+            .map_or("", |&(_, s, e)| &html[s..e]);
+        for (attr, s, e) in &attrs {
+            let value = &html[*s..*e];
+            let what = if anchors {
+                (attr == "href").then_some("link")
+            } else {
+                loads(&tag, attr, rel)
+            };
+            let Some(what) = what else { continue };
+            if attr == "srcset" {
+                let mut off = *s;
+                for part in value.split(',') {
+                    let lead = part.len() - part.trim_start().len();
+                    let url = part.split_whitespace().next().unwrap_or("");
+                    out.push(Ref {
+                        at: off + lead,
+                        what,
+                        url,
+                    });
+                    off += part.len() + 1;
+                }
+            } else {
+                out.push(Ref {
+                    at: *s,
+                    what,
+                    url: value.trim(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `url(…)` and `@import "…"` in CSS (files, `<style>` and `style=`).
+pub fn css_refs(text: &str) -> Vec<Ref<'_>> {
+    let mut out = Vec::new();
+    for (pat, what) in [
+        ("url(", "style resource (font, image)"),
+        ("@import", "stylesheet"),
+    ] {
+        for (at, _) in text.match_indices(pat) {
+            let rest = &text[at + pat.len()..];
+            let lead = rest.len() - rest.trim_start_matches([' ', '"', '\'', '(']).len();
+            let from = at + pat.len() + lead;
+            let tail = &text[from..];
+            let end = tail
+                .find(|c: char| c == ')' || c == '"' || c == '\'' || c.is_whitespace() || c == ';')
+                .unwrap_or(tail.len());
+            out.push(Ref {
+                at: from,
+                what,
+                url: &tail[..end],
+            });
+        }
+    }
+    out
+}
+
+/// The host of an absolute or protocol-relative address, lowercased.
+pub fn host_of(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .or_else(|| lower.strip_prefix("//"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+/// Where to report an address: where it was written, else the first page.
+pub fn place(
+    origins: &Origins,
+    url: &str,
+    file: &str,
+    text: &str,
+    at: usize,
+) -> (PathBuf, usize, usize, bool) {
+    match origins.locate(url) {
+        Some((p, l, c)) => (p.clone(), *l, *c, true),
+        None => {
+            let (l, c) = line_col(text, at);
+            (PathBuf::from("public").join(file), l, c, false)
+        }
+    }
+}
+
+/// The page's URL path for a built file: `about/index.html` → `/about/`.
+pub fn page_url(base: &str, file: &str) -> String {
+    format!(
+        "{}{}",
+        base,
+        file.strip_suffix("index.html").unwrap_or(file)
+    )
+}
+
+/// Where an address to another host is used: by how many built files, and
+/// the first (file, its text, offset, what uses it).
+pub struct Use<'a> {
+    pub what: &'static str,
+    pub count: usize,
+    pub file: &'a str,
+    pub text: &'a str,
+    pub at: usize,
+}
+
+/// Addresses to hosts other than `own` that `refs` finds in the built files.
+pub fn external<'a>(
+    pages: &'a Pages,
+    own: &str,
+    refs: impl Fn(&str, &'a str) -> Vec<Ref<'a>>,
+) -> BTreeMap<String, Use<'a>> {
+    let mut found: BTreeMap<String, Use<'a>> = BTreeMap::new();
+    for (file, text) in pages.texts() {
+        let mut seen = std::collections::HashSet::new();
+        for r in refs(file, text) {
+            let url = r.url.replace("&amp;", "&");
+            let Some(host) = host_of(&url) else { continue };
+            if host == own || !seen.insert(url.clone()) {
+                continue;
+            }
+            found
+                .entry(url)
+                .and_modify(|u| u.count += 1)
+                .or_insert(Use {
+                    what: r.what,
+                    count: 1,
+                    file,
+                    text,
+                    at: r.at,
+                });
+        }
+    }
+    found
+}
+
+pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Finding>) {
+    let own = host_of(&site.config.base_url).unwrap_or_default();
+    let found = external(pages, &own, |file, text| {
+        let mut refs = css_refs(text);
+        if file.ends_with(".html") {
+            refs.extend(tag_refs(text, false));
+        }
+        refs
+    });
+    for (url, u) in found {
+        let (what, count) = (u.what, u.count);
+        let host = host_of(&url).unwrap_or_default();
+        let (path, line, col, written) = place(origins, &url, u.file, u.text, u.at);
+        let first = page_url(&site.config.base_path, u.file);
+        let where_en = if written { "written here, " } else { "" };
+        let where_zh = if written { "写在此处，" } else { "" };
+        out.push(Finding::new(
+            Indicator::ExternalResource,
+            Diagnostic::error(path, line, col, text!("{} `{}` is loaded from another host ({}): {}{} page(s), e.g. {}", what, url, host, where_en, count, first;
+                                                     "从其他主机（{}）加载资源 `{}`：{}共 {} 个页面，例如 {}", host, url, where_zh, count, first))
+                .with_hint(text!("copy the file into static/ and refer to it there: visitors on an intranet or an IPv6-only network, or behind a filter, see a blank page when another host does not answer";
+                                 "请把文件放入 static/ 并从本站引用：内网、纯 IPv6 或受过滤网络中的访问者在外部主机无响应时会看到空白页面")),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_loads_not_links() {
+        let html = r#"<link rel="stylesheet" href="https://cdn.x.com/a.css"><link rel="canonical" href="https://other.cn/p/"><a href="https://ext.cn/">x</a><img alt="" srcset="//img.x.com/a.png 1x, /local.png 2x"><SCRIPT src=http://js.x.com/s.js></SCRIPT><div style="background:url('https://bg.x.com/b.png')">"#;
+        let mut urls: Vec<&str> = tag_refs(html, false).iter().map(|r| r.url).collect();
+        urls.extend(css_refs(html).iter().map(|r| r.url));
+        assert_eq!(
+            urls,
+            [
+                "https://cdn.x.com/a.css",
+                "//img.x.com/a.png",
+                "/local.png",
+                "http://js.x.com/s.js",
+                "https://bg.x.com/b.png"
+            ]
+        );
+        let links: Vec<&str> = tag_refs(html, true).iter().map(|r| r.url).collect();
+        assert_eq!(links, ["https://ext.cn/"]);
+        assert_eq!(
+            host_of("HTTPS://Cdn.X.com:8080/a").as_deref(),
+            Some("cdn.x.com:8080")
+        );
+        assert_eq!(host_of("/local.png"), None);
+    }
+}
