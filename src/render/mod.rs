@@ -8,6 +8,7 @@ pub mod desk;
 mod feeds;
 pub mod markdown;
 mod pages;
+pub mod schemes;
 pub mod search;
 pub mod slugs;
 pub mod stats;
