@@ -148,7 +148,8 @@ fn main() {
     let only = std::env::var("PERF_ONLY").ok();
     for run in 0..runs {
         let c = content_of(&content);
-        let ((site, _), w, p) = timed(|| Site::build(config.clone(), c));
+        let ((site, _), w, p) =
+            timed(|| Site::build(config.clone(), c, &jianbao::render::reserved()));
         t[0].push((w, p));
         // PERF_ONLY=model: the model alone (for profiling it).
         if only.as_deref() == Some("model") {

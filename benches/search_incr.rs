@@ -23,7 +23,7 @@ fn load(root: &std::path::Path) -> (Site, Bodies) {
     let config = jianbao::config::Config::load(root, None).expect("site.yaml");
     let theme = jianbao::theme::load(root, &config).expect("theme");
     let (content, _) = jianbao::content::load(root, &config, Default::default());
-    let (site, _) = Site::build(config, content);
+    let (site, _) = Site::build(config, content, &jianbao::render::reserved());
     let known = render::known_paths(&site, &theme);
     let (bodies, _) = render::bodies(&site, &known);
     (site, bodies)

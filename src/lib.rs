@@ -307,7 +307,7 @@ fn load_model(
             return Err(Error::diags(diags));
         }
     };
-    let (site, mut d) = site::Site::build(config, content);
+    let (site, mut d) = site::Site::build(config, content, &render::reserved());
     diags.append(&mut d);
     diags.extend(site::reporting::check(&site));
     phases.done("model");

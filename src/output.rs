@@ -86,6 +86,7 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
+        sweep_stale(target);
         let dir = parent.join(format!(".{name}.jianbao-{}", std::process::id()));
         fs::remove_dir_all(&dir)?;
         fs::create_dir_all(&dir)?;
@@ -120,6 +121,48 @@ impl Staging {
             Err(_) => fs::remove_tree(&old),
         }
     }
+}
+
+/// Removes the staging folders of builds that were killed (`kill -9`, a
+/// power cut) before they could clean up: `.<name>.jianbao-<pid>` and
+/// `.<name>.jianbao-<pid>.old` beside `target` whose process is gone.
+/// Folders of running builds, and anything else, are left alone. Only
+/// where `/proc` tells which processes run (Linux); elsewhere nothing is
+/// removed. Returns the folders removed.
+pub fn sweep_stale(target: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return removed;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    if !Path::new("/proc/self").exists() {
+        return removed;
+    }
+    let prefix = format!(".{}.jianbao-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return removed;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let file = file.to_string_lossy();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.strip_suffix(".old").unwrap_or(rest);
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        if is_dir && !alive && fs::remove_tree(&e.path()).is_ok() {
+            removed.push(e.path());
+        }
+    }
+    removed
 }
 
 impl Sink for Staging {

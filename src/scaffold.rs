@@ -23,6 +23,14 @@ metrics:
     label: 投入资金
     unit: 元
     aggregate: sum
+# 报送规则（jianbao status、预览中的编辑工作台 /_desk/）：哪些单位多久报送一次
+# reporting:
+#   - {types: [乡镇, 街道], every: quarter, due_days: 15}
+#   - {types: [学校], every: half}
+#   - {types: [机关], every: year}
+# 三审三校：缺少任一环节的文档不发布（serve 和 build --drafts 中可预览）
+# review:
+#   required: [初审, 复审, 终审]
 "#;
 
 const UNIT: &str = "---\nname: 示例镇\ntype: 乡镇\nparent: 示例县\naliases: [示例镇人民政府]\norder: 1\n---\n示例镇位于县城东部，本页介绍该单位的基本情况。\n";

@@ -453,3 +453,116 @@ fn full_size_pathological_bodies_build() {
         );
     }
 }
+
+/// Item 5: one run reports a bad date, an unknown unit, a bad figure, a
+/// bad tag and broken links of the same report, and a report missing its
+/// required keys still has its body checked.
+#[test]
+fn every_problem_of_a_document_in_one_run() {
+    let site = Site::new("basic");
+    site.write(
+        "content/reports/2024/four.md",
+        "---\ntitle: 四个问题\nunit: 陶乐真\ndate: 2024-13-45\ntags: [{a: 1}]\nstats:\n  横幅: 很多\n---\n正文[坏链接](/nope/)，![图](missing.png)\n",
+    );
+    site.write(
+        "content/reports/2024/bare.md",
+        "---\nstats:\n  横幅: 很多\n---\n[坏链接](../nowhere.md)\n",
+    );
+    site.write(
+        "content/articles/no-date.md",
+        "---\ntitle: 无日期\nunit: 不存在的单位\n---\n[坏链接](/missing/)\n",
+    );
+    for cmd in ["build", "check"] {
+        let r = site.run(Lang::En, &[cmd]);
+        r.expect_code(1);
+        let f = "content/reports/2024/four.md";
+        for (line, what) in [
+            (3, "unknown unit `陶乐真`"),
+            (4, "`date` is not a date"),
+            (5, "item 1 of `tags`"),
+            (7, "`横幅`: `很多` is not a figure"),
+            (9, "broken link `/nope/`"),
+            (9, "broken link `missing.png`"),
+        ] {
+            r.line_with(&format!("{f}:{line}:"), what)
+                .unwrap_or_else(|| panic!("`{cmd}`: no {what:?} at {f}:{line}\n{}", r.dump()));
+        }
+        let b = "content/reports/2024/bare.md";
+        for (line, what) in [
+            (1, "missing required key `title`"),
+            (1, "missing required key `unit`"),
+            (1, "missing required key `date`"),
+            (3, "is not a figure"),
+            (5, "broken link `../nowhere.md`"),
+        ] {
+            r.line_with(&format!("{b}:{line}:"), what)
+                .unwrap_or_else(|| panic!("`{cmd}`: no {what:?} at {b}:{line}\n{}", r.dump()));
+        }
+        let a = "content/articles/no-date.md";
+        for what in [
+            "missing required key `date`",
+            "unknown unit",
+            "broken link `/missing/`",
+        ] {
+            r.line_with(a, what)
+                .unwrap_or_else(|| panic!("`{cmd}`: no {what:?} in {a}\n{}", r.dump()));
+        }
+        assert!(!r.stderr.contains("unknown unit ``"), "{}", r.dump());
+        assert!(!site.public().exists());
+    }
+}
+
+/// Item 6: `build` and `serve` remove the staging folders of dead builds
+/// (a pid that cannot exist) and nothing else: not a live process's, not
+/// other names, not files.
+#[cfg(target_os = "linux")]
+#[test]
+fn stale_staging_folders_of_dead_builds_are_removed() {
+    let site = Site::new("basic");
+    let root = site.root();
+    let mut live = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let plant = || {
+        for d in [".public.jianbao-999999999", ".public.jianbao-999999998.old"] {
+            site.write(&format!("{d}/reports/index.html"), "half-built");
+        }
+    };
+    plant();
+    let keep = [
+        format!(".public.jianbao-{}", live.id()),
+        ".public.jianbao-notapid".to_string(),
+        ".other.jianbao-999999999".to_string(),
+        "public-jianbao-999999999".to_string(),
+    ];
+    for d in &keep {
+        site.write(&format!("{d}/x.txt"), "keep");
+    }
+    site.write(".public.jianbao-999999997", "a file, not a folder");
+    site.build_ok(&[]);
+    let gone = |d: &str| !root.join(d).exists();
+    assert!(gone(".public.jianbao-999999999") && gone(".public.jianbao-999999998.old"));
+    for d in &keep {
+        assert!(root.join(d).join("x.txt").is_file(), "{d} was touched");
+    }
+    assert!(root.join(".public.jianbao-999999997").is_file());
+    // `--output` elsewhere: the stale folders beside that output go.
+    let out = site.tmp.path().join("www");
+    std::fs::create_dir_all(site.tmp.path().join(".www.jianbao-999999999/a")).unwrap();
+    site.build(&["--output", out.to_str().unwrap()]).ok();
+    assert!(!site.tmp.path().join(".www.jianbao-999999999").exists());
+    // serve tidies too.
+    plant();
+    let s = Server::start(&root, "/");
+    assert!(gone(".public.jianbao-999999999") && gone(".public.jianbao-999999998.old"));
+    drop(s);
+    for d in &keep {
+        assert!(
+            root.join(d).join("x.txt").is_file(),
+            "{d} was touched by serve"
+        );
+    }
+    let _ = live.kill();
+    let _ = live.wait();
+}

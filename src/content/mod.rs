@@ -517,14 +517,28 @@ fn read_common(f: &mut Fields, src: Source) -> Option<Common> {
         .raw("extra")
         .map(|v| yaml::to_json(&v))
         .unwrap_or(serde_json::Value::Null);
+    // A missing title was reported; the file name stands in so the
+    // document's other problems are still found (see `PLACEHOLDER_DATE`).
+    let title = title.unwrap_or_else(|| src.stem.clone());
     Some(Common {
         src,
-        title: title?,
+        title,
         slug,
         draft,
         extra,
     })
 }
+
+/// Stands in for a required date that is missing or invalid. That
+/// problem is an error, so the build fails before anything is written;
+/// keeping the document lets the same run report its other problems
+/// (its unit, figures, tags, links and attachments) instead of hiding them.
+const PLACEHOLDER_DATE: Date = Date {
+    year: 1970,
+    month: 1,
+    day: 1,
+    time: None,
+};
 
 /// A required date in any of the forms `Date::parse` accepts.
 fn read_date(f: &mut Fields, key: &str) -> Option<Date> {
@@ -570,10 +584,15 @@ fn read_report(f: &mut Fields, src: Source, config: &Config) -> Option<Report> {
     let editor = f.str("editor");
     let source = f.str("source");
     let review = crate::review::read(f, &config.review);
-    let date = date?;
+    let date = date.unwrap_or(PLACEHOLDER_DATE);
     Some(Report {
         common: common?,
-        unit: unit?,
+        // A missing unit was reported; an empty name is never looked up.
+        unit: unit.unwrap_or(Located {
+            value: String::new(),
+            line: 0,
+            col: 0,
+        }),
         period: period.unwrap_or(Period::Year(date.year)),
         date,
         tags,
@@ -709,7 +728,7 @@ fn read_article(f: &mut Fields, src: Source, config: &Config) -> Option<Article>
     let review = crate::review::read(f, &config.review);
     Some(Article {
         common: common?,
-        date: date?,
+        date: date.unwrap_or(PLACEHOLDER_DATE),
         tags,
         category,
         unit,
@@ -748,10 +767,11 @@ fn read_unit(f: &mut Fields, src: Source) -> Option<Unit> {
         .map(|v| yaml::to_json(&v))
         .unwrap_or(serde_json::Value::Null);
     let id = src.stem.clone();
+    let name = name.unwrap_or_else(|| id.clone());
     Some(Unit {
         src,
         id,
-        name: name?,
+        name,
         kind,
         parent,
         aliases,

@@ -5,7 +5,6 @@
 
 pub mod charts;
 pub mod desk;
-mod feeds;
 pub mod markdown;
 mod pages;
 pub mod search;
@@ -24,7 +23,8 @@ use crate::site::Site;
 use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
 use markdown::{LinkContext, Rendered};
-use pages::{jobs, json_hash, CacheRun, Ctx, Job, Out, Versions};
+use pages::reuse::{json_hash, CacheRun, Signed, Versions};
+use pages::{jobs, Ctx, Job, Out};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -81,10 +81,19 @@ fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
 
 /// Every site path the build will produce, for link checking.
 pub fn known_paths(site: &Site, theme: &ThemeFiles) -> BTreeSet<String> {
-    let mut known = site.content_paths();
+    let mut known = pages::paths(site);
+    known.extend(site.assets.iter().map(|a| a.rel.clone()));
+    // Gathered, sorted and deduplicated as a list, then built into the set
+    // in one go (from sorted input, in linear time): inserting one by one
+    // costs several times more.
+    known.sort_unstable();
+    known.dedup();
+    let mut known: BTreeSet<String> = known.into_iter().collect();
     known.extend(theme.statics.keys().cloned());
     known
 }
+
+pub use pages::reserved;
 
 /// A hash of everything a body's rendering depends on besides its own
 /// text: the site paths links resolve against, assets, base path, options.
@@ -211,6 +220,10 @@ pub fn bodies_cached(
         findings_to_diags(src, m, &mut diags);
         cache.bodies.insert(m.key, m.clone());
     }
+    // Left out of the model for an error: checked, never published.
+    for src in &site.unplaced {
+        findings_to_diags(src, &one(src, None), &mut diags);
+    }
     (
         Bodies {
             reports,
@@ -230,7 +243,7 @@ pub fn bodies_cached(
 pub struct RenderCache {
     outputs: HashedMap<Arc<[u8]>>,
     /// The same outputs by job signature (see `pages::Versions`).
-    signed: HashedMap<pages::Signed>,
+    signed: HashedMap<Signed>,
     /// Static files and assets read from disk, by path.
     copies: HashMap<PathBuf, Copied>,
     /// Template renders in the last build: (rendered, reused).

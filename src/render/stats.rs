@@ -922,7 +922,7 @@ mod tests {
         let config = crate::config::Config::load(root, None).expect("config");
         let (content, diags) = crate::content::load(root, &config, Default::default());
         assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
-        let (site, diags) = Site::build(config, content);
+        let (site, diags) = Site::build(config, content, &crate::render::reserved());
         assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         let stats = Stats::compute(&site);
         (site, stats)

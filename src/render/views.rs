@@ -6,6 +6,7 @@ use crate::config::{Config, Metric};
 use crate::content::Stat;
 use crate::render::markdown::{Attachment, Rendered, TocEntry};
 use crate::render::templates::Shared;
+use crate::site::paths::list_page_path;
 use crate::site::{ArticleEntry, PageEntry, ReportEntry, Site, Term, UnitEntry};
 use serde::Serialize;
 use std::sync::{Arc, OnceLock};
@@ -325,15 +326,6 @@ pub struct Paginator {
     pub pages: Vec<PageNumber>,
 }
 
-/// Site path of list page `n` (1-based) under `base` (`reports/`).
-pub fn list_page_path(base: &str, n: usize) -> String {
-    if n <= 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{n}/")
-    }
-}
-
 impl Paginator {
     pub fn new(
         config: &Config,
@@ -406,6 +398,19 @@ fn stat_view<'a>(metrics: &'a [Metric], s: &Stat) -> StatView<'a> {
         approx: s.figure.approx,
         display: crate::content::number::format_figure(&s.figure),
     }
+}
+
+/// The earlier and the later report of report `i`'s unit, linked from its
+/// page.
+pub fn neighbours(site: &Site, i: usize) -> [Option<usize>; 2] {
+    let u = &site.units[site.reports[i].unit];
+    // The unit's reports are newest first: the one after is earlier.
+    let pos = u.reports.iter().position(|&x| x == i);
+    let earlier = pos.and_then(|p| u.reports.get(p + 1));
+    let later = pos
+        .and_then(|p| p.checked_sub(1))
+        .and_then(|p| u.reports.get(p));
+    [earlier.copied(), later.copied()]
 }
 
 impl<'a> Views<'a> {
@@ -535,15 +540,7 @@ impl<'a> Views<'a> {
         let r: &'a ReportEntry = &self.site.reports[i];
         let md = &self.report_md[i];
         let u = &self.site.units[r.unit];
-        // The unit's reports are newest first: the one after is earlier.
-        let pos = u.reports.iter().position(|&x| x == i);
-        let earlier = pos
-            .and_then(|p| u.reports.get(p + 1))
-            .map(|&x| self.report_link(x));
-        let later = pos
-            .and_then(|p| p.checked_sub(1))
-            .and_then(|p| u.reports.get(p))
-            .map(|&x| self.report_link(x));
+        let [earlier, later] = neighbours(self.site, i).map(|n| n.map(|x| self.report_link(x)));
         ReportView {
             title: &r.doc.common.title,
             url: self.c().url(&r.path),

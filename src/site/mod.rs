@@ -4,6 +4,7 @@
 //! Nothing here renders; templates see it through `render::views`.
 
 pub mod figures;
+pub mod paths;
 pub mod pinyin;
 pub mod reporting;
 pub mod slug;
@@ -20,27 +21,8 @@ use rayon::prelude::*;
 use slug::slugify;
 use std::cmp::Reverse;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Top-level names generated pages use; a page's slug may not take them.
-pub const RESERVED: &[&str] = &[
-    "reports",
-    "articles",
-    "units",
-    "tags",
-    "categories",
-    "stats",
-    "search",
-    "page",
-    "static",
-    "feed.xml",
-    "sitemap.xml",
-    "404.html",
-    "robots.txt",
-    "index.html",
-    "livereload",
-];
 
 #[derive(Debug)]
 pub struct ReportEntry {
@@ -117,6 +99,9 @@ pub struct Site {
     pub held: Vec<Held>,
     /// `content/`-relative Markdown path → site path (for relative links).
     pub by_source: HashMap<String, String>,
+    /// Documents not in the model because of an error already reported
+    /// (an unknown unit); kept so their bodies' links are checked too.
+    pub unplaced: Vec<Source>,
 }
 
 /// `Date::sort_key`.
@@ -396,8 +381,10 @@ impl Site {
         }
     }
 
-    /// Resolves loaded content into the model.
-    pub fn build(config: Config, content: Content) -> (Site, Vec<Diagnostic>) {
+    /// Resolves loaded content into the model. `reserved`: the top-level
+    /// names the site's own files take, which a page's slug may not
+    /// (`render::reserved`).
+    pub fn build(config: Config, content: Content, reserved: &[&str]) -> (Site, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mode = config.slugs;
         let Content {
@@ -499,6 +486,10 @@ impl Site {
             if let Some(&i) = lookup.get(&name.value) {
                 return Some(i);
             }
+            // A missing `unit:`, already reported by content.
+            if name.value.is_empty() {
+                return None;
+            }
             if has_registry {
                 let known: Vec<&str> = units
                     .iter()
@@ -561,6 +552,9 @@ impl Site {
                 )
             })
             .collect();
+        // Documents left out for a problem already reported (an unknown
+        // unit): their bodies are still checked, so one run shows all.
+        let mut unplaced: Vec<Source> = Vec::new();
         let rest = || {
             // `by_source` entries of articles, pages and units.
             let mut sources: Vec<(String, String)> = Vec::new();
@@ -584,7 +578,10 @@ impl Site {
                 .into_iter()
                 .zip(report_units)
                 .filter_map(|(p, unit)| {
-                    let unit = unit?;
+                    let Some(unit) = unit else {
+                        unplaced.push(p.doc.common.src.clone());
+                        return None;
+                    };
                     report_tags.push(p.tags);
                     Some(ReportEntry {
                         doc: p.doc,
@@ -607,7 +604,10 @@ impl Site {
                         .or_else(|| resolve_unit(u, &a.common.src, &mut units, &mut diags))
                     {
                         Some(i) => Some(i),
-                        None => continue,
+                        None => {
+                            unplaced.push(a.common.src.clone());
+                            continue;
+                        }
                     },
                     None => None,
                 };
@@ -653,7 +653,7 @@ impl Site {
             let mut page_entries = Vec::new();
             for p in pages {
                 let slug = doc_slug(&p.common.slug, &p.common.src.stem, mode);
-                if RESERVED.contains(&slug.as_str()) {
+                if reserved.contains(&slug.as_str()) {
                     let (line, col) = p
                         .common
                         .slug
@@ -807,72 +807,10 @@ impl Site {
             assets,
             held,
             by_source,
+            unplaced,
         };
         (site, diags)
     }
-
-    /// Every site path the build produces from content (pages, lists, assets),
-    /// for link checking. Static files are added by the caller.
-    pub fn content_paths(&self) -> BTreeSet<String> {
-        // Gathered, sorted and deduplicated as a list, then built into the
-        // set in one go (from sorted input, in linear time): inserting one
-        // by one costs several times more.
-        let mut s: Vec<String> = Vec::with_capacity(
-            32 + self.reports.len() + self.articles.len() + self.pages.len() + self.assets.len(),
-        );
-        s.push(String::new());
-        for p in [
-            "reports/",
-            "articles/",
-            "units/",
-            "tags/",
-            "categories/",
-            "404.html",
-            "sitemap.xml",
-            "robots.txt",
-        ] {
-            s.push(p.to_string());
-        }
-        if self.config.feed {
-            s.push("feed.xml".into());
-        }
-        for p in ["stats/", "stats/stats.json", "stats/stats.csv"] {
-            s.push(p.into());
-        }
-        if self.config.search {
-            s.push("search/".into());
-        }
-        let per = self.config.paginate;
-        let mut add_pages = |base: &str, n: usize| {
-            s.push(base.to_string());
-            for k in 2..=pages_for(n, per) {
-                s.push(format!("{base}page/{k}/"));
-            }
-        };
-        add_pages("reports/", self.reports.len());
-        add_pages("articles/", self.articles.len());
-        for u in &self.units {
-            add_pages(&u.path, u.reports.len() + u.articles.len());
-        }
-        for t in &self.tags {
-            add_pages(&t.path, t.reports.len() + t.articles.len());
-        }
-        for c in &self.categories {
-            add_pages(&c.path, c.articles.len());
-        }
-        s.extend(self.reports.iter().map(|r| r.path.clone()));
-        s.extend(self.articles.iter().map(|a| a.path.clone()));
-        s.extend(self.pages.iter().map(|p| p.path.clone()));
-        s.extend(self.assets.iter().map(|a| a.rel.clone()));
-        s.sort_unstable();
-        s.dedup();
-        s.into_iter().collect()
-    }
-}
-
-/// Number of list pages for `n` items at `per` a page (at least one).
-pub fn pages_for(n: usize, per: usize) -> usize {
-    n.div_ceil(per.max(1)).max(1)
 }
 
 #[cfg(test)]

@@ -832,9 +832,12 @@ mod tests {
     fn load(root: &Path) -> (Site, Bodies) {
         let config = crate::config::Config::load(root, None).unwrap();
         let (content, mut diags) = crate::content::load(root, &config, Default::default());
-        let (site, d) = Site::build(config, content);
+        let (site, d) = Site::build(config, content, &crate::render::reserved());
         diags.extend(d);
-        let (bodies, d) = crate::render::bodies(&site, &site.content_paths());
+        let (bodies, d) = crate::render::bodies(
+            &site,
+            &crate::render::known_paths(&site, &Default::default()),
+        );
         diags.extend(d);
         assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         (site, bodies)

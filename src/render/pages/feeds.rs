@@ -1,14 +1,64 @@
 //! The machine-readable files a site publishes besides its pages: the Atom
 //! feed and the sitemap, both with full URLs.
 
-use super::pages::{Ctx, Out};
+use super::reuse::{Sig, Versions};
+use super::{one, Ctx, Job, Kind, Out};
 use crate::content::Date;
 use crate::diagnostics::Diagnostic;
 use serde::Serialize;
 
-/// `feed.xml`: the newest 30 reports and articles together.
-pub(super) fn feed(c: &Ctx) -> Result<(String, Out, bool), Diagnostic> {
+/// Entries of the feed: the newest reports and articles together.
+pub(super) const FEED_ENTRIES: usize = 30;
+
+pub(super) const FEED: Kind = Kind {
+    template: Some("feed.xml"),
+    page: false,
+    reserved: &["feed.xml"],
+    jobs: |s| if s.config.feed { one(s) } else { vec![] },
+    path: |_, _| "feed.xml".into(),
+    render: feed,
+    reads: feed_reads,
+};
+
+pub(super) const SITEMAP: Kind = Kind {
+    template: Some("sitemap.xml"),
+    page: false,
+    reserved: &["sitemap.xml"],
+    jobs: one,
+    path: |_, _| "sitemap.xml".into(),
+    render: sitemap,
+    reads: |_, _, v, h| {
+        h.all(&v.report_items).all(&v.article_items).all(&v.pages);
+        h.all(&v.units).all(&v.tags).all(&v.categories);
+        true
+    },
+};
+
+/// The newest [`FEED_ENTRIES`] of the reports and of the articles, from
+/// which the feed takes the newest [`FEED_ENTRIES`] of both.
+fn candidates(c: &Ctx) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+    let s = c.site;
+    (
+        0..s.reports.len().min(FEED_ENTRIES),
+        0..s.articles.len().min(FEED_ENTRIES),
+    )
+}
+
+fn feed_reads(c: &Ctx, _: Job, v: &Versions, h: &mut Sig) -> bool {
+    let (reports, articles) = candidates(c);
+    // Without entries the feed is dated now: always rendered.
+    if reports.is_empty() && articles.is_empty() {
+        return false;
+    }
+    h.all(&v.report_items[reports]);
+    h.all(&v.article_items[articles]);
+    true
+}
+
+/// `feed.xml`: the newest [`FEED_ENTRIES`] reports and articles together.
+fn feed(c: &Ctx, job: Job, _: &str) -> Result<Out, Diagnostic> {
     let (s, v) = (c.site, &c.views);
+    let (reports, articles) = candidates(c);
     #[derive(Serialize)]
     struct Entry<'a> {
         title: &'a str,
@@ -26,7 +76,7 @@ pub(super) fn feed(c: &Ctx) -> Result<(String, Out, bool), Diagnostic> {
         entries: Vec<Entry<'a>>,
     }
     let mut entries: Vec<(Date, Entry)> = Vec::new();
-    for (i, r) in s.reports.iter().enumerate().take(30) {
+    for (i, r) in s.reports[reports.clone()].iter().enumerate() {
         let it = v.report_item(i);
         let author = &s.units[r.unit].name;
         let url = s.config.full_url(&r.path);
@@ -40,7 +90,7 @@ pub(super) fn feed(c: &Ctx) -> Result<(String, Out, bool), Diagnostic> {
         };
         entries.push((r.doc.date, entry));
     }
-    for (i, a) in s.articles.iter().enumerate().take(30) {
+    for (i, a) in s.articles[articles.clone()].iter().enumerate() {
         let it = v.article_item(i);
         let author = a.doc.author.as_deref().unwrap_or(&s.config.title);
         let url = s.config.full_url(&a.path);
@@ -55,7 +105,7 @@ pub(super) fn feed(c: &Ctx) -> Result<(String, Out, bool), Diagnostic> {
         entries.push((a.doc.date, entry));
     }
     entries.sort_by_key(|e| std::cmp::Reverse(e.0.sort_key()));
-    entries.truncate(30);
+    entries.truncate(FEED_ENTRIES);
     // Atom needs `updated`: the newest entry's date, or (empty site) the
     // time the feed was generated — never a made-up date.
     let updated = match entries.first() {
@@ -68,11 +118,11 @@ pub(super) fn feed(c: &Ctx) -> Result<(String, Out, bool), Diagnostic> {
         updated,
         entries: entries.into_iter().map(|e| e.1).collect(),
     };
-    Ok(("feed.xml".into(), c.render("feed.xml", &d)?, false))
+    c.template(job, &d)
 }
 
 /// `sitemap.xml`: every page, with its date where it has one.
-pub(super) fn sitemap(c: &Ctx) -> Result<(String, Out, bool), Diagnostic> {
+fn sitemap(c: &Ctx, job: Job, _: &str) -> Result<Out, Diagnostic> {
     let s = c.site;
     #[derive(Serialize)]
     struct Entry {
@@ -116,9 +166,5 @@ pub(super) fn sitemap(c: &Ctx) -> Result<(String, Out, bool), Diagnostic> {
     struct D {
         entries: Vec<Entry>,
     }
-    Ok((
-        "sitemap.xml".into(),
-        c.render("sitemap.xml", &D { entries })?,
-        false,
-    ))
+    c.template(job, &D { entries })
 }

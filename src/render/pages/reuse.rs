@@ -1,0 +1,318 @@
+//! How `serve` reuses a rendered file without building its context: the
+//! [`Versions`] of the model's entities in one build, and per job a
+//! signature ([`Sig`]) combining the versions of exactly what its kind's
+//! context reads (each [`super::Kind`]'s `reads`, next to its `render`).
+
+use super::{Ctx, ListPage, KINDS};
+use crate::hash::HashedMap;
+use crate::render::Bodies;
+use crate::site::Site;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
+
+/// `io::Write` into a hasher: hashes a context as it is serialized,
+/// without building the JSON text.
+struct HashWriter(xxhash_rust::xxh3::Xxh3);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Hash of `value` serialized as JSON, seeded with `seed`.
+pub(crate) fn json_hash<T: Serialize + ?Sized>(seed: u64, value: &T) -> Option<u64> {
+    let mut h = HashWriter(xxhash_rust::xxh3::Xxh3::with_seed(seed));
+    serde_json::to_writer(&mut h, value).ok()?;
+    Some(h.0.digest())
+}
+
+/// A file rendered in an earlier build: site path, bytes, is an HTML page,
+/// context hash (see [`CacheRun::prev`]).
+pub(crate) type Signed = (String, Arc<[u8]>, bool, Option<u64>);
+
+/// One build's use of a [`super::RenderCache`]: the previous build's
+/// outputs by input hash, and this build's, filled as jobs run.
+pub(crate) struct CacheRun {
+    /// Versions of this build's entities, for job signatures.
+    pub(crate) versions: Versions,
+    /// This build's outputs by job signature ([`Ctx::signature`]); the
+    /// previous build's are looked up before any context is built.
+    pub(crate) next_signed: Mutex<HashedMap<Signed>>,
+    /// Hash of everything every template sees: template sources, the
+    /// `site` global, `stats()`.
+    pub(crate) global: u64,
+    pub(crate) prev: HashedMap<Arc<[u8]>>,
+    pub(crate) next: Mutex<HashedMap<Arc<[u8]>>>,
+    pub(crate) rendered: AtomicUsize,
+    pub(crate) reused: AtomicUsize,
+}
+
+/// A running xxh3 over the pieces of a dependency signature.
+pub(crate) struct Sig(xxhash_rust::xxh3::Xxh3);
+
+impl Sig {
+    pub(crate) fn new(seed: u64) -> Sig {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&seed.to_le_bytes());
+        Sig(h)
+    }
+    pub(crate) fn u(&mut self, x: u64) -> &mut Sig {
+        self.0.update(&x.to_le_bytes());
+        self
+    }
+    pub(crate) fn s(&mut self, x: &str) -> &mut Sig {
+        self.u(x.len() as u64);
+        self.0.update(x.as_bytes());
+        self
+    }
+    pub(crate) fn all(&mut self, xs: &[u64]) -> &mut Sig {
+        self.u(xs.len() as u64);
+        xs.iter().for_each(|&x| {
+            self.u(x);
+        });
+        self
+    }
+    pub(crate) fn done(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+/// Versions of the model's entities in one build: a u64 per report,
+/// article, page, unit and term that changes whenever anything a template
+/// could show of it changes (its source file through [`Rendered::key`],
+/// its path, its unit, the term table). A job's signature combines the
+/// versions of exactly what its context reads (see [`Ctx::run`]), so `serve`
+/// can reuse a page whose signature is unchanged without building its
+/// context at all.
+///
+/// [`Rendered::key`]: super::markdown::Rendered::key
+pub(crate) struct Versions {
+    /// Templates, the `site` global, configuration (and `stats()` when a
+    /// template calls it).
+    pub(crate) global: u64,
+    /// The aggregated figures.
+    pub(crate) stats: u64,
+    /// Per [`KINDS`] entry: its template's source and all it may reach
+    /// (0 for kinds without a template).
+    pub(crate) template: Vec<u64>,
+    pub(crate) reports: Vec<u64>,
+    pub(crate) articles: Vec<u64>,
+    /// A report or article as a list item, feed entry, neighbour link or
+    /// sitemap entry: title, path, date, summary, period, tags, unit,
+    /// category, author — not its body.
+    pub(crate) report_items: Vec<u64>,
+    pub(crate) article_items: Vec<u64>,
+    pub(crate) pages: Vec<u64>,
+    /// A unit as a card: link, introduction, counts, latest date.
+    pub(crate) units: Vec<u64>,
+    pub(crate) tags: Vec<u64>,
+    pub(crate) categories: Vec<u64>,
+}
+
+impl Versions {
+    /// `global` covers the template sources and the `site` global;
+    /// `stats_fn`: some template calls `stats()`.
+    pub(crate) fn new(
+        site: &Site,
+        bodies: &Bodies,
+        global: u64,
+        templates: &[(&String, &str)],
+        stats_json: &str,
+        stats_fn: bool,
+    ) -> Versions {
+        // The 报送情况 section, when shown, depends on reports and the day.
+        let stats = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes())
+            ^ crate::render::status::section_hash(site);
+        // A page template's output depends on its own source and on every
+        // template it may reach: those no job renders directly (base.html,
+        // components) and any page template named in another's source.
+        let shared = |name: &str| {
+            !KINDS.iter().any(|k| k.template == Some(name))
+                || templates
+                    .iter()
+                    .any(|(n, src)| n.as_str() != name && src.contains(&format!("\"{name}\"")))
+        };
+        let mut common = Sig::new(4);
+        for (name, src) in templates.iter().filter(|(n, _)| shared(n)) {
+            common.s(name).s(src);
+        }
+        let common = common.done();
+        let template = KINDS
+            .iter()
+            .map(|k| {
+                let Some(name) = k.template else { return 0 };
+                let src = templates.iter().find(|(n, _)| n.as_str() == name);
+                let mut h = Sig::new(common);
+                h.s(name).s(src.map_or("\u{0}", |(_, s)| s));
+                h.done()
+            })
+            .collect();
+        let mut g = Sig::new(global);
+        g.s(&format!("{:?}", site.config));
+        if stats_fn {
+            g.u(stats);
+        }
+        let global = g.done();
+        // A unit as a link (id, name, kind, path…).
+        let unit_links: Vec<u64> = site
+            .units
+            .iter()
+            .map(|u| {
+                let mut h = Sig::new(1);
+                h.s(&u.id).s(&u.name).s(&u.kind).s(&u.path);
+                h.s(u.parent.as_deref().unwrap_or("\u{0}"));
+                u.aliases.iter().for_each(|a| {
+                    h.s(a);
+                });
+                h.s(&u.extra.to_string());
+                h.done()
+            })
+            .collect();
+        let units = site
+            .units
+            .iter()
+            .zip(&unit_links)
+            .zip(&bodies.units)
+            .map(|((u, &l), m)| {
+                let mut h = Sig::new(l);
+                h.u(m.key)
+                    .s(&m.html)
+                    .u(u.reports.len() as u64)
+                    .u(u.articles.len() as u64);
+                if let Some(&r) = u.reports.first() {
+                    h.s(&site.reports[r].doc.date.ymd());
+                }
+                h.done()
+            })
+            .collect();
+        let term = |t: &crate::site::Term| {
+            Sig::new(2)
+                .s(&t.name)
+                .s(&t.slug)
+                .s(&t.path)
+                .u(t.reports.len() as u64)
+                .u(t.articles.len() as u64)
+                .done()
+        };
+        // Items show their tags and category as links: every term's name
+        // and path (not their counts) is part of each document's version.
+        let mut table = Sig::new(3);
+        for t in site.tags.iter().chain(&site.categories) {
+            table.s(&t.name).s(&t.path);
+        }
+        let table = table.done();
+        let doc = |key: u64, path: &str, unit: Option<usize>| {
+            let mut h = Sig::new(table);
+            h.u(key).s(path);
+            h.u(unit.map_or(0, |u| unit_links[u])).done()
+        };
+        let item = |d: &crate::content::Common,
+                    path: &str,
+                    date: &crate::content::Date,
+                    summary: &str,
+                    tags: &[String],
+                    unit: Option<usize>,
+                    more: &[&str]| {
+            let mut h = Sig::new(table);
+            h.s(&d.title).s(path).s(&date.rfc3339()).s(summary);
+            h.u(unit.map_or(0, |u| unit_links[u]));
+            h.u(u64::from(d.draft));
+            for t in tags.iter().map(String::as_str).chain(more.iter().copied()) {
+                h.s(t);
+            }
+            h.done()
+        };
+        let report_items = site
+            .reports
+            .par_iter()
+            .zip(&bodies.reports)
+            .map(|(r, m)| {
+                let d = &r.doc;
+                let summary = d.summary.as_deref().unwrap_or(&m.summary);
+                let period = d.period.to_string();
+                item(
+                    &d.common,
+                    &r.path,
+                    &d.date,
+                    summary,
+                    &d.tags,
+                    Some(r.unit),
+                    &[&period],
+                )
+            })
+            .collect();
+        let article_items = site
+            .articles
+            .par_iter()
+            .zip(&bodies.articles)
+            .map(|(a, m)| {
+                let d = &a.doc;
+                let summary = d.summary.as_deref().unwrap_or(&m.summary);
+                let more = [
+                    "\u{0}",
+                    d.category.as_deref().unwrap_or("\u{0}"),
+                    d.author.as_deref().unwrap_or("\u{0}"),
+                ];
+                item(&d.common, &a.path, &d.date, summary, &d.tags, a.unit, &more)
+            })
+            .collect();
+        Versions {
+            global,
+            stats,
+            template,
+            report_items,
+            article_items,
+            reports: site
+                .reports
+                .iter()
+                .zip(&bodies.reports)
+                .map(|(r, m)| doc(m.key, &r.path, Some(r.unit)))
+                .collect(),
+            articles: site
+                .articles
+                .iter()
+                .zip(&bodies.articles)
+                .map(|(a, m)| doc(m.key, &a.path, a.unit))
+                .collect(),
+            pages: site
+                .pages
+                .iter()
+                .zip(&bodies.pages)
+                .map(|(p, m)| doc(m.key, &p.path, None))
+                .collect(),
+            tags: site.tags.iter().map(term).collect(),
+            categories: site.categories.iter().map(term).collect(),
+            units,
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// Adds the versions of the items on list page `page` of `reports`
+    /// then `articles` (chosen as [`ListPage::of`] chooses them for the
+    /// context), with the list's length (the paginator).
+    pub(crate) fn list_sig(
+        &self,
+        v: &Versions,
+        h: &mut Sig,
+        page: usize,
+        reports: &[usize],
+        articles: &[usize],
+    ) {
+        let l = ListPage::of(self.site, page, reports, articles);
+        h.u(l.len() as u64);
+        for it in l.items() {
+            h.u(match it {
+                Ok(i) => v.report_items[i],
+                Err(i) => v.article_items[i],
+            });
+        }
+    }
+}

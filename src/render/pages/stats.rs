@@ -1,0 +1,59 @@
+//! 统计: the aggregated figures as a page, as `stats.json` and as
+//! `stats.csv`.
+
+use super::{one, Kind};
+use crate::render::stats;
+use serde::Serialize;
+
+pub(super) const STATS: Kind = Kind {
+    template: Some("stats.html"),
+    page: true,
+    reserved: &["stats"],
+    jobs: one,
+    path: |_, _| "stats/".into(),
+    render: |c, job, path| {
+        #[derive(Serialize)]
+        struct D<'a> {
+            stats: stats::StatsPage<'a>,
+            reporting: Option<crate::render::status::StatusView<'a>>,
+        }
+        let d = D {
+            stats: stats::page(c.site, c.stats),
+            reporting: crate::render::status::stats_section(c.site),
+        };
+        let crumbs = vec![c.home(), c.crumb("统计", "stats/")];
+        c.template(job, &c.frame("stats", "统计", path, crumbs, c.desc(), d))
+    },
+    reads: |_, _, v, h| {
+        h.u(v.stats);
+        true
+    },
+};
+
+/// The text hashed as the `stats` version.
+pub(super) const STATS_JSON: Kind = Kind {
+    template: None,
+    page: false,
+    reserved: &[],
+    jobs: one,
+    path: |_, _| "stats/stats.json".into(),
+    render: |c, _, _| Ok(c.stats_json.to_string().into()),
+    reads: |_, _, v, h| {
+        h.u(v.stats);
+        true
+    },
+};
+
+/// The `rows` of stats.json (same fields) as CSV.
+pub(super) const STATS_CSV: Kind = Kind {
+    template: None,
+    page: false,
+    reserved: &[],
+    jobs: one,
+    path: |_, _| "stats/stats.csv".into(),
+    render: |c, _, _| Ok(stats::csv(c.stats).into()),
+    reads: |_, _, v, h| {
+        h.u(v.stats);
+        true
+    },
+};
