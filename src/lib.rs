@@ -385,10 +385,12 @@ pub(crate) fn run(
 
 /// The model for a command that prints from it; any error fails it.
 fn checked_model(opts: &BuildOptions) -> Result<(site::Site, Vec<Diagnostic>), Error> {
-    let (site, _, diags) = load_model(opts, &mut Phases::new(), None)?;
+    let (site, _, mut diags) = load_model(opts, &mut Phases::new(), None)?;
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::diags(diags));
     }
+    // The notes on documents awaiting review are `check`'s and the desk's.
+    diags.retain(|d| d.severity != diagnostics::Severity::Info);
     Ok((site, diags))
 }
 
@@ -427,8 +429,6 @@ pub fn status_text(
     let (site, mut diags) = checked_model(opts)?;
     let today = today.unwrap_or_else(site::reporting::today);
     let cov = site::reporting::Coverage::compute(&site, year.unwrap_or(today.year), today);
-    // The notes on documents awaiting review are the desk's business here.
-    diags.retain(|d| d.severity != diagnostics::Severity::Info);
     diagnostics::sort(&mut diags);
     Ok((render::status::command_output(&site, &cov, format), diags))
 }

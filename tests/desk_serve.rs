@@ -94,8 +94,23 @@ fn the_desk_answers_in_serve_only_and_follows_edits() {
     // What only `check` finds (text and `stats:` disagree) is there too.
     assert!(findings.contains("tao-le-q2.md:13:15: warning: the text says 横幅 6条"));
     assert!(html.contains("<caption>每季度报送</caption>") && html.contains(">陶乐镇</a></th>"));
-    assert!(!html.contains("通伏乡"));
+    let matrix =
+        &html[html.find("id=\"reporting\"").unwrap()..html.find("id=\"findings\"").unwrap()];
+    assert!(!matrix.contains("通伏乡"), "the exempt unit has a row");
     assert!(html.contains("/__jianbao/events"), "no live-reload client");
+    // The background audit's findings fill in their section.
+    let start = Instant::now();
+    let audited = loop {
+        let html = desk(&s);
+        if html.contains("id=\"audit-summary\"") {
+            break html;
+        }
+        assert!(start.elapsed() < BOUND, "no audit on the desk:\n{html}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let audit = &audited[audited.find("id=\"audit-findings\"").unwrap()..];
+    assert!(audit.contains("error[identity]"), "{audit}");
+    assert!(audit.contains("warning[missing-source]"), "{audit}");
     let log = std::fs::read_to_string(site.root().join("serve.log")).unwrap();
     let said = format!(
         "editor's desk (preview only): http://127.0.0.1:{}{DESK}",
@@ -116,8 +131,18 @@ fn the_desk_answers_in_serve_only_and_follows_edits() {
     wait_event(&mut sse, &mut buf, "event: hello");
     pass_review(&site);
     wait_event(&mut sse, &mut buf, "_desk/index.html");
-    let html = desk(&s);
-    assert_eq!(by_id(&html, "count-pending"), "1");
+    let start = Instant::now();
+    let html = loop {
+        let html = desk(&s);
+        if by_id(&html, "count-pending") == "1" {
+            break html;
+        }
+        assert!(
+            start.elapsed() < BOUND,
+            "the desk did not follow the edit:\n{html}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
     assert!(
         !html.contains("崇岗镇2024年第一季度创卫工作总结"),
         "still listed:\n{html}"
@@ -155,6 +180,17 @@ fn a_real_browser_sees_the_desk_update_by_itself() {
     page.call("Page.navigate", serde_json::json!({ "url": url }));
     let count = "document.getElementById('count-pending') && document.getElementById('count-pending').innerText";
     page.wait_for("the desk to load", &format!("{count} === '2'"), BOUND);
+    page.wait_for(
+        "the live-reload client to connect",
+        "window.__jianbaoConnected === true",
+        BOUND,
+    );
+    // The background audit's findings arrive by themselves.
+    page.wait_for(
+        "the audit's findings",
+        "!!document.getElementById('audit-summary')",
+        BOUND,
+    );
     page.wait_for(
         "the live-reload client to connect",
         "window.__jianbaoConnected === true",

@@ -386,6 +386,8 @@ fn review_edits_equal_a_fresh_build() {
     for unreviewed in [false, true] {
         let (mut opts, mut s) = session_for(&site);
         opts.unreviewed = unreviewed;
+        // As `serve` builds it, with the desk.
+        opts.desk = unreviewed.then_some(jianbao::diagnostics::Lang::En);
         site.write(doc, reviewed("  初审: 张明 2023-05-06\n"));
         rebuild(&opts, &mut s, &[], "first build, one step missing");
         for (step, steps) in [

@@ -505,7 +505,6 @@ pub fn read(bytes: Vec<u8>) -> Result<Doc, Text> {
                 rels: &r,
                 styles: &styles,
                 notes: &HashMap::new(),
-                note_prefix: kind,
             };
             for (id, segs) in wordml::notes(&x, &ctx, &mut pkg, &mut numbering, &mut doc)? {
                 notes.insert(format!("{kind}{id}"), segs);
@@ -517,7 +516,6 @@ pub fn read(bytes: Vec<u8>) -> Result<Doc, Text> {
         rels: &doc_rels,
         styles: &styles,
         notes: &notes,
-        note_prefix: "",
     };
     doc.blocks = wordml::body(&document, &ctx, &mut pkg, &mut numbering, &mut doc)?;
     for name in pkg.names() {
@@ -531,8 +529,14 @@ pub fn read(bytes: Vec<u8>) -> Result<Doc, Text> {
     Ok(doc)
 }
 
+impl wordml::Media for Package {
+    fn get(&mut self, target: &str) -> Result<Option<Vec<u8>>, Text> {
+        media(self, target)
+    }
+}
+
 /// A picture's bytes, when the package has them and they are not too big.
-pub fn media(pkg: &mut Package, target: &str) -> Result<Option<Vec<u8>>, Text> {
+fn media(pkg: &mut Package, target: &str) -> Result<Option<Vec<u8>>, Text> {
     let name = if let Some(abs) = target.strip_prefix('/') {
         abs.to_string()
     } else {
@@ -600,5 +604,28 @@ mod tests {
             ]
         );
         assert_eq!(n.next("8", 0), None);
+    }
+}
+
+#[cfg(test)]
+mod damaged {
+    use super::*;
+
+    /// Truncated and bit-flipped copies of a real .docx: an error or a
+    /// document, never a panic.
+    #[test]
+    fn damaged_files_never_panic() {
+        let good = include_bytes!("../../tests/fixtures/import/gongwen.docx");
+        assert!(read(good.to_vec()).is_ok());
+        let mut errors = 0;
+        for cut in (0..good.len()).step_by(1531) {
+            errors += usize::from(read(good[..cut].to_vec()).is_err());
+        }
+        assert!(errors > 0);
+        for at in (30..good.len()).step_by(613) {
+            let mut b = good.to_vec();
+            b[at] ^= 0x5A;
+            let _ = read(b);
+        }
     }
 }

@@ -241,21 +241,29 @@ fn title_index(blocks: &[Block], plain_text: bool) -> Option<usize> {
     if let Some(&(i, _)) = paras.iter().find(|(_, p)| p.kind == Kind::Title) {
         return Some(i);
     }
-    let &(i, first) = paras.first()?;
-    if i != 0 {
-        return None;
+    // Short lines may stand before the title (文号 "平政发〔2024〕12号",
+    // 签发人); they stay in the body.
+    for (k, &(i, p)) in paras.iter().enumerate().take(4) {
+        if i != k {
+            return None;
+        }
+        let text = p.text();
+        let short =
+            text.chars().count() <= 60 && !ends_like_sentence(&text) && numbered(&text).is_none();
+        let others = || paras.iter().filter(move |(j, _)| *j != i);
+        let only_h1 =
+            p.kind == Kind::Heading(1) && !others().any(|(_, q)| q.kind == Kind::Heading(1));
+        let largest = p.size > 0 && others().all(|(_, q)| q.size < p.size);
+        let first_line = plain_text && k == 0;
+        let looks = first_line || p.align == Align::Center || largest || only_h1;
+        if short && looks && matches!(p.kind, Kind::Body | Kind::Heading(1)) {
+            return Some(i);
+        }
+        if text.chars().count() > 30 || plain_text {
+            return None;
+        }
     }
-    let text = first.text();
-    let short =
-        text.chars().count() <= 60 && !ends_like_sentence(&text) && numbered(&text).is_none();
-    let only_h1 = first.kind == Kind::Heading(1)
-        && !paras
-            .iter()
-            .skip(1)
-            .any(|(_, p)| p.kind == Kind::Heading(1));
-    let largest = first.size > 0 && paras.iter().skip(1).all(|(_, p)| p.size < first.size);
-    let looks = plain_text || first.align == Align::Center || largest || only_h1;
-    (short && looks && first.kind != Kind::Bullet(0)).then_some(i)
+    None
 }
 
 /// The 落款 at the end: a date line, and the unit line right before it.

@@ -14,6 +14,8 @@ mod markdown;
 mod model;
 mod text;
 mod wordml;
+#[cfg(test)]
+mod wordml_tests;
 
 use crate::config::{Config, SlugMode};
 use crate::content::number::format_figure;
@@ -583,4 +585,39 @@ pub fn summary(outcomes: &[Outcome], dry_run: bool) -> Text {
         t.zh += &format!("，跳过 {skipped} 个文件");
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Aggregate, Metric};
+
+    #[test]
+    fn front_matter_with_figures_to_check() {
+        let m = Metric {
+            id: "seedlings".into(),
+            label: "栽植苗木".into(),
+            unit: "株".into(),
+            aggregate: Aggregate::Sum,
+            aliases: vec!["栽植各类苗木".into()],
+        };
+        let metrics = [m];
+        // 陶乐镇's seed: a total, then its parts.
+        let body =
+            "栽植各类苗木154277株，其中：生态园栽植各类苗木81250株，镇区栽植各类苗木17222株。";
+        let stats = infer::stats(body, &metrics);
+        let f = Front {
+            title: Some("陶乐镇2023年创卫工作总结: \"初稿\"".into()),
+            unit: Some("陶乐镇".into()),
+            date: None,
+            period: Some("2023".into()),
+            source: None,
+        };
+        assert_eq!(
+            front_matter(&f, &stats),
+            "---\ntitle: \"陶乐镇2023年创卫工作总结: \\\"初稿\\\"\"\nunit: \"陶乐镇\"\n# date: 未能识别，请填写日期，如 2024-04-10\n\
+             period: \"2023\"\nstats:\n  栽植苗木: 154277  # 自动提取，请核对（正文另有 81250、17222）\n---\n"
+        );
+        assert!(short_slug(&"很".repeat(60), SlugMode::Pinyin).len() <= 80);
+    }
 }

@@ -5,7 +5,7 @@
 //! references. Text boxes, comments, OLE objects, charts and equations are
 //! counted and left out; deleted revisions and field codes never leak.
 
-use super::docx::{self, attr, Numbered, Numbering, Package, Rel, Style};
+use super::docx::{self, attr, Numbered, Numbering, Rel, Style};
 use super::model::{Align, Block, Doc, Image, Kind, Para, Seg, Table};
 use crate::diagnostics::Text;
 use quick_xml::events::{BytesStart, Event};
@@ -19,7 +19,20 @@ pub struct Part<'a> {
     pub styles: &'a HashMap<String, Style>,
     /// Footnotes and endnotes by `fn<id>` / `en<id>`.
     pub notes: &'a HashMap<String, Vec<Seg>>,
-    pub note_prefix: &'a str,
+}
+
+/// Where pictures come from: the package's `word/media/`.
+pub trait Media {
+    fn get(&mut self, target: &str) -> Result<Option<Vec<u8>>, Text>;
+}
+
+/// No pictures (headers and footers are only looked at for text).
+pub(super) struct NoMedia;
+
+impl Media for NoMedia {
+    fn get(&mut self, _: &str) -> Result<Option<Vec<u8>>, Text> {
+        Ok(None)
+    }
 }
 
 #[derive(Default)]
@@ -101,7 +114,7 @@ fn link_target(ctx: &Part, id: &str) -> Option<String> {
 }
 
 /// `HYPERLINK "https://…" \o "tip"` → the URL.
-fn field_url(instr: &str) -> Option<String> {
+pub(super) fn field_url(instr: &str) -> Option<String> {
     let rest = instr.trim().strip_prefix("HYPERLINK")?.trim();
     let url = if let Some(q) = rest.strip_prefix('"') {
         q.split('"').next()?
@@ -335,7 +348,7 @@ impl Walker {
         &mut self,
         name: &[u8],
         ctx: &Part,
-        pkg: &mut Package,
+        pkg: &mut dyn Media,
         nb: &mut Numbering,
         doc: &mut Doc,
     ) -> Result<(), Text> {
@@ -384,7 +397,7 @@ impl Walker {
         Ok(())
     }
 
-    fn picture(&mut self, ctx: &Part, pkg: &mut Package, doc: &mut Doc) -> Result<(), Text> {
+    fn picture(&mut self, ctx: &Part, pkg: &mut dyn Media, doc: &mut Doc) -> Result<(), Text> {
         let Some(d) = self.drawing.take() else {
             return Ok(());
         };
@@ -412,7 +425,7 @@ impl Walker {
             doc.dropped.pictures += 1;
             return Ok(());
         }
-        match docx::media(pkg, &rel.target)? {
+        match pkg.get(&rel.target)? {
             Some(data) => {
                 doc.images.push(Image {
                     data,
@@ -535,7 +548,7 @@ impl Walker {
 fn walk(
     xml: &str,
     ctx: &Part,
-    pkg: &mut Package,
+    pkg: &mut dyn Media,
     nb: &mut Numbering,
     doc: &mut Doc,
 ) -> Result<Walker, Text> {
@@ -587,7 +600,7 @@ fn walk(
 pub fn body(
     xml: &str,
     ctx: &Part,
-    pkg: &mut Package,
+    pkg: &mut dyn Media,
     nb: &mut Numbering,
     doc: &mut Doc,
 ) -> Result<Vec<Block>, Text> {
@@ -598,11 +611,10 @@ pub fn body(
 pub fn notes(
     xml: &str,
     ctx: &Part,
-    pkg: &mut Package,
+    pkg: &mut dyn Media,
     nb: &mut Numbering,
     doc: &mut Doc,
 ) -> Result<Vec<(String, Vec<Seg>)>, Text> {
-    let _ = ctx.note_prefix;
     Ok(walk(xml, ctx, pkg, nb, doc)?.note_segs)
 }
 
@@ -616,22 +628,12 @@ pub fn has_text(xml: &str, name: &str) -> Result<bool, Text> {
         rels: &rels,
         styles: &styles,
         notes: &notes,
-        note_prefix: "",
     };
     let mut pkg_doc = Doc::default();
     let mut nb = Numbering::default();
-    // Pictures in headers are not read (no relationships given), so no package is needed.
-    let mut dummy = Package::open(empty_zip()).expect("an empty zip opens");
-    let w = walk(xml, &ctx, &mut dummy, &mut nb, &mut pkg_doc)?;
+    let w = walk(xml, &ctx, &mut NoMedia, &mut nb, &mut pkg_doc)?;
     Ok(w.blocks.iter().any(|b| match b {
         Block::Para(p) => p.has_content(),
         Block::Table(_) => true,
     }))
-}
-
-/// The 22 bytes of a zip with no entries.
-fn empty_zip() -> Vec<u8> {
-    let mut v = b"PK\x05\x06".to_vec();
-    v.resize(22, 0);
-    v
 }

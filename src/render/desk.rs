@@ -15,6 +15,11 @@ use std::fmt::Write as _;
 /// The desk's output path below the base path.
 pub const PATH: &str = "_desk/index.html";
 
+/// Where `serve` fills in the findings of `jianbao audit`, which it runs
+/// in the background after each rebuild.
+pub const AUDIT_START: &str = "<!--jianbao-audit-->";
+pub const AUDIT_END: &str = "<!--/jianbao-audit-->";
+
 const STYLE: &str = "
 :root { --red: #b31b1b; --red-dark: #8c1010; --ink: #1f1f1f; --muted: #595959; --line: #d0d0d0; --bg-soft: #f5f3ef; --link: #0b4f9c; }
 body { margin: 0; color: var(--ink); font: 1rem/1.7 \"PingFang SC\", \"Microsoft YaHei\", \"Noto Sans CJK SC\", sans-serif; }
@@ -248,7 +253,13 @@ pub fn page(site: &Site, diags: &[Diagnostic], lang: Lang) -> String {
     review_section(&mut out, site);
     status_section(&mut out, &v);
     findings_section(&mut out, site, diags, lang);
+    let _ = write!(
+        out,
+        "<h2 id=\"audit\">审计（jianbao audit）</h2><div id=\"audit-findings\">{AUDIT_START}<p class=\"muted\">正在审计……</p>{AUDIT_END}</div>"
+    );
     drafts_section(&mut out, site);
-    out.push_str("</main></body></html>\n");
+    // `serve` sends `desk` on its live-reload stream when the audit's
+    // findings change; other pages ignore that event.
+    out.push_str("</main><script>new EventSource(\"/__jianbao/events\").addEventListener(\"desk\",function(){location.reload()});</script></body></html>\n");
     out
 }

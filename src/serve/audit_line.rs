@@ -3,8 +3,8 @@
 //! from the files just built so the preview never waits for it. Personal
 //! data needs nothing here: it fails the build and shows in the overlay.
 
-use super::state::Files;
-use jianbao::diagnostics::{Diagnostic, Lang};
+use super::state::{Files, Shared};
+use jianbao::diagnostics::Diagnostic;
 use jianbao::BuildOptions;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,8 +18,9 @@ pub fn spawn(
     drafts: bool,
     files: Arc<Files>,
     warnings: Vec<Diagnostic>,
-    lang: Lang,
+    shared: Arc<Shared>,
 ) {
+    let lang = shared.lang;
     if RUNNING.swap(true, Ordering::AcqRel) {
         return;
     }
@@ -43,6 +44,8 @@ pub fn spawn(
                     super::now(),
                     jianbao::audit::format::one_line(&r, lang)
                 );
+                // The desk lists the findings.
+                super::desk::audited(&shared, &r, lang);
             }
         }
         RUNNING.store(false, Ordering::Release);

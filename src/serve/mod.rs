@@ -4,6 +4,7 @@
 //! good site served and shows the errors. Only `main` calls this module.
 
 mod audit_line;
+mod desk;
 mod livereload;
 mod server;
 mod state;
@@ -146,7 +147,7 @@ fn now() -> String {
 }
 
 /// [`apply`], then the audit's one-line count for a good build.
-fn apply_and_audit(shared: &Shared, builder: &Builder, built: Built, first: bool) {
+fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, built: Built, first: bool) {
     let diags = match &built {
         Built::Ok { diags, .. } => Some(diags.clone()),
         Built::Failed { .. } => None,
@@ -159,7 +160,7 @@ fn apply_and_audit(shared: &Shared, builder: &Builder, built: Built, first: bool
             builder.drafts,
             files,
             diags,
-            shared.lang,
+            shared.clone(),
         );
     }
 }
@@ -180,6 +181,8 @@ fn apply(shared: &Shared, built: Built, first: bool) {
             for w in &warnings {
                 eprintln!("{w}");
             }
+            let mut files = files;
+            desk::prefill(&mut files, shared);
             let changed = changed_files(&prev.files, &files);
             let was_failing = !prev.errors.is_empty();
             let moved = base_path != prev.base_path;

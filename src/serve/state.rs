@@ -29,6 +29,8 @@ pub struct Shared {
     pub lang: Lang,
     /// Differs on every server start, so clients notice a restart.
     pub nonce: String,
+    /// The desk's audit section as last filled in (empty: no audit yet).
+    pub audit_html: std::sync::Mutex<String>,
 }
 
 impl Shared {
@@ -45,6 +47,7 @@ impl Shared {
             hub: Hub::default(),
             lang,
             nonce: format!("{:x}{:x}", nanos, std::process::id()),
+            audit_html: Default::default(),
         }
     }
 
@@ -56,6 +59,23 @@ impl Shared {
     /// Publishes a complete new snapshot.
     pub fn publish(&self, snap: Snapshot) {
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+    }
+
+    /// Replaces the current snapshot's files with what `f` makes of them
+    /// (None: no change), as one step no rebuild can interleave with. The
+    /// version stays: open pages are not reloaded for it. Returns whether
+    /// anything changed.
+    pub fn update(&self, f: impl FnOnce(&Snapshot) -> Option<Files>) -> bool {
+        let mut site = self.site.write().unwrap_or_else(|e| e.into_inner());
+        let Some(files) = f(&site) else {
+            return false;
+        };
+        let snap = Snapshot {
+            files: Arc::new(files),
+            ..(**site).clone()
+        };
+        *site = Arc::new(snap);
+        true
     }
 
     /// The version string of a snapshot as the client sees it.
