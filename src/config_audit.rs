@@ -25,6 +25,9 @@ pub struct Identity {
     pub contact: Option<String>,
     pub address: Option<String>,
     pub email: Option<String>,
+    /// The site.yaml line of `identity:` (0 when absent), for findings.
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// `audit:` — thresholds and lists of `jianbao audit` and the personal-data guard.
@@ -110,6 +113,7 @@ fn valid_phone(s: &str) -> bool {
 }
 
 pub fn parse_identity(f: &mut Fields) -> Identity {
+    let line = f.path_pos(&["identity"]).map_or(0, |(l, _)| l);
     let Some(m) = f.mapping("identity") else {
         return Identity::default();
     };
@@ -129,6 +133,7 @@ pub fn parse_identity(f: &mut Fields) -> Identity {
         contact: read(&mut g, "contact"),
         address: read(&mut g, "address"),
         email: read(&mut g, "email"),
+        line,
     };
     if let Some(c) = &id.site_code {
         if c.len() != 10 || !c.bytes().all(|b| b.is_ascii_alphanumeric()) {

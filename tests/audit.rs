@@ -260,8 +260,8 @@ fn audit_reports_every_indicator_with_places_and_json() {
     let got = findings(&v);
     let report = "content/reports/2024/tao-le-zhen.md";
     let want: &[(&str, &str, &str, u64)] = &[
-        ("identity", "error", "site.yaml", 1),
-        ("identity", "warning", "site.yaml", 1),
+        ("identity", "error", "site.yaml", 3),
+        ("identity", "warning", "site.yaml", 3),
         ("empty-column", "error", "content/units/shang-wu-ju.md", 1),
         ("empty-column", "error", "site.yaml", 12),
         ("stale-column", "warning", report, 1),

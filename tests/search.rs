@@ -59,7 +59,7 @@ fn search_index_lists_published_documents_and_their_tokens() {
     let site = Site::new("search-site");
     let out = site.build_ok(&[]);
     let meta = read_json(&out.dir.join("search/docs.json"));
-    assert_eq!(meta["kinds"], json!(["报告", "文章", "页面"]));
+    assert_eq!(meta["kinds"], json!(["报告", "文章", "页面", "单位"]));
     let units: Vec<&str> = meta["units"]
         .as_array()
         .unwrap()
@@ -68,20 +68,25 @@ fn search_index_lists_published_documents_and_their_tokens() {
         .collect();
     let unit = |u: &str| units.iter().position(|x| *x == u).unwrap() as u64 + 1;
     // Newest first; (unit + 1) * 4 + kind.
+    let unit_pages = (1..=units.len() as u64).map(|u| u * 4 + 3);
+    let expected: Vec<u64> = [
+        unit("陶乐镇") * 4,
+        unit("营根镇") * 4,
+        unit("营根镇") * 4 + 1,
+        1,
+        2,
+    ]
+    .into_iter()
+    .chain(unit_pages)
+    .collect();
     assert_eq!(
         meta["ku"],
-        json!([
-            unit("陶乐镇") * 4,
-            unit("营根镇") * 4,
-            unit("营根镇") * 4 + 1,
-            1,
-            2
-        ]),
-        "reports and articles by date, then the page; the draft left out"
+        json!(expected),
+        "reports and articles by date, then the page, then the units' own pages; the draft left out"
     );
     let chunk = meta["chunk"].as_u64().unwrap() as usize;
     let mut rows = Vec::new();
-    for n in 0..5usize.div_ceil(chunk) {
+    for n in 0..(5 + units.len()).div_ceil(chunk) {
         let c = read_json(&out.dir.join(format!("search/text/{n}.json")));
         rows.extend(c.as_array().unwrap().iter().cloned());
     }
@@ -95,6 +100,10 @@ fn search_index_lists_published_documents_and_their_tokens() {
             "手足口病的预防",
             "关于本站"
         ]
+        .iter()
+        .copied()
+        .chain(units.iter().copied())
+        .collect::<Vec<_>>()
     );
     let tao = &rows[0];
     assert_eq!(tao[1], "reports/tao-le-zhen-2024/");
@@ -364,6 +373,137 @@ fn search_in_a_real_browser() {
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
 
+/// Builds `site` for a port of its own and serves it there; None (after
+/// saying so) when Chromium is missing and not required.
+fn serve_for_browser(site: &Site) -> Option<(cdp::Browser, u16)> {
+    let Some(exe) = cdp::chromium() else {
+        if std::env::var_os("JIANBAO_REQUIRE_BROWSER").is_some() {
+            panic!("JIANBAO_REQUIRE_BROWSER is set but chromium is not installed (apt-get install chromium)");
+        }
+        eprintln!(
+            "SKIPPED: chromium not found (set JIANBAO_REQUIRE_BROWSER=1 to make this a failure)"
+        );
+        return None;
+    };
+    let probe = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let base = format!("http://127.0.0.1:{port}/cw/");
+    let out = site.build_ok(&["--base-url", &base]);
+    let listener = TcpListener::bind(("127.0.0.1", port)).expect("rebind the reserved port");
+    serve_static(listener, out.dir.clone());
+    Some((cdp::Browser::launch(&exe), port))
+}
+
+fn hrefs(page: &mut cdp::Page) -> Vec<String> {
+    results(page).into_iter().map(|r| r.0).collect()
+}
+
+#[test]
+fn search_phrases_match_only_as_written_and_units_are_found() {
+    let site = Site::new("search-site");
+    let article = |title: &str, body: &str| {
+        format!("---\ntitle: {title}\ndate: 2024-08-01\ncategory: 环境卫生\n---\n{body}\n")
+    };
+    // Every bigram of 卫生城市 and of 爱卫会, but neither as written.
+    site.write(
+        "content/articles/near.md",
+        article(
+            "创建工作简报",
+            "巩固国家卫生城镇成果，争创全国文明城市。县爱卫办召开创卫会议。",
+        ),
+    );
+    site.write(
+        "content/articles/exact.md",
+        article("创建国家卫生城市", "县爱卫会部署工作。"),
+    );
+    // The phrase only in a tag.
+    site.write(
+        "content/articles/tagged.md",
+        "---\ntitle: 简讯\ndate: 2024-08-02\ntags: [卫生城市]\n---\n正文。\n",
+    );
+    // A unit registry: unit pages are found by name, alias and introduction.
+    site.write(
+        "content/units/tao-le-zhen.md",
+        "---\nname: 陶乐镇\ntype: 乡镇\naliases: [陶乐镇人民政府]\n---\n陶乐镇位于黄河西岸。\n",
+    );
+    site.write(
+        "content/units/ying-gen-zhen.md",
+        "---\nname: 营根镇\ntype: 乡镇\n---\n营根镇简介。\n",
+    );
+    let Some((browser, port)) = serve_for_browser(&site) else {
+        return;
+    };
+    let mut page = browser.page();
+
+    // The exact name of a unit: its own page first, though the reports
+    // naming it in their titles score more.
+    open(&mut page, port, "陶乐镇");
+    let h = hrefs(&mut page);
+    assert_eq!(h[0], "/cw/units/tao-le-zhen/", "{h:?}");
+    assert!(
+        h.contains(&"/cw/reports/tao-le-zhen-2024/".to_string()),
+        "{h:?}"
+    );
+    open(&mut page, port, "黄河西岸");
+    assert_eq!(hrefs(&mut page), ["/cw/units/tao-le-zhen/"]);
+    open(&mut page, port, "人民政府");
+    let h = hrefs(&mut page);
+    assert!(
+        h.contains(&"/cw/units/tao-le-zhen/".to_string()),
+        "found by its alias: {h:?}"
+    );
+    after(&mut page, "units only", |p| {
+        p.eval("var s = document.getElementById('search-kind'); s.value = 'unit'; s.dispatchEvent(new Event('change'))");
+    });
+    assert_eq!(hrefs(&mut page), ["/cw/units/tao-le-zhen/"]);
+    page.eval("document.getElementById('search-kind').value = ''");
+
+    open(&mut page, port, "卫生城市");
+    assert_eq!(
+        hrefs(&mut page),
+        ["/cw/articles/exact/", "/cw/articles/tagged/"],
+        "卫生城镇 … 文明城市 is not 卫生城市"
+    );
+    assert!(
+        status(&mut page).contains("找到 2 条"),
+        "{}",
+        status(&mut page)
+    );
+
+    open(&mut page, port, "爱卫会");
+    assert_eq!(
+        hrefs(&mut page),
+        ["/cw/articles/exact/"],
+        "创卫会议 is not 爱卫会"
+    );
+
+    // A pair of characters is one bigram: still found wherever it is.
+    open(&mut page, port, "城镇");
+    assert_eq!(hrefs(&mut page), ["/cw/articles/near/"]);
+
+    // Two terms, each checked; nothing holds both as written.
+    open(&mut page, port, "文明城市 爱卫会");
+    assert!(hrefs(&mut page).is_empty());
+    let s = status(&mut page);
+    assert!(s.contains("没有找到"), "{s}");
+
+    // The category is searched too, and checked against the row's extra
+    // texts (the report holds 环境卫生 in its body).
+    open(&mut page, port, "环境卫生");
+    assert_eq!(
+        hrefs(&mut page),
+        [
+            "/cw/articles/exact/",
+            "/cw/articles/near/",
+            "/cw/reports/tao-le-zhen-2024/"
+        ]
+    );
+
+    let errors = page.errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
+
 /// Index size and time to first results on a large generated site, fast and
 /// throttled (1.6 Mbit/s, 150 ms round trip). Not part of `cargo test`:
 /// `python3 benches/gen_corpus.py /tmp/big --reports 10000 --units 210 --articles 2000`, then
@@ -426,6 +566,8 @@ fn search_latency_on_a_large_site() {
             "陶乐镇 绿化",
             "卫生",
             "病媒生物 防制 宣传",
+            "卫生城镇",
+            "健康生活方式",
         ] {
             let total = open(&mut page, port, q);
             let v = page.eval(

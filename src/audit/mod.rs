@@ -205,7 +205,7 @@ fn identity(site: &Site, out: &mut Vec<Finding>) {
         }
         let mut d = Diagnostic::error(
             crate::config::FILE,
-            0,
+            id.line,
             0,
             text!("the site's {} is missing: every page must show it", what.en;
                   "缺少网站的{}：每个页面都应展示", what.zh),

@@ -14,6 +14,8 @@ mod markdown;
 mod model;
 mod text;
 mod wordml;
+#[cfg(test)]
+mod wordml_tests;
 
 use crate::config::{Config, SlugMode};
 use crate::content::number::format_figure;

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod desk;
 pub mod markdown;
 mod pages;
+pub mod schemes;
 pub mod search;
 pub mod slugs;
 pub mod stats;

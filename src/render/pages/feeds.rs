@@ -106,11 +106,13 @@ fn feed(c: &Ctx, job: Job, _: &str) -> Result<Out, Diagnostic> {
     }
     entries.sort_by_key(|e| std::cmp::Reverse(e.0.sort_key()));
     entries.truncate(FEED_ENTRIES);
-    // Atom needs `updated`: the newest entry's date, or (empty site) the
-    // time the feed was generated — never a made-up date.
+    // Atom needs `updated`: the newest entry's date, or (empty site) the day
+    // the feed was generated (`SOURCE_DATE_EPOCH`'s when set) — never a
+    // made-up date, and the same for every build of that day (serve's
+    // cached pages must equal a fresh build's).
     let updated = match entries.first() {
         Some(e) => e.0.rfc3339(),
-        None => chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        None => crate::site::reporting::today().rfc3339(),
     };
     let d = D {
         feed_url: s.config.full_url("feed.xml"),

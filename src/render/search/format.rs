@@ -12,9 +12,11 @@ pub const UNIT: u8 = 2;
 pub const TAGS: u8 = 4;
 pub const BODY: u8 = 8;
 
-/// Characters of body text kept per document for snippets: a match further
-/// in is still found, its snippet shows the beginning.
-pub const MAX_TEXT: usize = 1500;
+/// Characters of body text kept per document, for snippets and for the
+/// client's check that a phrase of several characters occurs as written
+/// (the postings only say that its bigrams all do). A match further in is
+/// still found, unchecked, and its snippet shows the beginning.
+pub const MAX_TEXT: usize = 20_000;
 /// Aimed-at size of one postings shard, in bytes (about a quarter of that
 /// gzipped); a query fetches one per distinct token.
 const SHARD_BYTES: usize = 64 * 1024;
@@ -81,11 +83,41 @@ pub(super) fn row_cost(title: &str, path: &str, date: &str, snippet_len: usize) 
 }
 
 /// Appends a document's `text/<n>.json` row `[title, path, date, tags,
-/// snippet]`; a chunk is its rows joined by commas inside brackets, the
-/// same bytes as serializing the list at once.
+/// snippet]`, plus, when the document has any, the other texts it is found
+/// by (unit aliases, category, summary, author, source; one a line) for the
+/// client's phrase check; a chunk is its rows joined by commas inside
+/// brackets, the same bytes as serializing the list at once.
 pub(super) fn push_row(out: &mut Vec<u8>, d: &DocInput, ymd: &str, snippet: &str) {
+    let more = more_text(d);
     // Writing JSON into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, &(d.title, d.path, ymd, d.tags, snippet));
+    let _ = if more.is_empty() {
+        serde_json::to_writer(&mut *out, &(d.title, d.path, ymd, d.tags, snippet))
+    } else {
+        serde_json::to_writer(&mut *out, &(d.title, d.path, ymd, d.tags, snippet, more))
+    };
+}
+
+/// The texts a document is found by that its row has no place for.
+fn more_text(d: &DocInput) -> String {
+    let aliases = d
+        .unit
+        .into_iter()
+        .flat_map(|u| u.aliases.iter().map(String::as_str));
+    let all: Vec<&str> = aliases
+        .chain(d.category)
+        .chain(d.extras.into_iter().flatten())
+        .collect();
+    all.join("\n")
+}
+
+/// The bytes [`more_text`] adds to a row, for [`row_cost`].
+pub(super) fn more_len(d: &DocInput) -> usize {
+    let n = more_text(d).len();
+    if n == 0 {
+        0
+    } else {
+        n + 3
+    }
 }
 
 /// `search/docs.json`.
@@ -94,7 +126,8 @@ pub(super) fn docs_json(bits: u32, chunk: usize, units: &[&str], ku: &[usize]) -
         v: 2,
         bits,
         chunk,
-        kinds: ["报告", "文章", "页面"],
+        text: MAX_TEXT,
+        kinds: ["报告", "文章", "页面", "单位"],
         units,
         ku,
     })
@@ -106,7 +139,9 @@ pub(super) struct DocsFile<'a> {
     v: u32,
     bits: u32,
     chunk: usize,
-    kinds: [&'static str; 3],
+    /// [`MAX_TEXT`]: a row's text this long may have been cut.
+    text: usize,
+    kinds: [&'static str; 4],
     units: &'a [&'a str],
     ku: &'a [usize],
 }

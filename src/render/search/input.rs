@@ -1,5 +1,5 @@
-//! What the index reads of the model: one [`DocInput`] per report, article
-//! and page, in id order (newest first, then pages).
+//! What the index reads of the model: one [`DocInput`] per report, article,
+//! page and unit, in id order (newest first, then pages, then units).
 
 use super::format::{BODY, TAGS, TITLE, UNIT};
 use crate::render::Bodies;
@@ -20,7 +20,7 @@ pub(super) struct DocInput<'a> {
     pub(super) unit: Option<&'a crate::site::UnitEntry>,
     /// Summary, author and source, found as body text.
     pub(super) extras: [Option<&'a str>; 3],
-    /// `(unit + 1) * 4 + kind`.
+    /// `(unit + 1) * 4 + kind` (kind 3: the unit's own page).
     pub(super) ku: usize,
     /// The body's plain text ([`BODY`]).
     pub(super) text: &'a str,
@@ -124,6 +124,21 @@ pub(super) fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, V
             unit: None,
             extras: [None; 3],
             ku: 2,
+            text: &m.plain,
+            key: m.key,
+        });
+    }
+    // Unit pages last: found by name, aliases (UNIT) and introduction.
+    for (i, (u, m)) in site.units.iter().zip(&bodies.units).enumerate() {
+        inputs.push(DocInput {
+            title: &u.name,
+            path: &u.path,
+            date: None,
+            tags: &[],
+            category: None,
+            unit: Some(u),
+            extras: [None; 3],
+            ku: (i + 1) * 4 + 3,
             text: &m.plain,
             key: m.key,
         });

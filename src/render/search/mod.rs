@@ -2,17 +2,21 @@
 //!
 //! Document ids run newest first (reports and articles by date, then pages),
 //! so the client breaks score ties by id alone. Files (under `search/`):
-//! - `docs.json`: `{v, bits, chunk, kinds, units, ku}`: all a query needs
+//! - `docs.json`: `{v, bits, chunk, text, kinds, units, ku}`: all a query needs
 //!   before it can rank and filter; `ku[id] = (unit index + 1) * 4 + kind`
-//!   (unit 0: none; kind 0 报告, 1 文章, 2 页面). About 4 bytes a document.
+//!   (unit 0: none; kind 0 报告, 1 文章, 2 页面, 3 单位: the unit's own page,
+//!   found by its name, aliases and introduction). About 4 bytes a document.
 //! - `idx/<shard>.json`: token → postings, one integer per document holding
 //!   it: `(id - previous id) * 256 + min(tf, 15) * 16 + fields`, fields being
 //!   [`TITLE`] | [`UNIT`] | [`TAGS`] | [`BODY`]. A token's shard is
 //!   [`tokenize::shard`] with `bits` (a hash of the whole token, so shards
 //!   are of even size); a query fetches one shard per distinct token.
-//! - `text/<n>.json`: `[[title, path, date, tags, text]]` for documents
+//! - `text/<n>.json`: `[[title, path, date, tags, text, more?]]` for documents
 //!   `n * chunk ..`; text is the body cut at [`MAX_TEXT`] characters, for
-//!   snippets. A result page fetches the chunks of the hits it shows.
+//!   snippets and for the client to check that a phrase of several tokens
+//!   occurs as written; `more` (when there is any) holds the other texts
+//!   the document is found by. A result page fetches the chunks of the hits
+//!   it shows, and of the candidates it skips for lacking the phrase.
 //!
 //! [`Index`] builds all of it at once (`build`, `check`): runs of documents
 //! are tokenized in parallel, each with dense token ids, and their postings
@@ -33,7 +37,8 @@ pub use format::{BODY, DOCS_PATH, MAX_TEXT, TAGS, TITLE, UNIT};
 use super::Bodies;
 use crate::site::Site;
 use format::{
-    docs_json, push_row, row_cost, shard_to_json, snippet_len, snippet_text, token_cost, Sizes,
+    docs_json, more_len, push_row, row_cost, shard_to_json, snippet_len, snippet_text, token_cost,
+    Sizes,
 };
 use input::{inputs, DocInput};
 use postings::{postings, PARTS};
@@ -94,7 +99,14 @@ impl<'a> Index<'a> {
 
         let row_bytes: usize = inputs
             .par_iter()
-            .map(|d| row_cost(d.title, d.path, &d.ymd(), snippet_len(d.text, MAX_TEXT)))
+            .map(|d| {
+                row_cost(
+                    d.title,
+                    d.path,
+                    &d.ymd(),
+                    snippet_len(d.text, MAX_TEXT) + more_len(d),
+                )
+            })
             .sum();
         let chunk = sizes.chunk(inputs.len(), row_bytes);
         Index {

@@ -1,6 +1,7 @@
 // 站内全文搜索客户端（无依赖、无外部资源）。切分规则与 src/render/search/tokenize.rs 一致：
 // 汉字串切成相邻两字（二元组）及单字；拉丁字母与数字按整词、小写。查询词：多字取二元组，单字取单字。
 // 索引按需加载：search/docs.json（类型与单位表）、search/idx/<分片>.json（词条）、search/text/<块>.json（标题与正文摘录）。
+// 多字词只在原文中连续出现时才算命中：词条只说明各二元组都出现过，结果显示前再用文本块核对（逐页核对，未核完时计数前加“约”）。
 (function () {
   "use strict";
   var app = document.getElementById("search-app");
@@ -16,7 +17,7 @@
   var more = document.getElementById("search-more");
   var PAGE = 10;
   var TITLE = 1, UNIT = 2, TAGS = 4, BODY = 8;
-  var KINDS = ["report", "article", "page"];
+  var KINDS = ["report", "article", "page", "unit"];
   var WORD = /[\p{Alphabetic}\p{N}]/u;
 
   var cache = {};
@@ -74,6 +75,30 @@
     return (h >>> 0) % Math.pow(2, bits);
   }
 
+  // The pieces of a term that must occur as written: its runs of letters,
+  // digits and Han characters, folded; only those of several tokens need
+  // a look at the text (one token's postings are exact).
+  function pieces(term) {
+    var out = [], cur = "";
+    Array.from(term).forEach(function (raw) {
+      var ch = fold(raw);
+      if (isCjk(ch.codePointAt(0)) || WORD.test(ch)) cur += ch.toLowerCase();
+      else if (cur) { out.push(cur); cur = ""; }
+    });
+    if (cur) out.push(cur);
+    return out.filter(function (p) { return requirements(p).length > 1; });
+  }
+  function foldText(s) { return Array.from(s, fold).join("").toLowerCase(); }
+  // Whether document `id` (its text row `row`) holds every piece as written,
+  // in any text it is found by. A body cut at `meta.text` characters may hold
+  // it further in: kept.
+  function holds(meta, id, row, need) {
+    var ku = meta.ku[id];
+    var hay = foldText([row[0], ku >= 4 ? meta.units[(ku >> 2) - 1] : "", row[3].join("\n"), row[4], row[5] || ""].join("\n"));
+    if (meta.text && Array.from(row[4]).length >= meta.text) return true;
+    return need.every(function (p) { return hay.indexOf(p) >= 0; });
+  }
+
   // ---- matching and ranking ----
   // token postings → Map id → [fields, tf]
   function decode(codes, into) {
@@ -124,8 +149,13 @@
       });
       total = scored;
     }
+    // A query that is exactly a unit's name puts the unit's own page first.
+    var named = terms.length === 1 ? meta.units.indexOf(terms[0]) : -1;
+    var own = named >= 0 ? (named + 1) * 4 + 3 : -1;
     var out = [];
-    if (total) total.forEach(function (score, id) { out.push({ id: id, score: score }); });
+    if (total) total.forEach(function (score, id) {
+      out.push({ id: id, score: meta.ku[id] === own ? score + 1e6 : score });
+    });
     out.sort(function (a, b) {
       // Ids run newest first.
       return b.score - a.score || a.id - b.id;
@@ -162,7 +192,9 @@
     return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
   }
 
-  var state = { meta: null, results: [], shown: 0, terms: [], seq: 0 };
+  // results: candidates, best first; next: the first not yet looked at;
+  // dropped: candidates whose text lacks a phrase; check: the pieces to look for.
+  var state = { meta: null, results: [], next: 0, dropped: 0, check: [], terms: [], seq: 0, said: "" };
 
   // Rows [title, path, date, tags, text] of `ids`, from their chunks.
   function rowsFor(ids) {
@@ -177,42 +209,73 @@
     });
   }
 
-  // Appends the next page of results once their rows have arrived.
+  // At most this many candidates are looked at per page: a phrase whose
+  // bigrams are common but which itself is rare stops there, "more" goes on.
+  var LOOK = 100;
+
+  // Appends the next page of results once their rows have arrived,
+  // skipping candidates that do not hold the phrases as written.
   function renderMore(seq) {
-    var meta = state.meta, from = state.shown, to = Math.min(state.results.length, from + PAGE);
-    var slice = state.results.slice(from, to);
+    var meta = state.meta, added = 0, looked = 0;
     var re = highlighter(state.terms);
-    return rowsFor(slice.map(function (r) { return r.id; })).then(function (rows) {
-      if (seq !== state.seq) return;
-      slice.forEach(function (r, i) {
-        var row = rows[i];
-        if (!row) return;
-        var ku = meta.ku[r.id];
-        var li = document.createElement("li");
-        var a = document.createElement("a");
-        a.className = "result-title";
-        a.href = BASE + row[1];
-        appendMarked(a, row[0], re);
-        li.appendChild(a);
-        var info = [meta.kinds[ku % 4]];
-        if (ku >= 4) info.push(meta.units[(ku >> 2) - 1]);
-        if (row[2]) info.push(row[2]);
-        if (row[3].length) info.push("标签：" + row[3].join("、"));
-        var p = document.createElement("p");
-        p.className = "result-meta";
-        appendMarked(p, info.join(" · "), re);
-        li.appendChild(p);
-        if (row[4]) {
-          var s = document.createElement("p");
-          s.className = "result-snippet";
-          appendMarked(s, snippet(row[4], re), re);
-          li.appendChild(s);
-        }
-        list.appendChild(li);
+    function step() {
+      if (added >= PAGE || looked >= LOOK || state.next >= state.results.length) return Promise.resolve();
+      var slice = state.results.slice(state.next, state.next + PAGE - added);
+      return rowsFor(slice.map(function (r) { return r.id; })).then(function (rows) {
+        if (seq !== state.seq) return;
+        state.next += slice.length;
+        looked += slice.length;
+        slice.forEach(function (r, i) {
+          var row = rows[i];
+          if (!row) return;
+          if (state.check.length && !holds(meta, r.id, row, state.check)) { state.dropped++; return; }
+          list.appendChild(resultItem(meta, r.id, row, re));
+          added++;
+        });
+        return step();
       });
-      state.shown = to;
-      more.hidden = state.shown >= state.results.length;
+    }
+    return step().then(function () {
+      if (seq !== state.seq) return;
+      more.hidden = state.next >= state.results.length;
+      sayCount();
     });
+  }
+
+  function resultItem(meta, id, row, re) {
+    var ku = meta.ku[id];
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.className = "result-title";
+    a.href = BASE + row[1];
+    appendMarked(a, row[0], re);
+    li.appendChild(a);
+    var info = [meta.kinds[ku % 4]];
+    if (ku >= 4) info.push(meta.units[(ku >> 2) - 1]);
+    if (row[2]) info.push(row[2]);
+    if (row[3].length) info.push("标签：" + row[3].join("、"));
+    var p = document.createElement("p");
+    p.className = "result-meta";
+    appendMarked(p, info.join(" · "), re);
+    li.appendChild(p);
+    if (row[4]) {
+      var s = document.createElement("p");
+      s.className = "result-snippet";
+      appendMarked(s, snippet(row[4], re), re);
+      li.appendChild(s);
+    }
+    return li;
+  }
+
+  // The result count: exact once every candidate has been looked at.
+  function sayCount() {
+    var n = state.results.length - state.dropped;
+    var exact = !state.check.length || state.next >= state.results.length;
+    if (!n) {
+      setStatus("没有找到与" + state.said + "相关的内容" + state.filtered + "。请检查用字，或减少关键词。");
+    } else {
+      setStatus("找到 " + (exact ? "" : "约 ") + n + " 条与" + state.said + "相关的结果" + state.filtered + "。");
+    }
   }
 
   function setStatus(text) { status.textContent = text; }
@@ -254,9 +317,11 @@
     list.textContent = "";
     more.hidden = true;
     state.results = [];
-    state.shown = 0;
+    state.next = 0;
+    state.dropped = 0;
     var terms = q ? q.split(/\s+/).filter(function (t) { return requirements(t).length > 0; }) : [];
     state.terms = terms;
+    state.check = [].concat.apply([], terms.map(pieces));
     if (!terms.length) {
       setStatus(q ? "请输入汉字、字母或数字作为关键词。" : "");
       app.setAttribute("data-state", "idle");
@@ -281,14 +346,13 @@
           var ku = meta.ku[r.id];
           return (kind < 0 || ku % 4 === kind) && (unit < 0 || (ku >> 2) - 1 === unit);
         });
-        var shownQ = "“" + terms.join(" ") + "”";
-        var filtered = kind >= 0 || unit >= 0 ? "（已按筛选条件过滤）" : "";
+        state.said = "“" + terms.join(" ") + "”";
+        state.filtered = kind >= 0 || unit >= 0 ? "（已按筛选条件过滤）" : "";
         if (!state.results.length) {
-          setStatus("没有找到与" + shownQ + "相关的内容" + filtered + "。请检查用字，或减少关键词。");
+          sayCount();
           app.setAttribute("data-state", "done");
           return;
         }
-        setStatus("找到 " + state.results.length + " 条与" + shownQ + "相关的结果" + filtered + "。");
         app.setAttribute("data-first-ms", String(Math.round(performance.now() - started)));
         return renderMore(seq).then(function () {
           if (seq !== state.seq) return;
