@@ -107,21 +107,6 @@ fn wait_until(what: &str, mut f: impl FnMut() -> bool) -> Duration {
     panic!("timed out after {BOUND:?} waiting for {what}");
 }
 
-/// Starts `jianbao serve` on `root` at `port`, logging to `root/serve.log`.
-fn spawn_serve(root: &Path, port: u16) -> std::process::Child {
-    let log = std::fs::File::create(root.join("serve.log")).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_jianbao"))
-        .args(["serve", "--root"])
-        .arg(root)
-        .args(["--port", &port.to_string()])
-        .env("LC_ALL", "C")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap()
-}
-
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve-site")
 }
@@ -134,7 +119,7 @@ impl Serve {
         copy_dir(&fixture(), dir.path());
         prepare(dir.path());
         let port = free_port();
-        let child = spawn_serve(dir.path(), port);
+        let child = common::serve::spawn(dir.path(), port);
         let s = Serve { child, port, dir };
         wait_until("the server to answer", || {
             request(port, "GET", "/cw/").is_some()
@@ -626,7 +611,7 @@ fn a_busy_port_moves_to_the_next_one_and_says_so() {
     };
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture(), dir.path());
-    let child = spawn_serve(dir.path(), port);
+    let child = common::serve::spawn(dir.path(), port);
     let s = Serve {
         child,
         port: port + 1,

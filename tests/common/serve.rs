@@ -7,6 +7,21 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Starts `jianbao serve` on `root` at `port`, logging to `root/serve.log`.
+pub fn spawn(root: &Path, port: u16) -> Child {
+    let log = std::fs::File::create(root.join("serve.log")).unwrap();
+    Command::new(super::bin())
+        .args(["serve", "--root"])
+        .arg(root)
+        .args(["--port", &port.to_string()])
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
 pub struct Server {
     pub child: Child,
     pub port: u16,
@@ -44,18 +59,10 @@ impl Server {
     /// answers `probe`.
     pub fn start(root: &Path, probe: &str) -> Server {
         let port = free_port();
-        let log = std::fs::File::create(root.join("serve.log")).unwrap();
-        let child = Command::new(super::bin())
-            .args(["serve", "--root"])
-            .arg(root)
-            .args(["--port", &port.to_string()])
-            .env("LC_ALL", "C")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let s = Server { child, port };
+        let s = Server {
+            child: spawn(root, port),
+            port,
+        };
         let start = Instant::now();
         while s.get(probe).is_none() {
             assert!(
