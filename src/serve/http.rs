@@ -244,10 +244,12 @@ enum NoRequest {
     Refuse(u16),
 }
 
-/// A parsed head: the request, and whether the connection may be kept.
+/// A parsed head: the request, whether the connection may be kept, and
+/// whether a body follows (never read: the connection closes after).
 struct Head {
     req: Request,
     keep_alive: bool,
+    body: bool,
 }
 
 /// Serves requests on one connection until it closes.
@@ -260,7 +262,11 @@ fn connection(stream: TcpStream, slot: &Slot, handler: &Handler) {
         slot.conns.set(slot.id, State::Waiting(Instant::now()));
         let head = read_head(&mut reader, &mut buf);
         slot.conns.set(slot.id, State::Busy);
-        let Head { req, keep_alive } = match head {
+        let Head {
+            req,
+            keep_alive,
+            body,
+        } = match head {
             Ok(h) => h,
             Err(NoRequest::Gone) => return,
             Err(NoRequest::Refuse(status)) => {
@@ -276,7 +282,11 @@ fn connection(stream: TcpStream, slot: &Slot, handler: &Handler) {
                     return;
                 }
                 if !keep_alive {
-                    return linger(&stream);
+                    // Input left unread would reset the connection.
+                    if body || !buf.is_empty() {
+                        linger(&stream);
+                    }
+                    return;
                 }
             }
             Reply::Takeover(f) => {
@@ -445,6 +455,7 @@ fn parse(bytes: &[u8]) -> Result<Head, NoRequest> {
     let method = req.method.unwrap_or_default().to_string();
     Ok(Head {
         keep_alive: !body && !close && (version == 1 || keep),
+        body,
         req: Request {
             head_only: method == "HEAD",
             method,
