@@ -12,9 +12,9 @@ mod server;
 mod state;
 mod watch;
 
-use jianbao::diagnostics::{Lang, Severity};
+use jianbao::diagnostics::{text, Lang, Severity};
 use jianbao::store::{Key, Store, StoreSink};
-use jianbao::{text, BuildOptions, Error};
+use jianbao::{BuildOptions, Error};
 use state::{Files, Shared, Snapshot};
 use std::path::PathBuf;
 use std::process::ExitCode;
