@@ -10,8 +10,9 @@ pub mod number;
 use crate::config::Config;
 use crate::diagnostics::{text, Diagnostic, Text};
 use crate::fields::Fields;
+use crate::fs::{self, is_temp_file};
 pub use crate::review::Review;
-use crate::{fs, source, yaml};
+use crate::{source, yaml};
 pub use date::{Date, Period};
 use held::{awaiting_review, held};
 pub use held::{Held, Include};
@@ -159,21 +160,6 @@ enum Doc {
     Article(Arc<Article>),
     Page(Arc<Page>),
     Unit(Box<Unit>),
-}
-
-/// Files editors' tools leave behind that are never content.
-pub fn is_temp_file(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('~')
-        || name.starts_with(".#")
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.ends_with(".bak")
-        || name == "4913"
-        || name == "Thumbs.db"
-        || name == "desktop.ini"
 }
 
 /// Reads `content/` below `root`. Drafts and documents awaiting review are
