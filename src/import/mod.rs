@@ -12,6 +12,7 @@ mod gongwen;
 mod infer;
 mod markdown;
 mod model;
+mod ooxml;
 mod text;
 mod wordml;
 #[cfg(test)]
