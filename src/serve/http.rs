@@ -83,7 +83,7 @@ impl Server {
     pub fn bind(addr: (&str, u16)) -> std::io::Result<Server> {
         Ok(Server {
             listener: TcpListener::bind(addr)?,
-            conns: Arc::default(),
+            conns: Arc::new(Conns::new(MAX_CONNECTIONS)),
         })
     }
 
@@ -156,13 +156,22 @@ struct Table {
     open: HashMap<u64, Open>,
 }
 
-#[derive(Default)]
 struct Conns {
     table: Mutex<Table>,
     left: Condvar,
+    /// Most connections open at once.
+    limit: usize,
 }
 
 impl Conns {
+    fn new(limit: usize) -> Conns {
+        Conns {
+            table: Mutex::default(),
+            left: Condvar::new(),
+            limit,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Table> {
         self.table.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -173,7 +182,7 @@ impl Conns {
     fn admit(&self, stream: &TcpStream) -> Option<u64> {
         let socket = stream.try_clone().ok()?;
         let mut t = self.lock();
-        if t.open.len() >= MAX_CONNECTIONS {
+        if t.open.len() >= self.limit {
             let victim = t
                 .open
                 .iter()
@@ -189,7 +198,7 @@ impl Conns {
                 c.state = State::Closing;
             }
             let deadline = Instant::now() + ADMIT_WAIT;
-            while t.open.len() >= MAX_CONNECTIONS {
+            while t.open.len() >= self.limit {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     return None;
@@ -652,5 +661,62 @@ mod tests {
             head(&mut pieces(&[b"GET /cw/ HT"]), &mut Vec::new()),
             Err(NoRequest::Gone)
         );
+    }
+
+    /// A connected pair on loopback: (the client's end, the server's end).
+    fn pair(l: &TcpListener) -> (TcpStream, TcpStream) {
+        let client = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        (client, l.accept().unwrap().0)
+    }
+
+    /// Whether the server closed the client's connection.
+    fn closed(client: &mut TcpStream) -> bool {
+        client
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        matches!(client.read(&mut [0u8; 8]), Ok(0))
+    }
+
+    /// Frees `id`'s slot after a moment, as its thread would on closing.
+    fn leave_soon(conns: &Arc<Conns>, id: u64) -> std::thread::JoinHandle<()> {
+        let conns = conns.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            conns.leave(id);
+        })
+    }
+
+    #[test]
+    fn past_the_limit_the_longest_idle_connection_goes_never_a_busy_one() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let conns = Arc::new(Conns::new(3));
+        let (mut c1, s1) = pair(&l);
+        let (mut c2, s2) = pair(&l);
+        let (mut c3, s3) = pair(&l);
+        let (a, b, c) = (conns.admit(&s1), conns.admit(&s2), conns.admit(&s3));
+        let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
+        conns.set(a, State::Streaming(Instant::now()));
+        conns.set(b, State::Busy);
+        conns.set(c, State::Waiting(Instant::now()));
+        // Full: the idle one is closed (before the stream) and its slot
+        // taken once its thread has gone.
+        let (_c4, s4) = pair(&l);
+        let leaver = leave_soon(&conns, c);
+        let d = conns.admit(&s4).expect("a slot after the idle one left");
+        leaver.join().unwrap();
+        assert!(closed(&mut c3), "the idle connection stays open");
+        assert!(!closed(&mut c1) && !closed(&mut c2));
+        // Full again, nothing idle: the stream goes next.
+        conns.set(d, State::Busy);
+        let (_c5, s5) = pair(&l);
+        let leaver = leave_soon(&conns, a);
+        assert!(conns.admit(&s5).is_some());
+        leaver.join().unwrap();
+        assert!(closed(&mut c1), "the stream stays open");
+        assert!(!closed(&mut c2), "a busy connection was closed");
+        // Only busy ones: no slot (the newcomer gets 503), none closed.
+        let (_c6, s6) = pair(&l);
+        assert!(conns.admit(&s6).is_none());
+        assert!(!closed(&mut c2));
     }
 }
