@@ -15,10 +15,11 @@ pub mod stats;
 mod terms;
 mod units;
 
-use crate::config::Config;
+use crate::config::{Config, SlugMode};
 use crate::content::{Article, Asset, Common, Content, Date, Held, Page, Report, Source};
 use crate::diagnostics::Diagnostic;
 use place::{index_members, place_articles, place_pages, place_reports, Placing};
+use prepare::PreparedSet;
 use std::collections::HashMap;
 use std::sync::Arc;
 use terms::sort_terms;
@@ -225,45 +226,86 @@ impl Site {
             held,
         } = content;
         let mut out = Placing::default();
-        let mut units = Units::new(registry, has_registry, mode, &mut out.diags);
-        let (reports, articles) = prepare::documents(reports, articles, &units.lookup, mode);
-        let (mut report_list, report_tags) = place_reports(reports.docs, &mut units, &mut out);
-        let (mut article_list, article_tags, mut categories) =
-            place_articles(articles.docs, &mut units, mode, &mut out);
-        let pages = place_pages(pages, reserved, mode, &mut out);
-        let mut units = units.list;
-        index_members(
-            &report_list,
-            &article_list,
-            &mut units,
-            &mut categories,
-            &mut out,
-        );
-        sort_units(&mut units, &mut report_list, &mut article_list);
-        let mut tags = terms::tags(
-            (&report_tags, &reports.spellings),
-            (&article_tags, &articles.spellings),
-            mode,
-        );
-        sort_terms(
-            &mut tags,
-            &mut categories,
-            &mut article_list,
-            &mut out.diags,
-        );
+        let units = Units::new(registry, has_registry, mode, &mut out.diags);
+        let (mut reports, articles) = prepare::documents(reports, articles, &units.lookup, mode);
+        let capacity = reports.docs.len() + articles.docs.len() + pages.len() + units.list.len();
+        // The reports' `by_source` entries (most of them: hashing their
+        // paths is the costliest serial step) go in while the rest is
+        // placed (docs/decisions.md: it pays).
+        let report_sources = reports.take_sources();
+        let fill = move || {
+            let mut m = HashMap::with_capacity(capacity);
+            m.extend(report_sources);
+            m
+        };
+        let place = || place(reports, articles, pages, units, reserved, mode, &mut out);
+        let (mut by_source, placed) = rayon::join(fill, place);
+        by_source.extend(std::mem::take(&mut out.sources));
         let site = Site {
             config,
-            reports: report_list,
-            articles: article_list,
-            pages,
-            units,
-            tags,
-            categories,
+            reports: placed.reports,
+            articles: placed.articles,
+            pages: placed.pages,
+            units: placed.units,
+            tags: placed.tags,
+            categories: placed.categories,
             assets,
             held,
-            by_source: out.sources.into_iter().collect(),
+            by_source,
             unplaced: out.unplaced,
         };
         (site, out.diags)
+    }
+}
+
+/// The model's lists, placed and sorted.
+struct Placed {
+    reports: Vec<ReportEntry>,
+    articles: Vec<ArticleEntry>,
+    pages: Vec<PageEntry>,
+    units: Vec<UnitEntry>,
+    tags: Vec<Term>,
+    categories: Vec<Term>,
+}
+
+/// Every document placed (units resolved, slugs claimed), members listed,
+/// units and terms sorted and pointed at.
+fn place(
+    reports: PreparedSet<Report>,
+    articles: PreparedSet<Article>,
+    pages: Vec<Arc<Page>>,
+    mut units: Units,
+    reserved: &[&str],
+    mode: SlugMode,
+    out: &mut Placing,
+) -> Placed {
+    let (mut report_list, report_tags) = place_reports(reports.docs, &mut units, out);
+    let (mut article_list, article_tags, mut categories) =
+        place_articles(articles.docs, &mut units, mode, out);
+    let pages = place_pages(pages, reserved, mode, out);
+    let mut units = units.list;
+    index_members(
+        &report_list,
+        &article_list,
+        &mut units,
+        &mut categories,
+        out,
+    );
+    sort_units(&mut units, &mut report_list, &mut article_list);
+    let report_tags = (&report_tags[..], &reports.spellings[..]);
+    let mut tags = terms::tags(report_tags, (&article_tags, &articles.spellings), mode);
+    sort_terms(
+        &mut tags,
+        &mut categories,
+        &mut article_list,
+        &mut out.diags,
+    );
+    Placed {
+        reports: report_list,
+        articles: article_list,
+        pages,
+        units,
+        tags,
+        categories,
     }
 }

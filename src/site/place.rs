@@ -27,6 +27,8 @@ pub(super) struct Placing {
 }
 
 /// Reports in their units, slugs claimed; the reports' tags, in order.
+/// Their `by_source` entries were taken before (`PreparedSet::take_sources`):
+/// even a report left out is a link target (its error stops the build).
 pub(super) fn place_reports(
     docs: Vec<Prepared<Report>>,
     units: &mut Units,
@@ -49,8 +51,6 @@ pub(super) fn place_reports(
     let mut tags = Vec::with_capacity(docs.len());
     let mut entries = Vec::with_capacity(docs.len());
     for (p, unit) in docs.into_iter().zip(report_units) {
-        // Even a report left out is a link target (its error stops the build).
-        out.sources.push((p.rel, p.source_path));
         let Some(unit) = unit else {
             out.unplaced.push(p.doc.common.src.clone());
             continue;

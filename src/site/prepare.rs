@@ -52,6 +52,16 @@ pub(super) struct PreparedSet<T> {
     pub(super) spellings: Vec<TagSpellings>,
 }
 
+impl<T> PreparedSet<T> {
+    /// The documents' `Site::by_source` entries, taken out.
+    pub(super) fn take_sources(&mut self) -> Vec<(String, String)> {
+        let take = std::mem::take;
+        let docs = self.docs.iter_mut();
+        docs.map(|p| (take(&mut p.rel), take(&mut p.source_path)))
+            .collect()
+    }
+}
+
 /// Reports and articles prepared: articles while reports are sorted.
 /// `unit_of` finds a unit name in the registry.
 pub(super) fn documents(

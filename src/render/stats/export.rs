@@ -33,7 +33,10 @@ fn value_with_rows(site: &Site, stats: &Stats, rows: serde_json::Value) -> serde
     let mut v = serde_json::json!({
         "generator": concat!("jianbao ", env!("CARGO_PKG_VERSION")),
         "site": { "title": c.title, "base_url": c.base_url },
-        "metrics": c.metrics,
+        // What a metric is, not how prose names it (no `aliases`).
+        "metrics": c.metrics.iter().map(|m| serde_json::json!({
+            "id": m.id, "label": m.label, "unit": m.unit, "aggregate": m.aggregate,
+        })).collect::<Vec<_>>(),
         "totals": totals(c, stats),
         "by_unit": gv(c, &stats.by_unit),
         "by_type": gv(c, &stats.by_type),
@@ -315,6 +318,16 @@ mod tests {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         for name in ["basic", "no-registry", "unicode-slugs", "search-site"] {
             check_exports(&fixtures.join(name));
+        }
+        // The sample site names a metric's aliases: stats.json does not.
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert!(check_exports(sample) > 0);
+        let (site, stats) = model(sample);
+        assert!(site.config.metrics.iter().any(|m| !m.aliases.is_empty()));
+        let json: serde_json::Value = serde_json::from_str(&json_text(&site, &stats)).unwrap();
+        for m in json["metrics"].as_array().unwrap() {
+            let keys: Vec<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["aggregate", "id", "label", "unit"]);
         }
         // Texts that need escaping and quoting; no reports at all.
         let tmp = tempfile::tempdir().unwrap();
