@@ -7,11 +7,11 @@ mod serve;
 
 use clap::Parser;
 use cli::{ByArg, Cli, Command, FormatArg, NewKindArg};
-use jianbao::diagnostics::{Diagnostic, Lang};
+use jianbao::diagnostics::{text, Diagnostic, Lang};
 use jianbao::render::stats::Format;
 use jianbao::scaffold::{self, NewKind};
 use jianbao::site::stats::Breakdown;
-use jianbao::{text, BuildOptions, BuildReport, Error};
+use jianbao::{BuildOptions, BuildReport, Error};
 use std::process::ExitCode;
 
 fn print_diags(diags: &[Diagnostic], lang: Lang) {

@@ -3,8 +3,8 @@
 //! `templates/` and `static/` (the site wins).
 
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
-use crate::{fs, source, text};
+use crate::diagnostics::{text, Diagnostic};
+use crate::{fs, source};
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

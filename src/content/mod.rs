@@ -8,10 +8,10 @@ mod limits;
 pub mod number;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Text};
+use crate::diagnostics::{text, Diagnostic, Text};
 use crate::fields::Fields;
 pub use crate::review::Review;
-use crate::{fs, source, text, yaml};
+use crate::{fs, source, yaml};
 pub use date::{Date, Period};
 use held::{awaiting_review, held};
 pub use held::{Held, Include};

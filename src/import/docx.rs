@@ -6,8 +6,7 @@
 
 use super::model::{Doc, Seg};
 use super::wordml::{self, Part};
-use crate::diagnostics::Text;
-use crate::text;
+use crate::diagnostics::{text, Text};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::collections::HashMap;

@@ -21,11 +21,10 @@ pub use batch::{Batched, BATCH};
 pub use write::write_site;
 
 use crate::content::{Located, Source};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::hash::HashedMap;
 use crate::output::{Blob, Sink};
 use crate::site::Site;
-use crate::text;
 use crate::theme::ThemeFiles;
 use markdown::{LinkContext, Rendered};
 use pages::reuse::Signed;
