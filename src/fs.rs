@@ -1,5 +1,7 @@
 //! Filesystem wrappers that attach the path to every I/O error, so a failure
-//! never reaches the user as a bare "No such file or directory".
+//! never reaches the user as a bare "No such file or directory"; and the
+//! walk rules every reader of the site folder shares (links leading outside
+//! it, editors' temporary files).
 
 use crate::diagnostics::text;
 use std::io;
@@ -150,4 +152,19 @@ pub fn link_outside(shown: &Path, target: &Path) -> crate::diagnostics::Diagnost
     .with_hint(text!(
         "copy the file or folder into the site instead of linking to it";
         "请把文件或目录复制到站点中，而不是用符号链接引用"))
+}
+
+/// Files editors' tools leave behind that are never content.
+pub fn is_temp_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('~')
+        || name.starts_with(".#")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name == "4913"
+        || name == "Thumbs.db"
+        || name == "desktop.ini"
 }

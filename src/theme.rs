@@ -145,7 +145,7 @@ fn overlay(
         for entry in walker {
             let Ok(entry) = entry else { continue };
             if !entry.file_type().is_file()
-                || crate::content::is_temp_file(&entry.file_name().to_string_lossy())
+                || fs::is_temp_file(&entry.file_name().to_string_lossy())
             {
                 continue;
             }
