@@ -40,10 +40,7 @@ pub use stream::Feed;
 
 use super::Bodies;
 use crate::site::Site;
-use format::{
-    docs_json, more_len, push_row, row_cost, shard_to_json, snippet_len, snippet_text, token_cost,
-    Sizes,
-};
+use format::{docs_json, shard_to_json, snippet_len, snippet_text, token_cost, Sizes};
 use input::{inputs, DocInput};
 use postings::{postings, PARTS};
 use rayon::prelude::*;
@@ -103,14 +100,7 @@ impl<'a> Index<'a> {
 
         let row_bytes: usize = inputs
             .par_iter()
-            .map(|d| {
-                row_cost(
-                    d.title,
-                    d.path,
-                    &d.ymd(),
-                    snippet_len(d.text, MAX_TEXT) + more_len(d),
-                )
-            })
+            .map(|d| d.with_row(|row| row.cost(snippet_len(d.text, MAX_TEXT))))
             .sum();
         let chunk = sizes.chunk(inputs.len(), row_bytes);
         Index {
@@ -151,7 +141,7 @@ impl<'a> Index<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            push_row(&mut out, d, &d.ymd(), &snippet_text(d.text, MAX_TEXT));
+            d.with_row(|row| row.push(&mut out, &snippet_text(d.text, MAX_TEXT)));
         }
         out.push(b']');
         (format::text_path(n), out)

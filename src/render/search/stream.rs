@@ -5,8 +5,7 @@
 //! its file and writes the same files as [`super::Index`] would.
 
 use super::format::{
-    self, docs_json, more_len, push_row, row_cost, shard_to_json, snippet_text, token_cost, Sizes,
-    DOCS_PATH, MAX_TEXT,
+    self, docs_json, shard_to_json, snippet_text, token_cost, Sizes, DOCS_PATH, MAX_TEXT,
 };
 use super::input::{input, DocInput, DocRef};
 use super::postings::{index_run, merge, Part, PARTS};
@@ -77,10 +76,12 @@ impl Feed {
         let rows: Vec<(Vec<u8>, usize)> = inputs
             .par_iter()
             .map(|d| {
-                let (ymd, snippet) = (d.ymd(), snippet_text(d.text, MAX_TEXT));
-                let cost = row_cost(d.title, d.path, &ymd, snippet.len() + more_len(d));
+                let snippet = snippet_text(d.text, MAX_TEXT);
                 let mut row = Vec::with_capacity(snippet.len() + 200);
-                push_row(&mut row, d, &ymd, &snippet);
+                let cost = d.with_row(|r| {
+                    r.push(&mut row, &snippet);
+                    r.cost(snippet.len())
+                });
                 (row, cost)
             })
             .collect();
