@@ -16,12 +16,17 @@ pub fn file_for(site_path: &str) -> String {
     }
 }
 
+/// The content hash a stored file is named by (xxh3-128 of its bytes, the
+/// name `store.rs` gives it on disk).
+pub type Key = u128;
+
 /// An output file's bytes as the caches of `serve` keep them between
-/// builds: the bytes, or their key in the sink's [`crate::store::Store`].
+/// builds: the bytes, or their key in the content-addressed store that
+/// serve's sink writes to (`store.rs`, a [`Sink`] built on this module).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Blob {
     Bytes(Arc<[u8]>),
-    Stored(crate::store::Key),
+    Stored(Key),
 }
 
 /// Where rendered files go.
@@ -36,6 +41,13 @@ pub trait Sink: Sync {
             Blob::Bytes(b) => self.write(site_path, &b).map(|()| Blob::Bytes(b)),
             Blob::Stored(_) => Err(not_stored(site_path)),
         }
+    }
+
+    /// A folder for a build's temporary files (the search index's spill
+    /// files), on the output's file system; None: the system's temporary
+    /// folder. What a build puts there it removes before it ends.
+    fn scratch(&self) -> Option<PathBuf> {
+        None
     }
 }
 
@@ -199,6 +211,10 @@ impl Sink for Staging {
             fs::create_dir_new(&self.dir.join(site_path))?;
         }
         fs::write_new(&path, bytes)
+    }
+
+    fn scratch(&self) -> Option<PathBuf> {
+        Some(self.dir.clone())
     }
 }
 

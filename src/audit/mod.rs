@@ -11,13 +11,13 @@ pub mod origins;
 pub mod resources;
 pub mod wording;
 
-use crate::diagnostics::{Diagnostic, Severity, Text};
+use crate::diagnostics::{text, Diagnostic, Severity, Text};
 
 /// Built files by path (`reports/x/index.html`), as `build` leaves them in memory.
 pub type Files = std::collections::HashMap<String, std::sync::Arc<[u8]>>;
+use crate::privacy;
 use crate::site::Site;
 use crate::theme::ThemeFiles;
-use crate::{privacy, text};
 use std::path::Path;
 
 /// An inspection indicator.

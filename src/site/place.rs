@@ -10,9 +10,8 @@ use super::units::Units;
 use super::{ArticleEntry, PageEntry, ReportEntry, Term, UnitEntry};
 use crate::config::SlugMode;
 use crate::content::{Article, Page, Report, Source};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::hash::hash_str;
-use crate::text;
 use std::collections::HashMap;
 
 /// What placing collects beside the entries.

@@ -5,9 +5,8 @@
 use super::slug::slugify;
 use crate::config::SlugMode;
 use crate::content::{Located, Source};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::hash::{FxHashMap, HashedMap};
-use crate::text;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 

@@ -8,9 +8,8 @@ use super::slug::slugify;
 use super::slugs::unique;
 use super::{ArticleEntry, Term};
 use crate::config::SlugMode;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::hash::FxHashMap;
-use crate::text;
 use std::collections::HashMap;
 
 /// The tags of the placed reports and then articles: each document's tags

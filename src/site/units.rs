@@ -7,9 +7,8 @@ use super::slugs::unique;
 use super::{ArticleEntry, ReportEntry, UnitEntry};
 use crate::config::SlugMode;
 use crate::content::{Located, Source, Unit, UNIT_TYPES};
-use crate::diagnostics::{closest, Diagnostic};
+use crate::diagnostics::{closest, text, Diagnostic};
 use crate::hash::FxHashMap;
-use crate::text;
 use std::collections::HashMap;
 
 /// The units known so far and how a name finds one.

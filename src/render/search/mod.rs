@@ -18,7 +18,8 @@
 //!   the document is found by. A result page fetches the chunks of the hits
 //!   it shows, and of the candidates it skips for lacking the phrase.
 //!
-//! [`Index`] builds all of it at once (`build`, `check`): runs of documents
+//! [`Feed`] builds it in bounded memory (`build`, `check`), fed batch by
+//! batch and spilling to files; [`Index`] builds all of it at once: runs of documents
 //! are tokenized in parallel, each with dense token ids, and their postings
 //! merged in partitions of tokens, also in parallel. [`SearchCache`] keeps
 //! it between the rebuilds of `serve` and redoes only what an edit touches,
@@ -28,18 +29,18 @@ mod cache;
 mod format;
 mod input;
 mod postings;
+mod stream;
 pub mod tokenize;
 mod vocab;
 
 pub use cache::{SearchCache, SearchReuse};
 pub use format::{BODY, DOCS_PATH, MAX_TEXT, TAGS, TITLE, UNIT};
+pub use input::{body, order, DocRef};
+pub use stream::Feed;
 
 use super::Bodies;
 use crate::site::Site;
-use format::{
-    docs_json, more_len, push_row, row_cost, shard_to_json, snippet_len, snippet_text, token_cost,
-    Sizes,
-};
+use format::{docs_json, shard_to_json, snippet_len, snippet_text, token_cost, Sizes};
 use input::{inputs, DocInput};
 use postings::{postings, PARTS};
 use rayon::prelude::*;
@@ -99,14 +100,7 @@ impl<'a> Index<'a> {
 
         let row_bytes: usize = inputs
             .par_iter()
-            .map(|d| {
-                row_cost(
-                    d.title,
-                    d.path,
-                    &d.ymd(),
-                    snippet_len(d.text, MAX_TEXT) + more_len(d),
-                )
-            })
+            .map(|d| d.with_row(|row| row.cost(snippet_len(d.text, MAX_TEXT))))
             .sum();
         let chunk = sizes.chunk(inputs.len(), row_bytes);
         Index {
@@ -147,7 +141,7 @@ impl<'a> Index<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            push_row(&mut out, d, &d.ymd(), &snippet_text(d.text, MAX_TEXT));
+            d.with_row(|row| row.push(&mut out, &snippet_text(d.text, MAX_TEXT)));
         }
         out.push(b']');
         (format::text_path(n), out)
