@@ -14,6 +14,7 @@ pub mod content;
 pub mod current;
 pub mod diagnostics;
 pub mod fields;
+pub mod file_checks;
 pub mod fs;
 pub mod hash;
 pub mod import;
@@ -333,11 +334,17 @@ pub(crate) fn run(
     diags.append(&mut d);
     phases.done("markdown");
     // Personal data blocks the build like any error (the sources are still loaded).
-    diags.extend(privacy::check(&site));
+    diags.extend(match session.as_deref_mut() {
+        Some(s) => privacy::check_cached(&site, &mut s.privacy),
+        None => privacy::check(&site),
+    });
     phases.done("privacy");
     // The desk shows what `check` would say.
     if check_figures || opts.desk.is_some() {
-        diags.extend(site::figures::check(&site));
+        diags.extend(match session.as_deref_mut() {
+            Some(s) => site::figures::check_cached(&site, &mut s.figures),
+            None => site::figures::check(&site),
+        });
         phases.done("figures");
     }
     if diags.iter().any(Diagnostic::is_error) {

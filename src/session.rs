@@ -7,6 +7,11 @@
 //!   path; only files the watcher reports changed are read again. Cleared
 //!   when the configuration (`config_key`: site.yaml as parsed, drafts)
 //!   changes or a build stops before reading the changed files.
+//! - personal-data findings ([`privacy::Cache`], privacy) and figure
+//!   warnings ([`file_checks::Cache`], figures): per file by its
+//!   `content/`-relative path and the hash of its bytes (an office
+//!   attachment by size and modification time), under a seed of the
+//!   configuration the check reads (allow-list, metrics).
 //! - rendered Markdown ([`render::BodyCache`], markdown): by
 //!   [`Rendered::key`](crate::render::markdown::Rendered::key), an xxh3 of
 //!   the file's path seeded with its text's hash and the link context (all
@@ -21,7 +26,9 @@
 //!   by path, size and modification time.
 
 use crate::diagnostics::Diagnostic;
-use crate::{config, content, output, render, BuildOptions, BuildReport, Error, Phases};
+use crate::{
+    config, content, file_checks, output, privacy, render, BuildOptions, BuildReport, Error, Phases,
+};
 use std::path::PathBuf;
 
 /// The caches of one `serve` (see the module header).
@@ -32,6 +39,8 @@ pub struct Session {
     config_key: String,
     /// Site-root-relative paths changed since the last rebuild (None: any).
     changed: Option<Vec<PathBuf>>,
+    pub(crate) privacy: privacy::Cache,
+    pub(crate) figures: file_checks::Cache,
     pub(crate) bodies: render::BodyCache,
     pub(crate) search: render::search::SearchCache,
     pub(crate) render: render::RenderCache,

@@ -100,6 +100,10 @@ impl Builder {
                         .map(|p| format!("{} {:.1}", p.name, p.wall.as_secs_f64() * 1000.0))
                         .collect();
                     println!("  ms: {}", phases.join(", "));
+                    // Resident memory after the build and the peak so far.
+                    if let Some((now, peak)) = report.timings.last().and_then(|p| p.rss) {
+                        println!("  rss: {} MB (peak {} MB)", now >> 20, peak >> 20);
+                    }
                 }
                 Built::Ok {
                     files: sink.into_manifest(),
