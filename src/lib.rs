@@ -448,7 +448,8 @@ pub fn audit(opts: &BuildOptions, audit_opts: &audit::Options) -> Result<audit::
     match build_in_memory(opts) {
         Ok((mem, report)) => {
             let files = mem.files.into_inner().unwrap_or_else(|e| e.into_inner());
-            audit_built(opts, Some(&files), report.warnings, audit_opts)
+            let built = audit::Output::Memory(files);
+            audit_built(opts, Some(&built), report.warnings, audit_opts)
         }
         Err(Error::Diagnostics(d)) => audit_built(opts, None, d, audit_opts),
         Err(e) => Err(e),
@@ -459,7 +460,7 @@ pub fn audit(opts: &BuildOptions, audit_opts: &audit::Options) -> Result<audit::
 /// (None: it did not build), `build` what the build reported.
 pub fn audit_built(
     opts: &BuildOptions,
-    files: Option<&audit::Files>,
+    files: Option<&audit::Output>,
     build: Vec<Diagnostic>,
     audit_opts: &audit::Options,
 ) -> Result<audit::Report, Error> {
