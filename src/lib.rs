@@ -51,6 +51,10 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// `--base-url`, overriding site.yaml.
     pub base_url: Option<String>,
+    /// Replaces the scheme and host of the base URL (site.yaml's or
+    /// `base_url`), keeping its path: `serve`'s own address,
+    /// `http://127.0.0.1:1111`.
+    pub origin: Option<String>,
     /// Include drafts (and documents awaiting review).
     pub drafts: bool,
     /// Include documents awaiting review even without `drafts` (`serve`).
@@ -68,6 +72,7 @@ impl std::fmt::Debug for BuildOptions {
             .field("root", &self.root)
             .field("output", &self.output)
             .field("base_url", &self.base_url)
+            .field("origin", &self.origin)
             .field("drafts", &self.drafts)
             .field("unreviewed", &self.unreviewed)
             .field("desk", &self.desk)
@@ -292,8 +297,14 @@ fn load_model(
     session: Option<&mut Session>,
 ) -> Result<(site::Site, theme::ThemeFiles, Vec<Diagnostic>), Error> {
     check_base_url(opts)?;
-    let config =
+    let mut config =
         config::Config::load(&opts.root, opts.base_url.as_deref()).map_err(Error::diags)?;
+    if let Some(origin) = &opts.origin {
+        let url = format!("{}{}", origin.trim_end_matches('/'), config.base_path);
+        if let Some((base_url, base_path)) = config::split_base_url(&url) {
+            (config.base_url, config.base_path) = (base_url, base_path);
+        }
+    }
     phases.done("config");
     let theme = theme::load(&opts.root, &config);
     phases.done("theme");

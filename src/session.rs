@@ -46,6 +46,8 @@ pub struct Session {
     pub(crate) render: render::RenderCache,
     /// Files the last rebuild produced.
     files: usize,
+    /// The base path of the last configuration read.
+    base_path: Option<String>,
 }
 
 impl Session {
@@ -89,6 +91,12 @@ impl Session {
         self.files
     }
 
+    /// The path part of the base URL (`/cw/`) of the last configuration
+    /// read, whether or not that build succeeded; None before any was.
+    pub fn base_path(&self) -> Option<&str> {
+        self.base_path.as_deref()
+    }
+
     /// Template renders in the last rebuild: (rendered, reused).
     pub fn last_render(&self) -> (usize, usize) {
         self.render.last
@@ -101,6 +109,7 @@ impl Session {
         opts: &BuildOptions,
         config: &config::Config,
     ) -> (content::Content, Vec<Diagnostic>) {
+        self.base_path = Some(config.base_path.clone());
         // Documents are read against the configuration (metrics…).
         let config_key = format!("{config:?}{:?}", opts.include());
         if self.config_key != config_key {

@@ -6,6 +6,7 @@
 
 mod audit_line;
 mod desk;
+mod hub;
 mod livereload;
 mod server;
 mod state;
@@ -72,17 +73,10 @@ impl Builder {
     fn build(&self, prev_base: &str, changed: Option<&[PathBuf]>) -> Built {
         let start = Instant::now();
         // The base path comes from site.yaml; the host is this server.
-        let base_path = jianbao::config::Config::load(&self.root, None)
-            .ok()
-            .map(|c| c.base_path);
         let opts = BuildOptions {
             root: self.root.clone(),
             output: None,
-            base_url: Some(format!(
-                "{}{}",
-                self.origin,
-                base_path.as_deref().unwrap_or(prev_base)
-            )),
+            origin: Some(self.origin.clone()),
             drafts: self.drafts,
             // Editors preview what awaits review (with a 待审 banner).
             unreviewed: true,
@@ -91,7 +85,10 @@ impl Builder {
         };
         let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
         let sink = StoreSink::new(&self.store, session.files());
-        match session.rebuild_into(&opts, changed, &sink) {
+        let result = session.rebuild_into(&opts, changed, &sink);
+        // As read by this build, or by the last that read site.yaml.
+        let base_path = session.base_path().map(str::to_string);
+        match result {
             Ok(report) => {
                 if self.timings {
                     let phases: Vec<String> = report
