@@ -2,10 +2,10 @@
 //! resolve it into the [`Config`] the rest of the pipeline uses.
 
 pub use crate::config_audit::{AuditConfig, Identity};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::fields::Fields;
 use crate::yaml::{self, Value};
-use crate::{fs, source, text};
+use crate::{fs, source};
 use std::path::Path;
 
 pub const FILE: &str = "site.yaml";

@@ -2,8 +2,8 @@
 //! contacts a government site must show, and the thresholds, allow-list and
 //! wording pairs of `jianbao audit`. Read by `config`, every problem located.
 
+use crate::diagnostics::text;
 use crate::fields::Fields;
-use crate::text;
 use crate::yaml::{self, Value};
 
 /// `identity:` — what the footer and the page metadata show.

@@ -66,12 +66,16 @@ impl Text {
 }
 
 /// `text!("en {}", a; "zh {}", a)` builds a [`Text`] from two format strings.
+/// Import it as `crate::diagnostics::text` (the binary: `jianbao::diagnostics::text`);
+/// `__text` is its hidden crate-root name, needed only so the binary can reach it.
+#[doc(hidden)]
 #[macro_export]
-macro_rules! text {
+macro_rules! __text {
     ($en:literal $(, $ea:expr)* ; $zh:literal $(, $za:expr)* $(,)?) => {
         $crate::diagnostics::Text::new(format!($en $(, $ea)*), format!($zh $(, $za)*))
     };
 }
+pub use crate::__text as text;
 
 /// One problem at one place.
 #[derive(Debug, Clone, PartialEq, Eq)]

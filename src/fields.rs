@@ -2,8 +2,7 @@
 //! missing key, unknown key with a did-you-mean hint) becomes a diagnostic at
 //! the key's `path:line:col`, and reading goes on so all are reported at once.
 
-use crate::diagnostics::{closest, Diagnostic, Text};
-use crate::text;
+use crate::diagnostics::{closest, text, Diagnostic, Text};
 use crate::yaml::{self, Locator, Mapping, Value};
 use std::path::{Path, PathBuf};
 

@@ -66,7 +66,7 @@ pub fn seed(config: &impl std::fmt::Debug) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text;
+    use crate::diagnostics::text;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]

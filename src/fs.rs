@@ -1,6 +1,9 @@
 //! Filesystem wrappers that attach the path to every I/O error, so a failure
-//! never reaches the user as a bare "No such file or directory".
+//! never reaches the user as a bare "No such file or directory"; and the
+//! walk rules every reader of the site folder shares (links leading outside
+//! it, editors' temporary files).
 
+use crate::diagnostics::text;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -143,10 +146,25 @@ pub fn link_outside(shown: &Path, target: &Path) -> crate::diagnostics::Diagnost
         shown,
         0,
         0,
-        crate::text!("symbolic link leads outside the site folder (to `{}`): it is not followed or published", t;
+        text!("symbolic link leads outside the site folder (to `{}`): it is not followed or published", t;
                      "符号链接指向站点目录之外（`{}`）：不会读取或发布", t),
     )
-    .with_hint(crate::text!(
+    .with_hint(text!(
         "copy the file or folder into the site instead of linking to it";
         "请把文件或目录复制到站点中，而不是用符号链接引用"))
+}
+
+/// Files editors' tools leave behind that are never content.
+pub fn is_temp_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('~')
+        || name.starts_with(".#")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name == "4913"
+        || name == "Thumbs.db"
+        || name == "desktop.ini"
 }

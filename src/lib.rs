@@ -32,7 +32,7 @@ pub mod store;
 pub mod theme;
 pub mod yaml;
 
-use diagnostics::{Diagnostic, Text};
+use diagnostics::{text, Diagnostic, Text};
 use output::Sink;
 pub use render::RenderCache;
 pub use session::Session;

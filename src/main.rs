@@ -7,11 +7,12 @@ mod serve;
 
 use clap::Parser;
 use cli::{ByArg, Cli, Command, FormatArg, NewKindArg};
-use jianbao::diagnostics::{Diagnostic, Lang};
+use jianbao::diagnostics::{text, Diagnostic, Lang};
 use jianbao::render::stats::Format;
 use jianbao::scaffold::{self, NewKind};
 use jianbao::site::stats::Breakdown;
-use jianbao::{text, BuildOptions, BuildReport, Error};
+use jianbao::{BuildOptions, BuildReport, Error};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn print_diags(diags: &[Diagnostic], lang: Lang) {
@@ -188,7 +189,7 @@ fn on_panic(lang: Lang) {
 
 /// `jianbao status`.
 fn status(
-    root: std::path::PathBuf,
+    root: PathBuf,
     year: Option<i32>,
     today: Option<String>,
     format: FormatArg,
@@ -224,7 +225,7 @@ fn status(
 
 /// `jianbao audit`: the report on stdout; exit 1 when any finding is an error.
 fn audit(
-    root: std::path::PathBuf,
+    root: PathBuf,
     today: Option<String>,
     online: bool,
     format: cli::AuditFormatArg,
@@ -295,17 +296,7 @@ fn main() -> ExitCode {
 /// Runs the command.
 fn dispatch(cli: Cli, lang: Lang) -> ExitCode {
     match cli.command {
-        Command::Init { dir } => match scaffold::init(&dir) {
-            Ok(files) => {
-                for f in files {
-                    println!("{}", scaffold::created(&f).get(lang));
-                }
-                let next = text!("next: cd {} && jianbao build", dir.display(); "下一步：cd {} && jianbao build", dir.display());
-                println!("{}", next.get(lang));
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(e, lang),
-        },
+        Command::Init { dir } => init(&dir, lang),
         Command::Build {
             root,
             output,
@@ -348,55 +339,13 @@ fn dispatch(cli: Cli, lang: Lang) -> ExitCode {
             root,
             drafts,
             slugs,
-        } => {
-            let opts = BuildOptions {
-                root,
-                drafts,
-                ..BuildOptions::default()
-            };
-            if slugs {
-                // Problems are reported once, by the check below.
-                if let Ok((text, _)) = jianbao::slugs_text(&opts) {
-                    print!("{text}");
-                }
-            }
-            match jianbao::check(&opts) {
-                Ok(r) => {
-                    report_done(&r, lang, false, ("checked, no errors", "检查通过"));
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e, lang),
-            }
-        }
+        } => check(root, drafts, slugs, lang),
         Command::Stats {
             root,
             by,
             format,
             drafts,
-        } => {
-            let opts = BuildOptions {
-                root,
-                drafts,
-                ..BuildOptions::default()
-            };
-            let by = by.map(|b| match b {
-                ByArg::Unit => Breakdown::Unit,
-                ByArg::Type => Breakdown::Type,
-                ByArg::Period => Breakdown::Period,
-                ByArg::Tag => Breakdown::Tag,
-            });
-            match jianbao::stats_text(&opts, by, format_of(format)) {
-                Ok((text, warnings)) => {
-                    print_diags(&warnings, lang);
-                    print!("{text}");
-                    if !text.ends_with('\n') {
-                        println!();
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e, lang),
-            }
-        }
+        } => stats(root, by, format, drafts, lang),
         Command::Import {
             paths,
             root,
@@ -415,23 +364,7 @@ fn dispatch(cli: Cli, lang: Lang) -> ExitCode {
                 dry_run,
                 date_from_file,
             };
-            match jianbao::import::run(&opts) {
-                Ok(outcomes) => {
-                    let mut failed = false;
-                    for o in &outcomes {
-                        let line = o.line();
-                        if matches!(o, jianbao::import::Outcome::Failed(..)) {
-                            failed = true;
-                            eprintln!("{}", line.get(lang));
-                        } else {
-                            println!("{}", line.get(lang));
-                        }
-                    }
-                    println!("{}", jianbao::import::summary(&outcomes, dry_run).get(lang));
-                    ExitCode::from(u8::from(failed))
-                }
-                Err(e) => fail(e, lang),
-            }
+            import(&opts, lang)
         }
         Command::Status {
             root,
@@ -451,29 +384,123 @@ fn dispatch(cli: Cli, lang: Lang) -> ExitCode {
             title,
             unit,
             root,
-        } => {
-            let kind = match kind {
-                NewKindArg::Report => NewKind::Report,
-                NewKindArg::Article => NewKind::Article,
-            };
-            let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-            match scaffold::new_document(
-                &root,
-                kind,
-                &path,
-                title.as_deref(),
-                unit.as_deref(),
-                &today,
-            ) {
-                Ok(p) => {
-                    println!("{}", scaffold::created(&p).get(lang));
-                    if let Some(url) = scaffold::new_url(&root, kind, &p) {
-                        println!("{}", scaffold::will_be_at(&url).get(lang));
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e, lang),
+        } => new_document(&root, kind, &path, title.as_deref(), unit.as_deref(), lang),
+    }
+}
+
+/// `jianbao init`.
+fn init(dir: &Path, lang: Lang) -> ExitCode {
+    match scaffold::init(dir) {
+        Ok(files) => {
+            for f in files {
+                println!("{}", scaffold::created(&f).get(lang));
             }
+            let next = text!("next: cd {} && jianbao build", dir.display(); "下一步：cd {} && jianbao build", dir.display());
+            println!("{}", next.get(lang));
+            ExitCode::SUCCESS
         }
+        Err(e) => fail(e, lang),
+    }
+}
+
+/// `jianbao check`: everything `build` checks, nothing written.
+fn check(root: PathBuf, drafts: bool, slugs: bool, lang: Lang) -> ExitCode {
+    let opts = BuildOptions {
+        root,
+        drafts,
+        ..BuildOptions::default()
+    };
+    if slugs {
+        // Problems are reported once, by the check below.
+        if let Ok((text, _)) = jianbao::slugs_text(&opts) {
+            print!("{text}");
+        }
+    }
+    match jianbao::check(&opts) {
+        Ok(r) => {
+            report_done(&r, lang, false, ("checked, no errors", "检查通过"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e, lang),
+    }
+}
+
+/// `jianbao stats`.
+fn stats(
+    root: PathBuf,
+    by: Option<ByArg>,
+    format: FormatArg,
+    drafts: bool,
+    lang: Lang,
+) -> ExitCode {
+    let opts = BuildOptions {
+        root,
+        drafts,
+        ..BuildOptions::default()
+    };
+    let by = by.map(|b| match b {
+        ByArg::Unit => Breakdown::Unit,
+        ByArg::Type => Breakdown::Type,
+        ByArg::Period => Breakdown::Period,
+        ByArg::Tag => Breakdown::Tag,
+    });
+    match jianbao::stats_text(&opts, by, format_of(format)) {
+        Ok((text, warnings)) => {
+            print_diags(&warnings, lang);
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e, lang),
+    }
+}
+
+/// `jianbao import`: one line per file; exit 1 when any file failed.
+fn import(opts: &jianbao::import::Options, lang: Lang) -> ExitCode {
+    let dry_run = opts.dry_run;
+    match jianbao::import::run(opts) {
+        Ok(outcomes) => {
+            let mut failed = false;
+            for o in &outcomes {
+                let line = o.line();
+                if matches!(o, jianbao::import::Outcome::Failed(..)) {
+                    failed = true;
+                    eprintln!("{}", line.get(lang));
+                } else {
+                    println!("{}", line.get(lang));
+                }
+            }
+            println!("{}", jianbao::import::summary(&outcomes, dry_run).get(lang));
+            ExitCode::from(u8::from(failed))
+        }
+        Err(e) => fail(e, lang),
+    }
+}
+
+/// `jianbao new`.
+fn new_document(
+    root: &Path,
+    kind: NewKindArg,
+    path: &Path,
+    title: Option<&str>,
+    unit: Option<&str>,
+    lang: Lang,
+) -> ExitCode {
+    let kind = match kind {
+        NewKindArg::Report => NewKind::Report,
+        NewKindArg::Article => NewKind::Article,
+    };
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    match scaffold::new_document(root, kind, path, title, unit, &today) {
+        Ok(p) => {
+            println!("{}", scaffold::created(&p).get(lang));
+            if let Some(url) = scaffold::new_url(root, kind, &p) {
+                println!("{}", scaffold::will_be_at(&url).get(lang));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e, lang),
     }
 }

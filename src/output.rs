@@ -16,12 +16,17 @@ pub fn file_for(site_path: &str) -> String {
     }
 }
 
+/// The content hash a stored file is named by (xxh3-128 of its bytes, the
+/// name `store.rs` gives it on disk).
+pub type Key = u128;
+
 /// An output file's bytes as the caches of `serve` keep them between
-/// builds: the bytes, or their key in the sink's [`crate::store::Store`].
+/// builds: the bytes, or their key in the content-addressed store that
+/// serve's sink writes to (`store.rs`, a [`Sink`] built on this module).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Blob {
     Bytes(Arc<[u8]>),
-    Stored(crate::store::Key),
+    Stored(Key),
 }
 
 /// Where rendered files go.

@@ -4,9 +4,8 @@
 //! back from `build` like a draft (see `content::load`).
 
 use crate::content::date::Date;
-use crate::diagnostics::closest;
+use crate::diagnostics::{closest, text};
 use crate::fields::Fields;
-use crate::text;
 use crate::yaml::{self, Value};
 
 /// One passed step: `初审: 张明 2024-04-11`.

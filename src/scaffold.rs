@@ -1,7 +1,7 @@
 //! `jianbao init` and `jianbao new`: files an editor starts from.
 
-use crate::diagnostics::Text;
-use crate::{fs, text, Error};
+use crate::diagnostics::{text, Text};
+use crate::{fs, Error};
 use std::path::{Path, PathBuf};
 
 const SITE_YAML: &str = r#"# 站点配置 Site configuration — see README.md

@@ -4,9 +4,8 @@
 //! periods and due dates. What has been submitted is `site::reporting`'s job.
 
 use crate::content::date::{Date, Period};
-use crate::diagnostics::closest;
+use crate::diagnostics::{closest, text};
 use crate::fields::Fields;
-use crate::text;
 use crate::yaml::{self, Value};
 
 /// The unit types SPEC.md lists, in display order.

@@ -3,8 +3,7 @@
 //! the split into front matter and Markdown body with line offsets, and
 //! byte offsets turned into line and column.
 
-use crate::diagnostics::Diagnostic;
-use crate::text;
+use crate::diagnostics::{text, Diagnostic};
 use std::path::Path;
 
 /// Decodes UTF-8 (with or without BOM) and normalises line endings to LF;

@@ -9,13 +9,13 @@
 //! signal, and folders left by a killed `serve` when it starts).
 
 use crate::fs;
+/// The content hash a stored file is named by (declared beside [`Blob`],
+/// which holds it).
+pub use crate::output::Key;
 use crate::output::{file_for, Blob, Sink};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-/// The content hash a stored file is named by.
-pub type Key = u128;
 
 /// Output file path (`reports/x/index.html`) → the key of its bytes.
 pub type Manifest = HashMap<String, Key>;

@@ -3,8 +3,8 @@
 //! `templates/` and `static/` (the site wins).
 
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
-use crate::{fs, source, text};
+use crate::diagnostics::{text, Diagnostic};
+use crate::{fs, source};
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -145,7 +145,7 @@ fn overlay(
         for entry in walker {
             let Ok(entry) = entry else { continue };
             if !entry.file_type().is_file()
-                || crate::content::is_temp_file(&entry.file_name().to_string_lossy())
+                || fs::is_temp_file(&entry.file_name().to_string_lossy())
             {
                 continue;
             }

@@ -8,9 +8,8 @@
 use super::{Finding, Indicator};
 use crate::config::FILE;
 use crate::content::Date;
-use crate::diagnostics::{closest, Diagnostic};
+use crate::diagnostics::{closest, text, Diagnostic};
 use crate::site::Site;
-use crate::text;
 use chrono::NaiveDate;
 use std::path::Path;
 

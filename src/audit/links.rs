@@ -8,9 +8,8 @@
 use super::origins::Origins;
 use super::resources::{external, host_of, page_url, tag_refs, Pages};
 use super::{Finding, Indicator};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::site::Site;
-use crate::text;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;

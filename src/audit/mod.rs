@@ -11,7 +11,7 @@ pub mod origins;
 pub mod resources;
 pub mod wording;
 
-use crate::diagnostics::{Diagnostic, Severity, Text};
+use crate::diagnostics::{text, Diagnostic, Severity, Text};
 
 /// Built files by path (`reports/x/index.html`), as `build` leaves them in memory.
 pub type Files = std::collections::HashMap<String, std::sync::Arc<[u8]>>;
@@ -22,9 +22,9 @@ pub enum Output {
     Memory(Files),
     Disk(Vec<(String, std::path::PathBuf)>),
 }
+use crate::privacy;
 use crate::site::Site;
 use crate::theme::ThemeFiles;
-use crate::{privacy, text};
 use std::path::Path;
 
 /// An inspection indicator.

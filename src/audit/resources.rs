@@ -6,10 +6,9 @@
 
 use super::origins::Origins;
 use super::{Finding, Indicator};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::site::Site;
 use crate::source::line_col;
-use crate::text;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

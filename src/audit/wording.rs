@@ -6,10 +6,9 @@
 
 use super::{Finding, Indicator};
 use crate::content::Source;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{text, Diagnostic, Severity};
 use crate::site::Site;
 use crate::source::line_col;
-use crate::text;
 use memchr::memmem::Finder;
 use rayon::prelude::*;
 

@@ -4,8 +4,7 @@
 //! know of each ([`Held`]), kept or not.
 
 use super::{Date, Doc, Period, Review};
-use crate::diagnostics::Diagnostic;
-use crate::text;
+use crate::diagnostics::{text, Diagnostic};
 use std::path::PathBuf;
 
 /// A report, article or page that is a draft or awaits review, whether or

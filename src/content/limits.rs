@@ -3,8 +3,7 @@
 
 use super::{Content, Report};
 use crate::config::{Aggregate, Config};
-use crate::diagnostics::Diagnostic;
-use crate::text;
+use crate::diagnostics::{text, Diagnostic};
 use rust_decimal::Decimal;
 
 /// An error at the first `stats:` entry (in file order) that carries a

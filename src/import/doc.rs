@@ -3,8 +3,7 @@
 //! temporary folder of its own (so a running LibreOffice, or another
 //! import, does not interfere), with a time limit.
 
-use crate::diagnostics::Text;
-use crate::text;
+use crate::diagnostics::{text, Text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -12,6 +12,7 @@ mod gongwen;
 mod infer;
 mod markdown;
 mod model;
+mod ooxml;
 mod text;
 mod wordml;
 #[cfg(test)]
@@ -20,9 +21,9 @@ mod wordml_tests;
 use crate::config::{Config, SlugMode};
 use crate::content::number::format_figure;
 use crate::content::{self, Content};
-use crate::diagnostics::Text;
+use crate::diagnostics::{text, Text};
 use crate::site::slug::slugify;
-use crate::{fs, text, Error};
+use crate::{fs, Error};
 use markdown::Picture;
 use model::{Doc, Dropped, Out};
 use std::collections::HashSet;
@@ -124,7 +125,7 @@ fn expand(paths: &[PathBuf]) -> Vec<Result<PathBuf, Outcome>> {
             files.sort();
             for f in files {
                 let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if content::is_temp_file(name) {
+                if fs::is_temp_file(name) {
                     continue;
                 }
                 out.push(if kind_of(&f).is_some() {

@@ -3,8 +3,7 @@
 //! GBK/GB18030. Each line is a paragraph.
 
 use super::model::{Block, Doc, Para, Seg};
-use crate::diagnostics::Text;
-use crate::text;
+use crate::diagnostics::{text, Text};
 
 /// Which encoding a text file was read in, for the output line.
 pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), Text> {

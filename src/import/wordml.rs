@@ -5,8 +5,8 @@
 //! references. Text boxes, comments, OLE objects, charts and equations are
 //! counted and left out; deleted revisions and field codes never leak.
 
-use super::docx::{self, attr, Numbered, Numbering, Rel, Style};
 use super::model::{Align, Block, Doc, Image, Kind, Para, Seg, Table};
+use super::ooxml::{self, attr, Numbered, Numbering, Rel, Style};
 use crate::diagnostics::Text;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -557,7 +557,7 @@ fn walk(
     loop {
         let ev = r
             .read_event()
-            .map_err(|e| docx::xml_error(ctx.name, r.buffer_position(), e))?;
+            .map_err(|e| ooxml::xml_error(ctx.name, r.buffer_position(), e))?;
         match ev {
             Event::Start(e) => w.start(e.local_name().as_ref(), &e, ctx, doc),
             Event::Empty(e) => {

@@ -2,8 +2,8 @@
 //! revisions, field codes and field hyperlinks, text boxes, entities,
 //! manual breaks, merged table cells.
 
-use super::docx::Numbering;
 use super::model::{Block, Doc, Para, Seg};
+use super::ooxml::Numbering;
 use super::wordml::{body, field_url, NoMedia, Part};
 use std::collections::HashMap;
 

@@ -8,11 +8,10 @@ pub mod office;
 pub mod scan;
 
 use crate::content::{Asset, Source};
-use crate::diagnostics::{Diagnostic, Text};
+use crate::diagnostics::{text, Diagnostic, Text};
 use crate::file_checks;
 use crate::site::Site;
 use crate::source::line_col;
-use crate::text;
 use scan::{Allow, Hit, Kind};
 use std::path::Path;
 

@@ -5,8 +5,7 @@
 
 use super::schemes::decode_entities;
 pub use super::schemes::unsafe_scheme;
-use crate::diagnostics::Text;
-use crate::text;
+use crate::diagnostics::{text, Text};
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::{BTreeSet, HashMap};
 

@@ -16,12 +16,11 @@ pub mod templates;
 pub mod views;
 
 use crate::content::{Located, Source};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::hash::HashedMap;
 use crate::output::{Blob, Sink};
 use crate::site::stats::Stats;
 use crate::site::Site;
-use crate::text;
 use crate::theme::{StaticSrc, ThemeFiles};
 use markdown::{LinkContext, Rendered};
 use pages::reuse::{json_hash, CacheRun, Signed, Versions};

@@ -3,8 +3,7 @@
 //! context) plus page data, and turn Tera's errors into diagnostics naming
 //! the template file, line and column.
 
-use crate::diagnostics::Diagnostic;
-use crate::text;
+use crate::diagnostics::{text, Diagnostic};
 use crate::theme::TemplateSrc;
 use serde::Serialize;
 use std::collections::BTreeMap;

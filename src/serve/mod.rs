@@ -6,15 +6,16 @@
 
 mod audit_line;
 mod desk;
+mod http;
 mod hub;
 mod livereload;
 mod server;
 mod state;
 mod watch;
 
-use jianbao::diagnostics::{Lang, Severity};
+use jianbao::diagnostics::{text, Lang, Severity};
 use jianbao::store::{Key, Store, StoreSink};
-use jianbao::{text, BuildOptions, Error};
+use jianbao::{BuildOptions, Error};
 use state::{Files, Shared, Snapshot};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -260,10 +261,10 @@ fn apply(shared: &Shared, built: Built, first: bool) {
 }
 
 /// Binds `bind:port`, or the next free port when it is busy.
-fn bind(bind: &str, port: u16, lang: Lang) -> Result<tiny_http::Server, String> {
+fn bind(bind: &str, port: u16, lang: Lang) -> Result<http::Server, String> {
     let mut last = String::new();
     for p in port..=port.saturating_add(PORT_TRIES) {
-        match tiny_http::Server::http((bind, p)) {
+        match http::Server::bind((bind, p)) {
             Ok(s) => {
                 if p != port {
                     let t = text!("port {} is busy, using {} instead", port, p; "端口 {} 已被占用，改用 {}", port, p);
@@ -272,9 +273,7 @@ fn bind(bind: &str, port: u16, lang: Lang) -> Result<tiny_http::Server, String> 
                 return Ok(s);
             }
             Err(e) => {
-                let busy = e
-                    .downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+                let busy = e.kind() == std::io::ErrorKind::AddrInUse;
                 last = e.to_string();
                 if !busy || port == 0 {
                     break;
@@ -350,11 +349,7 @@ pub fn run(opts: Options) -> ExitCode {
         let _ = std::fs::remove_dir_all(&dir);
         std::process::exit(130);
     });
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .unwrap_or(opts.port);
+    let port = server.local_addr().map_or(opts.port, |a| a.port());
     let host = if opts.bind.contains(':') {
         format!("[{}]", opts.bind)
     } else {

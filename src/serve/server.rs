@@ -1,35 +1,18 @@
-//! HTTP on tiny_http: maps a request path safely onto the current snapshot
-//! (percent-decoded; `..`, backslashes and NUL rejected), serves it with the
-//! right Content-Type (HTML gets the live-reload client), redirects to the
-//! base path, and hands the events endpoint to `livereload`. Each request
-//! runs on its own thread; a panic costs only that request.
+//! Serving the snapshot over HTTP (`http`): maps a request path safely onto
+//! the current snapshot (percent-decoded; `..`, backslashes and NUL
+//! rejected), serves it with the right Content-Type (HTML gets the
+//! live-reload client), redirects to the base path, and hands the events
+//! endpoint to `livereload`. A panic costs only that request.
 
+use super::http::{Body, Handler, Reply, Request, Response, Server};
 use super::livereload::{self, EVENTS_PATH};
 use super::state::{Shared, Snapshot};
-use std::io::{Cursor, Read};
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use tiny_http::{Header, Method, Request, Response, Server};
 
-/// Accepts requests forever, one thread each.
+/// Accepts requests forever, one thread per connection.
 pub fn run(server: Arc<Server>, shared: Arc<Shared>) {
-    loop {
-        let req = match server.recv() {
-            Ok(r) => r,
-            Err(_) => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-                continue;
-            }
-        };
-        let shared = shared.clone();
-        // If the thread cannot be spawned the request is dropped, and
-        // tiny_http answers it with 500.
-        let _ = std::thread::Builder::new()
-            .name("jianbao-http".into())
-            .spawn(move || {
-                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| handle(req, &shared)));
-            });
-    }
+    let handler: Arc<Handler> = Arc::new(move |req: &Request| handle(req, &shared));
+    server.run(handler);
 }
 
 /// Why a request path was refused.
@@ -123,108 +106,90 @@ pub fn content_type(file: &str) -> &'static str {
     }
 }
 
-/// A response body: bytes, or a stored file sent as it is.
-enum Body {
-    Owned(Vec<u8>),
-    File(std::fs::File),
+fn respond(status: u16, ctype: &str, body: Body) -> Reply {
+    Reply::Full(Response {
+        status,
+        headers: vec![
+            ("Content-Type", ctype.to_string()),
+            ("Cache-Control", "no-store".into()),
+            ("X-Content-Type-Options", "nosniff".into()),
+        ],
+        body,
+    })
 }
 
-impl Body {
-    /// The body's reader and length.
-    fn reader(self) -> (Box<dyn Read + Send>, usize) {
-        match self {
-            Body::Owned(v) => {
-                let len = v.len();
-                (Box::new(Cursor::new(v)), len)
-            }
-            Body::File(f) => {
-                let len = f.metadata().map_or(0, |m| m.len() as usize);
-                (Box::new(f), len)
-            }
-        }
-    }
+fn redirect(status: u16, location: &str) -> Reply {
+    Reply::Full(Response {
+        status,
+        headers: vec![
+            ("Location", location.to_string()),
+            ("Cache-Control", "no-store".into()),
+        ],
+        body: Body::Owned(Vec::new()),
+    })
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-fn respond(req: Request, status: u16, ctype: &str, body: Body) {
-    let (body, len) = body.reader();
-    let headers = vec![
-        header("Content-Type", ctype),
-        header("Cache-Control", "no-store"),
-        header("X-Content-Type-Options", "nosniff"),
-    ];
-    let _ = req.respond(Response::new(status.into(), headers, body, Some(len), None));
-}
-
-fn redirect(req: Request, status: u16, location: &str) {
-    let resp = Response::empty(status)
-        .with_header(header("Location", location))
-        .with_header(header("Cache-Control", "no-store"));
-    let _ = req.respond(resp);
-}
-
-fn plain(req: Request, status: u16, text: &str) {
+fn plain(status: u16, text: &str) -> Reply {
     respond(
-        req,
         status,
         "text/plain; charset=utf-8",
         Body::Owned(text.as_bytes().to_vec()),
-    );
+    )
 }
 
-fn not_found(req: Request, shared: &Shared, mut snap: Arc<Snapshot>) {
+fn not_found(shared: &Shared, mut snap: Arc<Snapshot>) -> Reply {
     match shared.read(&mut snap, "404.html") {
         Some(page) => {
             let html = livereload::inject(&page, &shared.version(&snap));
-            respond(req, 404, "text/html; charset=utf-8", Body::Owned(html));
+            respond(404, "text/html; charset=utf-8", Body::Owned(html))
         }
-        None => plain(req, 404, "404 Not Found\n"),
+        None => plain(404, "404 Not Found\n"),
     }
 }
 
-fn handle(req: Request, shared: &Shared) {
-    if !matches!(req.method(), Method::Get | Method::Head) {
-        let resp = Response::from_string("405 Method Not Allowed\n")
-            .with_status_code(405)
-            .with_header(header("Allow", "GET, HEAD"));
-        let _ = req.respond(resp);
-        return;
+fn handle(req: &Request, shared: &Arc<Shared>) -> Reply {
+    if !matches!(req.method.as_str(), "GET" | "HEAD") {
+        return Reply::Full(Response {
+            status: 405,
+            headers: vec![
+                ("Content-Type", "text/plain; charset=utf-8".into()),
+                ("Allow", "GET, HEAD".into()),
+            ],
+            body: Body::Owned(b"405 Method Not Allowed\n".to_vec()),
+        });
     }
     let snap = shared.current();
-    let (path, query) = match decode_target(req.url()) {
+    let (path, query) = match decode_target(&req.target) {
         Ok((p, q)) => (p, q.to_string()),
-        Err(Refused::Malformed) => return plain(req, 400, "400 Bad Request\n"),
-        Err(Refused::Outside) => return not_found(req, shared, snap),
+        Err(Refused::Malformed) => return plain(400, "400 Bad Request\n"),
+        Err(Refused::Outside) => return not_found(shared, snap),
     };
     if path == EVENTS_PATH {
-        if *req.method() == Method::Head {
-            return respond(req, 200, "text/event-stream", Body::Owned(Vec::new()));
+        if req.head_only {
+            return respond(200, "text/event-stream", Body::Owned(Vec::new()));
         }
-        drop(snap);
-        return livereload::stream(req.into_writer(), shared);
+        let shared = shared.clone();
+        return Reply::Takeover(Box::new(move |out| livereload::stream(out, &shared)));
     }
     let version = shared.version(&snap);
     if snap.files.is_empty() && !snap.errors.is_empty() {
         let page = livereload::error_page(shared.lang, &snap.errors, &version);
-        return respond(req, 500, "text/html; charset=utf-8", Body::Owned(page));
+        return respond(500, "text/html; charset=utf-8", Body::Owned(page));
     }
     let base = snap.base_path.as_str();
     if base != "/" && (path == "/" || format!("{path}/") == base) {
-        return redirect(req, 302, &format!("{base}{query}"));
+        return redirect(302, &format!("{base}{query}"));
     }
     let Some(rel) = path.strip_prefix(base) else {
         if path == "/favicon.ico" {
             // Browsers ask the origin root; answer from the site or with
             // nothing, instead of a 404 in the console.
             return match shared.open(&mut snap.clone(), "favicon.ico") {
-                Some(f) => respond(req, 200, "image/x-icon", Body::File(f)),
-                None => respond(req, 204, "image/x-icon", Body::Owned(Vec::new())),
+                Some(f) => respond(200, "image/x-icon", Body::File(f)),
+                None => respond(204, "image/x-icon", Body::Owned(Vec::new())),
             };
         }
-        return not_found(req, shared, snap.clone());
+        return not_found(shared, snap.clone());
     };
     let file = if rel.is_empty() || rel.ends_with('/') {
         format!("{rel}index.html")
@@ -236,15 +201,15 @@ fn handle(req: Request, shared: &Shared) {
     if ctype.starts_with("text/html") {
         if let Some(bytes) = shared.read(&mut served, &file) {
             let html = livereload::inject(&bytes, &shared.version(&served));
-            return respond(req, 200, ctype, Body::Owned(html));
+            return respond(200, ctype, Body::Owned(html));
         }
     } else if let Some(f) = shared.open(&mut served, &file) {
-        return respond(req, 200, ctype, Body::File(f));
+        return respond(200, ctype, Body::File(f));
     }
     if snap.files.contains_key(&format!("{rel}/index.html")) {
-        return redirect(req, 301, &format!("{path}/{query}"));
+        return redirect(301, &format!("{path}/{query}"));
     }
-    not_found(req, shared, snap)
+    not_found(shared, snap)
 }
 
 #[cfg(test)]

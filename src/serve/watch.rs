@@ -4,7 +4,7 @@
 //! ignored, files are re-read until they stop changing, and a save that
 //! changed nothing is dropped. Knows nothing about building or serving.
 
-use jianbao::content::is_temp_file;
+use jianbao::fs::is_temp_file;
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 use std::collections::{BTreeMap, HashMap, HashSet};

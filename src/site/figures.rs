@@ -7,10 +7,9 @@
 use super::Site;
 use crate::config::Metric;
 use crate::content::number::{format_figure, parse_figure, Figure};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::file_checks;
 use crate::source::LineIndex;
-use crate::text;
 
 /// What may stand between a label and its number: "横幅8条",
 /// "清理垃圾共600多吨", "覆盖率达到100%", "累计投入资金：1518.20万元".

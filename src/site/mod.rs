@@ -14,9 +14,8 @@ use crate::config::{Config, SlugMode};
 use crate::content::{
     Article, Asset, Common, Content, Held, Located, Page, Report, Source, UNIT_TYPES,
 };
-use crate::diagnostics::{closest, Diagnostic};
+use crate::diagnostics::{closest, text, Diagnostic};
 use crate::hash::{hash_str, FxHashMap, HashedMap};
-use crate::text;
 use rayon::prelude::*;
 use slug::slugify;
 use std::cmp::Reverse;

@@ -9,9 +9,8 @@
 
 use super::Site;
 use crate::content::{Date, Period};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{text, Diagnostic};
 use crate::schedule::{self, Every, Schedule};
-use crate::text;
 use std::collections::HashMap;
 
 /// Today's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else

@@ -147,139 +147,22 @@ impl Versions {
         // The 报送情况 section, when shown, depends on reports and the day.
         let stats = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes())
             ^ crate::render::status::section_hash(site);
-        // A page template's output depends on its own source and on every
-        // template it may reach: those no job renders directly (base.html,
-        // components) and any page template named in another's source.
-        let shared = |name: &str| {
-            !KINDS.iter().any(|k| k.template == Some(name))
-                || templates
-                    .iter()
-                    .any(|(n, src)| n.as_str() != name && src.contains(&format!("\"{name}\"")))
-        };
-        let mut common = Sig::new(4);
-        for (name, src) in templates.iter().filter(|(n, _)| shared(n)) {
-            common.s(name).s(src);
-        }
-        let common = common.done();
-        let template = KINDS
-            .iter()
-            .map(|k| {
-                let Some(name) = k.template else { return 0 };
-                let src = templates.iter().find(|(n, _)| n.as_str() == name);
-                let mut h = Sig::new(common);
-                h.s(name).s(src.map_or("\u{0}", |(_, s)| s));
-                h.done()
-            })
-            .collect();
+        let template = template_versions(templates);
         let mut g = Sig::new(global);
         g.s(&format!("{:?}", site.config));
         if stats_fn {
             g.u(stats);
         }
         let global = g.done();
-        // A unit as a link (id, name, kind, path…).
-        let unit_links: Vec<u64> = site
-            .units
-            .iter()
-            .map(|u| {
-                let mut h = Sig::new(1);
-                h.s(&u.id).s(&u.name).s(&u.kind).s(&u.path);
-                h.s(u.parent.as_deref().unwrap_or("\u{0}"));
-                u.aliases.iter().for_each(|a| {
-                    h.s(a);
-                });
-                h.s(&u.extra.to_string());
-                h.done()
-            })
-            .collect();
-        let units = site
-            .units
-            .iter()
-            .zip(&unit_links)
-            .zip(&bodies.units)
-            .map(|((u, &l), m)| {
-                let mut h = Sig::new(l);
-                h.u(m.key)
-                    .s(&m.html)
-                    .u(u.reports.len() as u64)
-                    .u(u.articles.len() as u64);
-                if let Some(&r) = u.reports.first() {
-                    h.s(&site.reports[r].doc.date.ymd());
-                }
-                h.done()
-            })
-            .collect();
-        let term = |t: &crate::site::Term| {
-            Sig::new(2)
-                .s(&t.name)
-                .s(&t.slug)
-                .s(&t.path)
-                .u(t.reports.len() as u64)
-                .u(t.articles.len() as u64)
-                .done()
-        };
-        // Items show their tags and category as links: every term's name
-        // and path (not their counts) is part of each document's version.
-        let mut table = Sig::new(3);
-        for t in site.tags.iter().chain(&site.categories) {
-            table.s(&t.name).s(&t.path);
-        }
-        let table = table.done();
+        let unit_links = unit_links(site);
+        let units = unit_versions(site, bodies, &unit_links);
+        let table = term_table(site);
+        let (report_items, article_items) = item_versions(site, bodies, table, &unit_links);
         let doc = |key: u64, path: &str, unit: Option<usize>| {
             let mut h = Sig::new(table);
             h.u(key).s(path);
             h.u(unit.map_or(0, |u| unit_links[u])).done()
         };
-        let item = |d: &crate::content::Common,
-                    path: &str,
-                    date: &crate::content::Date,
-                    summary: &str,
-                    tags: &[String],
-                    unit: Option<usize>,
-                    more: &[&str]| {
-            let mut h = Sig::new(table);
-            h.s(&d.title).s(path).s(&date.rfc3339()).s(summary);
-            h.u(unit.map_or(0, |u| unit_links[u]));
-            h.u(u64::from(d.draft));
-            for t in tags.iter().map(String::as_str).chain(more.iter().copied()) {
-                h.s(t);
-            }
-            h.done()
-        };
-        let report_items = site
-            .reports
-            .par_iter()
-            .zip(&bodies.reports)
-            .map(|(r, m)| {
-                let d = &r.doc;
-                let summary = d.summary.as_deref().unwrap_or(&m.summary);
-                let period = d.period.to_string();
-                item(
-                    &d.common,
-                    &r.path,
-                    &d.date,
-                    summary,
-                    &d.tags,
-                    Some(r.unit),
-                    &[&period],
-                )
-            })
-            .collect();
-        let article_items = site
-            .articles
-            .par_iter()
-            .zip(&bodies.articles)
-            .map(|(a, m)| {
-                let d = &a.doc;
-                let summary = d.summary.as_deref().unwrap_or(&m.summary);
-                let more = [
-                    "\u{0}",
-                    d.category.as_deref().unwrap_or("\u{0}"),
-                    d.author.as_deref().unwrap_or("\u{0}"),
-                ];
-                item(&d.common, &a.path, &d.date, summary, &d.tags, a.unit, &more)
-            })
-            .collect();
         Versions {
             global,
             stats,
@@ -304,11 +187,158 @@ impl Versions {
                 .zip(&bodies.pages)
                 .map(|(p, m)| doc(m.key, &p.path, None))
                 .collect(),
-            tags: site.tags.iter().map(term).collect(),
-            categories: site.categories.iter().map(term).collect(),
+            tags: site.tags.iter().map(term_version).collect(),
+            categories: site.categories.iter().map(term_version).collect(),
             units,
         }
     }
+}
+
+/// Per [`KINDS`] entry, its template's version. A page template's output
+/// depends on its own source and on every template it may reach: those no
+/// job renders directly (base.html, components) and any page template
+/// named in another's source.
+fn template_versions(templates: &[(&String, &str)]) -> Vec<u64> {
+    let shared = |name: &str| {
+        !KINDS.iter().any(|k| k.template == Some(name))
+            || templates
+                .iter()
+                .any(|(n, src)| n.as_str() != name && src.contains(&format!("\"{name}\"")))
+    };
+    let mut common = Sig::new(4);
+    for (name, src) in templates.iter().filter(|(n, _)| shared(n)) {
+        common.s(name).s(src);
+    }
+    let common = common.done();
+    KINDS
+        .iter()
+        .map(|k| {
+            let Some(name) = k.template else { return 0 };
+            let src = templates.iter().find(|(n, _)| n.as_str() == name);
+            let mut h = Sig::new(common);
+            h.s(name).s(src.map_or("\u{0}", |(_, s)| s));
+            h.done()
+        })
+        .collect()
+}
+
+/// Each unit as a link (id, name, kind, path…).
+fn unit_links(site: &Site) -> Vec<u64> {
+    site.units
+        .iter()
+        .map(|u| {
+            let mut h = Sig::new(1);
+            h.s(&u.id).s(&u.name).s(&u.kind).s(&u.path);
+            h.s(u.parent.as_deref().unwrap_or("\u{0}"));
+            u.aliases.iter().for_each(|a| {
+                h.s(a);
+            });
+            h.s(&u.extra.to_string());
+            h.done()
+        })
+        .collect()
+}
+
+/// Each unit as a card: its link, introduction, counts, latest date.
+fn unit_versions(site: &Site, bodies: &Bodies, unit_links: &[u64]) -> Vec<u64> {
+    site.units
+        .iter()
+        .zip(unit_links)
+        .zip(&bodies.units)
+        .map(|((u, &l), m)| {
+            let mut h = Sig::new(l);
+            h.u(m.key)
+                .s(&m.html)
+                .u(u.reports.len() as u64)
+                .u(u.articles.len() as u64);
+            if let Some(&r) = u.reports.first() {
+                h.s(&site.reports[r].doc.date.ymd());
+            }
+            h.done()
+        })
+        .collect()
+}
+
+/// A tag or category: name, slug, path, counts.
+fn term_version(t: &crate::site::Term) -> u64 {
+    Sig::new(2)
+        .s(&t.name)
+        .s(&t.slug)
+        .s(&t.path)
+        .u(t.reports.len() as u64)
+        .u(t.articles.len() as u64)
+        .done()
+}
+
+/// Items show their tags and category as links: every term's name and
+/// path (not their counts) is part of each document's version.
+fn term_table(site: &Site) -> u64 {
+    let mut table = Sig::new(3);
+    for t in site.tags.iter().chain(&site.categories) {
+        table.s(&t.name).s(&t.path);
+    }
+    table.done()
+}
+
+/// Each report, then each article, as a list item (see
+/// [`Versions::report_items`]).
+fn item_versions(
+    site: &Site,
+    bodies: &Bodies,
+    table: u64,
+    unit_links: &[u64],
+) -> (Vec<u64>, Vec<u64>) {
+    let item = |d: &crate::content::Common,
+                path: &str,
+                date: &crate::content::Date,
+                summary: &str,
+                tags: &[String],
+                unit: Option<usize>,
+                more: &[&str]| {
+        let mut h = Sig::new(table);
+        h.s(&d.title).s(path).s(&date.rfc3339()).s(summary);
+        h.u(unit.map_or(0, |u| unit_links[u]));
+        h.u(u64::from(d.draft));
+        for t in tags.iter().map(String::as_str).chain(more.iter().copied()) {
+            h.s(t);
+        }
+        h.done()
+    };
+    let report_items = site
+        .reports
+        .par_iter()
+        .zip(&bodies.reports)
+        .map(|(r, m)| {
+            let d = &r.doc;
+            let summary = d.summary.as_deref().unwrap_or(&m.summary);
+            let period = d.period.to_string();
+            item(
+                &d.common,
+                &r.path,
+                &d.date,
+                summary,
+                &d.tags,
+                Some(r.unit),
+                &[&period],
+            )
+        })
+        .collect();
+    let article_items = site
+        .articles
+        .par_iter()
+        .zip(&bodies.articles)
+        .map(|(a, m)| {
+            let d = &a.doc;
+            let summary = d.summary.as_deref().unwrap_or(&m.summary);
+            let more = [
+                "\u{0}",
+                d.category.as_deref().unwrap_or("\u{0}"),
+                d.author.as_deref().unwrap_or("\u{0}"),
+            ];
+            item(&d.common, &a.path, &d.date, summary, &d.tags, a.unit, &more)
+        })
+        .collect();
+    (report_items, article_items)
 }
 
 impl Ctx<'_> {
