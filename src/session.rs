@@ -5,8 +5,9 @@
 //!
 //! - content files ([`content::LoadCache`], load): by `content/`-relative
 //!   path; only files the watcher reports changed are read again. Cleared
-//!   when the configuration (`config_key`: site.yaml as parsed, drafts)
-//!   changes or a build stops before reading the changed files.
+//!   when the configuration (`config_key`: site.yaml as parsed, but for
+//!   the base URL) changes or a build stops before reading the changed
+//!   files. Shared with the audit line ([`Session::reader`]).
 //! - personal-data findings ([`privacy::Cache`], privacy) and figure
 //!   warnings ([`file_checks::Cache`], figures): per file by its
 //!   `content/`-relative path and the hash of its bytes (an office
@@ -86,6 +87,20 @@ impl Session {
         Ok(phases.report(written, warnings, None))
     }
 
+    /// A session holding only the load cache of this one (its documents
+    /// shared, not copied), for reading the last rebuild's model again
+    /// without reading `content/` (`serve`'s audit line: see
+    /// [`crate::audit_built`]). Any configuration but the base URL must be
+    /// the same, or `content/` is read again.
+    pub fn reader(&self) -> Session {
+        Session {
+            load: self.load.clone(),
+            config_key: self.config_key.clone(),
+            changed: Some(Vec::new()),
+            ..Session::default()
+        }
+    }
+
     /// Files the last successful rebuild produced.
     pub fn files(&self) -> usize {
         self.files
@@ -110,8 +125,16 @@ impl Session {
         config: &config::Config,
     ) -> (content::Content, Vec<Diagnostic>) {
         self.base_path = Some(config.base_path.clone());
-        // Documents are read against the configuration (metrics…).
-        let config_key = format!("{config:?}{:?}", opts.include());
+        // Documents are read against the configuration (metrics…), never
+        // its base URL; which documents are kept is chosen after reading.
+        let config_key = format!(
+            "{:?}",
+            config::Config {
+                base_url: String::new(),
+                base_path: String::new(),
+                ..config.clone()
+            }
+        );
         if self.config_key != config_key {
             self.load.clear();
             self.config_key = config_key;

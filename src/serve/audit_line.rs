@@ -3,7 +3,7 @@
 //! from the files just built so the preview never waits for it. Personal
 //! data needs nothing here: it fails the build and shows in the overlay.
 //! The audit reads the built HTML and CSS from the store one file at a
-//! time. One audit runs at a time; builds published meanwhile wait in one
+//! time, and the content as the build read it (shared, not read again). One audit runs at a time; builds published meanwhile wait in one
 //! slot, the newest replacing older ones, and a result that a newer build
 //! waiting has made stale is not shown.
 
@@ -18,8 +18,9 @@ use std::sync::{Arc, Mutex};
 /// An audit thread is running.
 static RUNNING: AtomicBool = AtomicBool::new(false);
 
-/// The newest good build not audited yet, with its warnings.
-type Pending = Option<(Arc<Snapshot>, Vec<Diagnostic>)>;
+/// The newest good build not audited yet, with its warnings and what it
+/// read of `content/`.
+type Pending = Option<(Arc<Snapshot>, Vec<Diagnostic>, jianbao::Session)>;
 static PENDING: Mutex<Pending> = Mutex::new(None);
 
 fn pending() -> std::sync::MutexGuard<'static, Pending> {
@@ -44,16 +45,22 @@ pub fn spawn(
     root: PathBuf,
     drafts: bool,
     (snap, store): (Arc<Snapshot>, Arc<Store>),
-    warnings: Vec<Diagnostic>,
+    (warnings, reader): (Vec<Diagnostic>, jianbao::Session),
     shared: Arc<Shared>,
 ) {
-    *pending() = Some((snap, warnings));
+    *pending() = Some((snap, warnings, reader));
     if RUNNING.swap(true, Ordering::AcqRel) {
         return;
     }
     let run = move || {
-        while let Some((snap, warnings)) = next() {
-            audit(&root, drafts, (snap, &store), warnings, &shared);
+        while let Some((snap, warnings, mut reader)) = next() {
+            audit(
+                &root,
+                drafts,
+                (snap, &store),
+                (warnings, &mut reader),
+                &shared,
+            );
         }
     };
     if std::thread::Builder::new()
@@ -69,7 +76,7 @@ fn audit(
     root: &std::path::Path,
     drafts: bool,
     (snap, store): (Arc<Snapshot>, &Store),
-    warnings: Vec<Diagnostic>,
+    (warnings, reader): (Vec<Diagnostic>, &mut jianbao::Session),
     shared: &Arc<Shared>,
 ) {
     let lang = shared.lang;
@@ -95,7 +102,7 @@ fn audit(
         today,
         online: false,
     };
-    let Ok(r) = jianbao::audit_built(&opts, Some(&files), warnings, &aopts) else {
+    let Ok(r) = jianbao::audit_built(&opts, Some(&files), warnings, &aopts, Some(reader)) else {
         return;
     };
     // A newer build waits: this result is stale (and may lack files the

@@ -158,11 +158,16 @@ fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, built: Built, first:
     };
     apply(shared, built, first);
     if let Some(diags) = diags {
+        let reader = builder
+            .session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reader();
         audit_line::spawn(
             builder.root.clone(),
             builder.drafts,
             (shared.current(), shared.store.clone()),
-            diags,
+            (diags, reader),
             shared.clone(),
         );
     }
