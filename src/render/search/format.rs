@@ -4,7 +4,6 @@
 //! `docs.json`, of a shard entry and of a text row (see the module header
 //! of [`super`] for the layout). A change of format is made here, once.
 
-use super::input::DocInput;
 use serde::Serialize;
 
 pub const TITLE: u8 = 1;
@@ -55,7 +54,7 @@ impl Sizes {
     }
 
     /// Documents per text chunk for `docs` rows costing `row_bytes` in all
-    /// (see [`row_cost`]).
+    /// (see [`Row::cost`]).
     pub(super) fn chunk(self, docs: usize, row_bytes: usize) -> usize {
         if docs == 0 {
             1
@@ -77,46 +76,46 @@ pub(super) fn token_cost(token: &str, codes: impl Iterator<Item = u32>) -> usize
     token.len() + 5 + codes.map(|c| digits(c) + 1).sum::<usize>()
 }
 
-/// A document's share of the row estimate that sets the chunk size.
-pub(super) fn row_cost(title: &str, path: &str, date: &str, snippet_len: usize) -> usize {
-    title.len() + path.len() + date.len() + snippet_len + 20
+/// A document's row of a text chunk, but for its snippet:
+/// `[title, path, date, tags, snippet]`, and `more` when it is not empty:
+/// the other texts the document is found by (unit aliases, category,
+/// summary, author, source; one a line) for the client's phrase check.
+pub(super) struct Row<'a> {
+    pub(super) title: &'a str,
+    pub(super) path: &'a str,
+    pub(super) date: &'a str,
+    pub(super) tags: &'a [String],
+    pub(super) more: &'a str,
 }
 
-/// Appends a document's `text/<n>.json` row `[title, path, date, tags,
-/// snippet]`, plus, when the document has any, the other texts it is found
-/// by (unit aliases, category, summary, author, source; one a line) for the
-/// client's phrase check; a chunk is its rows joined by commas inside
-/// brackets, the same bytes as serializing the list at once.
-pub(super) fn push_row(out: &mut Vec<u8>, d: &DocInput, ymd: &str, snippet: &str) {
-    let more = more_text(d);
-    // Writing JSON into a Vec cannot fail.
-    let _ = if more.is_empty() {
-        serde_json::to_writer(&mut *out, &(d.title, d.path, ymd, d.tags, snippet))
-    } else {
-        serde_json::to_writer(&mut *out, &(d.title, d.path, ymd, d.tags, snippet, more))
-    };
-}
+impl Row<'_> {
+    /// Appends the row with `snippet`; a chunk is its rows joined by commas
+    /// inside brackets, the same bytes as serializing the list at once.
+    pub(super) fn push(&self, out: &mut Vec<u8>, snippet: &str) {
+        let Row {
+            title,
+            path,
+            date,
+            tags,
+            more,
+        } = *self;
+        // Writing JSON into a Vec cannot fail.
+        let _ = if more.is_empty() {
+            serde_json::to_writer(&mut *out, &(title, path, date, tags, snippet))
+        } else {
+            serde_json::to_writer(&mut *out, &(title, path, date, tags, snippet, more))
+        };
+    }
 
-/// The texts a document is found by that its row has no place for.
-fn more_text(d: &DocInput) -> String {
-    let aliases = d
-        .unit
-        .into_iter()
-        .flat_map(|u| u.aliases.iter().map(String::as_str));
-    let all: Vec<&str> = aliases
-        .chain(d.category)
-        .chain(d.extras.into_iter().flatten())
-        .collect();
-    all.join("\n")
-}
-
-/// The bytes [`more_text`] adds to a row, for [`row_cost`].
-pub(super) fn more_len(d: &DocInput) -> usize {
-    let n = more_text(d).len();
-    if n == 0 {
-        0
-    } else {
-        n + 3
+    /// The row's share of the estimate that sets the chunk size, with a
+    /// snippet of `snippet_len` bytes.
+    pub(super) fn cost(&self, snippet_len: usize) -> usize {
+        let more = if self.more.is_empty() {
+            0
+        } else {
+            self.more.len() + 3
+        };
+        self.title.len() + self.path.len() + self.date.len() + snippet_len + more + 20
     }
 }
 

@@ -1,7 +1,7 @@
 //! What the index reads of the model: one [`DocInput`] per report, article,
 //! page and unit, in id order (newest first, then pages, then units).
 
-use super::format::{BODY, TAGS, TITLE, UNIT};
+use super::format::{Row, BODY, TAGS, TITLE, UNIT};
 use crate::render::Bodies;
 use crate::site::Site;
 
@@ -33,6 +33,31 @@ impl DocInput<'_> {
     /// The date as rows show it; empty for pages.
     pub(super) fn ymd(&self) -> String {
         self.date.map(|d| d.ymd()).unwrap_or_default()
+    }
+
+    /// Calls `f` with the document's row of a text chunk (see [`Row`]).
+    pub(super) fn with_row<R>(&self, f: impl FnOnce(&Row) -> R) -> R {
+        let (date, more) = (self.ymd(), self.more_text());
+        f(&Row {
+            title: self.title,
+            path: self.path,
+            date: &date,
+            tags: self.tags,
+            more: &more,
+        })
+    }
+
+    /// The texts the document is found by that its row has no place for.
+    fn more_text(&self) -> String {
+        let aliases = self
+            .unit
+            .into_iter()
+            .flat_map(|u| u.aliases.iter().map(String::as_str));
+        let all: Vec<&str> = aliases
+            .chain(self.category)
+            .chain(self.extras.into_iter().flatten())
+            .collect();
+        all.join("\n")
     }
 
     /// Calls `f` with every text the document is found by and its field:

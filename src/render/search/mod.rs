@@ -36,10 +36,7 @@ pub use format::{BODY, DOCS_PATH, MAX_TEXT, TAGS, TITLE, UNIT};
 
 use super::Bodies;
 use crate::site::Site;
-use format::{
-    docs_json, more_len, push_row, row_cost, shard_to_json, snippet_len, snippet_text, token_cost,
-    Sizes,
-};
+use format::{docs_json, shard_to_json, snippet_len, snippet_text, token_cost, Sizes};
 use input::{inputs, DocInput};
 use postings::{postings, PARTS};
 use rayon::prelude::*;
@@ -99,14 +96,7 @@ impl<'a> Index<'a> {
 
         let row_bytes: usize = inputs
             .par_iter()
-            .map(|d| {
-                row_cost(
-                    d.title,
-                    d.path,
-                    &d.ymd(),
-                    snippet_len(d.text, MAX_TEXT) + more_len(d),
-                )
-            })
+            .map(|d| d.with_row(|row| row.cost(snippet_len(d.text, MAX_TEXT))))
             .sum();
         let chunk = sizes.chunk(inputs.len(), row_bytes);
         Index {
@@ -147,7 +137,7 @@ impl<'a> Index<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            push_row(&mut out, d, &d.ymd(), &snippet_text(d.text, MAX_TEXT));
+            d.with_row(|row| row.push(&mut out, &snippet_text(d.text, MAX_TEXT)));
         }
         out.push(b']');
         (format::text_path(n), out)

@@ -1,0 +1,152 @@
+//! What the cache keeps of each document, and how a document is known again.
+
+use super::super::format::{snippet_text, MAX_TEXT};
+use super::super::input::DocInput;
+use crate::output::Blob;
+use std::sync::Arc;
+
+/// The site paths of the documents in id order, in one string: compared
+/// with the model's on every build, read in order.
+#[derive(Default)]
+pub(super) struct Paths {
+    pub(super) text: String,
+    pub(super) ends: Vec<usize>,
+}
+
+impl Paths {
+    pub(super) fn of(inputs: &[DocInput]) -> Paths {
+        let mut p = Paths {
+            text: String::with_capacity(inputs.iter().map(|d| d.path.len()).sum()),
+            ends: Vec::with_capacity(inputs.len()),
+        };
+        for d in inputs {
+            p.text.push_str(d.path);
+            p.ends.push(p.text.len());
+        }
+        p
+    }
+
+    pub(super) fn get(&self, i: usize) -> &str {
+        let from = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[from..self.ends[i]]
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.get(i))
+    }
+
+    /// Whether these are the paths of `inputs`, in order.
+    pub(super) fn same(&self, inputs: &[DocInput]) -> bool {
+        self.ends.len() == inputs.len() && self.iter().zip(inputs).all(|(a, d)| a == d.path)
+    }
+}
+
+/// What is kept of one document (its path: [`Paths`]).
+pub(super) struct Doc {
+    /// The body's key (0: unknown, never the same), [`meta`] and a hash of
+    /// the body's plain text.
+    pub(super) key: u64,
+    pub(super) meta: u64,
+    pub(super) text_hash: u64,
+    /// See [`super::vocab::push_entry_code`].
+    pub(super) tokens: Box<[u8]>,
+    /// The text chunk holding the document's row, and where the row is.
+    pub(super) chunk: Arc<[u8]>,
+    pub(super) row: (usize, usize),
+    /// [`Row::cost`](super::format::Row::cost) of the row.
+    pub(super) row_cost: usize,
+}
+
+impl Doc {
+    pub(super) fn row(&self) -> &[u8] {
+        &self.chunk[self.row.0..self.row.1]
+    }
+
+    /// Whether `d`, whose [`meta`] is `meta`, is the document this was made
+    /// from (then its key is taken: equal keys need no text hash next time).
+    pub(super) fn same(&mut self, d: &DocInput, meta: u64) -> bool {
+        let same = d.key != 0
+            && self.meta == meta
+            && (self.key == d.key || self.text_hash == text_hash(d.text));
+        if same {
+            self.key = d.key;
+        }
+        same
+    }
+}
+
+/// A file not made yet.
+pub(super) fn empty_file() -> Blob {
+    Blob::Bytes(Arc::from(Vec::new()))
+}
+
+fn text_hash(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+/// A hash of everything the index takes from the model for a document
+/// besides its body text, written to `buf` first (one hash of one buffer
+/// is several times faster than a streaming hash of a dozen short pieces).
+pub(super) fn meta(buf: &mut Vec<u8>, d: &DocInput) -> u64 {
+    // A string ends in 0xff, a missing one is 0xfe: neither byte occurs in
+    // UTF-8, so this is unambiguous with one copy a string.
+    fn put(buf: &mut Vec<u8>, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                buf.extend_from_slice(s.as_bytes());
+                buf.push(0xff);
+            }
+            None => buf.push(0xfe),
+        }
+    }
+    buf.clear();
+    let (year, month_day) = d.date.map_or((u64::MAX, 0), |d| {
+        (
+            u64::from(d.year as u32),
+            (u64::from(d.month) << 32) | u64::from(d.day),
+        )
+    });
+    for w in [d.ku as u64, year, month_day, d.tags.len() as u64] {
+        buf.extend_from_slice(&w.to_le_bytes());
+    }
+    put(buf, Some(d.title));
+    put(buf, Some(d.path));
+    put(buf, d.category);
+    for x in d.extras {
+        put(buf, x);
+    }
+    for t in d.tags {
+        put(buf, Some(t));
+    }
+    // Last, so the end of the buffer ends the aliases.
+    if let Some(u) = d.unit {
+        put(buf, Some(&u.name));
+        for a in &u.aliases {
+            put(buf, Some(a));
+        }
+    }
+    xxhash_rust::xxh3::xxh3_64(buf)
+}
+
+/// The row of a document read afresh (its tokens: [`Vocab::tokenize`]).
+pub(super) struct Fresh {
+    pub(super) row: Vec<u8>,
+    pub(super) row_cost: usize,
+    pub(super) text_hash: u64,
+}
+
+impl Fresh {
+    pub(super) fn of(d: &DocInput) -> Fresh {
+        let snippet = snippet_text(d.text, MAX_TEXT);
+        let mut row = Vec::with_capacity(snippet.len() + 200);
+        let row_cost = d.with_row(|r| {
+            r.push(&mut row, &snippet);
+            r.cost(snippet.len())
+        });
+        Fresh {
+            row,
+            row_cost,
+            text_hash: text_hash(d.text),
+        }
+    }
+}

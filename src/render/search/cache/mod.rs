@@ -1,0 +1,258 @@
+//! The search index kept between builds by `serve`: per-document token
+//! lists and per-token postings, so that after an edit only the changed
+//! documents are tokenized again and only the files they touch are
+//! serialized again. The files equal those of a full [`super::Index`] build.
+//!
+//! A document is known by its site path, its body's
+//! [`Rendered::key`](crate::render::markdown::Rendered::key) and a hash of
+//! the small model fields the index reads. A key changes whenever a
+//! document comes or goes (links resolve against all site paths), so a
+//! document whose key changed but whose fields did not is compared by a
+//! hash of its plain text before it is tokenized again.
+//!
+//! While the document list (paths in id order) stays the same, the changed
+//! documents' postings are patched in place, and only the shards of tokens
+//! whose postings changed, the text chunks holding changed rows and
+//! `docs.json` are serialized; every other file is handed to the sink as
+//! the previous bytes. When documents come, go or move, the postings are
+//! rebuilt from the kept token lists (tokenizing only new and changed
+//! documents) and everything is serialized again. A change of the shard
+//! count or chunk size (sums over all documents, kept current) serializes
+//! all shards or all chunks.
+
+use super::format::{docs_json, shard_path, text_path, Sizes, DOCS_PATH};
+use super::input::{inputs, DocInput};
+use super::vocab::{decode, Tok, Vocab};
+use crate::hash::FxHashMap;
+use crate::output::Blob;
+use crate::render::Bodies;
+use crate::site::Site;
+use docs::{meta, Doc, Fresh, Paths};
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// Search index state kept between builds by `serve`: pass it to
+/// [`crate::render::write_search`] on every build of the same site.
+#[derive(Default)]
+pub struct SearchCache {
+    sizes: Sizes,
+    state: Option<State>,
+    /// What the last build did.
+    pub last: SearchReuse,
+}
+
+/// What a cached search index build did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SearchReuse {
+    /// Documents tokenized (the others' token lists were kept).
+    pub tokenized: usize,
+    /// Files serialized (the others were written from the previous bytes).
+    pub serialized: usize,
+    /// Files written.
+    pub files: usize,
+    /// Whether the postings were rebuilt (documents came, went or moved).
+    pub rebuilt: bool,
+}
+
+mod docs;
+mod files;
+mod rebuild;
+#[cfg(test)]
+mod tests;
+
+/// The index as of the last build.
+struct State {
+    vocab: Vocab,
+    paths: Paths,
+    docs: Vec<Doc>,
+    bits: u32,
+    chunk: usize,
+    /// Sums of [`Tok::cost`] and [`Doc::row_cost`].
+    json_bytes: usize,
+    row_bytes: usize,
+    /// Per shard: every token id hashed to it (including tokens with no
+    /// postings now), by token text.
+    shard_tids: Vec<Vec<u32>>,
+    /// The files as last written (handles from the sink: see [`Blob`]);
+    /// the documents hold their chunks' bytes.
+    shard_files: Vec<Blob>,
+    chunk_files: Vec<Blob>,
+    docs_file: Blob,
+    /// The site paths of all files, `docs.json`, shards, chunks (kept, as
+    /// the files are written on every build), for `named` (shards, chunks).
+    names: Vec<String>,
+    named: (usize, usize),
+}
+
+impl SearchCache {
+    /// A cache aiming at other file sizes (tests provoke size changes).
+    #[cfg(test)]
+    fn sized(sizes: Sizes) -> SearchCache {
+        SearchCache {
+            sizes,
+            ..SearchCache::default()
+        }
+    }
+
+    /// Heap bytes held: (own state, file bytes). The file bytes are shared
+    /// with the sink that the last build wrote to (a [`crate::output::Memory`]).
+    pub fn held_bytes(&self) -> (usize, usize) {
+        let Some(s) = &self.state else {
+            return (0, 0);
+        };
+        let toks: usize = s
+            .vocab
+            .toks
+            .iter()
+            .map(|t| size_of::<Tok>() + t.text.len() + t.postings.capacity() * 4)
+            .sum();
+        // A table slot: key, value and a control byte.
+        let maps = (s.vocab.short.capacity() * 17)
+            + s.vocab.long.capacity() * 25
+            + s.vocab.long.keys().map(|k| k.len()).sum::<usize>();
+        let docs: usize = s
+            .docs
+            .iter()
+            .map(|d| size_of::<Doc>() + d.tokens.len())
+            .sum::<usize>()
+            + s.paths.text.len()
+            + s.paths.ends.len() * 8;
+        let shards: usize = s.shard_tids.iter().map(|l| 24 + l.capacity() * 4).sum();
+        let files = std::iter::once(&s.docs_file)
+            .chain(&s.shard_files)
+            .chain(&s.chunk_files)
+            .map(|f| match f {
+                Blob::Bytes(b) => b.len(),
+                Blob::Stored(_) => 0,
+            })
+            .sum();
+        (toks + maps + docs + shards, files)
+    }
+
+    /// Brings the index up to date with the model (the files:
+    /// [`SearchCache::files`]).
+    pub(crate) fn build(&mut self, site: &Site, bodies: &Bodies) {
+        let (units, inputs) = inputs(site, bodies);
+        // Light passes over every document run on one thread: on a busy
+        // machine a parallel pass waits for descheduled workers.
+        let mut buf = Vec::with_capacity(1024);
+        let metas: Vec<u64> = inputs.iter().map(|d| meta(&mut buf, d)).collect();
+        // Taken out while it changes: a panic leaves an empty cache.
+        let prev = self.state.take();
+        let same_docs = prev.as_ref().is_some_and(|s| s.paths.same(&inputs));
+        let (mut state, mut reuse) = match prev {
+            Some(s) if same_docs => s.patch(&inputs, &metas, self.sizes),
+            prev => State::rebuild(prev, &inputs, &metas, self.sizes),
+        };
+        let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
+        state.docs_file = Blob::Bytes(Arc::from(
+            docs_json(state.bits, state.chunk, &units, &ku).into_bytes(),
+        ));
+        let (shards, chunks) = (state.shard_files.len(), state.chunk_files.len());
+        if state.named != (shards, chunks) {
+            state.named = (shards, chunks);
+            let names = &mut state.names;
+            names.clear();
+            names.push(DOCS_PATH.to_string());
+            names.extend((0..shards).map(shard_path));
+            names.extend((0..chunks).map(text_path));
+        }
+        reuse.serialized += 1;
+        reuse.files = state.names.len();
+        self.last = reuse;
+        self.state = Some(state);
+    }
+
+    /// Hands every search file of the last build to `write` (site path,
+    /// file), keeping the handle it returns (None: a failed write).
+    pub(crate) fn write_files(&mut self, write: &mut dyn FnMut(&str, Blob) -> Option<Blob>) {
+        let Some(s) = &mut self.state else {
+            return;
+        };
+        let files = std::iter::once(&mut s.docs_file)
+            .chain(&mut s.shard_files)
+            .chain(&mut s.chunk_files);
+        for (path, file) in s.names.iter().zip(files) {
+            if let Some(kept) = write(path, file.clone()) {
+                *file = kept;
+            }
+        }
+    }
+}
+
+impl State {
+    /// The same documents in the same order: patches the changed ones.
+    fn patch(mut self, inputs: &[DocInput], metas: &[u64], sizes: Sizes) -> (State, SearchReuse) {
+        let changed: Vec<usize> = self
+            .docs
+            .iter_mut()
+            .zip(inputs)
+            .zip(metas)
+            .enumerate()
+            .filter_map(|(i, ((old, d), &meta))| (!old.same(d, meta)).then_some(i))
+            .collect();
+        let fresh: Vec<Fresh> = changed.par_iter().map(|&i| Fresh::of(&inputs[i])).collect();
+        let first_new = self.vocab.toks.len();
+        let refs: Vec<&DocInput> = changed.iter().map(|&i| &inputs[i]).collect();
+        let (lists, _) = self.vocab.tokenize(&refs);
+        let mut dirty: Vec<u32> = Vec::new();
+        let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
+        for ((&i, f), list) in changed.iter().zip(fresh).zip(lists) {
+            let id = u32::try_from(i).expect("fewer than 16 million documents");
+            let doc = &mut self.docs[i];
+            let old_tokens = std::mem::replace(&mut doc.tokens, list);
+            // Both lists are by token id: walk them together.
+            let mut old = decode(&old_tokens).peekable();
+            let mut new = decode(&doc.tokens).peekable();
+            loop {
+                let order = match (old.peek(), new.peek()) {
+                    (None, None) => break,
+                    (Some(o), Some(n)) => o.0.cmp(&n.0),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                };
+                // The token, its entry before and after.
+                let (tid, was, now) = match order {
+                    Ordering::Less => old.next().map(|(t, e)| (t, Some(e), None)),
+                    Ordering::Greater => new.next().map(|(t, e)| (t, None, Some(e))),
+                    Ordering::Equal => old
+                        .next()
+                        .zip(new.next())
+                        .map(|((t, a), (_, b))| (t, Some(a), Some(b))),
+                }
+                .expect("peeked");
+                if was != now {
+                    let tok = &mut self.vocab.toks[tid as usize];
+                    self.json_bytes -= tok.cost;
+                    tok.set(id, now);
+                    self.json_bytes += tok.cost;
+                    dirty.push(tid);
+                }
+            }
+            (doc.key, doc.meta, doc.text_hash) = (inputs[i].key, metas[i], f.text_hash);
+            if doc.row() != f.row.as_slice() {
+                self.row_bytes = self.row_bytes - doc.row_cost + f.row_cost;
+                doc.row_cost = f.row_cost;
+                rows.insert(i, f.row);
+            }
+        }
+        let mut reuse = SearchReuse {
+            tokenized: changed.len(),
+            ..SearchReuse::default()
+        };
+        reuse.serialized += self.settle_shards(sizes, Some(first_new), dirty);
+        let chunk = self.chunk;
+        self.chunk = sizes.chunk(self.docs.len(), self.row_bytes);
+        let which: Vec<usize> = if self.chunk == chunk {
+            let mut w: Vec<usize> = rows.keys().map(|&i| i / chunk).collect();
+            w.sort_unstable();
+            w.dedup();
+            w
+        } else {
+            (0..self.docs.len().div_ceil(self.chunk)).collect()
+        };
+        reuse.serialized += self.write_chunks(&which, rows);
+        (self, reuse)
+    }
+}

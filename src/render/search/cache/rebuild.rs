@@ -1,0 +1,224 @@
+//! Documents came, went or moved: the postings rebuilt from the kept token lists.
+
+use super::super::format::Sizes;
+use super::super::input::DocInput;
+use super::super::vocab::{decode, TokenCodes};
+use super::docs::{empty_file, Doc, Fresh, Paths};
+use super::{SearchReuse, State};
+use crate::hash::FxHashMap;
+use rayon::prelude::*;
+use std::sync::Arc;
+
+impl State {
+    /// Documents came, went or moved (or there is no previous state):
+    /// postings rebuilt from the token lists, kept ones where possible.
+    pub(super) fn rebuild(
+        prev: Option<State>,
+        inputs: &[DocInput],
+        metas: &[u64],
+        sizes: Sizes,
+    ) -> (State, SearchReuse) {
+        let had_prev = prev.is_some();
+        let (vocab, old_paths, mut old_docs, bits, shard_tids, shard_files, names) = match prev {
+            Some(s) => (
+                s.vocab,
+                s.paths,
+                s.docs,
+                s.bits,
+                s.shard_tids,
+                s.shard_files,
+                (s.names, s.named),
+            ),
+            None => Default::default(),
+        };
+        let kept = kept(&old_paths, &mut old_docs, inputs, metas);
+        drop(old_paths);
+        let read: Vec<&DocInput> = inputs
+            .iter()
+            .zip(&kept)
+            .filter_map(|(d, k)| k.is_none().then_some(d))
+            .collect();
+        let fresh: Vec<Fresh> = read.par_iter().map(|d| Fresh::of(d)).collect();
+        let mut state = State {
+            vocab,
+            paths: Paths::of(inputs),
+            docs: Vec::with_capacity(inputs.len()),
+            bits,
+            chunk: 0,
+            json_bytes: 0,
+            row_bytes: 0,
+            shard_tids,
+            shard_files,
+            chunk_files: Vec::new(),
+            docs_file: empty_file(),
+            names: names.0,
+            named: names.1,
+        };
+        let first_new = state.vocab.toks.len();
+        let tokenized = read.len();
+        let (lists, by_id) = state.vocab.tokenize(&read);
+        drop(read);
+        let fresh = fresh.into_iter().zip(lists);
+        let rows = state.take_docs(inputs, metas, &kept, old_docs, fresh);
+        let postings = if tokenized == inputs.len() {
+            // Every document was tokenized: its ids are the final ones.
+            final_ids(by_id, state.vocab.toks.len())
+        } else {
+            drop(by_id);
+            state.postings_from_lists()
+        };
+        let dirty = state.set_postings(postings);
+        let mut reuse = SearchReuse {
+            tokenized,
+            rebuilt: true,
+            ..SearchReuse::default()
+        };
+        reuse.serialized += state.settle_shards(sizes, had_prev.then_some(first_new), dirty);
+        state.chunk = sizes.chunk(state.docs.len(), state.row_bytes);
+        let all: Vec<usize> = (0..state.docs.len().div_ceil(state.chunk)).collect();
+        reuse.serialized += state.write_chunks(&all, rows);
+        (state, reuse)
+    }
+
+    /// Fills `docs` in the order of `inputs`: the kept ones taken from
+    /// `old_docs`, the others from `fresh` (in order, with their token
+    /// lists). Returns the rows of the fresh ones, by document id.
+    fn take_docs(
+        &mut self,
+        inputs: &[DocInput],
+        metas: &[u64],
+        kept: &[Option<usize>],
+        mut old_docs: Vec<Doc>,
+        mut fresh: impl Iterator<Item = (Fresh, Box<[u8]>)>,
+    ) -> FxHashMap<usize, Vec<u8>> {
+        let empty: Arc<[u8]> = Arc::from(Vec::new());
+        let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
+        for (i, (d, k)) in inputs.iter().zip(kept).enumerate() {
+            let doc = match k {
+                Some(j) => {
+                    let old = &mut old_docs[*j];
+                    Doc {
+                        key: old.key,
+                        meta: old.meta,
+                        text_hash: old.text_hash,
+                        tokens: std::mem::take(&mut old.tokens),
+                        chunk: old.chunk.clone(),
+                        row: old.row,
+                        row_cost: old.row_cost,
+                    }
+                }
+                None => {
+                    let (f, list) = fresh.next().expect("a document not kept is read");
+                    rows.insert(i, f.row);
+                    Doc {
+                        key: d.key,
+                        meta: metas[i],
+                        text_hash: f.text_hash,
+                        tokens: list,
+                        chunk: empty.clone(),
+                        row: (0, 0),
+                        row_cost: f.row_cost,
+                    }
+                }
+            };
+            self.row_bytes += doc.row_cost;
+            self.docs.push(doc);
+        }
+        rows
+    }
+
+    /// The postings by token id, from the documents' token lists: counted
+    /// first, so each list is allocated once.
+    fn postings_from_lists(&self) -> Vec<Vec<u32>> {
+        let n = self.vocab.toks.len();
+        let mut counts = vec![0u32; n];
+        for d in &self.docs {
+            for (tid, _) in decode(&d.tokens) {
+                counts[tid as usize] += 1;
+            }
+        }
+        let mut postings: Vec<Vec<u32>> = counts
+            .iter()
+            .map(|&n| Vec::with_capacity(n as usize))
+            .collect();
+        drop(counts);
+        for (id, d) in self.docs.iter().enumerate() {
+            let id = u32::try_from(id).expect("fewer than 16 million documents");
+            for (tid, e) in decode(&d.tokens) {
+                postings[tid as usize].push((id << 8) | u32::from(e));
+            }
+        }
+        postings
+    }
+
+    /// Sets every token's postings; returns the ids of those that changed
+    /// (their costs recounted).
+    fn set_postings(&mut self, postings: Vec<Vec<u32>>) -> Vec<u32> {
+        let toks = &mut self.vocab.toks;
+        let dirty = toks
+            .par_iter_mut()
+            .zip(postings)
+            .enumerate()
+            .filter_map(|(tid, (tok, p))| {
+                if tok.postings == p {
+                    return None;
+                }
+                tok.postings = p;
+                tok.cost = tok.full_cost();
+                Some(tid as u32)
+            })
+            .collect();
+        self.json_bytes = toks.iter().map(|t| t.cost).sum();
+        dirty
+    }
+}
+
+/// For each of `inputs`, the index in `old_docs` of the same document
+/// unchanged (see [`Doc::same`]), if there is one.
+fn kept(
+    old_paths: &Paths,
+    old_docs: &mut [Doc],
+    inputs: &[DocInput],
+    metas: &[u64],
+) -> Vec<Option<usize>> {
+    let by_path: FxHashMap<&str, usize> =
+        old_paths.iter().enumerate().map(|(j, p)| (p, j)).collect();
+    let found: Vec<Option<usize>> = inputs
+        .iter()
+        .map(|d| by_path.get(d.path).copied())
+        .collect();
+    drop(by_path);
+    // Matched by path (paths are unique), so each old document is
+    // looked at by one new one at most.
+    let mut olds: Vec<Option<&mut Doc>> = old_docs.iter_mut().map(Some).collect();
+    let mut pairs: Vec<(usize, &mut Doc)> = found
+        .iter()
+        .enumerate()
+        .filter_map(|(i, j)| Some((i, olds[(*j)?].take()?)))
+        .collect();
+    let same: Vec<usize> = pairs
+        .par_iter_mut()
+        .filter_map(|(i, old)| old.same(&inputs[*i], metas[*i]).then_some(*i))
+        .collect();
+    let mut kept: Vec<Option<usize>> = vec![None; inputs.len()];
+    for i in same {
+        kept[i] = found[i];
+    }
+    kept
+}
+
+/// The postings by token id when every document was tokenized: the codes
+/// of [`Vocab::tokenize`](super::super::vocab::Vocab::tokenize) with whole
+/// ids in place of differences.
+fn final_ids(by_id: Vec<TokenCodes>, tokens: usize) -> Vec<Vec<u32>> {
+    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); tokens];
+    for (tid, mut codes) in by_id {
+        let mut id = 0;
+        for c in &mut codes {
+            id += *c >> 8;
+            *c = (id << 8) | (*c & 0xff);
+        }
+        postings[tid as usize] = codes;
+    }
+    postings
+}

@@ -1,0 +1,465 @@
+//! Cached builds checked against full ones, edit by edit.
+
+use super::super::vocab::push_entry_code;
+use super::super::Index;
+use super::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn encode(list: &[(u32, u8)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut prev = 0;
+    for &(tid, e) in list {
+        push_entry_code(&mut out, tid - prev, e);
+        prev = tid;
+    }
+    out
+}
+
+#[test]
+fn search_cache_token_lists_round_trip() {
+    let list = vec![
+        (0, 9),
+        (1, 1),
+        (127, 255),
+        (128, 0),
+        (300_000, 24),
+        (u32::MAX, 8),
+    ];
+    assert_eq!(decode(&encode(&list)).collect::<Vec<_>>(), list);
+    assert_eq!(decode(&encode(&[])).count(), 0);
+}
+
+#[test]
+fn search_cache_patched_postings_keep_their_cost() {
+    let mut tok = Tok {
+        text: "灭蚊".into(),
+        postings: Vec::new(),
+        cost: 0,
+    };
+    // Inserts, changes and removals at the front, middle and end,
+    // across digit-count boundaries of the codes.
+    let steps: &[(u32, Option<u8>)] = &[
+        (5, Some(24)),
+        (0, Some(1)),
+        (1000, Some(8)),
+        (40, Some(255)),
+        (39, Some(9)),
+        (5, Some(2)),
+        (0, None),
+        (40, None),
+        (7, None),
+        (1000, None),
+        (3, Some(8)),
+        (5, None),
+        (39, None),
+        (3, None),
+        (3, None),
+        (9, Some(4)),
+    ];
+    for &(id, e) in steps {
+        tok.set(id, e);
+        assert!(tok.postings.windows(2).all(|w| w[0] >> 8 < w[1] >> 8));
+        assert_eq!(tok.cost, tok.full_cost(), "after {id} {e:?}");
+    }
+    assert_eq!(tok.postings, vec![(9 << 8) | 4]);
+}
+
+/// A site on disk, loaded into the model as a build does.
+struct TestSite {
+    dir: tempfile::TempDir,
+}
+
+/// Pseudo-random CJK text of `n` characters from a pool of `pool`
+/// (many distinct bigrams, so postings grow with `n`).
+fn text(seed: u32, n: usize, pool: u32) -> String {
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..n)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            if i % 23 == 22 {
+                '。'
+            } else {
+                char::from_u32(0x4e00 + x % pool).unwrap_or('一')
+            }
+        })
+        .collect()
+}
+
+fn report(title: &str, unit: &str, date: &str, tags: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\nunit: {unit}\ndate: {date}\ntags: [{tags}]\n---\n{body}\n")
+}
+
+impl TestSite {
+    fn new() -> TestSite {
+        let site = TestSite {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        site.write(
+            "site.yaml",
+            "title: 测试站\nbase_url: https://example.gov.cn/\n",
+        );
+        site.write(
+            "content/units/tao-le.md",
+            "---\nname: 陶乐镇\ntype: 乡镇\naliases: [陶乐镇人民政府]\n---\n陶乐镇简介。\n",
+        );
+        site.write(
+            "content/units/ying-gen.md",
+            "---\nname: 营根镇\ntype: 乡镇\n---\n",
+        );
+        for i in 0..12 {
+            let unit = if i % 3 == 0 { "营根镇" } else { "陶乐镇" };
+            site.write(
+                &format!("content/reports/r{i:02}.md"),
+                report(
+                    &format!("第{i}份工作总结"),
+                    unit,
+                    &format!("2024-{:02}-{:02}", i % 12 + 1, i % 27 + 1),
+                    &format!("环境整治, 标签{}", i % 4),
+                    &format!(
+                        "{} Aedes GB{i} 2024\n\n{}",
+                        text(i, 60, 300),
+                        text(i + 100, 40, 300)
+                    ),
+                ),
+            );
+        }
+        site.write(
+            "content/articles/a1.md",
+            format!(
+                "---\ntitle: 夏季灭蚊小常识\ndate: 2024-06-10\ncategory: 病媒生物防制\nunit: 营根镇\ntags: [病媒]\nsummary: 清除积水\nauthor: 张三\n---\n{}\n",
+                text(500, 80, 300)
+            ),
+        );
+        site.write(
+            "content/articles/a2.md",
+            format!(
+                "---\ntitle: 手足口病的预防\ndate: 2023-04-15\ncategory: 传染病防治\ntags: [传染病]\n---\n{}\n",
+                text(501, 50, 300)
+            ),
+        );
+        site.write(
+            "content/pages/about.md",
+            "---\ntitle: 关于本站\n---\n本站发布工作总结。Contact us.\n",
+        );
+        site
+    }
+
+    fn path(&self, rel: &str) -> std::path::PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: impl AsRef<str>) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text.as_ref()).unwrap();
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    /// Replaces `from` by `to` in a file (which must hold it).
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let t = self.read(rel);
+        assert!(t.contains(from), "{rel} lacks {from}");
+        self.write(rel, t.replacen(from, to, 1));
+    }
+
+    fn load(&self) -> (Site, Bodies) {
+        load(self.dir.path())
+    }
+}
+
+fn load(root: &Path) -> (Site, Bodies) {
+    let config = crate::config::Config::load(root, None).unwrap();
+    let (content, mut diags) = crate::content::load(root, &config, Default::default());
+    let (site, d) = Site::build(config, content, &crate::render::reserved());
+    diags.extend(d);
+    let (bodies, d) = crate::render::bodies(
+        &site,
+        &crate::render::known_paths(&site, &Default::default()),
+    );
+    diags.extend(d);
+    assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+    (site, bodies)
+}
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+/// The files of a full build.
+fn full(site: &Site, bodies: &Bodies, sizes: Sizes) -> Files {
+    let idx = Index::build_sized(site, bodies, sizes);
+    let mut files = Files::new();
+    files.insert("search/docs.json".into(), idx.docs_json().into_bytes());
+    for n in 0..idx.shard_count() {
+        let (p, j) = idx.shard_json(n);
+        files.insert(p, j);
+    }
+    for n in 0..idx.chunk_count() {
+        let (p, j) = idx.text_json(n);
+        files.insert(p, j);
+    }
+    files
+}
+
+fn meta(files: &Files) -> (u64, u64) {
+    let v: serde_json::Value = serde_json::from_slice(&files["search/docs.json"]).unwrap();
+    (v["bits"].as_u64().unwrap(), v["chunk"].as_u64().unwrap())
+}
+
+/// Builds `site` through the cache, checks every file against a full
+/// build, and returns what the cache did and the (bits, chunk) used.
+fn check(site: &TestSite, cache: &mut SearchCache, what: &str) -> (SearchReuse, (u64, u64)) {
+    check_bodies(site.load(), cache, what)
+}
+
+fn check_bodies(
+    (site, bodies): (Site, Bodies),
+    cache: &mut SearchCache,
+    what: &str,
+) -> (SearchReuse, (u64, u64)) {
+    cache.build(&site, &bodies);
+    let mut cached = Files::new();
+    cache.write_files(&mut |p, b| {
+        let Blob::Bytes(bytes) = &b else {
+            panic!("{what}: a stored file without a store");
+        };
+        cached.insert(p.to_string(), bytes.to_vec());
+        Some(b)
+    });
+    let fresh = full(&site, &bodies, cache.sizes);
+    let only = |a: &Files, b: &Files| -> Vec<String> {
+        a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
+    };
+    assert!(
+        cached.len() == fresh.len() && only(&cached, &fresh).is_empty(),
+        "{what}: only cached: {:?}, only fresh: {:?}",
+        only(&cached, &fresh),
+        only(&fresh, &cached)
+    );
+    for (p, b) in &fresh {
+        assert!(
+            cached[p] == *b,
+            "{what}: {p} differs\ncached: {}\nfresh:  {}",
+            String::from_utf8_lossy(&cached[p]),
+            String::from_utf8_lossy(b)
+        );
+    }
+    assert_eq!(cache.last.files, fresh.len(), "{what}");
+    (cache.last, meta(&fresh))
+}
+
+const SMALL: Sizes = Sizes {
+    shard: 256,
+    chunk: 1200,
+};
+
+#[test]
+fn search_cache_edits_equal_full_builds() {
+    let site = TestSite::new();
+    let mut cache = SearchCache::sized(SMALL);
+    let (r, (bits, chunk)) = check(&site, &mut cache, "first build");
+    // 15 documents and the 2 units' own pages.
+    assert!(r.rebuilt && r.tokenized == 17, "{r:?}");
+    assert_eq!(r.serialized, r.files);
+    assert!(bits > 3 && chunk > 1, "{bits} {chunk}: sizes to provoke");
+    let files = r.files;
+
+    let (r, m) = check(&site, &mut cache, "no change");
+    assert_eq!((r.tokenized, r.serialized, r.rebuilt), (0, 1, false));
+    assert_eq!(m, (bits, chunk));
+
+    site.edit("content/reports/r03.md", "2024\n", "2024 门前五包\n");
+    let (r, m) = check(&site, &mut cache, "body edit");
+    assert_eq!((r.tokenized, r.rebuilt), (1, false));
+    assert_eq!(m, (bits, chunk));
+    // docs.json, a text chunk and the shards of a few tokens.
+    assert!(r.serialized >= 3 && r.serialized < files / 2, "{r:?}");
+
+    // The edit undone: its new tokens lose their only posting.
+    site.edit("content/reports/r03.md", " 门前五包", "");
+    let (r, _) = check(&site, &mut cache, "body edit undone");
+    assert_eq!((r.tokenized, r.rebuilt), (1, false));
+
+    site.edit(
+        "content/reports/r05.md",
+        "title: 第5份",
+        "title: 改过的第5份",
+    );
+    let (r, _) = check(&site, &mut cache, "title");
+    assert_eq!((r.tokenized, r.rebuilt), (1, false));
+
+    site.edit("content/reports/r07.md", "标签3", "新标签");
+    check(&site, &mut cache, "tag");
+    site.edit("content/reports/r07.md", "unit: 陶乐镇", "unit: 营根镇");
+    check(&site, &mut cache, "unit");
+    site.edit(
+        "content/articles/a1.md",
+        "category: 病媒生物防制",
+        "category: 爱国卫生",
+    );
+    check(&site, &mut cache, "category");
+    site.edit("content/articles/a1.md", "author: 张三", "author: 李四");
+    check(&site, &mut cache, "author");
+    site.edit("content/pages/about.md", "Contact", "Write to");
+    check(&site, &mut cache, "page body");
+
+    // A unit alias: every report of the unit changes, none moves, and
+    // so does the unit's own page.
+    site.edit("content/units/tao-le.md", "陶乐镇人民政府", "陶乐镇政府");
+    let (r, _) = check(&site, &mut cache, "alias");
+    assert!(!r.rebuilt && r.tokenized == 8, "{r:?}");
+
+    site.write(
+        "content/reports/r20.md",
+        report(
+            "新增的报告",
+            "陶乐镇",
+            "2025-01-05",
+            "新增",
+            &text(20, 70, 300),
+        ),
+    );
+    let (r, _) = check(&site, &mut cache, "added newest");
+    assert!(r.rebuilt && r.tokenized == 1, "{r:?}");
+    site.write(
+        "content/reports/r21.md",
+        report(
+            "又一份报告",
+            "营根镇",
+            "2024-06-01",
+            "新增",
+            &text(21, 70, 300),
+        ),
+    );
+    check(&site, &mut cache, "added in the middle");
+
+    std::fs::remove_file(site.path("content/reports/r04.md")).unwrap();
+    let (r, _) = check(&site, &mut cache, "removed");
+    assert!(r.rebuilt && r.tokenized == 0, "{r:?}");
+
+    site.edit(
+        "content/reports/r01.md",
+        "date: 2024-02-02",
+        "date: 2022-02-02",
+    );
+    let (r, _) = check(&site, &mut cache, "date moves a report");
+    assert!(r.rebuilt && r.tokenized == 1, "{r:?}");
+
+    site.edit(
+        "content/reports/r02.md",
+        "date: 2024-03-03",
+        "date: 2024-03-04",
+    );
+    let (r, _) = check(&site, &mut cache, "date keeps the order");
+    assert!(!r.rebuilt && r.tokenized == 1, "{r:?}");
+
+    // A new path for the same document.
+    site.write(
+        "content/reports/r08b.md",
+        site.read("content/reports/r08.md"),
+    );
+    std::fs::remove_file(site.path("content/reports/r08.md")).unwrap();
+    check(&site, &mut cache, "renamed");
+
+    let (r, _) = check(&site, &mut cache, "no change at last");
+    assert_eq!((r.tokenized, r.serialized, r.rebuilt), (0, 1, false));
+}
+
+#[test]
+fn search_cache_follows_shard_count_and_chunk_size() {
+    let site = TestSite::new();
+    let mut cache = SearchCache::sized(SMALL);
+    let (_, (bits, chunk)) = check(&site, &mut cache, "first build");
+
+    // A long body with many new tokens: more shards, fewer rows a chunk.
+    let long = text(900, 1400, 2000);
+    site.edit(
+        "content/reports/r06.md",
+        "2024\n",
+        &format!("2024\n{long}\n"),
+    );
+    let (r, (bits2, chunk2)) = check(&site, &mut cache, "long body");
+    assert!(!r.rebuilt && r.tokenized == 1, "{r:?}");
+    assert!(bits2 > bits, "bits {bits} → {bits2}");
+    assert!(chunk2 < chunk, "chunk {chunk} → {chunk2}");
+    assert_eq!(r.serialized, r.files, "all files after a size change");
+
+    // A small edit elsewhere with the new sizes.
+    site.edit("content/reports/r09.md", "2024\n", "2024 灭蚊\n");
+    let (r, m) = check(&site, &mut cache, "small edit");
+    assert_eq!(m, (bits2, chunk2));
+    assert!(r.serialized < r.files / 2, "{r:?}");
+
+    // And back: the long body's tokens lose their postings.
+    site.edit("content/reports/r06.md", &format!("{long}\n"), "");
+    let (_, m) = check(&site, &mut cache, "long body removed");
+    assert_eq!(m, (bits, chunk));
+
+    // A token without postings during a size change comes back.
+    site.edit(
+        "content/reports/r06.md",
+        "2024\n",
+        &format!("2024\n{long}\n"),
+    );
+    check(&site, &mut cache, "long body again");
+}
+
+#[test]
+fn search_cache_with_unknown_keys_tokenizes_every_document() {
+    let site = TestSite::new();
+    let mut cache = SearchCache::sized(SMALL);
+    let unknown = |site: &TestSite| {
+        let (s, mut b) = site.load();
+        for m in b
+            .reports
+            .iter_mut()
+            .chain(&mut b.articles)
+            .chain(&mut b.pages)
+        {
+            Arc::make_mut(m).key = 0;
+        }
+        (s, b)
+    };
+    check_bodies(unknown(&site), &mut cache, "first build");
+    site.edit("content/reports/r03.md", "2024\n", "2024 门前五包\n");
+    let (r, _) = check_bodies(unknown(&site), &mut cache, "body edit");
+    assert!(!r.rebuilt && r.tokenized == 15, "{r:?}");
+    site.write(
+        "content/reports/r20.md",
+        report(
+            "新增的报告",
+            "陶乐镇",
+            "2025-01-05",
+            "新增",
+            &text(20, 70, 300),
+        ),
+    );
+    let (r, _) = check_bodies(unknown(&site), &mut cache, "added");
+    assert!(r.rebuilt && r.tokenized == 16, "{r:?}");
+}
+
+#[test]
+fn search_cache_default_sizes_through_write_search() {
+    let site = TestSite::new();
+    let (s, b) = site.load();
+    let write = |cache: Option<&mut SearchCache>| {
+        let mem = crate::output::Memory::default();
+        let n = crate::render::write_search(&s, &b, &mem, cache).unwrap();
+        let files = mem.files.into_inner().unwrap();
+        assert_eq!(n, files.len());
+        files
+            .into_iter()
+            .map(|(p, b)| (p, b.to_vec()))
+            .collect::<Files>()
+    };
+    let fresh = write(None);
+    assert_eq!(fresh, full(&s, &b, Sizes::DEFAULT));
+    let mut cache = SearchCache::default();
+    assert_eq!(write(Some(&mut cache)), fresh);
+    assert_eq!(write(Some(&mut cache)), fresh);
+    assert_eq!(cache.last.serialized, 1);
+}
