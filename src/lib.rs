@@ -64,6 +64,9 @@ pub struct BuildOptions {
     pub desk: Option<diagnostics::Lang>,
     /// Progress reports for long builds (a terminal progress bar).
     pub progress: Option<std::sync::Arc<ProgressFn>>,
+    /// Documents rendered per batch by `build` and `check` (None: the
+    /// `JIANBAO_BATCH` environment variable, else [`render::BATCH`]).
+    pub batch: Option<usize>,
 }
 
 impl std::fmt::Debug for BuildOptions {
@@ -77,11 +80,19 @@ impl std::fmt::Debug for BuildOptions {
             .field("unreviewed", &self.unreviewed)
             .field("desk", &self.desk)
             .field("progress", &self.progress.is_some())
+            .field("batch", &self.batch)
             .finish()
     }
 }
 
 impl BuildOptions {
+    /// Documents per batch (see [`BuildOptions::batch`]); the only place
+    /// `JIANBAO_BATCH` is read (tests build with tiny batches).
+    pub(crate) fn batch(&self) -> usize {
+        let env = || std::env::var("JIANBAO_BATCH").ok()?.parse().ok();
+        self.batch.or_else(env).unwrap_or(render::BATCH).max(1)
+    }
+
     /// Which held-back documents the load keeps.
     pub(crate) fn include(&self) -> content::Include {
         content::Include {
@@ -336,15 +347,8 @@ pub(crate) fn run(
     check_figures: bool,
     mut session: Option<&mut Session>,
 ) -> Result<(render::Written, Vec<Diagnostic>), Error> {
-    let (mut site, theme, mut diags) = load_model(opts, phases, session.as_deref_mut())?;
-    let known = render::known_paths(&site, &theme);
-    let (mut bodies, mut d) = match session.as_deref_mut() {
-        Some(s) => render::bodies_cached(&site, &known, &mut s.bodies),
-        None => render::bodies(&site, &known),
-    };
-    diags.append(&mut d);
-    phases.done("markdown");
-    // Personal data blocks the build like any error (the sources are still loaded).
+    let (site, theme, mut diags) = load_model(opts, phases, session.as_deref_mut())?;
+    // Personal data blocks the build like any error.
     diags.extend(match session.as_deref_mut() {
         Some(s) => privacy::check_cached(&site, &mut s.privacy),
         None => privacy::check(&site),
@@ -358,8 +362,81 @@ pub(crate) fn run(
         });
         phases.done("figures");
     }
+    let (written, site, bodies) = match session {
+        Some(s) => run_cached(opts, sink, phases, (site, theme, &mut diags), s)?,
+        None => {
+            let (written, site) = run_batched(opts, sink, phases, (site, theme, &mut diags))?;
+            (written, site, None)
+        }
+    };
+    diagnostics::sort(&mut diags);
+    if let Some(lang) = opts.desk {
+        sink.write(
+            render::desk::PATH,
+            render::desk::page(&site, &diags, lang).as_bytes(),
+        )?;
+        phases.done("desk");
+    }
+    release::drop_aside((site, bodies));
+    Ok((written, diags))
+}
+
+/// Fails the build with `diags` and the errors `more`.
+fn fail_with(diags: &mut Vec<Diagnostic>) -> impl FnOnce(Vec<Diagnostic>) -> Error + '_ {
+    |mut more| {
+        diags.append(&mut more);
+        Error::diags(std::mem::take(diags))
+    }
+}
+
+type Loaded<'d> = (site::Site, theme::ThemeFiles, &'d mut Vec<Diagnostic>);
+
+/// `build` and `check`: the documents in batches (Markdown, their pages,
+/// the search index fed), then the search index and every other page;
+/// memory stays bounded by the batch (see `render::batch`).
+fn run_batched(
+    opts: &BuildOptions,
+    sink: &dyn Sink,
+    phases: &mut Phases,
+    (mut site, theme, diags): Loaded,
+) -> Result<(render::Written, site::Site), Error> {
+    let known = render::known_paths(&site, &theme);
+    let stats = site::stats::Stats::compute(&site);
+    phases.done("stats");
+    let progress = opts.progress.as_deref();
+    let mut out = render::Batched::new(&site, &known, &stats, theme, sink, progress, diags)?;
+    for docs in render::Batched::batches(&site, opts.batch()) {
+        out.add(&mut site, &known, &stats, &docs, diags);
+    }
+    phases.done("documents");
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(Error::diags(diags));
+        return Err(Error::diags(std::mem::take(diags)));
+    }
+    let search_files = out.write_search(&site).map_err(fail_with(diags))?;
+    phases.done("search");
+    let written = out
+        .finish(&site, &stats, search_files)
+        .map_err(fail_with(diags))?;
+    phases.done("render");
+    release::drop_aside((known, stats));
+    Ok((written, site))
+}
+
+/// `serve`: every body rendered (or reused) at once, the search index and
+/// the pages through the session's caches.
+fn run_cached(
+    opts: &BuildOptions,
+    sink: &dyn Sink,
+    phases: &mut Phases,
+    (mut site, theme, diags): Loaded,
+    session: &mut Session,
+) -> Result<(render::Written, site::Site, Option<render::Bodies>), Error> {
+    let known = render::known_paths(&site, &theme);
+    let (mut bodies, mut d) = render::bodies_cached(&site, &known, &mut session.bodies);
+    diags.append(&mut d);
+    phases.done("markdown");
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::diags(std::mem::take(diags)));
     }
     // The Markdown sources are rendered and checked: free them before the
     // search index and the pages take their share of memory.
@@ -367,11 +444,8 @@ pub(crate) fn run(
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
     let search_files = if site.config.search {
-        let cache = session.as_deref_mut().map(|s| &mut s.search);
-        render::write_search(&site, &bodies, sink, cache).map_err(|mut d| {
-            diags.append(&mut d);
-            Error::diags(std::mem::take(&mut diags))
-        })?
+        render::write_search(&site, &bodies, sink, Some(&mut session.search))
+            .map_err(fail_with(diags))?
     } else {
         0
     };
@@ -381,25 +455,13 @@ pub(crate) fn run(
     let target = render::Target {
         sink,
         progress: opts.progress.as_deref(),
-        cache: session.map(|s| &mut s.render),
+        cache: Some(&mut session.render),
     };
-    let written = render::write_site(&site, &stats, &bodies, search_files, theme, target).map_err(
-        |mut d| {
-            diags.append(&mut d);
-            Error::diags(std::mem::take(&mut diags))
-        },
-    )?;
+    let written = render::write_site(&site, &stats, &bodies, search_files, theme, target)
+        .map_err(fail_with(diags))?;
     phases.done("render");
-    diagnostics::sort(&mut diags);
-    if let Some(lang) = opts.desk {
-        sink.write(
-            render::desk::PATH,
-            render::desk::page(&site, &diags, lang).as_bytes(),
-        )?;
-        phases.done("desk");
-    }
-    release::drop_aside((site, bodies, stats));
-    Ok((written, diags))
+    release::drop_aside(stats);
+    Ok((written, site, Some(bodies)))
 }
 
 /// The model for a command that prints from it; any error fails it.
