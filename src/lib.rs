@@ -14,6 +14,7 @@ pub mod content;
 pub mod current;
 pub mod diagnostics;
 pub mod fields;
+pub mod file_checks;
 pub mod fs;
 pub mod hash;
 pub mod import;
@@ -50,6 +51,10 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// `--base-url`, overriding site.yaml.
     pub base_url: Option<String>,
+    /// Replaces the scheme and host of the base URL (site.yaml's or
+    /// `base_url`), keeping its path: `serve`'s own address,
+    /// `http://127.0.0.1:1111`.
+    pub origin: Option<String>,
     /// Include drafts (and documents awaiting review).
     pub drafts: bool,
     /// Include documents awaiting review even without `drafts` (`serve`).
@@ -70,6 +75,7 @@ impl std::fmt::Debug for BuildOptions {
             .field("root", &self.root)
             .field("output", &self.output)
             .field("base_url", &self.base_url)
+            .field("origin", &self.origin)
             .field("drafts", &self.drafts)
             .field("unreviewed", &self.unreviewed)
             .field("desk", &self.desk)
@@ -302,8 +308,14 @@ fn load_model(
     session: Option<&mut Session>,
 ) -> Result<(site::Site, theme::ThemeFiles, Vec<Diagnostic>), Error> {
     check_base_url(opts)?;
-    let config =
+    let mut config =
         config::Config::load(&opts.root, opts.base_url.as_deref()).map_err(Error::diags)?;
+    if let Some(origin) = &opts.origin {
+        let url = format!("{}{}", origin.trim_end_matches('/'), config.base_path);
+        if let Some((base_url, base_path)) = config::split_base_url(&url) {
+            (config.base_url, config.base_path) = (base_url, base_path);
+        }
+    }
     phases.done("config");
     let theme = theme::load(&opts.root, &config);
     phases.done("theme");
@@ -337,11 +349,17 @@ pub(crate) fn run(
 ) -> Result<(render::Written, Vec<Diagnostic>), Error> {
     let (site, theme, mut diags) = load_model(opts, phases, session.as_deref_mut())?;
     // Personal data blocks the build like any error.
-    diags.extend(privacy::check(&site));
+    diags.extend(match session.as_deref_mut() {
+        Some(s) => privacy::check_cached(&site, &mut s.privacy),
+        None => privacy::check(&site),
+    });
     phases.done("privacy");
     // The desk shows what `check` would say.
     if check_figures || opts.desk.is_some() {
-        diags.extend(site::figures::check(&site));
+        diags.extend(match session.as_deref_mut() {
+            Some(s) => site::figures::check_cached(&site, &mut s.figures),
+            None => site::figures::check(&site),
+        });
         phases.done("figures");
     }
     let (written, site, bodies) = match session {
@@ -503,22 +521,25 @@ pub fn audit(opts: &BuildOptions, audit_opts: &audit::Options) -> Result<audit::
     match build_in_memory(opts) {
         Ok((mem, report)) => {
             let files = mem.files.into_inner().unwrap_or_else(|e| e.into_inner());
-            audit_built(opts, Some(&files), report.warnings, audit_opts)
+            let built = audit::Output::Memory(files);
+            audit_built(opts, Some(&built), report.warnings, audit_opts, None)
         }
-        Err(Error::Diagnostics(d)) => audit_built(opts, None, d, audit_opts),
+        Err(Error::Diagnostics(d)) => audit_built(opts, None, d, audit_opts, None),
         Err(e) => Err(e),
     }
 }
 
 /// [`audit`] of a site already built (`serve`): `files` are its output
-/// (None: it did not build), `build` what the build reported.
+/// (None: it did not build), `build` what the build reported; `reader`
+/// (a [`Session::reader`]) reads its content from memory.
 pub fn audit_built(
     opts: &BuildOptions,
-    files: Option<&audit::Files>,
+    files: Option<&audit::Output>,
     build: Vec<Diagnostic>,
     audit_opts: &audit::Options,
+    reader: Option<&mut Session>,
 ) -> Result<audit::Report, Error> {
-    let (site, theme, _) = load_model(opts, &mut Phases::new(), None)?;
+    let (site, theme, _) = load_model(opts, &mut Phases::new(), reader)?;
     let input = audit::Input {
         site: &site,
         theme: &theme,
