@@ -14,6 +14,7 @@ pub mod content;
 pub mod current;
 pub mod diagnostics;
 pub mod fields;
+pub mod file_checks;
 pub mod fs;
 pub mod hash;
 pub mod import;
@@ -50,6 +51,10 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// `--base-url`, overriding site.yaml.
     pub base_url: Option<String>,
+    /// Replaces the scheme and host of the base URL (site.yaml's or
+    /// `base_url`), keeping its path: `serve`'s own address,
+    /// `http://127.0.0.1:1111`.
+    pub origin: Option<String>,
     /// Include drafts (and documents awaiting review).
     pub drafts: bool,
     /// Include documents awaiting review even without `drafts` (`serve`).
@@ -59,6 +64,9 @@ pub struct BuildOptions {
     pub desk: Option<diagnostics::Lang>,
     /// Progress reports for long builds (a terminal progress bar).
     pub progress: Option<std::sync::Arc<ProgressFn>>,
+    /// Documents rendered per batch by `build` and `check` (None: the
+    /// `JIANBAO_BATCH` environment variable, else [`render::BATCH`]).
+    pub batch: Option<usize>,
 }
 
 impl std::fmt::Debug for BuildOptions {
@@ -67,15 +75,24 @@ impl std::fmt::Debug for BuildOptions {
             .field("root", &self.root)
             .field("output", &self.output)
             .field("base_url", &self.base_url)
+            .field("origin", &self.origin)
             .field("drafts", &self.drafts)
             .field("unreviewed", &self.unreviewed)
             .field("desk", &self.desk)
             .field("progress", &self.progress.is_some())
+            .field("batch", &self.batch)
             .finish()
     }
 }
 
 impl BuildOptions {
+    /// Documents per batch (see [`BuildOptions::batch`]); the only place
+    /// `JIANBAO_BATCH` is read (tests build with tiny batches).
+    pub(crate) fn batch(&self) -> usize {
+        let env = || std::env::var("JIANBAO_BATCH").ok()?.parse().ok();
+        self.batch.or_else(env).unwrap_or(render::BATCH).max(1)
+    }
+
     /// Which held-back documents the load keeps.
     pub(crate) fn include(&self) -> content::Include {
         content::Include {
@@ -291,8 +308,14 @@ fn load_model(
     session: Option<&mut Session>,
 ) -> Result<(site::Site, theme::ThemeFiles, Vec<Diagnostic>), Error> {
     check_base_url(opts)?;
-    let config =
+    let mut config =
         config::Config::load(&opts.root, opts.base_url.as_deref()).map_err(Error::diags)?;
+    if let Some(origin) = &opts.origin {
+        let url = format!("{}{}", origin.trim_end_matches('/'), config.base_path);
+        if let Some((base_url, base_path)) = config::split_base_url(&url) {
+            (config.base_url, config.base_path) = (base_url, base_path);
+        }
+    }
     phases.done("config");
     let theme = theme::load(&opts.root, &config);
     phases.done("theme");
@@ -324,24 +347,96 @@ pub(crate) fn run(
     check_figures: bool,
     mut session: Option<&mut Session>,
 ) -> Result<(render::Written, Vec<Diagnostic>), Error> {
-    let (mut site, theme, mut diags) = load_model(opts, phases, session.as_deref_mut())?;
-    let known = render::known_paths(&site, &theme);
-    let (mut bodies, mut d) = match session.as_deref_mut() {
-        Some(s) => render::bodies_cached(&site, &known, &mut s.bodies),
-        None => render::bodies(&site, &known),
-    };
-    diags.append(&mut d);
-    phases.done("markdown");
-    // Personal data blocks the build like any error (the sources are still loaded).
-    diags.extend(privacy::check(&site));
+    let (site, theme, mut diags) = load_model(opts, phases, session.as_deref_mut())?;
+    // Personal data blocks the build like any error.
+    diags.extend(match session.as_deref_mut() {
+        Some(s) => privacy::check_cached(&site, &mut s.privacy),
+        None => privacy::check(&site),
+    });
     phases.done("privacy");
     // The desk shows what `check` would say.
     if check_figures || opts.desk.is_some() {
-        diags.extend(site::figures::check(&site));
+        diags.extend(match session.as_deref_mut() {
+            Some(s) => site::figures::check_cached(&site, &mut s.figures),
+            None => site::figures::check(&site),
+        });
         phases.done("figures");
     }
+    let (written, site, bodies) = match session {
+        Some(s) => run_cached(opts, sink, phases, (site, theme, &mut diags), s)?,
+        None => {
+            let (written, site) = run_batched(opts, sink, phases, (site, theme, &mut diags))?;
+            (written, site, None)
+        }
+    };
+    diagnostics::sort(&mut diags);
+    if let Some(lang) = opts.desk {
+        sink.write(
+            render::desk::PATH,
+            render::desk::page(&site, &diags, lang).as_bytes(),
+        )?;
+        phases.done("desk");
+    }
+    release::drop_aside((site, bodies));
+    Ok((written, diags))
+}
+
+/// Fails the build with `diags` and the errors `more`.
+fn fail_with(diags: &mut Vec<Diagnostic>) -> impl FnOnce(Vec<Diagnostic>) -> Error + '_ {
+    |mut more| {
+        diags.append(&mut more);
+        Error::diags(std::mem::take(diags))
+    }
+}
+
+type Loaded<'d> = (site::Site, theme::ThemeFiles, &'d mut Vec<Diagnostic>);
+
+/// `build` and `check`: the documents in batches (Markdown, their pages,
+/// the search index fed), then the search index and every other page;
+/// memory stays bounded by the batch (see `render::batch`).
+fn run_batched(
+    opts: &BuildOptions,
+    sink: &dyn Sink,
+    phases: &mut Phases,
+    (mut site, theme, diags): Loaded,
+) -> Result<(render::Written, site::Site), Error> {
+    let known = render::known_paths(&site, &theme);
+    let stats = site::stats::Stats::compute(&site);
+    phases.done("stats");
+    let progress = opts.progress.as_deref();
+    let mut out = render::Batched::new(&site, &known, &stats, theme, sink, progress, diags)?;
+    for docs in render::Batched::batches(&site, opts.batch()) {
+        out.add(&mut site, &known, &stats, &docs, diags);
+    }
+    phases.done("documents");
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(Error::diags(diags));
+        return Err(Error::diags(std::mem::take(diags)));
+    }
+    let search_files = out.write_search(&site).map_err(fail_with(diags))?;
+    phases.done("search");
+    let written = out
+        .finish(&site, &stats, search_files)
+        .map_err(fail_with(diags))?;
+    phases.done("render");
+    release::drop_aside((known, stats));
+    Ok((written, site))
+}
+
+/// `serve`: every body rendered (or reused) at once, the search index and
+/// the pages through the session's caches.
+fn run_cached(
+    opts: &BuildOptions,
+    sink: &dyn Sink,
+    phases: &mut Phases,
+    (mut site, theme, diags): Loaded,
+    session: &mut Session,
+) -> Result<(render::Written, site::Site, Option<render::Bodies>), Error> {
+    let known = render::known_paths(&site, &theme);
+    let (mut bodies, mut d) = render::bodies_cached(&site, &known, &mut session.bodies);
+    diags.append(&mut d);
+    phases.done("markdown");
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::diags(std::mem::take(diags)));
     }
     // The Markdown sources are rendered and checked: free them before the
     // search index and the pages take their share of memory.
@@ -349,11 +444,8 @@ pub(crate) fn run(
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
     let search_files = if site.config.search {
-        let cache = session.as_deref_mut().map(|s| &mut s.search);
-        render::write_search(&site, &bodies, sink, cache).map_err(|mut d| {
-            diags.append(&mut d);
-            Error::diags(std::mem::take(&mut diags))
-        })?
+        render::write_search(&site, &bodies, sink, Some(&mut session.search))
+            .map_err(fail_with(diags))?
     } else {
         0
     };
@@ -363,25 +455,13 @@ pub(crate) fn run(
     let target = render::Target {
         sink,
         progress: opts.progress.as_deref(),
-        cache: session.map(|s| &mut s.render),
+        cache: Some(&mut session.render),
     };
-    let written = render::write_site(&site, &stats, &bodies, search_files, theme, target).map_err(
-        |mut d| {
-            diags.append(&mut d);
-            Error::diags(std::mem::take(&mut diags))
-        },
-    )?;
+    let written = render::write_site(&site, &stats, &bodies, search_files, theme, target)
+        .map_err(fail_with(diags))?;
     phases.done("render");
-    diagnostics::sort(&mut diags);
-    if let Some(lang) = opts.desk {
-        sink.write(
-            render::desk::PATH,
-            render::desk::page(&site, &diags, lang).as_bytes(),
-        )?;
-        phases.done("desk");
-    }
-    release::drop_aside((site, bodies, stats));
-    Ok((written, diags))
+    release::drop_aside(stats);
+    Ok((written, site, Some(bodies)))
 }
 
 /// The model for a command that prints from it; any error fails it.
@@ -441,22 +521,25 @@ pub fn audit(opts: &BuildOptions, audit_opts: &audit::Options) -> Result<audit::
     match build_in_memory(opts) {
         Ok((mem, report)) => {
             let files = mem.files.into_inner().unwrap_or_else(|e| e.into_inner());
-            audit_built(opts, Some(&files), report.warnings, audit_opts)
+            let built = audit::Output::Memory(files);
+            audit_built(opts, Some(&built), report.warnings, audit_opts, None)
         }
-        Err(Error::Diagnostics(d)) => audit_built(opts, None, d, audit_opts),
+        Err(Error::Diagnostics(d)) => audit_built(opts, None, d, audit_opts, None),
         Err(e) => Err(e),
     }
 }
 
 /// [`audit`] of a site already built (`serve`): `files` are its output
-/// (None: it did not build), `build` what the build reported.
+/// (None: it did not build), `build` what the build reported; `reader`
+/// (a [`Session::reader`]) reads its content from memory.
 pub fn audit_built(
     opts: &BuildOptions,
-    files: Option<&audit::Files>,
+    files: Option<&audit::Output>,
     build: Vec<Diagnostic>,
     audit_opts: &audit::Options,
+    reader: Option<&mut Session>,
 ) -> Result<audit::Report, Error> {
-    let (site, theme, _) = load_model(opts, &mut Phases::new(), None)?;
+    let (site, theme, _) = load_model(opts, &mut Phases::new(), reader)?;
     let input = audit::Input {
         site: &site,
         theme: &theme,

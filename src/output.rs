@@ -42,6 +42,13 @@ pub trait Sink: Sync {
             Blob::Stored(_) => Err(not_stored(site_path)),
         }
     }
+
+    /// A folder for a build's temporary files (the search index's spill
+    /// files), on the output's file system; None: the system's temporary
+    /// folder. What a build puts there it removes before it ends.
+    fn scratch(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// The error of a sink handed a key it does not hold (a cache filled
@@ -204,6 +211,10 @@ impl Sink for Staging {
             fs::create_dir_new(&self.dir.join(site_path))?;
         }
         fs::write_new(&path, bytes)
+    }
+
+    fn scratch(&self) -> Option<PathBuf> {
+        Some(self.dir.clone())
     }
 }
 

@@ -5,8 +5,14 @@
 //!
 //! - content files ([`content::LoadCache`], load): by `content/`-relative
 //!   path; only files the watcher reports changed are read again. Cleared
-//!   when the configuration (`config_key`: site.yaml as parsed, drafts)
-//!   changes or a build stops before reading the changed files.
+//!   when the configuration (`config_key`: site.yaml as parsed, but for
+//!   the base URL) changes or a build stops before reading the changed
+//!   files. Shared with the audit line ([`Session::reader`]).
+//! - personal-data findings ([`privacy::Cache`], privacy) and figure
+//!   warnings ([`file_checks::Cache`], figures): per file by its
+//!   `content/`-relative path and the hash of its bytes (an office
+//!   attachment by size and modification time), under a seed of the
+//!   configuration the check reads (allow-list, metrics).
 //! - rendered Markdown ([`render::BodyCache`], markdown): by
 //!   [`Rendered::key`](crate::render::markdown::Rendered::key), an xxh3 of
 //!   the file's path seeded with its text's hash and the link context (all
@@ -21,7 +27,9 @@
 //!   by path, size and modification time.
 
 use crate::diagnostics::Diagnostic;
-use crate::{config, content, output, render, BuildOptions, BuildReport, Error, Phases};
+use crate::{
+    config, content, file_checks, output, privacy, render, BuildOptions, BuildReport, Error, Phases,
+};
 use std::path::PathBuf;
 
 /// The caches of one `serve` (see the module header).
@@ -32,11 +40,15 @@ pub struct Session {
     config_key: String,
     /// Site-root-relative paths changed since the last rebuild (None: any).
     changed: Option<Vec<PathBuf>>,
+    pub(crate) privacy: privacy::Cache,
+    pub(crate) figures: file_checks::Cache,
     pub(crate) bodies: render::BodyCache,
     pub(crate) search: render::search::SearchCache,
     pub(crate) render: render::RenderCache,
     /// Files the last rebuild produced.
     files: usize,
+    /// The base path of the last configuration read.
+    base_path: Option<String>,
 }
 
 impl Session {
@@ -75,9 +87,29 @@ impl Session {
         Ok(phases.report(written, warnings, None))
     }
 
+    /// A session holding only the load cache of this one (its documents
+    /// shared, not copied), for reading the last rebuild's model again
+    /// without reading `content/` (`serve`'s audit line: see
+    /// [`crate::audit_built`]). Any configuration but the base URL must be
+    /// the same, or `content/` is read again.
+    pub fn reader(&self) -> Session {
+        Session {
+            load: self.load.clone(),
+            config_key: self.config_key.clone(),
+            changed: Some(Vec::new()),
+            ..Session::default()
+        }
+    }
+
     /// Files the last successful rebuild produced.
     pub fn files(&self) -> usize {
         self.files
+    }
+
+    /// The path part of the base URL (`/cw/`) of the last configuration
+    /// read, whether or not that build succeeded; None before any was.
+    pub fn base_path(&self) -> Option<&str> {
+        self.base_path.as_deref()
     }
 
     /// Template renders in the last rebuild: (rendered, reused).
@@ -92,8 +124,17 @@ impl Session {
         opts: &BuildOptions,
         config: &config::Config,
     ) -> (content::Content, Vec<Diagnostic>) {
-        // Documents are read against the configuration (metrics…).
-        let config_key = format!("{config:?}{:?}", opts.include());
+        self.base_path = Some(config.base_path.clone());
+        // Documents are read against the configuration (metrics…), never
+        // its base URL; which documents are kept is chosen after reading.
+        let config_key = format!(
+            "{:?}",
+            config::Config {
+                base_url: String::new(),
+                base_path: String::new(),
+                ..config.clone()
+            }
+        );
         if self.config_key != config_key {
             self.load.clear();
             self.config_key = config_key;

@@ -2,7 +2,8 @@
 //! reports, built by the real binary. Every unit's and tag's pages, counted
 //! across pagination, list exactly that unit's or tag's documents, and the
 //! totals in `stats/stats.json` (site, per unit, per tag) and on each unit
-//! page equal sums computed here. No timing assertions.
+//! page equal sums computed here. No timing assertions. And the output
+//! does not depend on how many documents `build` renders per batch.
 
 mod common;
 
@@ -70,11 +71,21 @@ fn add<K: Ord>(map: &mut BTreeMap<K, (i64, usize)>, key: K, cents: i64) {
     e.1 += 1;
 }
 
-fn generate(root: &Path) -> Expected {
+/// Body sentences, picked per report so the search index has variety.
+const SENTENCES: [&str; 6] = [
+    "开展爱国卫生运动，清理卫生死角。",
+    "组织志愿者清理背街小巷的垃圾，发放宣传资料。",
+    "在农贸市场开展病媒生物防制，投放鼠药。",
+    "进校园开展健康教育讲座，学生知晓率明显提高。",
+    "落实门前五包责任制，建立长效机制。",
+    "Cleaned 12 streets; GB/T 7792 checks passed.",
+];
+
+fn generate(root: &Path, search: bool) -> Expected {
     let mut rng = Rng(7);
     let mut exp = Expected::default();
-    let mut yaml = String::from(
-        "title: 规模测试\nbase_url: https://example.gov.cn/\npaginate: 20\nsearch: false\nmetrics:\n",
+    let mut yaml = format!(
+        "title: 规模测试\nbase_url: https://example.gov.cn/\npaginate: 20\nsearch: {search}\nmetrics:\n",
     );
     for (id, label, unit) in METRICS {
         yaml.push_str(&format!(
@@ -104,6 +115,9 @@ fn generate(root: &Path) -> Expected {
             }
         }
         let slug = format!("r{i:06}");
+        let body: String = (0..1 + rng.next(5))
+            .map(|_| SENTENCES[rng.next(SENTENCES.len() as u64) as usize])
+            .collect();
         let mut stats = String::new();
         for (m, (id, label, _)) in METRICS.iter().enumerate() {
             if rng.next(4) == 0 && m > 0 {
@@ -123,7 +137,7 @@ fn generate(root: &Path) -> Expected {
             &format!("content/reports/{year}/{slug}.md"),
             &format!(
                 "---\ntitle: 测试单位{year}年工作总结（{i}）\nunit: {unit}\ndate: {year}-{month:02}-{day:02}\n\
-                 tags: [{}]\nstats:\n{stats}---\n## 一、主要工作\n\n开展爱国卫生运动，清理卫生死角。\n",
+                 tags: [{}]\nstats:\n{stats}---\n## 一、主要工作\n\n{body}第{i}号。\n",
                 tags.join(", ")
             ),
         );
@@ -236,7 +250,7 @@ fn values(entry: &serde_json::Value) -> BTreeMap<String, (i64, usize)> {
 fn units_tags_and_totals_are_right_on_a_few_thousand_reports() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
-    let exp = generate(&root);
+    let exp = generate(&root, false);
     let out = Command::new(common::bin())
         .args(["build", "--root"])
         .arg(&root)
@@ -348,4 +362,73 @@ fn units_tags_and_totals_are_right_on_a_few_thousand_reports() {
             );
         }
     }
+}
+
+/// Builds `root` into `out` with `batch` documents per batch (None: the default).
+fn build_batched(root: &Path, out: &Path, batch: Option<usize>) {
+    let mut cmd = Command::new(common::bin());
+    cmd.args(["build", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("JIANBAO_BATCH");
+    if let Some(n) = batch {
+        cmd.env("JIANBAO_BATCH", n.to_string());
+    }
+    let run = cmd.output().unwrap();
+    assert!(
+        run.status.success(),
+        "build (batch {batch:?}) failed:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// `build` renders, writes and indexes documents in batches: batches of 7
+/// documents and the default batches write the same files, byte for
+/// byte, search index included.
+#[test]
+fn output_is_the_same_whatever_the_batch_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    generate(&root, true);
+    let built = |batch: Option<usize>, name: &str| {
+        let out = tmp.path().join(name);
+        build_batched(&root, &out, batch);
+        common::snapshot(&out)
+    };
+    let default = built(None, "default");
+    let shards = default
+        .keys()
+        .filter(|p| p.starts_with("search/idx/"))
+        .count();
+    let chunks = default
+        .keys()
+        .filter(|p| p.starts_with("search/text/"))
+        .count();
+    assert!(
+        shards >= 8 && chunks > 10,
+        "{shards} shards, {chunks} chunks"
+    );
+    assert!(
+        default.len() > REPORTS + ARTICLES,
+        "{} files",
+        default.len()
+    );
+    let tiny = built(Some(7), "tiny");
+    assert_eq!(
+        tiny.keys().collect::<Vec<_>>(),
+        default.keys().collect::<Vec<_>>(),
+        "batches of 7: other files"
+    );
+    for (path, bytes) in &default {
+        assert!(tiny[path] == *bytes, "batches of 7: {path} differs");
+    }
+    // Nothing of the spill files is left in the output or beside it.
+    let beside: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(beside.len(), 3, "{beside:?}");
 }

@@ -6,7 +6,7 @@
 //! redirect to a working page a warning.
 
 use super::origins::Origins;
-use super::resources::{external, host_of, page_url, place, tag_refs, Pages};
+use super::resources::{external, host_of, page_url, tag_refs, Pages};
 use super::{Finding, Indicator};
 use crate::diagnostics::{text, Diagnostic};
 use crate::site::Site;
@@ -129,7 +129,7 @@ pub fn fetch_all(urls: &[String], timeout: Duration) -> Vec<Outcome> {
 
 pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Finding>) {
     let own = host_of(&site.config.base_url).unwrap_or_default();
-    let found = external(pages, &own, |file, text| {
+    let found = external(pages, &own, origins, |file, text| {
         if !file.ends_with(".html") {
             return Vec::new();
         }
@@ -145,8 +145,8 @@ pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Findin
     let outcomes = fetch_all(&urls, timeout);
     for ((url, u), outcome) in found.into_iter().zip(outcomes) {
         let count = u.count;
-        let (path, line, col, _) = place(origins, &url, u.file, u.text, u.at);
-        let first = page_url(&site.config.base_path, u.file);
+        let (path, line, col, _) = u.place;
+        let first = page_url(&site.config.base_path, &u.file);
         let d = match outcome {
             Outcome::Status(s, chain) if s < 400 && chain.is_empty() => continue,
             Outcome::Status(s, chain) if s < 400 => {

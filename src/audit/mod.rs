@@ -15,6 +15,13 @@ use crate::diagnostics::{text, Diagnostic, Severity, Text};
 
 /// Built files by path (`reports/x/index.html`), as `build` leaves them in memory.
 pub type Files = std::collections::HashMap<String, std::sync::Arc<[u8]>>;
+
+/// The site as built: in memory (`audit`), or files on disk by output path
+/// (`serve`'s store), read one at a time.
+pub enum Output {
+    Memory(Files),
+    Disk(Vec<(String, std::path::PathBuf)>),
+}
 use crate::privacy;
 use crate::site::Site;
 use crate::theme::ThemeFiles;
@@ -139,8 +146,8 @@ pub struct Input<'a> {
     pub site: &'a Site,
     pub theme: &'a ThemeFiles,
     pub root: &'a Path,
-    /// The site built in memory, or None when the build failed.
-    pub output: Option<&'a Files>,
+    /// The site built, or None when the build failed.
+    pub output: Option<&'a Output>,
     /// The build's (or failed build's) diagnostics.
     pub build: Vec<Diagnostic>,
 }

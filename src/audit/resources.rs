@@ -10,30 +10,58 @@ use crate::diagnostics::{text, Diagnostic};
 use crate::site::Site;
 use crate::source::line_col;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
-/// The built text files (HTML and CSS), sorted by path.
-pub struct Pages {
-    files: Vec<(String, Arc<[u8]>)>,
+/// The built text files (HTML and CSS), sorted by path, each read only
+/// when its turn comes (a site's pages need not all be in memory at once).
+pub struct Pages<'a> {
+    files: Vec<(&'a str, Page<'a>)>,
 }
 
-impl Pages {
-    pub fn new(files: &super::Files) -> Pages {
-        let mut files: Vec<(String, Arc<[u8]>)> = files
-            .iter()
-            .filter(|(p, _)| p.ends_with(".html") || p.ends_with(".css"))
-            .map(|(p, b)| (p.clone(), b.clone()))
-            .collect();
-        files.sort_by(|a, b| a.0.cmp(&b.0));
+/// Where a built file's bytes are.
+enum Page<'a> {
+    Memory(&'a [u8]),
+    Disk(&'a Path),
+}
+
+impl<'a> Pages<'a> {
+    pub fn new(output: &'a super::Output) -> Pages<'a> {
+        let text = |p: &str| p.ends_with(".html") || p.ends_with(".css");
+        let mut files: Vec<(&str, Page)> = match output {
+            super::Output::Memory(m) => m
+                .iter()
+                .filter(|(p, _)| text(p))
+                .map(|(p, b)| (p.as_str(), Page::Memory(b)))
+                .collect(),
+            super::Output::Disk(d) => d
+                .iter()
+                .filter(|(p, _)| text(p))
+                .map(|(p, f)| (p.as_str(), Page::Disk(f)))
+                .collect(),
+        };
+        files.sort_unstable_by(|a, b| a.0.cmp(b.0));
         Pages { files }
     }
 
-    /// (file path, text) of every UTF-8 HTML or CSS file.
-    pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.files
-            .iter()
-            .filter_map(|(p, b)| std::str::from_utf8(b).ok().map(|t| (p.as_str(), t)))
+    /// Calls `f` with (file path, text) of every UTF-8 HTML or CSS file,
+    /// in path order; a file on disk that cannot be read is skipped.
+    pub fn each_text(&self, mut f: impl FnMut(&str, &str)) {
+        for (path, page) in &self.files {
+            let read;
+            let bytes = match page {
+                Page::Memory(b) => *b,
+                Page::Disk(file) => match std::fs::read(file) {
+                    Ok(b) => {
+                        read = b;
+                        &read[..]
+                    }
+                    Err(_) => continue,
+                },
+            };
+            if let Ok(t) = std::str::from_utf8(bytes) {
+                f(path, t);
+            }
+        }
     }
 }
 
@@ -249,24 +277,24 @@ pub fn page_url(base: &str, file: &str) -> String {
     )
 }
 
-/// Where an address to another host is used: by how many built files, and
-/// the first (file, its text, offset, what uses it).
-pub struct Use<'a> {
+/// Where an address to another host is used: by how many built files, the
+/// first of them and where to report it ([`place`]).
+pub struct Use {
     pub what: &'static str,
     pub count: usize,
-    pub file: &'a str,
-    pub text: &'a str,
-    pub at: usize,
+    pub file: String,
+    pub place: (PathBuf, usize, usize, bool),
 }
 
 /// Addresses to hosts other than `own` that `refs` finds in the built files.
-pub fn external<'a>(
-    pages: &'a Pages,
+pub fn external(
+    pages: &Pages,
     own: &str,
-    refs: impl Fn(&str, &'a str) -> Vec<Ref<'a>>,
-) -> BTreeMap<String, Use<'a>> {
-    let mut found: BTreeMap<String, Use<'a>> = BTreeMap::new();
-    for (file, text) in pages.texts() {
+    origins: &Origins,
+    refs: impl for<'t> Fn(&str, &'t str) -> Vec<Ref<'t>>,
+) -> BTreeMap<String, Use> {
+    let mut found: BTreeMap<String, Use> = BTreeMap::new();
+    pages.each_text(|file, text| {
         let mut seen = std::collections::HashSet::new();
         for r in refs(file, text) {
             let url = r.url.replace("&amp;", "&");
@@ -274,24 +302,26 @@ pub fn external<'a>(
             if host == own || !seen.insert(url.clone()) {
                 continue;
             }
-            found
-                .entry(url)
-                .and_modify(|u| u.count += 1)
-                .or_insert(Use {
-                    what: r.what,
-                    count: 1,
-                    file,
-                    text,
-                    at: r.at,
-                });
+            if let Some(u) = found.get_mut(&url) {
+                u.count += 1;
+                continue;
+            }
+            let place = place(origins, &url, file, text, r.at);
+            let u = Use {
+                what: r.what,
+                count: 1,
+                file: file.to_string(),
+                place,
+            };
+            found.insert(url, u);
         }
-    }
+    });
     found
 }
 
 pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Finding>) {
     let own = host_of(&site.config.base_url).unwrap_or_default();
-    let found = external(pages, &own, |file, text| {
+    let found = external(pages, &own, origins, |file, text| {
         let mut refs = css_refs(text);
         if file.ends_with(".html") {
             refs.extend(tag_refs(text, false));
@@ -301,8 +331,8 @@ pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Findin
     for (url, u) in found {
         let (what, count) = (u.what, u.count);
         let host = host_of(&url).unwrap_or_default();
-        let (path, line, col, written) = place(origins, &url, u.file, u.text, u.at);
-        let first = page_url(&site.config.base_path, u.file);
+        let (path, line, col, written) = u.place;
+        let first = page_url(&site.config.base_path, &u.file);
         let where_en = if written { "written here, " } else { "" };
         let where_zh = if written { "写在此处，" } else { "" };
         out.push(Finding::new(

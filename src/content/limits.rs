@@ -12,14 +12,15 @@ use rust_decimal::Decimal;
 /// of all reports: when this passes, no aggregation can overflow.
 pub fn check_sums(content: &Content, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Sorted once for all metrics (comparing paths costs more than adding).
+    let mut reports: Vec<&Report> = content.reports.iter().map(|r| &**r).collect();
+    reports.sort_by(|a, b| a.common.src.shown.cmp(&b.common.src.shown));
     for (mi, m) in config.metrics.iter().enumerate() {
         if !matches!(m.aggregate, Aggregate::Sum | Aggregate::Avg) {
             continue;
         }
         let mut total = Decimal::ZERO;
-        let mut reports: Vec<&Report> = content.reports.iter().map(|r| &**r).collect();
-        reports.sort_by(|a, b| a.common.src.shown.cmp(&b.common.src.shown));
-        for r in reports {
+        for r in &reports {
             let Some(st) = r.stats.iter().find(|s| s.metric == mi) else {
                 continue;
             };

@@ -181,8 +181,8 @@ enum Loaded {
 /// The files of `content/` as last loaded, kept between builds by `serve`
 /// so a rebuild re-reads only the files reported changed. Keyed by the
 /// `content/`-relative path with `/` as `\0`, which orders them as the
-/// walk does (component by component).
-#[derive(Default)]
+/// walk does (component by component). A clone shares the documents.
+#[derive(Default, Clone)]
 pub struct LoadCache {
     files: std::collections::BTreeMap<String, Loaded>,
     /// Filled by a full walk; until then every load walks.

@@ -9,9 +9,9 @@ pub mod scan;
 
 use crate::content::{Asset, Source};
 use crate::diagnostics::{text, Diagnostic, Text};
+use crate::file_checks;
 use crate::site::Site;
 use crate::source::line_col;
-use rayon::prelude::*;
 use scan::{Allow, Hit, Kind};
 use std::path::Path;
 
@@ -122,16 +122,47 @@ pub fn published_sources(site: &Site) -> Vec<&Source> {
 
 /// Every personal number the site would publish, as errors.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
+    check_cached(site, &mut Cache::default())
+}
+
+/// What `serve` keeps of [`check`] between rebuilds (see [`check_cached`]).
+#[derive(Default)]
+pub struct Cache {
+    sources: file_checks::Cache,
+    assets: file_checks::Cache,
+}
+
+/// [`check`], scanning only the files `cache` holds no findings for:
+/// sources by path and bytes, attachments by path (and, for the office
+/// files whose text is read, size and modification time), all under the
+/// same allow-list.
+pub fn check_cached(site: &Site, cache: &mut Cache) -> Vec<Diagnostic> {
     let allow = allow_list(site);
+    let c = &site.config;
+    let seed = file_checks::seed(&(&c.audit.allow, &c.identity.contact));
     let sources = published_sources(site);
-    let mut out: Vec<Diagnostic> = sources
-        .par_iter()
-        .flat_map_iter(|s| scan_source(s, &allow))
-        .collect();
-    out.par_extend(
-        site.assets
-            .par_iter()
-            .flat_map_iter(|a| scan_asset(a, &allow)),
+    let mut out = cache.sources.run(
+        seed,
+        &sources,
+        |s| file_checks::key(&s.rel, s.hash),
+        |s| scan_source(s, &allow),
     );
+    out.extend(cache.assets.run(
+        seed,
+        &site.assets,
+        |a| file_checks::key(&a.rel, asset_stamp(a)),
+        |a| scan_asset(a, &allow),
+    ));
     out
+}
+
+/// What an attachment's scan reads besides its name: for an office file,
+/// its size and modification time (1 when they cannot be read); 0 for any
+/// other file.
+fn asset_stamp(a: &Asset) -> u64 {
+    let name = a.rel.rsplit('/').next().unwrap_or(&a.rel);
+    if !office::is_office(name) {
+        return 0;
+    }
+    std::fs::metadata(&a.path).map_or(1, |m| file_checks::seed(&(m.len(), m.modified().ok())))
 }

@@ -3,6 +3,7 @@
 //! written through a [`Sink`]. Reads the model only; shared data is
 //! serialized once per build.
 
+mod batch;
 pub mod charts;
 pub mod desk;
 pub mod markdown;
@@ -14,24 +15,23 @@ pub mod stats;
 pub mod status;
 pub mod templates;
 pub mod views;
+mod write;
+
+pub use batch::{Batched, BATCH};
+pub use write::write_site;
 
 use crate::content::{Located, Source};
 use crate::diagnostics::{text, Diagnostic};
 use crate::hash::HashedMap;
 use crate::output::{Blob, Sink};
-use crate::site::stats::Stats;
 use crate::site::Site;
-use crate::theme::{StaticSrc, ThemeFiles};
+use crate::theme::ThemeFiles;
 use markdown::{LinkContext, Rendered};
-use pages::reuse::{json_hash, CacheRun, Signed, Versions};
-use pages::{jobs, Ctx, Job, Out};
+use pages::reuse::Signed;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use templates::Templates;
-use views::{SiteView, Views};
 
 /// Rendered Markdown of every document, index-aligned with the model.
 /// Shared, so `serve` can keep unchanged bodies between rebuilds.
@@ -59,7 +59,7 @@ impl Bodies {
     }
 }
 
-fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
+pub(crate) fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
     if r.findings.is_empty() {
         return;
     }
@@ -132,6 +132,56 @@ pub struct BodyCache {
     bodies: HashedMap<Arc<Rendered>>,
 }
 
+/// What every document's Markdown rendering depends on besides its own
+/// text and the model's paths: the assets, and a hash of all of it.
+pub(crate) struct MarkdownCtx {
+    assets: BTreeSet<String>,
+    /// [`link_context_hash`].
+    links: u64,
+}
+
+impl MarkdownCtx {
+    pub(crate) fn new(site: &Site, known: &BTreeSet<String>) -> Self {
+        let assets: BTreeSet<String> = site.assets.iter().map(|a| a.rel.clone()).collect();
+        let links = link_context_hash(site, known, &assets);
+        MarkdownCtx { assets, links }
+    }
+
+    /// The key of `src`'s rendering (see [`Rendered::key`]): the file's
+    /// own path too, as relative links resolve from its folder.
+    fn key(&self, src: &Source) -> u64 {
+        xxhash_rust::xxh3::xxh3_64_with_seed(src.rel.as_bytes(), self.links ^ src.hash)
+    }
+
+    /// Renders `src` of `site`, whose paths are `known`; `cover`: an
+    /// article's cover image, resolved like a link.
+    pub(crate) fn render(
+        &self,
+        site: &Site,
+        known: &BTreeSet<String>,
+        src: &Source,
+        cover: Option<&Located<String>>,
+    ) -> Rendered {
+        let _processing = crate::current::processing(&src.shown);
+        let ctx = LinkContext {
+            base_path: &site.config.base_path,
+            source_dir: src.dir(),
+            by_source: &site.by_source,
+            known,
+            assets: &self.assets,
+        };
+        let mut m = markdown::render(&src.body, site.config.unsafe_html, &ctx);
+        m.key = self.key(src);
+        if let Some(cover) = cover {
+            let (url, finding) =
+                markdown::resolve_cover(&cover.value, &ctx, (cover.line, cover.col));
+            m.cover = url;
+            m.findings.extend(finding);
+        }
+        m
+    }
+}
+
 /// [`bodies`], reusing what `cache` holds; the cache then holds this
 /// build's bodies only.
 pub fn bodies_cached(
@@ -139,43 +189,14 @@ pub fn bodies_cached(
     known: &BTreeSet<String>,
     cache: &mut BodyCache,
 ) -> (Bodies, Vec<Diagnostic>) {
-    let assets: BTreeSet<String> = site.assets.iter().map(|a| a.rel.clone()).collect();
-    let unsafe_html = site.config.unsafe_html;
-    let links = link_context_hash(site, known, &assets);
-    fn ctx_for<'a>(
-        site: &'a Site,
-        src: &'a Source,
-        known: &'a BTreeSet<String>,
-        assets: &'a BTreeSet<String>,
-    ) -> LinkContext<'a> {
-        LinkContext {
-            base_path: &site.config.base_path,
-            source_dir: src.dir(),
-            by_source: &site.by_source,
-            known,
-            assets,
-        }
-    }
+    let md = MarkdownCtx::new(site, known);
     let prev = std::mem::take(&mut cache.bodies);
     cache.bodies.reserve(prev.len());
-    // `cover`: an article's cover image, resolved like a link.
     let one = |src: &Source, cover: Option<&Located<String>>| -> Arc<Rendered> {
-        // The file's own path too: relative links resolve from its folder.
-        let key = xxhash_rust::xxh3::xxh3_64_with_seed(src.rel.as_bytes(), links ^ src.hash);
-        if let Some(m) = prev.get(&key) {
-            return m.clone();
+        match prev.get(&md.key(src)) {
+            Some(m) => m.clone(),
+            None => Arc::new(md.render(site, known, src, cover)),
         }
-        let _processing = crate::current::processing(&src.shown);
-        let ctx = ctx_for(site, src, known, &assets);
-        let mut m = markdown::render(&src.body, unsafe_html, &ctx);
-        m.key = key;
-        if let Some(cover) = cover {
-            let (url, finding) =
-                markdown::resolve_cover(&cover.value, &ctx, (cover.line, cover.col));
-            m.cover = url;
-            m.findings.extend(finding);
-        }
-        Arc::new(m)
     };
     let reports: Vec<Arc<Rendered>> = site
         .reports
@@ -199,16 +220,9 @@ pub fn bodies_cached(
         .collect();
     let mut diags = Vec::new();
     let sources = site
-        .reports
-        .iter()
-        .map(|r| &r.doc.common.src)
-        .zip(&reports)
-        .chain(
-            site.articles
-                .iter()
-                .map(|a| &a.doc.common.src)
-                .zip(&articles),
-        )
+        .documents()
+        .map(|d| d.src())
+        .zip(reports.iter().chain(&articles))
         .chain(site.pages.iter().map(|p| &p.doc.common.src).zip(&pages))
         .chain(
             site.units
@@ -322,228 +336,4 @@ pub struct Target<'a> {
     pub progress: Option<&'a crate::ProgressFn>,
     /// Outputs of the previous build to reuse (see [`RenderCache`]).
     pub cache: Option<&'a mut RenderCache>,
-}
-
-/// Renders every page and copies static files and assets through the
-/// target's sink. `search_files`: the number of search index files already
-/// written by [`write_search`] (counted in [`Written::files`]).
-pub fn write_site(
-    site: &Site,
-    stats: &Stats,
-    bodies: &Bodies,
-    search_files: usize,
-    theme: ThemeFiles,
-    target: Target,
-) -> Result<Written, Vec<Diagnostic>> {
-    let Target {
-        sink,
-        progress,
-        mut cache,
-    } = target;
-    let site_view = SiteView::new(site);
-    let statics: BTreeMap<String, StaticSrc> = theme.statics;
-    // stats.json as written; `stats()` in templates parses it when called.
-    let stats_json: Arc<String> = Arc::new(stats::json_text(site, stats));
-    let mut prev_signed = cache
-        .as_deref_mut()
-        .map(|c| std::mem::take(&mut c.signed))
-        .unwrap_or_default();
-    let run = cache.as_deref_mut().and_then(|c| {
-        let sources: Vec<(&String, &str)> = theme
-            .templates
-            .iter()
-            .map(|(n, s)| (n, s.text.as_str()))
-            .collect();
-        let global = json_hash(
-            xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes()),
-            &(&sources, &site_view),
-        )?;
-        let sig_global = json_hash(1, &site_view)?;
-        let stats_fn = sources.iter().any(|(_, s)| s.contains("stats("));
-        Some(CacheRun {
-            versions: Versions::new(site, bodies, sig_global, &sources, &stats_json, stats_fn),
-            next_signed: Mutex::new(HashedMap::with_capacity_and_hasher(
-                prev_signed.len(),
-                Default::default(),
-            )),
-            global,
-            next: Mutex::new(HashedMap::with_capacity_and_hasher(
-                c.outputs.len(),
-                Default::default(),
-            )),
-            prev: std::mem::take(&mut c.outputs),
-            rendered: Default::default(),
-            reused: Default::default(),
-        })
-    });
-    let tpl = Templates::new(theme.templates, &site_view, stats_json.clone())?;
-    let ctx = Ctx {
-        site,
-        stats,
-        stats_json: &stats_json,
-        views: Views::new(site, &bodies.reports, &bodies.articles),
-        bodies,
-        tpl: &tpl,
-        all_reports: (0..site.reports.len()).collect(),
-        all_articles: (0..site.articles.len()).collect(),
-        cache: run.as_ref(),
-        unit_stats: (0..site.units.len()).map(|_| Default::default()).collect(),
-    };
-    let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
-    let fail = |d: Diagnostic| {
-        let mut e = errors.lock().unwrap_or_else(|p| p.into_inner());
-        // The same template error on every page is one problem.
-        if !e.iter().any(|x| x.path == d.path && x.message == d.message) {
-            e.push(d);
-        }
-    };
-    let io_fail = |e: crate::fs::FsError| {
-        fail(Diagnostic::error(
-            &e.path,
-            0,
-            0,
-            text!("cannot write: {}", e.source; "无法写入：{}", e.source),
-        ));
-    };
-    let jobs = jobs(site);
-    let total = jobs.len();
-    // A file to keep is kept as the handle its sink returns.
-    let write = |sig: Option<u64>, path: String, out: Out, is_page: bool| match (out, &run) {
-        (Out::Kept(blob, key), Some(c)) => sink
-            .write_blob(&path, blob)
-            .map(|blob| c.keep(sig, (path, blob, is_page, key))),
-        (Out::Kept(blob, _), None) => sink.write_blob(&path, blob).map(drop),
-        (Out::Bytes(b), _) => sink.write(&path, &b),
-    };
-    // With a cache, a job whose signature is that of a previous output is
-    // written from it without building its context; the rest are rendered.
-    let mut pages = 0;
-    let jobs: Vec<(Job, Option<u64>)> = match &run {
-        Some(c) => {
-            let sigs: Vec<Option<u64>> = jobs
-                .par_iter()
-                .map(|&j| ctx.signature(j, &c.versions))
-                .collect();
-            let mut next = c.next.lock().unwrap_or_else(|p| p.into_inner());
-            let mut next_signed = c.next_signed.lock().unwrap_or_else(|p| p.into_inner());
-            let mut misses = Vec::new();
-            for (job, sig) in jobs.into_iter().zip(sigs) {
-                let Some(hit) = sig.and_then(|s| prev_signed.remove(&s).map(|h| (s, h))) else {
-                    misses.push((job, sig));
-                    continue;
-                };
-                let (sig, (path, blob, is_page, key)) = hit;
-                let blob = match sink.write_blob(&path, blob) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        io_fail(e);
-                        continue;
-                    }
-                };
-                pages += usize::from(is_page);
-                if let Some(k) = key {
-                    next.insert(k, blob.clone());
-                }
-                next_signed.insert(sig, (path, blob, is_page, key));
-            }
-            c.reused.fetch_add(total - misses.len(), Ordering::Relaxed);
-            misses
-        }
-        None => jobs.into_iter().map(|j| (j, None)).collect(),
-    };
-    let done = std::sync::atomic::AtomicUsize::new(total - jobs.len());
-    pages += jobs
-        .into_par_iter()
-        .inspect(|_| {
-            if let Some(p) = progress {
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if n % 64 == 0 || n == total {
-                    p(n, total);
-                }
-            }
-        })
-        .map(|(job, sig)| match ctx.run_signed(job, sig) {
-            Ok((path, out, is_page)) => match write(sig, path, out, is_page) {
-                Ok(()) => usize::from(is_page),
-                Err(e) => {
-                    io_fail(e);
-                    0
-                }
-            },
-            Err(d) => {
-                fail(d);
-                0
-            }
-        })
-        .sum::<usize>();
-    let copies: Vec<(String, StaticSrc)> = statics
-        .into_iter()
-        .chain(
-            site.assets
-                .iter()
-                .map(|a| (a.rel.clone(), StaticSrc::Disk(a.path.clone()))),
-        )
-        .collect();
-    let copied = copies.len();
-    // With a cache, a file on disk whose size and modification time are
-    // unchanged is not read again.
-    let prev_copies = cache.as_deref_mut().map(|c| std::mem::take(&mut c.copies));
-    let next_copies: Mutex<HashMap<PathBuf, Copied>> = Mutex::default();
-    let copy = |rel: &str, src: &StaticSrc| -> crate::fs::Result<()> {
-        let (StaticSrc::Disk(path), Some(prev)) = (src, &prev_copies) else {
-            return src.bytes().and_then(|b| sink.write(rel, &b));
-        };
-        let stamp = std::fs::metadata(path)
-            .ok()
-            .map(|m| (m.len(), m.modified().ok()));
-        let blob = match prev.get(path) {
-            Some((s, b)) if stamp.as_ref() == Some(s) => b.clone(),
-            _ => Blob::Bytes(Arc::from(src.bytes()?.as_ref())),
-        };
-        let blob = sink.write_blob(rel, blob)?;
-        if let Some(stamp) = stamp {
-            let mut next = next_copies.lock().unwrap_or_else(|p| p.into_inner());
-            next.insert(path.clone(), (stamp, blob));
-        }
-        Ok(())
-    };
-    copies.into_par_iter().for_each(|(rel, src)| {
-        if let Err(e) = copy(&rel, &src) {
-            io_fail(e);
-        }
-    });
-    if let Some(c) = cache.as_deref_mut() {
-        c.copies = next_copies.into_inner().unwrap_or_else(|p| p.into_inner());
-    }
-    crate::release::drop_aside((ctx.views.into_shared(), ctx.unit_stats, tpl));
-    let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
-    if let (Some(c), Some(run)) = (cache, run) {
-        c.last = (
-            run.rendered.load(Ordering::Relaxed),
-            run.reused.load(Ordering::Relaxed),
-        );
-        // A failed build keeps the outputs of the last good one.
-        (c.outputs, c.signed) = if errors.is_empty() {
-            (
-                run.next.into_inner().unwrap_or_else(|p| p.into_inner()),
-                run.next_signed
-                    .into_inner()
-                    .unwrap_or_else(|p| p.into_inner()),
-            )
-        } else {
-            // What was not reused is still the last good build's.
-            let mut signed = run
-                .next_signed
-                .into_inner()
-                .unwrap_or_else(|p| p.into_inner());
-            signed.extend(prev_signed);
-            (run.prev, signed)
-        };
-    }
-    if errors.is_empty() {
-        let files = total + copied + search_files;
-        Ok(Written { pages, files })
-    } else {
-        Err(errors)
-    }
 }

@@ -2,7 +2,10 @@
 //! (`jianbao audit` without `--online`), computed on a background thread
 //! from the files just built so the preview never waits for it. Personal
 //! data needs nothing here: it fails the build and shows in the overlay.
-//! The audit reads the built HTML and CSS back from the store while it runs.
+//! The audit reads the built HTML and CSS from the store one file at a
+//! time, and the content as the build read it (shared, not read again). One audit runs at a time; builds published meanwhile wait in one
+//! slot, the newest replacing older ones, and a result that a newer build
+//! waiting has made stale is not shown.
 
 use super::state::{Shared, Snapshot};
 use jianbao::diagnostics::Diagnostic;
@@ -10,55 +13,55 @@ use jianbao::store::Store;
 use jianbao::BuildOptions;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-/// One audit at a time; a rebuild during one is audited by the next.
+/// An audit thread is running.
 static RUNNING: AtomicBool = AtomicBool::new(false);
+
+/// The newest good build not audited yet, with its warnings and what it
+/// read of `content/`.
+type Pending = Option<(Arc<Snapshot>, Vec<Diagnostic>, jianbao::Session)>;
+static PENDING: Mutex<Pending> = Mutex::new(None);
+
+fn pending() -> std::sync::MutexGuard<'static, Pending> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The next build to audit, or None (and the thread stops) when none waits.
+fn next() -> Pending {
+    loop {
+        if let Some(job) = pending().take() {
+            return Some(job);
+        }
+        RUNNING.store(false, Ordering::Release);
+        // A build queued just before the flag fell would wait for nobody.
+        if pending().is_none() || RUNNING.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+    }
+}
 
 pub fn spawn(
     root: PathBuf,
     drafts: bool,
     (snap, store): (Arc<Snapshot>, Arc<Store>),
-    warnings: Vec<Diagnostic>,
+    (warnings, reader): (Vec<Diagnostic>, jianbao::Session),
     shared: Arc<Shared>,
 ) {
-    let lang = shared.lang;
+    *pending() = Some((snap, warnings, reader));
     if RUNNING.swap(true, Ordering::AcqRel) {
         return;
     }
     let run = move || {
-        // The model is read with the site's own base_url: the preview's
-        // host is not "another host".
-        let opts = BuildOptions {
-            root,
-            drafts,
-            ..BuildOptions::default()
-        };
-        // What the audit reads of the output: the pages and stylesheets.
-        let files: jianbao::audit::Files = snap
-            .files
-            .iter()
-            .filter(|(p, _)| p.ends_with(".html") || p.ends_with(".css"))
-            .filter_map(|(p, &k)| Some((p.clone(), std::fs::read(store.path(k)).ok()?.into())))
-            .collect();
-        drop(snap);
-        let today = jianbao::site::reporting::today();
-        if let Some(today) = chrono::NaiveDate::from_ymd_opt(today.year, today.month, today.day) {
-            let aopts = jianbao::audit::Options {
-                today,
-                online: false,
-            };
-            if let Ok(r) = jianbao::audit_built(&opts, Some(&files), warnings, &aopts) {
-                println!(
-                    "[{}] {}",
-                    super::now(),
-                    jianbao::audit::format::one_line(&r, lang)
-                );
-                // The desk lists the findings.
-                super::desk::audited(&shared, &r, lang);
-            }
+        while let Some((snap, warnings, mut reader)) = next() {
+            audit(
+                &root,
+                drafts,
+                (snap, &store),
+                (warnings, &mut reader),
+                &shared,
+            );
         }
-        RUNNING.store(false, Ordering::Release);
     };
     if std::thread::Builder::new()
         .name("jianbao-audit".into())
@@ -67,4 +70,51 @@ pub fn spawn(
     {
         RUNNING.store(false, Ordering::Release);
     }
+}
+
+fn audit(
+    root: &std::path::Path,
+    drafts: bool,
+    (snap, store): (Arc<Snapshot>, &Store),
+    (warnings, reader): (Vec<Diagnostic>, &mut jianbao::Session),
+    shared: &Arc<Shared>,
+) {
+    let lang = shared.lang;
+    // The model is read with the site's own base_url: the preview's
+    // host is not "another host".
+    let opts = BuildOptions {
+        root: root.to_path_buf(),
+        drafts,
+        ..BuildOptions::default()
+    };
+    let files = jianbao::audit::Output::Disk(
+        snap.files
+            .iter()
+            .map(|(p, &k)| (p.clone(), store.path(k)))
+            .collect(),
+    );
+    drop(snap);
+    let today = jianbao::site::reporting::today();
+    let Some(today) = chrono::NaiveDate::from_ymd_opt(today.year, today.month, today.day) else {
+        return;
+    };
+    let aopts = jianbao::audit::Options {
+        today,
+        online: false,
+    };
+    let Ok(r) = jianbao::audit_built(&opts, Some(&files), warnings, &aopts, Some(reader)) else {
+        return;
+    };
+    // A newer build waits: this result is stale (and may lack files the
+    // store has let go since).
+    if pending().is_some() {
+        return;
+    }
+    println!(
+        "[{}] {}",
+        super::now(),
+        jianbao::audit::format::one_line(&r, lang)
+    );
+    // The desk lists the findings.
+    super::desk::audited(shared, &r, lang);
 }

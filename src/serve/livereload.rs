@@ -1,53 +1,19 @@
-//! Live reload: the Server-Sent Events hub that pushes `hello`, `reload`,
-//! `css`, `error` and `ok` to open pages, and the small inline client
-//! injected into every HTML response.
+//! Live reload: the Server-Sent Events stream that pushes `hello`,
+//! `reload`, `css`, `error` and `ok` to open pages (through the
+//! [`Hub`](super::hub::Hub)), and the small inline client injected into
+//! every HTML response.
 
+use super::hub::event;
 use super::state::{Shared, Snapshot};
 use jianbao::diagnostics::Lang;
 use std::io::Write;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::Mutex;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 /// The endpoint the injected client listens on.
 pub const EVENTS_PATH: &str = "/__jianbao/events";
 
 const HEARTBEAT: Duration = Duration::from_secs(15);
-
-/// Fans events out to every connected client.
-#[derive(Default)]
-pub struct Hub {
-    clients: Mutex<Vec<Sender<String>>>,
-}
-
-impl Hub {
-    pub fn subscribe(&self) -> Receiver<String> {
-        let (tx, rx) = mpsc::channel();
-        self.clients
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(tx);
-        rx
-    }
-
-    /// Sends one event to all clients, forgetting those that went away.
-    pub fn broadcast(&self, name: &str, data: &serde_json::Value) {
-        self.broadcast_raw(event(name, data));
-    }
-
-    /// Sends an already formatted event.
-    pub fn broadcast_raw(&self, msg: String) {
-        self.clients
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|c| c.send(msg.clone()).is_ok());
-    }
-}
-
-/// One SSE message. `data` is JSON on a single line.
-pub fn event(name: &str, data: &serde_json::Value) -> String {
-    format!("event: {name}\ndata: {data}\n\n")
-}
 
 /// The events telling a client what state the site is in right now.
 pub fn status_events(shared: &Shared, snap: &Snapshot) -> String {

@@ -7,6 +7,7 @@
 mod audit_line;
 mod desk;
 mod http;
+mod hub;
 mod livereload;
 mod server;
 mod state;
@@ -73,17 +74,10 @@ impl Builder {
     fn build(&self, prev_base: &str, changed: Option<&[PathBuf]>) -> Built {
         let start = Instant::now();
         // The base path comes from site.yaml; the host is this server.
-        let base_path = jianbao::config::Config::load(&self.root, None)
-            .ok()
-            .map(|c| c.base_path);
         let opts = BuildOptions {
             root: self.root.clone(),
             output: None,
-            base_url: Some(format!(
-                "{}{}",
-                self.origin,
-                base_path.as_deref().unwrap_or(prev_base)
-            )),
+            origin: Some(self.origin.clone()),
             drafts: self.drafts,
             // Editors preview what awaits review (with a 待审 banner).
             unreviewed: true,
@@ -92,7 +86,10 @@ impl Builder {
         };
         let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
         let sink = StoreSink::new(&self.store, session.files());
-        match session.rebuild_into(&opts, changed, &sink) {
+        let result = session.rebuild_into(&opts, changed, &sink);
+        // As read by this build, or by the last that read site.yaml.
+        let base_path = session.base_path().map(str::to_string);
+        match result {
             Ok(report) => {
                 if self.timings {
                     let phases: Vec<String> = report
@@ -101,6 +98,10 @@ impl Builder {
                         .map(|p| format!("{} {:.1}", p.name, p.wall.as_secs_f64() * 1000.0))
                         .collect();
                     println!("  ms: {}", phases.join(", "));
+                    // Resident memory after the build and the peak so far.
+                    if let Some((now, peak)) = report.timings.last().and_then(|p| p.rss) {
+                        println!("  rss: {} MB (peak {} MB)", now >> 20, peak >> 20);
+                    }
                 }
                 Built::Ok {
                     files: sink.into_manifest(),
@@ -157,11 +158,16 @@ fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, built: Built, first:
     };
     apply(shared, built, first);
     if let Some(diags) = diags {
+        let reader = builder
+            .session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reader();
         audit_line::spawn(
             builder.root.clone(),
             builder.drafts,
             (shared.current(), shared.store.clone()),
-            diags,
+            (diags, reader),
             shared.clone(),
         );
     }

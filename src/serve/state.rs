@@ -3,7 +3,7 @@
 //! rebuild, so a request never sees half a site. The files' bytes are in a
 //! [`Store`] on disk, written once and never changed.
 
-use super::livereload::Hub;
+use super::hub::Hub;
 use jianbao::diagnostics::Lang;
 use jianbao::store::{Manifest, Store};
 use std::sync::{Arc, RwLock};

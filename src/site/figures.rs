@@ -8,6 +8,7 @@ use super::Site;
 use crate::config::Metric;
 use crate::content::number::{format_figure, parse_figure, Figure};
 use crate::diagnostics::{text, Diagnostic};
+use crate::file_checks;
 use crate::source::LineIndex;
 
 /// What may stand between a label and its number: "横幅8条",
@@ -143,37 +144,51 @@ pub fn stated(body: &str, m: &Metric) -> Vec<(usize, Figure)> {
 /// 154277株，其中……栽植各类苗木81250株"); it agrees when `stats:` holds
 /// any of the figures it states.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
-    let metrics = &site.config.metrics;
+    check_cached(site, &mut file_checks::Cache::default())
+}
+
+/// [`check`], checking only the reports `cache` (kept by `serve`) holds no
+/// findings for, by path and bytes (the text and `stats:` are the file's)
+/// under the same metrics.
+pub fn check_cached(site: &Site, cache: &mut file_checks::Cache) -> Vec<Diagnostic> {
+    let seed = file_checks::seed(&site.config.metrics);
+    cache.run(
+        seed,
+        &site.reports,
+        |r| file_checks::key(&r.doc.common.src.rel, r.doc.common.src.hash),
+        |r| check_report(&site.config.metrics, &r.doc),
+    )
+}
+
+fn check_report(metrics: &[Metric], r: &crate::content::Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for r in &site.reports {
-        let src = &r.doc.common.src;
-        let lines = LineIndex::new(&src.body);
-        for (mi, m) in metrics.iter().enumerate() {
-            let said = stated(&src.body, m);
-            let given = r.doc.stats.iter().find(|s| s.metric == mi);
-            if given.is_some_and(|s| said.iter().any(|(_, f)| *f == s.figure)) {
-                continue;
-            }
-            for (offset, f) in said {
-                let (l, c) = lines.line_col(offset);
-                let line = l + src.body_line - 1;
-                let said = format_figure(&f);
-                match given {
-                    Some(s) => {
-                        let value = format_figure(&s.figure);
-                        out.push(Diagnostic::warning(&src.shown, line, c, text!(
-                            "the text says {} {}{}, but `stats:` has {} {}{} (line {})", m.label, said, m.unit, m.label, value, m.unit, s.line;
-                            "正文写的是{}{}{}，但 `stats:` 中是{}{}{}（第 {} 行）", m.label, said, m.unit, m.label, value, m.unit, s.line))
-                        .with_hint(text!("make the two agree; the figures in `stats:` are what the statistics count";
-                                         "请核对两处数字；统计只采用 `stats:` 中的数值")));
-                    }
-                    None => {
-                        out.push(Diagnostic::warning(&src.shown, line, c, text!(
-                            "the text states {} {}{}, but `stats:` has no `{}`", m.label, said, m.unit, m.label;
-                            "正文写有{}{}{}，但 `stats:` 中没有 `{}`", m.label, said, m.unit, m.label))
-                        .with_hint(text!("add `{}: {}` under `stats:` so it is counted", m.label, said;
-                                         "请在 `stats:` 下添加 `{}: {}`，以便计入统计", m.label, said)));
-                    }
+    let src = &r.common.src;
+    let lines = LineIndex::new(&src.body);
+    for (mi, m) in metrics.iter().enumerate() {
+        let said = stated(&src.body, m);
+        let given = r.stats.iter().find(|s| s.metric == mi);
+        if given.is_some_and(|s| said.iter().any(|(_, f)| *f == s.figure)) {
+            continue;
+        }
+        for (offset, f) in said {
+            let (l, c) = lines.line_col(offset);
+            let line = l + src.body_line - 1;
+            let said = format_figure(&f);
+            match given {
+                Some(s) => {
+                    let value = format_figure(&s.figure);
+                    out.push(Diagnostic::warning(&src.shown, line, c, text!(
+                        "the text says {} {}{}, but `stats:` has {} {}{} (line {})", m.label, said, m.unit, m.label, value, m.unit, s.line;
+                        "正文写的是{}{}{}，但 `stats:` 中是{}{}{}（第 {} 行）", m.label, said, m.unit, m.label, value, m.unit, s.line))
+                    .with_hint(text!("make the two agree; the figures in `stats:` are what the statistics count";
+                                     "请核对两处数字；统计只采用 `stats:` 中的数值")));
+                }
+                None => {
+                    out.push(Diagnostic::warning(&src.shown, line, c, text!(
+                        "the text states {} {}{}, but `stats:` has no `{}`", m.label, said, m.unit, m.label;
+                        "正文写有{}{}{}，但 `stats:` 中没有 `{}`", m.label, said, m.unit, m.label))
+                    .with_hint(text!("add `{}: {}` under `stats:` so it is counted", m.label, said;
+                                     "请在 `stats:` 下添加 `{}: {}`，以便计入统计", m.label, said)));
                 }
             }
         }

@@ -19,6 +19,7 @@ mod stats;
 mod terms;
 mod units;
 
+use super::search::DocRef;
 use super::templates::{Shared, Templates};
 use super::views::{Link, Paginator, Views};
 use super::Bodies;
@@ -120,6 +121,37 @@ pub(super) fn jobs(site: &Site) -> Vec<Job> {
         jobs.extend((k.jobs)(site).into_iter().map(|(i, n)| Job { kind, i, n }));
     }
     jobs
+}
+
+/// The templates of the kinds of a document's own page.
+const DOCUMENT_TEMPLATES: [&str; 3] = ["report.html", "article.html", "page.html"];
+
+fn kind_of(template: &str) -> usize {
+    KINDS
+        .iter()
+        .position(|k| k.template == Some(template))
+        .unwrap_or(usize::MAX)
+}
+
+/// The job of a report's, article's or standalone page's own page; None
+/// for a unit, whose page is a list.
+pub(super) fn document_job(doc: DocRef) -> Option<Job> {
+    let (t, i) = match doc {
+        DocRef::Report(i) => (DOCUMENT_TEMPLATES[0], i),
+        DocRef::Article(i) => (DOCUMENT_TEMPLATES[1], i),
+        DocRef::Page(i) => (DOCUMENT_TEMPLATES[2], i),
+        DocRef::Unit(_) => return None,
+    };
+    Some(Job {
+        kind: kind_of(t),
+        i,
+        n: 0,
+    })
+}
+
+/// A job of [`document_job`].
+pub(super) fn is_document(job: Job) -> bool {
+    DOCUMENT_TEMPLATES.contains(&job.kind().template.unwrap_or_default())
 }
 
 /// The jobs of a kind made once per site.
@@ -414,8 +446,7 @@ mod tests {
                 .iter()
                 .map(|u| u.path.as_str())
                 .chain(s.tags.iter().chain(&s.categories).map(|t| t.path.as_str()))
-                .chain(s.reports.iter().map(|r| r.path.as_str()))
-                .chain(s.articles.iter().map(|a| a.path.as_str()))
+                .chain(s.documents().map(|d| d.path()))
                 .chain(s.pages.iter().map(|p| p.path.as_str()))
                 .collect();
             let all = jobs(&s);
@@ -431,6 +462,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A document's own page is the job of its kind, and only those are.
+    #[test]
+    fn pages_document_jobs_are_the_documents_kinds() {
+        let s = site(".");
+        let docs = super::super::search::order(&s);
+        let mine: BTreeSet<String> = docs
+            .iter()
+            .filter_map(|&d| document_job(d))
+            .map(|j| j.path(&s))
+            .collect();
+        let all: BTreeSet<String> = jobs(&s)
+            .into_iter()
+            .filter(|&j| is_document(j))
+            .map(|j| j.path(&s))
+            .collect();
+        assert_eq!(
+            mine.len(),
+            s.reports.len() + s.articles.len() + s.pages.len()
+        );
+        assert_eq!(mine, all);
     }
 
     /// Each job is one file: no two jobs write the same path.

@@ -2,8 +2,10 @@
 //! page and unit, in id order (newest first, then pages, then units).
 
 use super::format::{Row, BODY, TAGS, TITLE, UNIT};
+use crate::render::markdown::Rendered;
 use crate::render::Bodies;
 use crate::site::Site;
+use std::sync::Arc;
 
 /// One document's contribution to the index, borrowed from the model
 /// (nothing is copied: `serve` gathers these on every rebuild). Its
@@ -88,27 +90,45 @@ impl DocInput<'_> {
     }
 }
 
-/// The documents of the index in id order, and the unit names.
-pub(super) fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, Vec<DocInput<'a>>) {
-    let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
-    // Reports and articles merged newest first (each list already is).
-    let mut dated: Vec<(crate::content::Date, bool, usize)> = site
+/// A document of the index: which report, article, page or unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocRef {
+    Report(usize),
+    Article(usize),
+    Page(usize),
+    Unit(usize),
+}
+
+/// The documents of the index in id order: reports and articles merged
+/// newest first (each list already is), then pages, then units.
+pub fn order(site: &Site) -> Vec<DocRef> {
+    let mut dated: Vec<(crate::content::Date, DocRef)> = site
         .reports
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.doc.date, true, i))
+        .map(|(i, r)| (r.doc.date, DocRef::Report(i)))
         .chain(
             site.articles
                 .iter()
                 .enumerate()
-                .map(|(i, a)| (a.doc.date, false, i)),
+                .map(|(i, a)| (a.doc.date, DocRef::Article(i))),
         )
         .collect();
     dated.sort_by_key(|d| std::cmp::Reverse(d.0.sort_key()));
-    let mut inputs: Vec<DocInput> = Vec::with_capacity(dated.len() + site.pages.len());
-    for (_, is_report, i) in dated {
-        inputs.push(if is_report {
-            let (r, m) = (&site.reports[i], &bodies.reports[i]);
+    let mut order: Vec<DocRef> =
+        Vec::with_capacity(dated.len() + site.pages.len() + site.units.len());
+    order.extend(dated.into_iter().map(|d| d.1));
+    order.extend((0..site.pages.len()).map(DocRef::Page));
+    // Unit pages last: found by name, aliases (UNIT) and introduction.
+    order.extend((0..site.units.len()).map(DocRef::Unit));
+    order
+}
+
+/// The index's input of document `doc`, whose rendered body is `m`.
+pub(super) fn input<'a>(site: &'a Site, doc: DocRef, m: &'a Rendered) -> DocInput<'a> {
+    match doc {
+        DocRef::Report(i) => {
+            let r = &site.reports[i];
             let d = &r.doc;
             DocInput {
                 title: &d.common.title,
@@ -122,8 +142,9 @@ pub(super) fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, V
                 text: &m.plain,
                 key: m.key,
             }
-        } else {
-            let (a, m) = (&site.articles[i], &bodies.articles[i]);
+        }
+        DocRef::Article(i) => {
+            let a = &site.articles[i];
             let d = &a.doc;
             DocInput {
                 title: &d.common.title,
@@ -137,12 +158,10 @@ pub(super) fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, V
                 text: &m.plain,
                 key: m.key,
             }
-        });
-    }
-    for (p, m) in site.pages.iter().zip(&bodies.pages) {
-        inputs.push(DocInput {
-            title: &p.doc.common.title,
-            path: &p.path,
+        }
+        DocRef::Page(i) => DocInput {
+            title: &site.pages[i].doc.common.title,
+            path: &site.pages[i].path,
             date: None,
             tags: &[],
             category: None,
@@ -151,22 +170,41 @@ pub(super) fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, V
             ku: 2,
             text: &m.plain,
             key: m.key,
-        });
+        },
+        DocRef::Unit(i) => {
+            let u = &site.units[i];
+            DocInput {
+                title: &u.name,
+                path: &u.path,
+                date: None,
+                tags: &[],
+                category: None,
+                unit: Some(u),
+                extras: [None; 3],
+                ku: (i + 1) * 4 + 3,
+                text: &m.plain,
+                key: m.key,
+            }
+        }
     }
-    // Unit pages last: found by name, aliases (UNIT) and introduction.
-    for (i, (u, m)) in site.units.iter().zip(&bodies.units).enumerate() {
-        inputs.push(DocInput {
-            title: &u.name,
-            path: &u.path,
-            date: None,
-            tags: &[],
-            category: None,
-            unit: Some(u),
-            extras: [None; 3],
-            ku: (i + 1) * 4 + 3,
-            text: &m.plain,
-            key: m.key,
-        });
+}
+
+/// The rendered body of `doc`.
+pub fn body(bodies: &Bodies, doc: DocRef) -> &Arc<Rendered> {
+    match doc {
+        DocRef::Report(i) => &bodies.reports[i],
+        DocRef::Article(i) => &bodies.articles[i],
+        DocRef::Page(i) => &bodies.pages[i],
+        DocRef::Unit(i) => &bodies.units[i],
     }
+}
+
+/// The documents of the index in id order, and the unit names.
+pub(super) fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, Vec<DocInput<'a>>) {
+    let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
+    let inputs = order(site)
+        .into_iter()
+        .map(|doc| input(site, doc, body(bodies, doc)))
+        .collect();
     (units, inputs)
 }

@@ -23,7 +23,8 @@
 //!   phrase; the browser un-gzips them (`DecompressionStream`, or
 //!   `search.js`'s own inflate where there is none).
 //!
-//! [`Index`] builds all of it at once (`build`, `check`): runs of documents
+//! [`Feed`] builds it in bounded memory (`build`, `check`), fed batch by
+//! batch and spilling to files; [`Index`] builds all of it at once: runs of documents
 //! are tokenized in parallel, each with dense token ids, and their postings
 //! merged in partitions of tokens, also in parallel. [`SearchCache`] keeps
 //! it between the rebuilds of `serve` and redoes only what an edit touches,
@@ -33,11 +34,14 @@ mod cache;
 mod format;
 mod input;
 mod postings;
+mod stream;
 pub mod tokenize;
 mod vocab;
 
 pub use cache::{SearchCache, SearchReuse};
 pub use format::{BODY, DOCS_PATH, MAX_TEXT, TAGS, TITLE, UNIT};
+pub use input::{body, order, DocRef};
+pub use stream::Feed;
 
 use super::Bodies;
 use crate::site::Site;

@@ -98,9 +98,9 @@ impl Bigrams {
 /// first code of a token is relative to document 0.
 #[derive(Default)]
 pub(super) struct Part {
-    codes: Vec<u32>,
-    short: Vec<(u64, u32, u32)>,
-    long: Vec<(Box<str>, u32, u32)>,
+    pub(super) codes: Vec<u32>,
+    pub(super) short: Vec<(u64, u32, u32)>,
+    pub(super) long: Vec<(Box<str>, u32, u32)>,
 }
 
 /// The postings of a run of documents. Tokens get dense ids in the order
