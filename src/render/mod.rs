@@ -220,16 +220,9 @@ pub fn bodies_cached(
         .collect();
     let mut diags = Vec::new();
     let sources = site
-        .reports
-        .iter()
-        .map(|r| &r.doc.common.src)
-        .zip(&reports)
-        .chain(
-            site.articles
-                .iter()
-                .map(|a| &a.doc.common.src)
-                .zip(&articles),
-        )
+        .documents()
+        .map(|d| d.src())
+        .zip(reports.iter().chain(&articles))
         .chain(site.pages.iter().map(|p| &p.doc.common.src).zip(&pages))
         .chain(
             site.units
