@@ -6,17 +6,46 @@ as written; truth is every document whose title, unit name, tags, body text
 or other texts (aliases, category, summary, author, source) contain every
 term. Prints one line per query and the totals.
 
+Then the index's bytes on disk, and gzipped (each file on its own, `gzip -6`,
+as a server with compression would send it). Reads the index of format v3
+(binary postings shards `idx/<n>.bin`, gzipped JSON text chunks
+`text/<n>.bin`) and of v2 (JSON `.json` files) alike.
+
 usage: search_precision.py PUBLIC_DIR "query,query two terms,…"
 """
-import json,os,re,sys
+import gzip,json,os,re,sys,zlib
 out=sys.argv[1].rstrip('/')
 meta=json.load(open(f'{out}/search/docs.json'))
+def varint(b,p):
+    x=s=0
+    while True:
+        c=b[p]; p+=1; x|=(c&127)<<s; s+=7
+        if c<128: return x,p
+def shard(b):
+    """A v3 shard: token → codes as in v2, (id - previous id) * 256 + entry."""
+    n,p=varint(b,0); table=[]
+    for _ in range(n):
+        l,p=varint(b,p); t=b[p:p+l].decode(); p+=l; pl,p=varint(b,p); table.append((t,pl))
+    d={}
+    for t,pl in table:
+        end=p; end+=pl; codes=[]
+        while p<end:
+            c,p=varint(b,p); k=c%4
+            if k<3: e=(k+1)*16+8
+            else: e=b[p]; p+=1
+            codes.append((c//4)*256+e)
+        d[t]=codes
+    return d
+v3=meta.get('v')==3
+ext='bin' if v3 else 'json'
 post={}
 for f in os.listdir(f'{out}/search/idx'):
-    post.update(json.load(open(f'{out}/search/idx/{f}')))
+    b=open(f'{out}/search/idx/{f}','rb').read()
+    post.update(shard(b) if v3 else json.loads(b))
 rows=[]
 for n in range(len(os.listdir(f'{out}/search/text'))):
-    rows.extend(json.load(open(f'{out}/search/text/{n}.json')))
+    b=open(f'{out}/search/text/{n}.{ext}','rb').read()
+    rows.extend(json.loads(gzip.decompress(b) if v3 else b))
 def cjk(c):
     cp=ord(c); return 0x3040<=cp<=0x30ff or 0x3400<=cp<=0x4dbf or 0x4e00<=cp<=0x9fff or 0xac00<=cp<=0xd7af or 0xf900<=cp<=0xfaff or 0x20000<=cp<=0x3134f
 def reqs(term):
@@ -61,3 +90,15 @@ for q in Q:
 print(f'ALL queries {len(Q)}: hits / candidates before {tb}/{tc} = {tb/tc:.4f}; after {ta} hits, truth {tt}, recall {ta/tt:.4f}')
 v=[p for p in PB if p is not None]
 print('macro precision before', sum(v)/len(v), 'lowest', sorted(v)[:4])
+def disk(d):
+    files=[os.path.join(d,f) for f in os.listdir(d)]
+    raw=[open(f,'rb').read() for f in files]
+    return len(files),sum(map(len,raw)),sum(len(zlib.compress(b,6)) for b in raw)
+total=[0,0,0]
+for part in ('idx','text'):
+    n,b,g=disk(f'{out}/search/{part}')
+    total=[total[0]+n,total[1]+b,total[2]+g]
+    print(f'{part}: {n} files, {b} B on disk, {g} B gzipped')
+docs=open(f'{out}/search/docs.json','rb').read()
+total=[total[0]+1,total[1]+len(docs),total[2]+len(zlib.compress(docs,6))]
+print(f'index: {total[0]} files, {total[1]} B on disk, {total[2]} B gzipped')

@@ -8,7 +8,7 @@
 //! renders every body at once instead, and keeps them ([`super::bodies_cached`]).
 
 use super::markdown::Rendered;
-use super::pages::{document_job, is_document, jobs};
+use super::pages::{document_job, is_document, jobs, Job};
 use super::search::{self, DocRef};
 use super::templates::Templates;
 use super::views::SiteView;
@@ -246,15 +246,20 @@ impl<'a> Batched<'a> {
     ) -> Result<Written, Vec<Diagnostic>> {
         let tpl = self.tpl?;
         let w = self.writer;
-        let ctx = context(site, stats, &self.stats_json, &self.bodies, &tpl, None);
-        let rest = jobs(site)
+        let rest: Vec<Job> = jobs(site)
             .into_iter()
             .filter(|&j| !is_document(j))
-            .map(|j| (j, None))
             .collect();
-        let pages = self.pages + w.render_jobs(&ctx, rest, None);
+        // A context per batch of files: the list entries it converts for
+        // Tera (shared by the lists it renders) are dropped with it.
+        let mut pages = self.pages;
+        for jobs in rest.chunks(BATCH) {
+            let ctx = context(site, stats, &self.stats_json, &self.bodies, &tpl, None);
+            pages += w.render_jobs(&ctx, jobs.iter().map(|&j| (j, None)).collect(), None);
+            crate::release::drop_aside((ctx.views.into_shared(), ctx.unit_stats));
+        }
         let copied = w.copy_files(site, self.statics, None);
-        crate::release::drop_aside((ctx.views.into_shared(), ctx.unit_stats, tpl, self.bodies));
+        crate::release::drop_aside((tpl, self.bodies));
         let files = w.total + copied + search_files;
         if w.failed() {
             Err(w.into_errors())

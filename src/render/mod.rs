@@ -220,16 +220,9 @@ pub fn bodies_cached(
         .collect();
     let mut diags = Vec::new();
     let sources = site
-        .reports
-        .iter()
-        .map(|r| &r.doc.common.src)
-        .zip(&reports)
-        .chain(
-            site.articles
-                .iter()
-                .map(|a| &a.doc.common.src)
-                .zip(&articles),
-        )
+        .documents()
+        .map(|d| d.src())
+        .zip(reports.iter().chain(&articles))
         .chain(site.pages.iter().map(|p| &p.doc.common.src).zip(&pages))
         .chain(
             site.units
@@ -316,12 +309,12 @@ pub fn write_search(
             let shards = idx.shard_count();
             let total = 1 + shards + idx.chunk_count();
             (0..total).into_par_iter().for_each(|n| {
-                let (path, json) = match n {
+                let (path, bytes) = match n {
                     0 => (search::DOCS_PATH.to_string(), idx.docs_json().into_bytes()),
-                    n if n <= shards => idx.shard_json(n - 1),
-                    n => idx.text_json(n - 1 - shards),
+                    n if n <= shards => idx.shard_file(n - 1),
+                    n => idx.text_file(n - 1 - shards),
                 };
-                if let Err(e) = sink.write(&path, &json) {
+                if let Err(e) = sink.write(&path, &bytes) {
                     fail(e);
                 }
             });

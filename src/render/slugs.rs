@@ -10,11 +10,8 @@ pub fn listing(site: &Site) -> String {
     let url = |path: &str| site.config.full_url(path);
     let mut docs: Vec<Vec<String>> = Vec::new();
     let shown = |p: &std::path::Path| p.display().to_string().replace('\\', "/");
-    for r in &site.reports {
-        docs.push(vec![shown(&r.doc.common.src.shown), url(&r.path)]);
-    }
-    for a in &site.articles {
-        docs.push(vec![shown(&a.doc.common.src.shown), url(&a.path)]);
+    for d in site.documents() {
+        docs.push(vec![shown(&d.src().shown), url(d.path())]);
     }
     for p in &site.pages {
         docs.push(vec![shown(&p.doc.common.src.shown), url(&p.path)]);

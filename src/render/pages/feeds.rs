@@ -141,16 +141,7 @@ fn sitemap(c: &Ctx, job: Job, _: &str) -> Result<Out, Diagnostic> {
         lists.push("search/");
     }
     entries.extend(lists.into_iter().map(|p| entry(p, None)));
-    entries.extend(
-        s.reports
-            .iter()
-            .map(|r| entry(&r.path, Some(r.doc.date.ymd()))),
-    );
-    entries.extend(
-        s.articles
-            .iter()
-            .map(|a| entry(&a.path, Some(a.doc.date.ymd()))),
-    );
+    entries.extend(s.documents().map(|d| entry(d.path(), Some(d.date().ymd()))));
     entries.extend(s.pages.iter().map(|p| entry(&p.path, None)));
     entries.extend(s.units.iter().map(|u| {
         entry(

@@ -446,8 +446,7 @@ mod tests {
                 .iter()
                 .map(|u| u.path.as_str())
                 .chain(s.tags.iter().chain(&s.categories).map(|t| t.path.as_str()))
-                .chain(s.reports.iter().map(|r| r.path.as_str()))
-                .chain(s.articles.iter().map(|a| a.path.as_str()))
+                .chain(s.documents().map(|d| d.path()))
                 .chain(s.pages.iter().map(|p| p.path.as_str()))
                 .collect();
             let all = jobs(&s);

@@ -1,8 +1,9 @@
 //! The index file format, shared by the full build ([`super::Index`]) and
 //! the cache kept by `serve` ([`super::SearchCache`]): field bits, file
 //! names, the aimed-at file sizes and their estimates, and the bytes of
-//! `docs.json`, of a shard entry and of a text row (see the module header
-//! of [`super`] for the layout). A change of format is made here, once.
+//! `docs.json`, of a postings shard and of a text row and chunk (see the
+//! module header of [`super`] for the layout). A change of format is made
+//! here, once, and in `search.js`, which reads it.
 
 use serde::Serialize;
 
@@ -16,15 +17,16 @@ pub const BODY: u8 = 8;
 /// (the postings only say that its bigrams all do). A match further in is
 /// still found, unchecked, and its snippet shows the beginning.
 pub const MAX_TEXT: usize = 20_000;
-/// Aimed-at size of one postings shard, in bytes (about a quarter of that
+/// Aimed-at size of one postings shard, in bytes (about 60 % of that
 /// gzipped); a query fetches one per distinct token.
-const SHARD_BYTES: usize = 64 * 1024;
-/// Aimed-at size of one text chunk: a result page fetches about one per hit.
-/// Smaller means more files to write.
+const SHARD_BYTES: usize = 32 * 1024;
+/// Aimed-at size of one text chunk's JSON, before gzip (about 45 % of it
+/// on disk): a result page fetches about one per hit. Smaller means more
+/// files to write.
 const CHUNK_BYTES: usize = 16 * 1024;
 /// At least 8 shards: tiny files cost little, and the client's shard
 /// arithmetic is exercised on every site, small test sites included.
-/// At most 4096: 64 KB each holds about 250 MB of postings.
+/// At most 4096: 32 KB each holds about 130 MB of postings.
 pub(super) const MIN_BITS: u32 = 3;
 const MAX_BITS: u32 = 12;
 
@@ -44,10 +46,10 @@ impl Sizes {
         chunk: CHUNK_BYTES,
     };
 
-    /// Shard bits for postings estimated at `json_bytes` (see [`token_cost`]).
-    pub(super) fn bits(self, json_bytes: usize) -> u32 {
+    /// Shard bits for postings estimated at `bytes` (see [`token_cost`]).
+    pub(super) fn bits(self, bytes: usize) -> u32 {
         let mut bits = MIN_BITS;
-        while bits < MAX_BITS && (json_bytes >> bits) > self.shard {
+        while bits < MAX_BITS && (bytes >> bits) > self.shard {
             bits += 1;
         }
         bits
@@ -71,9 +73,10 @@ impl Default for Sizes {
 }
 
 /// A token's share of the postings estimate that sets the shard count:
-/// its length, 5, and per posting the digits of its code plus one.
+/// its length, 3 (its table entry's two lengths, most often), and its
+/// postings' bytes ([`code_len`]).
 pub(super) fn token_cost(token: &str, codes: impl Iterator<Item = u32>) -> usize {
-    token.len() + 5 + codes.map(|c| digits(c) + 1).sum::<usize>()
+    token.len() + 3 + codes.map(code_len).sum::<usize>()
 }
 
 /// A document's row of a text chunk, but for its snippet:
@@ -107,9 +110,11 @@ impl Row<'_> {
         };
     }
 
-    /// The row's share of the estimate that sets the chunk size, with a
-    /// snippet of `snippet_len` bytes.
-    pub(super) fn cost(&self, snippet_len: usize) -> usize {
+    /// The row's share of the estimate that sets the chunk size, for a
+    /// body of plain text `plain`: its length stands for its snippet's,
+    /// which would take a pass over the text to count.
+    pub(super) fn cost(&self, plain: &str) -> usize {
+        let snippet_len = plain.len().min(MAX_TEXT * 3);
         let more = if self.more.is_empty() {
             0
         } else {
@@ -122,7 +127,7 @@ impl Row<'_> {
 /// `search/docs.json`.
 pub(super) fn docs_json(bits: u32, chunk: usize, units: &[&str], ku: &[usize]) -> String {
     serde_json::to_string(&DocsFile {
-        v: 2,
+        v: 3,
         bits,
         chunk,
         text: MAX_TEXT,
@@ -150,13 +155,6 @@ pub(super) fn snippet_text(plain: &str, max: usize) -> String {
     let mut out = String::with_capacity(plain.len().min(max * 3));
     snippet(plain, max, |piece| out.push_str(piece));
     out
-}
-
-/// The length in bytes of [`snippet_text`], found without building it.
-pub(super) fn snippet_len(plain: &str, max: usize) -> usize {
-    let mut len = 0;
-    snippet(plain, max, |piece| len += piece.len());
-    len
 }
 
 /// How [`snippet`] reads a byte of UTF-8.
@@ -254,85 +252,145 @@ fn snippet(plain: &str, max: usize, mut put: impl FnMut(&str)) {
     }
 }
 
-/// Decimal digits of `n`.
-pub(super) fn digits(n: u32) -> usize {
-    n.checked_ilog10().unwrap_or(0) as usize + 1
+/// Appends `n` as LEB128: 7 bits a byte, low first, the high bit set on
+/// every byte but the last.
+pub(super) fn push_varint(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
 }
 
-/// "00", "01", … "99".
-const DIGIT_PAIRS: [u8; 200] = {
-    let mut t = [0u8; 200];
-    let mut i = 0;
-    while i < 100 {
-        t[2 * i] = b'0' + (i / 10) as u8;
-        t[2 * i + 1] = b'0' + (i % 10) as u8;
-        i += 1;
-    }
-    t
+/// The bytes [`push_varint`] writes for `n`.
+fn varint_len(n: u32) -> usize {
+    (32 - (n | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// A posting's `k` (see [`push_code`]) by its entry byte: 0, 1, 2 for
+/// [`BODY`] alone, 1–3 times (81 % of the postings of the 10k corpus), 3
+/// for any other entry.
+const K: [u8; 256] = {
+    let mut k = [3; 256];
+    k[(16 + BODY) as usize] = 0;
+    k[(32 + BODY) as usize] = 1;
+    k[(48 + BODY) as usize] = 2;
+    k
 };
 
-/// Appends `n` in decimal, two digits at a time (the shards hold millions
-/// of numbers; this is several times faster than `write!`).
-fn push_u32(out: &mut Vec<u8>, mut n: u32) {
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    while n >= 100 {
-        let d = (n % 100) as usize * 2;
-        n /= 100;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
-    }
-    if n >= 10 {
-        let d = n as usize * 2;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+/// A posting `(id - previous id) * 256 + entry` as written in a shard:
+/// `(id - previous id) * 4 + k` as a varint, then, for `k` = 3 only, the
+/// entry byte; `k` < 3 is the entry `(k + 1) * 16 + BODY`.
+#[inline]
+fn push_code(out: &mut Vec<u8>, code: u32) {
+    let (delta, entry) = (code >> 8, code as u8);
+    let k = K[usize::from(entry)];
+    let v = delta * 4 + u32::from(k);
+    if v < 0x80 {
+        out.push(v as u8);
     } else {
-        i -= 1;
-        buf[i] = b'0' + n as u8;
+        push_varint(out, v);
     }
-    out.extend_from_slice(&buf[i..]);
+    if k == 3 {
+        out.push(entry);
+    }
 }
 
-/// Appends `"token":[codes…]`, the entry of one token in a shard.
-pub(super) fn push_entry(out: &mut Vec<u8>, token: &str, codes: impl Iterator<Item = u32>) {
-    // Writing JSON into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, token);
-    out.extend_from_slice(b":[");
-    for (j, c) in codes.enumerate() {
-        if j > 0 {
-            out.push(b',');
-        }
-        push_u32(out, c);
-    }
-    out.push(b']');
+/// The bytes [`push_code`] writes for `code`.
+#[inline]
+pub(super) fn code_len(code: u32) -> usize {
+    let k = K[(code & 0xff) as usize];
+    varint_len((code >> 8) * 4 + u32::from(k)) + usize::from(k == 3)
 }
 
-/// `{"token":[codes…],…}` in token order.
-pub(super) fn shard_to_json(entries: &[(String, Vec<u32>)]) -> Vec<u8> {
-    let size: usize = entries.iter().map(|(t, c)| t.len() + 6 + c.len() * 8).sum();
-    let mut out = Vec::with_capacity(size + 2);
-    out.push(b'{');
-    for (i, (t, codes)) in entries.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// A postings shard being written: its tokens in order, each with its
+/// postings. The file is the number of tokens, then per token its length in
+/// bytes, its UTF-8 and the length of its postings (all varints), then the
+/// postings of every token in the same order ([`push_code`]): the client
+/// reads the table alone to find a token, and decodes that token's
+/// postings only.
+#[derive(Default)]
+pub(super) struct ShardWriter {
+    tokens: u32,
+    table: Vec<u8>,
+    postings: Vec<u8>,
+}
+
+impl ShardWriter {
+    /// A writer for postings estimated at `cost` bytes ([`token_cost`]).
+    pub(super) fn with_cost(cost: usize) -> ShardWriter {
+        ShardWriter {
+            tokens: 0,
+            table: Vec::with_capacity(cost / 8 + 16),
+            postings: Vec::with_capacity(cost),
         }
-        push_entry(&mut out, t, codes.iter().copied());
     }
-    out.push(b'}');
-    out
+
+    /// Adds `token` (after every token added before) with its codes.
+    pub(super) fn push(&mut self, token: &str, codes: impl Iterator<Item = u32>) {
+        let start = self.postings.len();
+        for c in codes {
+            push_code(&mut self.postings, c);
+        }
+        self.tokens += 1;
+        push_varint(&mut self.table, token.len() as u32);
+        self.table.extend_from_slice(token.as_bytes());
+        push_varint(&mut self.table, (self.postings.len() - start) as u32);
+    }
+
+    /// The file's bytes.
+    pub(super) fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(5 + self.table.len() + self.postings.len());
+        push_varint(&mut out, self.tokens);
+        out.extend_from_slice(&self.table);
+        out.extend_from_slice(&self.postings);
+        out
+    }
+}
+
+/// The shard file of `entries` (tokens in order, each with its codes).
+pub(super) fn shard_file(entries: &[(String, Vec<u32>)]) -> Vec<u8> {
+    // Most postings take one byte, a few two or three.
+    let cost = entries.iter().map(|(t, c)| t.len() + 3 + c.len() * 2);
+    let mut w = ShardWriter::with_cost(cost.sum());
+    for (t, codes) in entries {
+        w.push(t, codes.iter().copied());
+    }
+    w.finish()
+}
+
+/// A text chunk's file: its JSON rows, gzipped (libdeflate, level 1: a
+/// tenth of the CPU of writing them, and 46 % of the bytes).
+pub(super) fn chunk_file(json: &[u8]) -> Vec<u8> {
+    thread_local! {
+        static GZIP: std::cell::RefCell<libdeflater::Compressor> =
+            std::cell::RefCell::new(libdeflater::Compressor::new(
+                libdeflater::CompressionLvl::new(1).unwrap_or_default(),
+            ));
+    }
+    GZIP.with(|z| {
+        let mut z = z.borrow_mut();
+        let mut out = vec![0; z.gzip_compress_bound(json.len())];
+        // The buffer is as large as the compressor asks: this cannot fail.
+        let n = z.gzip_compress(json, &mut out).unwrap_or(0);
+        out.truncate(n);
+        out
+    })
 }
 
 /// Site path of `docs.json`.
 pub const DOCS_PATH: &str = "search/docs.json";
 
-/// Site path of postings shard `n`.
+/// Site path of postings shard `n` (binary: `.bin`, which no server
+/// serves with a `Content-Encoding` or refuses for an unknown type, and no
+/// FTP client uploads in text mode).
 pub(super) fn shard_path(n: usize) -> String {
-    format!("search/idx/{n}.json")
+    format!("search/idx/{n}.bin")
 }
 
-/// Site path of text chunk `n`.
+/// Site path of text chunk `n` (gzipped JSON: `.bin`, as shards).
 pub(super) fn text_path(n: usize) -> String {
-    format!("search/text/{n}.json")
+    format!("search/text/{n}.bin")
 }
 
 #[cfg(test)]
@@ -340,13 +398,73 @@ mod tests {
     use super::*;
 
     #[test]
-    fn search_push_u32_is_decimal() {
-        for n in [0, 7, 10, 99, 100, 256, 1009, 65_536, 4_294_967_295] {
-            let mut s = b"x".to_vec();
-            push_u32(&mut s, n);
-            assert_eq!(s, format!("x{n}").into_bytes());
-            assert_eq!(digits(n), n.to_string().len());
+    fn search_varints_and_codes_have_their_lengths() {
+        for n in [
+            0,
+            1,
+            127,
+            128,
+            16_383,
+            16_384,
+            2_097_151,
+            2_097_152,
+            u32::MAX,
+        ] {
+            let mut v = Vec::new();
+            push_varint(&mut v, n);
+            assert_eq!(v.len(), varint_len(n), "{n}");
+            let (mut x, mut shift) = (0u64, 0);
+            for b in &v {
+                x |= u64::from(b & 0x7f) << shift;
+                shift += 7;
+            }
+            assert_eq!(x, u64::from(n));
+            assert!(v[..v.len() - 1].iter().all(|b| b & 0x80 != 0) && v[v.len() - 1] < 0x80);
         }
+        // (delta, entry) → bytes.
+        for (code, want) in [
+            ((1 << 8) | (16 + BODY as u32), vec![4]),
+            ((2 << 8) | (48 + BODY as u32), vec![10]),
+            (64 + BODY as u32, vec![3, 64 + BODY]),
+            ((31 << 8) | TITLE as u32, vec![127, TITLE]),
+            ((32 << 8) | (16 + BODY as u32), vec![0x80, 1]),
+        ] {
+            let mut v = Vec::new();
+            push_code(&mut v, code);
+            assert_eq!(v, want, "{code:#x}");
+            assert_eq!(code_len(code), want.len());
+        }
+    }
+
+    #[test]
+    fn search_shard_file_is_table_then_postings() {
+        let entries = vec![
+            ("卫生".to_string(), vec![(3 << 8) | 24, (2 << 8) | 9]),
+            ("x".to_string(), vec![24]),
+        ];
+        let mut want = vec![2, 6];
+        want.extend_from_slice("卫生".as_bytes());
+        want.extend_from_slice(&[3, 1, b'x', 1]);
+        want.extend_from_slice(&[12, 11, 9, 0]);
+        assert_eq!(shard_file(&entries), want);
+        assert_eq!(shard_file(&[]), vec![0]);
+    }
+
+    #[test]
+    fn search_chunk_file_is_gzip_of_the_rows() {
+        let body = "各单位要落实门前五包责任制，做好环境卫生整治工作。".repeat(40);
+        let json = format!("[[\"标题\",\"a/\",\"\",[],\"{body}\"]]").into_bytes();
+        let gz = chunk_file(&json);
+        assert_eq!((gz[0], gz[1], gz[3]), (0x1f, 0x8b, 0), "gzip, no flags");
+        // Compressed (the first block is not a stored one), and well.
+        assert_ne!((gz[10] >> 1) & 3, 0, "{gz:x?}");
+        assert!(gz.len() < json.len() / 4, "{} of {}", gz.len(), json.len());
+        let mut out = vec![0; json.len()];
+        let n = libdeflater::Decompressor::new()
+            .gzip_decompress(&gz, &mut out)
+            .unwrap();
+        assert_eq!(&out[..n], json);
+        assert_eq!(chunk_file(&json), gz, "the same bytes every time");
     }
 
     #[test]
@@ -364,12 +482,5 @@ mod tests {
         assert_eq!(snippet_text("ab cd", 4), "ab c");
         assert_eq!(snippet_text("ab cd", 2), "ab ");
         assert_eq!(snippet_text("", 2), "");
-        for (text, max) in [
-            ("  一 \n\n 二三  ", 10),
-            ("门前 五包", 3),
-            ("é\u{3000}ü x", 2),
-        ] {
-            assert_eq!(snippet_len(text, max), snippet_text(text, max).len());
-        }
     }
 }

@@ -2,21 +2,26 @@
 //!
 //! Document ids run newest first (reports and articles by date, then pages),
 //! so the client breaks score ties by id alone. Files (under `search/`):
-//! - `docs.json`: `{v, bits, chunk, text, kinds, units, ku}`: all a query needs
+//! - `docs.json`: `{v, bits, chunk, text, kinds, units, ku}` (`v` 3): all a query needs
 //!   before it can rank and filter; `ku[id] = (unit index + 1) * 4 + kind`
 //!   (unit 0: none; kind 0 报告, 1 文章, 2 页面, 3 单位: the unit's own page,
 //!   found by its name, aliases and introduction). About 4 bytes a document.
-//! - `idx/<shard>.json`: token → postings, one integer per document holding
-//!   it: `(id - previous id) * 256 + min(tf, 15) * 16 + fields`, fields being
-//!   [`TITLE`] | [`UNIT`] | [`TAGS`] | [`BODY`]. A token's shard is
-//!   [`tokenize::shard`] with `bits` (a hash of the whole token, so shards
-//!   are of even size); a query fetches one shard per distinct token.
-//! - `text/<n>.json`: `[[title, path, date, tags, text, more?]]` for documents
-//!   `n * chunk ..`; text is the body cut at [`MAX_TEXT`] characters, for
-//!   snippets and for the client to check that a phrase of several tokens
-//!   occurs as written; `more` (when there is any) holds the other texts
-//!   the document is found by. A result page fetches the chunks of the hits
-//!   it shows, and of the candidates it skips for lacking the phrase.
+//! - `idx/<shard>.bin`: token → postings, binary (see
+//!   [`format::ShardWriter`]): a table of the shard's tokens, then their
+//!   postings, one per document holding the token: the id's difference
+//!   from the previous one and the entry `min(tf, 15) * 16 + fields`,
+//!   fields being [`TITLE`] | [`UNIT`] | [`TAGS`] | [`BODY`], in a varint
+//!   and most often one byte. A token's shard is [`tokenize::shard`] with
+//!   `bits` (a hash of the whole token, so shards are of even size); a
+//!   query fetches one shard per distinct token.
+//! - `text/<n>.bin`: gzipped JSON `[[title, path, date, tags, text, more?]]`
+//!   for documents `n * chunk ..`; text is the body cut at [`MAX_TEXT`]
+//!   characters, for snippets and for the client to check that a phrase of
+//!   several tokens occurs as written; `more` (when there is any) holds the
+//!   other texts the document is found by. A result page fetches the chunks
+//!   of the hits it shows, and of the candidates it skips for lacking the
+//!   phrase; the browser un-gzips them (`DecompressionStream`, or
+//!   `search.js`'s own inflate where there is none).
 //!
 //! [`Feed`] builds it in bounded memory (`build`, `check`), fed batch by
 //! batch and spilling to files; [`Index`] builds all of it at once: runs of documents
@@ -40,7 +45,7 @@ pub use stream::Feed;
 
 use super::Bodies;
 use crate::site::Site;
-use format::{docs_json, shard_to_json, snippet_len, snippet_text, token_cost, Sizes};
+use format::{chunk_file, docs_json, shard_file, snippet_text, token_cost, Sizes};
 use input::{inputs, DocInput};
 use postings::{postings, PARTS};
 use rayon::prelude::*;
@@ -70,7 +75,7 @@ impl<'a> Index<'a> {
         let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
 
         let parts = postings(&inputs);
-        let json_bytes: usize = parts
+        let post_bytes: usize = parts
             .par_iter()
             .map(|p| {
                 p.iter()
@@ -78,7 +83,7 @@ impl<'a> Index<'a> {
                     .sum::<usize>()
             })
             .sum();
-        let bits = sizes.bits(json_bytes);
+        let bits = sizes.bits(post_bytes);
         // Shard `n` lies in partition `n % PARTS`, as its `n / PARTS`th.
         let per_part = (1 << bits) / PARTS;
         let mut parts: Vec<Vec<Shard>> = parts
@@ -100,7 +105,7 @@ impl<'a> Index<'a> {
 
         let row_bytes: usize = inputs
             .par_iter()
-            .map(|d| d.with_row(|row| row.cost(snippet_len(d.text, MAX_TEXT))))
+            .map(|d| d.with_row(|row| row.cost(d.text)))
             .sum();
         let chunk = sizes.chunk(inputs.len(), row_bytes);
         Index {
@@ -126,13 +131,14 @@ impl<'a> Index<'a> {
         docs_json(self.bits, self.chunk, &self.units, &self.ku)
     }
 
-    /// Site path and JSON of postings shard `n`.
-    pub fn shard_json(&self, n: usize) -> (String, Vec<u8>) {
-        (format::shard_path(n), shard_to_json(&self.shards[n]))
+    /// Site path and bytes of postings shard `n`.
+    pub fn shard_file(&self, n: usize) -> (String, Vec<u8>) {
+        (format::shard_path(n), shard_file(&self.shards[n]))
     }
 
-    /// Site path and JSON of text chunk `n` (titles, paths, dates, tags, texts).
-    pub fn text_json(&self, n: usize) -> (String, Vec<u8>) {
+    /// Site path and bytes of text chunk `n` (titles, paths, dates, tags,
+    /// texts; gzipped JSON).
+    pub fn text_file(&self, n: usize) -> (String, Vec<u8>) {
         let from = n * self.chunk;
         let to = (from + self.chunk).min(self.rows.len());
         let mut out = Vec::with_capacity((to - from) * MAX_TEXT * 2);
@@ -144,6 +150,6 @@ impl<'a> Index<'a> {
             d.with_row(|row| row.push(&mut out, &snippet_text(d.text, MAX_TEXT)));
         }
         out.push(b']');
-        (format::text_path(n), out)
+        (format::text_path(n), chunk_file(&out))
     }
 }

@@ -5,7 +5,7 @@
 //! its file and writes the same files as [`super::Index`] would.
 
 use super::format::{
-    self, docs_json, shard_to_json, snippet_text, token_cost, Sizes, DOCS_PATH, MAX_TEXT,
+    self, chunk_file, docs_json, shard_file, snippet_text, token_cost, Sizes, DOCS_PATH, MAX_TEXT,
 };
 use super::input::{input, DocInput, DocRef};
 use super::postings::{index_run, merge, Part, PARTS};
@@ -25,11 +25,11 @@ pub struct Feed {
     dir: PathBuf,
     /// One file per token partition: the runs' [`Part`]s, in id order.
     parts: Vec<BufWriter<File>>,
-    /// Every document's `text/<n>.json` row, end to end.
+    /// Every document's `text/<n>.bin` row (JSON), end to end.
     rows: BufWriter<File>,
     /// The end offset of each row in `rows`.
     row_ends: Vec<u64>,
-    /// The rows' estimated size (see [`row_cost`]), which sets the chunk size.
+    /// The rows' estimated size (see [`format::Row::cost`]), which sets the chunk size.
     row_bytes: usize,
     /// Per document: `(unit + 1) * 4 + kind` (see `docs.json`).
     ku: Vec<usize>,
@@ -80,7 +80,7 @@ impl Feed {
                 let mut row = Vec::with_capacity(snippet.len() + 200);
                 let cost = d.with_row(|r| {
                     r.push(&mut row, &snippet);
-                    r.cost(snippet.len())
+                    r.cost(d.text)
                 });
                 (row, cost)
             })
@@ -130,7 +130,7 @@ impl Feed {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        let json_bytes = (0..PARTS)
+        let post_bytes = (0..PARTS)
             .into_par_iter()
             .map(|p| {
                 let tokens = self.merged(p)?;
@@ -140,7 +140,7 @@ impl Feed {
                     .sum::<usize>())
             })
             .sum::<Result<usize>>()?;
-        let bits = Sizes::DEFAULT.bits(json_bytes);
+        let bits = Sizes::DEFAULT.bits(post_bytes);
         (0..PARTS)
             .into_par_iter()
             .try_for_each(|p| self.write_shards(p, bits, sink))?;
@@ -174,7 +174,7 @@ impl Feed {
         }
         for (k, mut s) in shards.into_iter().enumerate() {
             s.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            sink.write(&format::shard_path(k * PARTS + p), &shard_to_json(&s))?;
+            sink.write(&format::shard_path(k * PARTS + p), &shard_file(&s))?;
         }
         Ok(())
     }
@@ -202,7 +202,7 @@ impl Feed {
                 at = end;
             }
             out.push(b']');
-            sink.write(&format::text_path(c), &out)
+            sink.write(&format::text_path(c), &chunk_file(&out))
         })?;
         Ok(chunks)
     }

@@ -2,7 +2,7 @@
 //! postings ([`Tok`], kept current as documents change), and each
 //! document's token list in a compact form ([`push_entry_code`]).
 
-use super::format::{digits, token_cost};
+use super::format::{code_len, token_cost};
 use super::input::DocInput;
 use super::postings::postings;
 use super::tokenize;
@@ -48,7 +48,7 @@ impl Tok {
             (pos..(pos + n).min(p.len()))
                 .map(|k| {
                     let prev = if k == 0 { 0 } else { p[k - 1] >> 8 };
-                    digits(p[k] - (prev << 8)) + 1
+                    code_len(p[k] - (prev << 8))
                 })
                 .sum()
         };
@@ -65,7 +65,7 @@ impl Tok {
         self.cost = if p.is_empty() {
             0
         } else if self.cost == 0 {
-            self.text.len() + 5 + after
+            self.text.len() + 3 + after
         } else {
             self.cost - before + after
         };

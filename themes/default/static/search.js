@@ -1,6 +1,6 @@
 // 站内全文搜索客户端（无依赖、无外部资源）。切分规则与 src/render/search/tokenize.rs 一致：
 // 汉字串切成相邻两字（二元组）及单字；拉丁字母与数字按整词、小写。查询词：多字取二元组，单字取单字。
-// 索引按需加载：search/docs.json（类型与单位表）、search/idx/<分片>.json（词条）、search/text/<块>.json（标题与正文摘录）。
+// 索引按需加载：search/docs.json（类型与单位表）、search/idx/<分片>.bin（词条，二进制）、search/text/<块>.bin（标题与正文，gzip 压缩的 JSON）。
 // 多字词只在原文中连续出现时才算命中：词条只说明各二元组都出现过，结果显示前再用文本块核对（逐页核对，未核完时计数前加“约”）。
 (function () {
   "use strict";
@@ -20,16 +20,104 @@
   var KINDS = ["report", "article", "page", "unit"];
   var WORD = /[\p{Alphabetic}\p{N}]/u;
 
+  // Index files by path: promises of what `parse` made of their bytes.
   var cache = {};
-  function getJSON(path) {
+  function load(path, parse) {
     if (!cache[path]) {
       cache[path] = fetch(INDEX + path).then(function (r) {
         if (!r.ok) throw new Error(path + ": HTTP " + r.status);
-        return r.json();
-      });
+        return r.arrayBuffer();
+      }).then(function (buf) { return parse(new Uint8Array(buf)); });
       cache[path].catch(function () { delete cache[path]; });
     }
     return cache[path];
+  }
+  var utf8 = new TextDecoder();
+  function json(bytes) { return JSON.parse(utf8.decode(bytes)); }
+  // A text chunk: gzipped JSON, un-gzipped by the browser where it can
+  // (DecompressionStream), else by gunzip below; taken as it is when a
+  // server has already decoded it.
+  function gzJSON(bytes) {
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return json(bytes);
+    if (typeof DecompressionStream === "undefined") return json(gunzip(bytes));
+    var plain = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(plain).arrayBuffer().then(function (b) { return json(new Uint8Array(b)); });
+  }
+
+  // ---- gunzip for browsers without DecompressionStream (RFC 1951/1952) ----
+  var LB = [], LE = [], DB = [], DE = [];
+  (function () {
+    for (var i = 0, v = 3; i < 28; i++) { LE[i] = i < 8 ? 0 : (i >> 2) - 1; LB[i] = v; v += 1 << LE[i]; }
+    LB[28] = 258; LE[28] = 0;
+    for (i = 0, v = 1; i < 30; i++) { DE[i] = i < 4 ? 0 : (i >> 1) - 1; DB[i] = v; v += 1 << DE[i]; }
+  })();
+  function huffman(lens) {
+    var count = new Uint16Array(16), offs = new Uint16Array(16), sym = new Uint16Array(lens.length), i;
+    for (i = 0; i < lens.length; i++) count[lens[i]]++;
+    count[0] = 0;
+    for (i = 1; i < 16; i++) offs[i] = offs[i - 1] + count[i - 1];
+    for (i = 0; i < lens.length; i++) if (lens[i]) sym[offs[lens[i]]++] = i;
+    return [count, sym];
+  }
+  function gunzip(b) {
+    var n = b.length, flg = b[3], p = 10;
+    if (flg & 4) p += 2 + (b[p] | b[p + 1] << 8);
+    if (flg & 8) while (b[p++]);
+    if (flg & 16) while (b[p++]);
+    if (flg & 2) p += 2;
+    var out = new Uint8Array((b[n - 4] | b[n - 3] << 8 | b[n - 2] << 16 | b[n - 1] << 24) >>> 0);
+    var o = 0, pos = p * 8, last, type, i, s, lt, dt;
+    function get(k) {
+      for (var v = 0, j = 0; j < k; j++, pos++) v |= (b[pos >> 3] >> (pos & 7) & 1) << j;
+      return v;
+    }
+    function decode(h) {
+      for (var code = 0, first = 0, index = 0, len = 1; len < 16; len++) {
+        code |= get(1);
+        var c = h[0][len];
+        if (code - c < first) return h[1][index + code - first];
+        index += c; first = (first + c) << 1; code <<= 1;
+      }
+      throw new Error("gzip: bad code");
+    }
+    do {
+      last = get(1);
+      type = get(2);
+      if (type === 0) {
+        p = (pos + 7) >> 3;
+        var len = b[p] | b[p + 1] << 8;
+        out.set(b.subarray(p + 4, p + 4 + len), o);
+        o += len;
+        pos = (p + 4 + len) * 8;
+        continue;
+      }
+      var lens = new Uint8Array(320);
+      if (type === 1) {
+        for (i = 0; i < 288; i++) lens[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
+        for (; i < 320; i++) lens[i] = 5;
+        lt = huffman(lens.subarray(0, 288)); dt = huffman(lens.subarray(288));
+      } else {
+        var hlit = get(5) + 257, hdist = get(5) + 1, hclen = get(4) + 4, cl = new Uint8Array(19);
+        for (i = 0; i < hclen; i++) cl[[16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15][i]] = get(3);
+        var ct = huffman(cl);
+        for (i = 0; i < hlit + hdist;) {
+          s = decode(ct);
+          if (s < 16) { lens[i++] = s; continue; }
+          var rep = s === 16 ? 3 + get(2) : s === 17 ? 3 + get(3) : 11 + get(7), val = s === 16 ? lens[i - 1] : 0;
+          while (rep--) lens[i++] = val;
+        }
+        lt = huffman(lens.subarray(0, hlit)); dt = huffman(lens.subarray(hlit, hlit + hdist));
+      }
+      for (;;) {
+        s = decode(lt);
+        if (s < 256) { out[o++] = s; continue; }
+        if (s === 256) break;
+        s -= 257;
+        var l = LB[s] + get(LE[s]), d = decode(dt), dist = DB[d] + get(DE[d]);
+        for (; l > 0; l--, o++) out[o] = out[o - dist];
+      }
+    } while (!last);
+    return out;
   }
 
   // ---- tokenizer (mirror of tokenize.rs) ----
@@ -100,22 +188,37 @@
   }
 
   // ---- matching and ranking ----
-  // token postings → Map id → [fields, tf]
-  function decode(codes, into) {
-    var id = 0;
-    for (var i = 0; i < codes.length; i++) {
-      var c = codes[i];
-      id += Math.floor(c / 256);
-      var fields = c & 15, tf = (c >> 4) & 15;
-      var e = into.get(id);
-      if (e) { e[0] |= fields; e[1] = Math.max(e[1], tf); } else into.set(id, [fields, tf]);
+  // The postings of `token` in shard `b` (bytes: see format.rs,
+  // ShardWriter) into Map id → [fields, tf]: the token table is read until
+  // the token is found, and only its postings decoded.
+  var utf8out = new TextEncoder();
+  var BODY_TF = [16 + BODY, 32 + BODY, 48 + BODY];
+  function matchReq(token, b) {
+    var into = new Map();
+    if (!b) return into;
+    var t = utf8out.encode(token), p = 0;
+    function varint() {
+      for (var x = 0, s = 0, c = 128; c & 128; s += 7) { c = b[p++]; x += (c & 127) * Math.pow(2, s); }
+      return x;
+    }
+    var n = varint(), at = -1, len = 0, skip = 0;
+    for (var i = 0; i < n; i++) {
+      var tlen = varint(), same = tlen === t.length;
+      for (var j = 0; same && j < tlen; j++) same = b[p + j] === t[j];
+      p += tlen;
+      var plen = varint();
+      if (same) { at = skip; len = plen; }
+      skip += plen;
+    }
+    if (at < 0) return into;
+    p += at;
+    for (var end = p + len, id = 0; p < end;) {
+      var c = varint(), k = c % 4;
+      id += (c - k) / 4;
+      var e = k < 3 ? BODY_TF[k] : b[p++];
+      into.set(id, [e & 15, (e >> 4) & 15]);
     }
     return into;
-  }
-  function matchReq(token, shard) {
-    var m = new Map();
-    if (shard && Object.prototype.hasOwnProperty.call(shard, token)) decode(shard[token], m);
-    return m;
   }
   function termScore(fields, tf) {
     var s = 0;
@@ -196,12 +299,12 @@
   // dropped: candidates whose text lacks a phrase; check: the pieces to look for.
   var state = { meta: null, results: [], next: 0, dropped: 0, check: [], terms: [], seq: 0, said: "" };
 
-  // Rows [title, path, date, tags, text] of `ids`, from their chunks.
+  // Rows [title, path, date, tags, text, more?] of `ids`, from their chunks.
   function rowsFor(ids) {
     var chunk = state.meta.chunk, need = {};
     ids.forEach(function (id) { need[Math.floor(id / chunk)] = true; });
     return Promise.all(Object.keys(need).map(function (n) {
-      return getJSON("text/" + n + ".json").then(function (arr) { return [Number(n), arr]; });
+      return load("text/" + n + ".bin", gzJSON).then(function (arr) { return [Number(n), arr]; });
     })).then(function (pairs) {
       var byChunk = {};
       pairs.forEach(function (p) { byChunk[p[0]] = p[1]; });
@@ -293,7 +396,7 @@
   }
 
   function loadMeta() {
-    return getJSON("docs.json").then(function (meta) {
+    return load("docs.json", json).then(function (meta) {
       if (!state.meta) { state.meta = meta; fillUnits(meta); }
       return meta;
     });
@@ -335,7 +438,7 @@
         requirements(t).forEach(function (r) { shardIds[shardOf(r, meta.bits)] = true; });
       });
       return Promise.all(Object.keys(shardIds).map(function (n) {
-        return getJSON("idx/" + n + ".json").then(function (s) { return [n, s]; });
+        return load("idx/" + n + ".bin", function (b) { return b; }).then(function (s) { return [n, s]; });
       })).then(function (pairs) {
         if (seq !== state.seq) return;
         var shards = {};

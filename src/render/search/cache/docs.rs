@@ -50,7 +50,8 @@ pub(super) struct Doc {
     pub(super) text_hash: u64,
     /// See [`super::vocab::push_entry_code`].
     pub(super) tokens: Box<[u8]>,
-    /// The text chunk holding the document's row, and where the row is.
+    /// The JSON of the text chunk holding the document's row (its file
+    /// is that gzipped), and where the row is.
     pub(super) chunk: Arc<[u8]>,
     pub(super) row: (usize, usize),
     /// [`Row::cost`](super::format::Row::cost) of the row.
@@ -141,7 +142,7 @@ impl Fresh {
         let mut row = Vec::with_capacity(snippet.len() + 200);
         let row_cost = d.with_row(|r| {
             r.push(&mut row, &snippet);
-            r.cost(snippet.len())
+            r.cost(d.text)
         });
         Fresh {
             row,

@@ -1,6 +1,6 @@
 //! Serializing the shards and text chunks an edit touched.
 
-use super::super::format::{push_entry, Sizes};
+use super::super::format::{chunk_file, ShardWriter, Sizes};
 use super::super::tokenize;
 use super::docs::empty_file;
 use super::State;
@@ -20,7 +20,7 @@ impl State {
         first_new: Option<usize>,
         dirty: Vec<u32>,
     ) -> usize {
-        let bits = sizes.bits(self.json_bytes);
+        let bits = sizes.bits(self.post_bytes);
         let toks = &self.vocab.toks;
         let which: Vec<usize> = match first_new {
             Some(first_new) if bits == self.bits && self.shard_tids.len() == 1 << bits => {
@@ -56,21 +56,15 @@ impl State {
             .par_iter()
             .map(|&n| {
                 let list = &self.shard_tids[n];
-                let size: usize = list.iter().map(|&t| toks[t as usize].cost).sum();
-                let mut out = Vec::with_capacity(size + 2);
-                out.push(b'{');
+                let cost: usize = list.iter().map(|&t| toks[t as usize].cost).sum();
+                let mut w = ShardWriter::with_cost(cost);
                 for &tid in list {
                     let tok = &toks[tid as usize];
-                    if tok.postings.is_empty() {
-                        continue;
+                    if !tok.postings.is_empty() {
+                        w.push(&tok.text, tok.codes());
                     }
-                    if out.len() > 1 {
-                        out.push(b',');
-                    }
-                    push_entry(&mut out, &tok.text, tok.codes());
                 }
-                out.push(b'}');
-                Blob::Bytes(Arc::from(out))
+                Blob::Bytes(Arc::from(w.finish()))
             })
             .collect();
         for (&n, f) in which.iter().zip(files) {
@@ -81,7 +75,8 @@ impl State {
 
     /// Serializes text chunks `which` (by `chunk`), taking the rows of
     /// documents in `rows` from there and the others' from their current
-    /// chunk. Returns the number of chunks serialized.
+    /// chunk (the documents keep the JSON, the files are gzipped). Returns
+    /// the number of chunks serialized.
     pub(super) fn write_chunks(
         &mut self,
         which: &[usize],
@@ -89,8 +84,8 @@ impl State {
     ) -> usize {
         let (n, chunk) = (self.docs.len(), self.chunk);
         self.chunk_files.resize(n.div_ceil(chunk), empty_file());
-        // Per chunk: its bytes and where each of its rows is.
-        type Built = (Arc<[u8]>, Vec<(usize, usize)>);
+        // Per chunk: its JSON, its file and where each of its rows is.
+        type Built = (Arc<[u8]>, Vec<u8>, Vec<(usize, usize)>);
         let built: Vec<Built> = which
             .par_iter()
             .map(|&c| {
@@ -108,15 +103,16 @@ impl State {
                     at.push((start, out.len()));
                 }
                 out.push(b']');
-                (Arc::from(out), at)
+                let file = chunk_file(&out);
+                (Arc::from(out), file, at)
             })
             .collect();
-        for (&c, (bytes, at)) in which.iter().zip(built) {
+        for (&c, (json, file, at)) in which.iter().zip(built) {
             for (d, row) in self.docs[c * chunk..].iter_mut().zip(at) {
-                d.chunk = bytes.clone();
+                d.chunk = json.clone();
                 d.row = row;
             }
-            self.chunk_files[c] = Blob::Bytes(bytes);
+            self.chunk_files[c] = Blob::Bytes(Arc::from(file));
         }
         which.len()
     }

@@ -69,7 +69,7 @@ struct State {
     bits: u32,
     chunk: usize,
     /// Sums of [`Tok::cost`] and [`Doc::row_cost`].
-    json_bytes: usize,
+    post_bytes: usize,
     row_bytes: usize,
     /// Per shard: every token id hashed to it (including tokens with no
     /// postings now), by token text.
@@ -117,7 +117,9 @@ impl SearchCache {
             .map(|d| size_of::<Doc>() + d.tokens.len())
             .sum::<usize>()
             + s.paths.text.len()
-            + s.paths.ends.len() * 8;
+            + s.paths.ends.len() * 8
+            // The JSON of the text chunks, shared by their documents.
+            + s.docs.iter().step_by(s.chunk.max(1)).map(|d| d.chunk.len()).sum::<usize>();
         let shards: usize = s.shard_tids.iter().map(|l| 24 + l.capacity() * 4).sum();
         let files = std::iter::once(&s.docs_file)
             .chain(&s.shard_files)
@@ -224,9 +226,9 @@ impl State {
                 .expect("peeked");
                 if was != now {
                     let tok = &mut self.vocab.toks[tid as usize];
-                    self.json_bytes -= tok.cost;
+                    self.post_bytes -= tok.cost;
                     tok.set(id, now);
-                    self.json_bytes += tok.cost;
+                    self.post_bytes += tok.cost;
                     dirty.push(tid);
                 }
             }

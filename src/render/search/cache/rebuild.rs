@@ -45,7 +45,7 @@ impl State {
             docs: Vec::with_capacity(inputs.len()),
             bits,
             chunk: 0,
-            json_bytes: 0,
+            post_bytes: 0,
             row_bytes: 0,
             shard_tids,
             shard_files,
@@ -168,7 +168,7 @@ impl State {
                 Some(tid as u32)
             })
             .collect();
-        self.json_bytes = toks.iter().map(|t| t.cost).sum();
+        self.post_bytes = toks.iter().map(|t| t.cost).sum();
         dirty
     }
 }

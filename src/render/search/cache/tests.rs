@@ -195,11 +195,11 @@ fn full(site: &Site, bodies: &Bodies, sizes: Sizes) -> Files {
     let mut files = Files::new();
     files.insert("search/docs.json".into(), idx.docs_json().into_bytes());
     for n in 0..idx.shard_count() {
-        let (p, j) = idx.shard_json(n);
+        let (p, j) = idx.shard_file(n);
         files.insert(p, j);
     }
     for n in 0..idx.chunk_count() {
-        let (p, j) = idx.text_json(n);
+        let (p, j) = idx.text_file(n);
         files.insert(p, j);
     }
     files

@@ -1,0 +1,356 @@
+//! The exports: `/stats/stats.json` (also what `stats()` gives templates)
+//! and `/stats/stats.csv`, both listing the report × metric rows. The rows
+//! are written as text directly, with the texts many rows share escaped or
+//! quoted once.
+
+use super::views::{group_view, push_decimal, totals, GroupView};
+use crate::config::Config;
+use crate::site::stats::{Group, Rows, Stats};
+use crate::site::Site;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Counts<'a> {
+    reports: usize,
+    reports_per_unit: Vec<(&'a str, usize)>,
+    reports_per_type: Vec<(&'a str, usize)>,
+    reports_per_year: Vec<(&'a str, usize)>,
+    reports_per_tag: Vec<(&'a str, usize)>,
+    articles_per_category: Vec<(&'a str, usize)>,
+}
+
+/// The value of `/stats/stats.json` (and of `stats()` in templates) with
+/// the given `rows`: metrics, totals, every breakdown, counts. Keys come
+/// out sorted (a `serde_json::Map` sorts them).
+fn value_with_rows(site: &Site, stats: &Stats, rows: serde_json::Value) -> serde_json::Value {
+    let c = &site.config;
+    fn gv<'a>(c: &'a Config, gs: &'a [Group]) -> Vec<GroupView<'a>> {
+        gs.iter().map(|g| group_view(c, g)).collect()
+    }
+    fn counts(gs: &[Group]) -> Vec<(&str, usize)> {
+        gs.iter().map(|g| (g.key.as_str(), g.reports)).collect()
+    }
+    let mut v = serde_json::json!({
+        "generator": concat!("jianbao ", env!("CARGO_PKG_VERSION")),
+        "site": { "title": c.title, "base_url": c.base_url },
+        // What a metric is, not how prose names it (no `aliases`).
+        "metrics": c.metrics.iter().map(|m| serde_json::json!({
+            "id": m.id, "label": m.label, "unit": m.unit, "aggregate": m.aggregate,
+        })).collect::<Vec<_>>(),
+        "totals": totals(c, stats),
+        "by_unit": gv(c, &stats.by_unit),
+        "by_type": gv(c, &stats.by_type),
+        "by_period": gv(c, &stats.by_year),
+        "by_subperiod": gv(c, &stats.by_subperiod),
+        "by_tag": gv(c, &stats.by_tag),
+        "counts": Counts {
+            reports: stats.reports,
+            reports_per_unit: counts(&stats.by_unit),
+            reports_per_type: counts(&stats.by_type),
+            reports_per_year: counts(&stats.by_year),
+            reports_per_tag: counts(&stats.by_tag),
+            articles_per_category: stats.articles_per_category.iter().map(|(n, k)| (n.as_str(), *k)).collect(),
+        },
+    });
+    // Inserted as is: `json!` would serialize it into a copy.
+    if let Some(o) = v.as_object_mut() {
+        o.insert("rows".into(), rows);
+    }
+    v
+}
+
+/// `/stats/stats.json` as text, pretty-printed. The part around the rows
+/// (a few hundred groups) is a `serde_json::Value` printed; the rows,
+/// nearly all of the text, are written straight into it with the texts
+/// they share escaped once (the same bytes as printing them as values:
+/// `tests::fast_exports_match_the_value_and_line_by_line_ones`).
+pub fn json_text(site: &Site, stats: &Stats) -> String {
+    let head = value_with_rows(site, stats, serde_json::Value::Array(Vec::new()));
+    let head = serde_json::to_string_pretty(&head).unwrap_or_default();
+    // Top-level keys are indented by two spaces, deeper ones by more, and
+    // strings hold no raw line breaks: this occurs once.
+    const AT: &str = "\n  \"rows\": []";
+    let Some(at) = head.find(AT) else {
+        return head;
+    };
+    let (before, after) = (&head[..at + AT.len() - 2], &head[at + AT.len()..]);
+    let rows = &stats.rows;
+    // Rows take about 250 bytes; untouched capacity costs nothing.
+    let mut out = String::with_capacity(head.len() + rows.len() * 320 + 16);
+    out.push_str(before);
+    if rows.is_empty() {
+        out.push_str("[]");
+    } else {
+        out.push('[');
+        write_rows(rows, &mut out);
+        out.push_str("\n  ]");
+    }
+    out.push_str(after);
+    out
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// Appends the pretty-printed rows, at the indentation of a top-level
+/// value's elements, each row but the first preceded by `,`.
+fn write_rows(rows: &Rows, out: &mut String) {
+    // Per metric: its label and id; per unit: its fields; per report: its
+    // date, then period, slug and unit. Texts between fields included.
+    let metrics: Vec<String> = rows
+        .metrics
+        .iter()
+        .map(|(id, label)| {
+            format!(
+                ",\n      \"label\": {},\n      \"metric_id\": {}",
+                json_str(label),
+                json_str(id)
+            )
+        })
+        .collect();
+    let units: Vec<String> = rows
+        .units
+        .iter()
+        .map(|(id, name, kind)| {
+            format!(
+                ",\n      \"unit_id\": {},\n      \"unit_name\": {},\n      \"unit_type\": {}",
+                json_str(id),
+                json_str(name),
+                json_str(kind)
+            )
+        })
+        .collect();
+    let mut date = String::new();
+    let mut tail = String::new();
+    let mut first = true;
+    for r in &rows.reports {
+        date.clear();
+        date.push_str(",\n      \"date\": ");
+        date.push_str(&json_str(&r.date.ymd()));
+        tail.clear();
+        tail.push_str(",\n      \"period\": ");
+        tail.push_str(&json_str(&r.period.to_string()));
+        tail.push_str(",\n      \"report_slug\": ");
+        tail.push_str(&json_str(rows.slug(r)));
+        tail.push_str(&units[r.unit]);
+        tail.push_str(",\n      \"value\": \"");
+        for (m, f) in &rows.figures[r.start..r.end] {
+            out.push_str(match (first, f.approx) {
+                (true, false) => "\n    {\n      \"approx\": false",
+                (true, true) => "\n    {\n      \"approx\": true",
+                (false, false) => ",\n    {\n      \"approx\": false",
+                (false, true) => ",\n    {\n      \"approx\": true",
+            });
+            first = false;
+            out.push_str(&date);
+            out.push_str(&metrics[*m]);
+            out.push_str(&tail);
+            // A decimal's text (digits, `.`, `-`) needs no escaping.
+            push_decimal(out, f.value);
+            out.push_str("\"\n    }");
+        }
+    }
+}
+
+/// The CSV header of the exports (SPEC.md's columns, in order).
+pub const CSV_HEADER: &str =
+    "report_slug,unit_id,unit_name,unit_type,period,date,metric_id,label,value,approx";
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub(crate) fn csv_line(fields: &[&str]) -> String {
+    let mut l = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    l.push_str("\r\n");
+    l
+}
+
+/// `/stats/stats.csv`: UTF-8 with BOM (Excel reads Chinese correctly), one
+/// row per report × metric. Written directly, with the fields rows share
+/// quoted once.
+pub fn csv(stats: &Stats) -> String {
+    let rows = &stats.rows;
+    let units: Vec<String> = rows
+        .units
+        .iter()
+        .map(|(id, name, kind)| [csv_field(id), csv_field(name), csv_field(kind)].join(","))
+        .collect();
+    let metrics: Vec<String> = rows
+        .metrics
+        .iter()
+        .map(|(id, label)| [csv_field(id), csv_field(label)].join(","))
+        .collect();
+    // Rows take about 70 bytes; untouched capacity costs nothing.
+    let mut out = String::with_capacity(CSV_HEADER.len() + 5 + rows.len() * 100);
+    out.push('\u{feff}');
+    out.push_str(CSV_HEADER);
+    out.push_str("\r\n");
+    let mut head = String::new();
+    for r in &rows.reports {
+        // slug,unit_id,unit_name,unit_type,period,date,
+        head.clear();
+        head.push_str(&csv_field(rows.slug(r)));
+        head.push(',');
+        head.push_str(&units[r.unit]);
+        head.push(',');
+        head.push_str(&csv_field(&r.period.to_string()));
+        head.push(',');
+        head.push_str(&csv_field(&r.date.ymd()));
+        head.push(',');
+        for (m, f) in &rows.figures[r.start..r.end] {
+            out.push_str(&head);
+            out.push_str(&metrics[*m]);
+            // A decimal's text (digits, `.`, `-`) needs no quoting.
+            out.push(',');
+            push_decimal(&mut out, f.value);
+            out.push_str(if f.approx { ",true\r\n" } else { ",false\r\n" });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::number::format_decimal;
+    use std::path::Path;
+
+    /// The keys of a row object, as `serde_json::Map` orders them (sorted).
+    const ROW_KEYS: [&str; 10] = [
+        "approx",
+        "date",
+        "label",
+        "metric_id",
+        "period",
+        "report_slug",
+        "unit_id",
+        "unit_name",
+        "unit_type",
+        "value",
+    ];
+
+    /// `rows` of `/stats/stats.json` as a value: one object per row, built
+    /// directly (not through a serializer).
+    fn rows_value(rows: &Rows) -> serde_json::Value {
+        use serde_json::{Map, Value};
+        let mut all = Vec::with_capacity(rows.len());
+        for r in &rows.reports {
+            let (unit_id, unit_name, unit_type) = &rows.units[r.unit];
+            let date = r.date.ymd();
+            let period = r.period.to_string();
+            for (m, f) in &rows.figures[r.start..r.end] {
+                let (metric_id, label) = &rows.metrics[*m];
+                let values = [
+                    Value::Bool(f.approx),
+                    Value::String(date.clone()),
+                    Value::String(label.clone()),
+                    Value::String(metric_id.clone()),
+                    Value::String(period.clone()),
+                    Value::String(rows.slug(r).to_string()),
+                    Value::String(unit_id.clone()),
+                    Value::String(unit_name.clone()),
+                    Value::String(unit_type.clone()),
+                    Value::String(format_decimal(f.value)),
+                ];
+                // Keys in order: built in one go, not searched for one by one.
+                let o: Map<String, Value> =
+                    ROW_KEYS.iter().map(|k| k.to_string()).zip(values).collect();
+                all.push(Value::Object(o));
+            }
+        }
+        Value::Array(all)
+    }
+
+    fn model(root: &Path) -> (Site, Stats) {
+        let config = crate::config::Config::load(root, None).expect("config");
+        let (content, diags) = crate::content::load(root, &config, Default::default());
+        assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+        let (site, diags) = Site::build(config, content, &crate::render::reserved());
+        assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+        let stats = Stats::compute(&site);
+        (site, stats)
+    }
+
+    /// The CSV as one line per row, the way it was first written.
+    fn csv_by_lines(stats: &Stats) -> String {
+        let mut out = String::from("\u{feff}");
+        out.push_str(CSV_HEADER);
+        out.push_str("\r\n");
+        for r in &stats.rows {
+            out.push_str(&csv_line(&[
+                r.report_slug,
+                r.unit_id,
+                r.unit_name,
+                r.unit_type,
+                &r.period.to_string(),
+                &r.date.ymd(),
+                r.metric_id,
+                r.label,
+                &format_decimal(r.figure.value),
+                if r.figure.approx { "true" } else { "false" },
+            ]));
+        }
+        out
+    }
+
+    /// Returns the number of rows.
+    fn check_exports(root: &Path) -> usize {
+        let (site, stats) = model(root);
+        let value = value_with_rows(&site, &stats, rows_value(&stats.rows));
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        assert_eq!(json_text(&site, &stats), pretty, "{}", root.display());
+        assert_eq!(csv(&stats), csv_by_lines(&stats), "{}", root.display());
+        stats.rows.len()
+    }
+
+    #[test]
+    fn fast_exports_match_the_value_and_line_by_line_ones() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for name in ["basic", "no-registry", "unicode-slugs", "search-site"] {
+            check_exports(&fixtures.join(name));
+        }
+        // The sample site names a metric's aliases: stats.json does not.
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert!(check_exports(sample) > 0);
+        let (site, stats) = model(sample);
+        assert!(site.config.metrics.iter().any(|m| !m.aliases.is_empty()));
+        let json: serde_json::Value = serde_json::from_str(&json_text(&site, &stats)).unwrap();
+        for m in json["metrics"].as_array().unwrap() {
+            let keys: Vec<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["aggregate", "id", "label", "unit"]);
+        }
+        // Texts that need escaping and quoting; no reports at all.
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        assert!(check_exports(&fixtures.join("stats")) > 0);
+        write(
+            "site.yaml",
+            "title: 'A \"quoted\", \\ title'\nbase_url: https://example.gov.cn/\nmetrics:\n  - id: n\n    label: 'count, \"all\"'\n    unit: 个\n    aggregate: sum\n",
+        );
+        assert_eq!(check_exports(root), 0);
+        write(
+            "content/reports/a.md",
+            "---\ntitle: A\nunit: '镇, \"甲\" \\ x'\ndate: 2024-01-02\nperiod: 2024-Q1\nslug: a-1\ntags: ['t,1', 'T,1']\nstats:\n  n: 3.50\n---\nbody\n",
+        );
+        write(
+            "content/reports/b.md",
+            "---\ntitle: B\nunit: 乙\ndate: 2024-01-02\nperiod: 2024\nstats:\n  n: 0.000001多\n---\nbody\n",
+        );
+        assert_eq!(check_exports(root), 2);
+    }
+}
