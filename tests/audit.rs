@@ -109,6 +109,30 @@ fn personal_data_fails_the_build_and_keeps_the_previous_output() {
     assert_eq!(out.read("reports/tao-le-zhen/"), before);
 }
 
+/// A public ID number ending in X (either case) can be allow-listed: the
+/// attachment's `110105********002X` goes, the other six stay.
+#[test]
+fn an_allow_listed_id_may_end_in_x() {
+    let site = Site::new("personal-data");
+    let yaml = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        yaml.replace(
+            r#"allow: ["139-9520-1234"]"#,
+            r#"allow: ["139-9520-1234", "110105 19491231 002x"]"#,
+        ),
+    );
+    let r = site.run(Lang::En, &["check"]);
+    r.expect_code(1);
+    let lines = error_lines(&r);
+    assert!(
+        !lines.iter().any(|l| l.contains("110105********002X")),
+        "{}",
+        r.dump()
+    );
+    assert_eq!(lines.len(), 6, "{}", r.dump());
+}
+
 fn repo_root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -32,15 +32,28 @@ impl Allow {
         Allow(
             numbers
                 .into_iter()
-                .map(digits_of)
+                .map(allow_key)
                 .filter(|d| !d.is_empty())
                 .collect(),
         )
     }
 
     fn allows(&self, digits: &str) -> bool {
+        // A resident ID's check character is X in either case.
+        if digits.ends_with('x') {
+            return self.0.contains(&digits.to_ascii_uppercase());
+        }
         self.0.contains(digits)
     }
+}
+
+/// An allowed number's digits, with the X that may end a resident ID.
+fn allow_key(s: &str) -> String {
+    let mut key = digits_of(s);
+    if !key.is_empty() && s.trim_end().ends_with(['x', 'X']) {
+        key.push('X');
+    }
+    key
 }
 
 fn digits_of(s: &str) -> String {
@@ -323,6 +336,16 @@ mod tests {
             scan("热线 13812345678", &Allow::new(["138-1234-5678"])),
             vec![]
         );
+    }
+
+    #[test]
+    fn an_allowed_id_may_end_in_x_in_either_case() {
+        let text = "证件 11010519491231002X 与 11010519491231002x";
+        assert_eq!(scan(text, &Allow::default()).len(), 2);
+        assert_eq!(scan(text, &Allow::new(["11010519491231002x"])), vec![]);
+        assert_eq!(scan(text, &Allow::new(["110105 19491231 002X"])), vec![]);
+        // The digits alone do not allow the ID that ends in X.
+        assert_eq!(scan(text, &Allow::new(["110105194912310020"])).len(), 2);
     }
 
     #[test]
