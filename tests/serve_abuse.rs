@@ -119,6 +119,9 @@ fn timed_get(s: &Server, path: &str) -> (Option<u16>, Duration) {
     (r, t.elapsed())
 }
 
+/// The most a refused client's bytes are drained (`serve::http`'s linger).
+const DRAIN_LIMIT: u64 = 64 << 20;
+
 /// What a flood of request bytes got back.
 struct Flood {
     /// Bytes the client got to send before it stopped.
@@ -185,7 +188,13 @@ fn refused_flood(s: &Server, what: &str, prefix: &[u8], fill: &[u8], total: u64,
         f.answer.is_empty() || head.starts_with(&format!("HTTP/1.1 {status} ")),
         "{what} got {head:?}"
     );
-    assert!(f.sent < total, "{what}: the server read all {total} bytes");
+    // After answering, the server drains what the client still sends for at
+    // most 2 s and 64 MiB (so the client reads the answer before a reset):
+    // a smaller flood may be drained whole on a fast machine; a larger one
+    // must be cut off.
+    if total > DRAIN_LIMIT + (16 << 20) {
+        assert!(f.sent < total, "{what}: the server read all {total} bytes");
+    }
     assert!(
         grew < ONE_CONNECTION_MB,
         "{what} raised the server's memory by {grew} MB"
