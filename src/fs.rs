@@ -18,7 +18,8 @@ pub struct FsError {
 
 pub type Result<T> = std::result::Result<T, FsError>;
 
-fn wrap<T>(path: &Path, r: io::Result<T>) -> Result<T> {
+/// `r`'s error, if any, with the `path` it concerns.
+pub(crate) fn wrap<T>(path: &Path, r: io::Result<T>) -> Result<T> {
     r.map_err(|source| FsError {
         path: path.to_path_buf(),
         source,

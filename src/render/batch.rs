@@ -15,7 +15,7 @@ use super::views::SiteView;
 use super::write::{context, Writer};
 use super::{findings_to_diags, stats, Bodies, MarkdownCtx, Written};
 use crate::content::{Located, Source};
-use crate::diagnostics::{text, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::output::Sink;
 use crate::site::stats::Stats;
 use crate::site::Site;
@@ -58,15 +58,6 @@ fn source(site: &Site, doc: DocRef) -> Option<(&Source, Option<&Located<String>>
         }
         DocRef::Page(i) => Some((&site.pages[i].doc.common.src, None)),
         DocRef::Unit(_) => None,
-    }
-}
-
-fn body(bodies: &mut Bodies, doc: DocRef) -> &mut Arc<Rendered> {
-    match doc {
-        DocRef::Report(i) => &mut bodies.reports[i],
-        DocRef::Article(i) => &mut bodies.articles[i],
-        DocRef::Page(i) => &mut bodies.pages[i],
-        DocRef::Unit(i) => &mut bodies.units[i],
     }
 }
 
@@ -183,7 +174,7 @@ impl<'a> Batched<'a> {
         for (&d, m) in docs.iter().zip(rendered) {
             if let (Some(m), Some((src, _))) = (m, source(s, d)) {
                 findings_to_diags(src, &m, diags);
-                *body(&mut self.bodies, d) = Arc::new(m);
+                *self.bodies.of_mut(d) = Arc::new(m);
             }
         }
         self.failing |= diags[from..].iter().any(Diagnostic::is_error);
@@ -191,13 +182,12 @@ impl<'a> Batched<'a> {
             self.write_documents(s, stats, docs);
             if let Some(feed) = &mut self.feed {
                 let b = &self.bodies;
-                let fed: Vec<(DocRef, &Rendered)> =
-                    docs.iter().map(|&d| (d, &**search::body(b, d))).collect();
+                let fed: Vec<(DocRef, &Rendered)> = docs.iter().map(|&d| (d, &**b.of(d))).collect();
                 feed.add(s, &fed);
             }
         }
         for &d in docs.iter().filter(|d| !matches!(d, DocRef::Unit(_))) {
-            let m = Arc::make_mut(body(&mut self.bodies, d));
+            let m = Arc::make_mut(self.bodies.of_mut(d));
             (m.html, m.plain) = (String::new(), String::new());
             (m.toc, m.attachments, m.findings) = (Vec::new(), Vec::new(), Vec::new());
         }
@@ -225,14 +215,8 @@ impl<'a> Batched<'a> {
         let Some(feed) = self.feed.take() else {
             return Ok(0);
         };
-        feed.finish(site, self.writer.sink).map_err(|e| {
-            vec![Diagnostic::error(
-                &e.path,
-                0,
-                0,
-                text!("cannot write: {}", e.source; "无法写入：{}", e.source),
-            )]
-        })
+        feed.finish(site, self.writer.sink)
+            .map_err(|e| vec![super::write_error(&e)])
     }
 
     /// Writes every other page (lists, units, terms, feeds, stats) and

@@ -43,6 +43,28 @@ pub struct Bodies {
 }
 
 impl Bodies {
+    /// The rendered body of `doc`.
+    pub fn of(&self, doc: search::DocRef) -> &Arc<Rendered> {
+        use search::DocRef::*;
+        match doc {
+            Report(i) => &self.reports[i],
+            Article(i) => &self.articles[i],
+            Page(i) => &self.pages[i],
+            Unit(i) => &self.units[i],
+        }
+    }
+
+    /// The same, to replace or trim.
+    fn of_mut(&mut self, doc: search::DocRef) -> &mut Arc<Rendered> {
+        use search::DocRef::*;
+        match doc {
+            Report(i) => &mut self.reports[i],
+            Article(i) => &mut self.articles[i],
+            Page(i) => &mut self.pages[i],
+            Unit(i) => &mut self.units[i],
+        }
+    }
+
     /// Frees the plain texts once the search index no longer needs them.
     pub fn release_plain(&mut self) {
         for r in [
@@ -57,6 +79,20 @@ impl Bodies {
             }
         }
     }
+}
+
+/// An output file that could not be written, as a located error.
+pub(crate) fn write_error(e: &crate::fs::FsError) -> Diagnostic {
+    Diagnostic::error(
+        &e.path,
+        0,
+        0,
+        text!("cannot write: {}", e.source; "无法写入：{}", e.source),
+    )
+    .with_hint(text!(
+        "check that the output folder is writable and the disk has space, then build again";
+        "请检查输出文件夹是否可写、磁盘空间是否足够，然后重新构建"
+    ))
 }
 
 pub(crate) fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
@@ -288,12 +324,7 @@ pub fn write_search(
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |e: crate::fs::FsError| {
         let mut errs = errors.lock().unwrap_or_else(|p| p.into_inner());
-        errs.push(Diagnostic::error(
-            &e.path,
-            0,
-            0,
-            text!("cannot write: {}", e.source; "无法写入：{}", e.source),
-        ));
+        errs.push(write_error(&e));
     };
     let total = match cache {
         Some(cache) => {

@@ -8,7 +8,7 @@ use super::pages::{jobs, Ctx, Job, Out};
 use super::templates::Templates;
 use super::views::{SiteView, Views};
 use super::{stats, Bodies, Copied, RenderCache, Target, Written};
-use crate::diagnostics::{text, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::hash::HashedMap;
 use crate::output::{Blob, Sink};
 use crate::site::stats::Stats;
@@ -55,12 +55,7 @@ impl<'a> Writer<'a> {
     }
 
     pub(super) fn io_fail(&self, e: crate::fs::FsError) {
-        self.fail(Diagnostic::error(
-            &e.path,
-            0,
-            0,
-            text!("cannot write: {}", e.source; "无法写入：{}", e.source),
-        ));
+        self.fail(super::write_error(&e));
     }
 
     pub(super) fn failed(&self) -> bool {

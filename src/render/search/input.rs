@@ -5,7 +5,6 @@ use super::format::{Row, BODY, TAGS, TITLE, UNIT};
 use crate::render::markdown::Rendered;
 use crate::render::Bodies;
 use crate::site::Site;
-use std::sync::Arc;
 
 /// One document's contribution to the index, borrowed from the model
 /// (nothing is copied: `serve` gathers these on every rebuild). Its
@@ -189,22 +188,12 @@ pub(super) fn input<'a>(site: &'a Site, doc: DocRef, m: &'a Rendered) -> DocInpu
     }
 }
 
-/// The rendered body of `doc`.
-pub fn body(bodies: &Bodies, doc: DocRef) -> &Arc<Rendered> {
-    match doc {
-        DocRef::Report(i) => &bodies.reports[i],
-        DocRef::Article(i) => &bodies.articles[i],
-        DocRef::Page(i) => &bodies.pages[i],
-        DocRef::Unit(i) => &bodies.units[i],
-    }
-}
-
 /// The documents of the index in id order, and the unit names.
 pub(super) fn inputs<'a>(site: &'a Site, bodies: &'a Bodies) -> (Vec<&'a str>, Vec<DocInput<'a>>) {
     let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
     let inputs = order(site)
         .into_iter()
-        .map(|doc| input(site, doc, body(bodies, doc)))
+        .map(|doc| input(site, doc, bodies.of(doc)))
         .collect();
     (units, inputs)
 }

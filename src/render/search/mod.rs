@@ -40,7 +40,7 @@ mod vocab;
 
 pub use cache::{SearchCache, SearchReuse};
 pub use format::{BODY, DOCS_PATH, MAX_TEXT, TAGS, TITLE, UNIT};
-pub use input::{body, order, DocRef};
+pub use input::{order, DocRef};
 pub use stream::Feed;
 
 use super::Bodies;

@@ -10,7 +10,7 @@ use super::format::{
 use super::input::{input, DocInput, DocRef};
 use super::postings::{index_run, merge, Part, PARTS};
 use super::tokenize;
-use crate::fs::{FsError, Result};
+use crate::fs::{wrap, FsError, Result};
 use crate::output::Sink;
 use crate::render::markdown::Rendered;
 use crate::site::Site;
@@ -37,17 +37,8 @@ pub struct Feed {
     failed: Option<FsError>,
 }
 
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> FsError + '_ {
-    move |source| FsError {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 fn create(path: &Path) -> Result<BufWriter<File>> {
-    File::create(path)
-        .map(|f| BufWriter::with_capacity(1 << 16, f))
-        .map_err(io_err(path))
+    wrap(path, File::create(path)).map(|f| BufWriter::with_capacity(1 << 16, f))
 }
 
 impl Feed {
@@ -113,8 +104,8 @@ impl Feed {
     }
 
     fn note(&mut self, r: std::io::Result<()>, file: &str) {
-        if let (Err(e), None) = (r, &self.failed) {
-            self.failed = Some(io_err(&self.dir.join(file))(e));
+        if let (Err(e), None) = (wrap(&self.dir.join(file), r), &self.failed) {
+            self.failed = Some(e);
         }
     }
 
@@ -157,9 +148,9 @@ impl Feed {
     /// Partition `p`'s tokens with their merged postings.
     fn merged(&self, p: usize) -> Result<Vec<(String, Vec<u32>)>> {
         let path = self.dir.join(format!("part-{p}"));
-        let mut r = BufReader::with_capacity(1 << 16, File::open(&path).map_err(io_err(&path))?);
+        let mut r = BufReader::with_capacity(1 << 16, wrap(&path, File::open(&path))?);
         let mut runs = Vec::new();
-        while let Some(part) = decode(&mut r).map_err(io_err(&path))? {
+        while let Some(part) = wrap(&path, decode(&mut r))? {
             runs.push(part);
         }
         Ok(merge(runs))
@@ -182,14 +173,14 @@ impl Feed {
     /// Writes the text chunks of `chunk` rows each; returns their number.
     fn write_rows(&self, chunk: usize, sink: &dyn Sink) -> Result<usize> {
         let path = self.dir.join("rows");
-        let rows = File::open(&path).map_err(io_err(&path))?;
+        let rows = wrap(&path, File::open(&path))?;
         let ends = &self.row_ends;
         let chunks = ends.len().div_ceil(chunk);
         (0..chunks).into_par_iter().try_for_each(|c| {
             let (from, to) = (c * chunk, ((c + 1) * chunk).min(ends.len()));
             let start = if from == 0 { 0 } else { ends[from - 1] };
             let mut buf = vec![0; (ends[to - 1] - start) as usize];
-            rows.read_exact_at(&mut buf, start).map_err(io_err(&path))?;
+            wrap(&path, rows.read_exact_at(&mut buf, start))?;
             let mut out = Vec::with_capacity(buf.len() + (to - from) + 2);
             out.push(b'[');
             let mut at = 0;
