@@ -327,6 +327,58 @@ fn edits_and_deletions_show_up_and_pages_reload() {
 }
 
 #[test]
+fn a_rebuild_prints_only_new_warnings_and_counts_the_rest() {
+    let old = "\u{6a2a}\u{5e45}9\u{6761}"; // 横幅9条 against `横幅: 8`
+    let s = Serve::start_with(|dir| {
+        let f = dir.join("content/reports/tao-le-2024.md");
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(
+            &f,
+            text.replace(
+                "清理垃圾600多吨。",
+                &format!("清理垃圾600多吨，悬挂{old}。"),
+            ),
+        )
+        .unwrap();
+    });
+    let mut events = s.events();
+    let says = |w: &str| s.log().matches(w).count();
+    assert_eq!(
+        says("横幅 9条"),
+        1,
+        "the first build prints it:\n{}",
+        s.log()
+    );
+
+    // An edit elsewhere: the warning is counted, not repeated.
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "ORIGINAL-MARKER",
+        "EDITED-MARKER",
+    );
+    events.wait_for("event: reload");
+    wait_until("the rebuild's summary", || says("not repeated") == 1);
+    assert_eq!(says("横幅 9条"), 1, "{}", s.log());
+    assert!(
+        s.log()
+            .contains("1 warning(s) unchanged since the last build"),
+        "{}",
+        s.log()
+    );
+    assert!(s.log().contains("/cw/_desk/"), "{}", s.log());
+
+    // A new warning is printed, the old one still only counted.
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "EDITED-MARKER",
+        "EDITED-MARKER，横幅7条",
+    );
+    events.wait_for("event: reload");
+    wait_until("the new warning", || says("横幅 7条") == 1);
+    assert_eq!(says("横幅 9条"), 1, "{}", s.log());
+}
+
+#[test]
 fn css_change_swaps_stylesheets_only() {
     let s = Serve::start();
     let mut events = s.events();

@@ -173,6 +173,21 @@ fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, built: Built, first:
     }
 }
 
+/// Prints the warnings a rebuild found that the last good build did not
+/// (every one on the first build), then how many were left unsaid: at city
+/// scale thousands of unchanged warnings would bury the one a save made.
+fn print_warnings(shared: &Shared, warnings: &[String], base_path: &str) {
+    let (fresh, unchanged) = shared.new_warnings(warnings);
+    for w in fresh {
+        eprintln!("{w}");
+    }
+    if unchanged > 0 {
+        let t = text!("{} warning(s) unchanged since the last build, not repeated (all are on the desk: {}_desk/)", unchanged, base_path;
+                      "另有 {} 条警告与上次构建相同，不再重复（完整列表见编辑台：{}_desk/）", unchanged, base_path);
+        eprintln!("{}", t.get(shared.lang));
+    }
+}
+
 /// Applies one build to the shared state and tells the browsers.
 fn apply(shared: &Shared, built: Built, first: bool) {
     let lang = shared.lang;
@@ -186,9 +201,7 @@ fn apply(shared: &Shared, built: Built, first: bool) {
             warnings,
             diags: _,
         } => {
-            for w in &warnings {
-                eprintln!("{w}");
-            }
+            print_warnings(shared, &warnings, &base_path);
             let mut files = files;
             desk::prefill(&mut files, shared);
             let changed = changed_files(&prev.files, &files);

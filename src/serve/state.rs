@@ -34,6 +34,9 @@ pub struct Shared {
     pub nonce: String,
     /// The desk's audit section as last filled in (empty: no audit yet).
     pub audit_html: std::sync::Mutex<String>,
+    /// Hashes of the warnings the last good build printed (None before
+    /// the first), so that a rebuild prints only the new ones.
+    printed: std::sync::Mutex<Option<std::collections::HashSet<u64>>>,
 }
 
 impl Shared {
@@ -52,7 +55,26 @@ impl Shared {
             lang,
             nonce: format!("{:x}{:x}", nanos, std::process::id()),
             audit_html: Default::default(),
+            printed: Default::default(),
         }
+    }
+
+    /// Of a good build's `warnings`, those the last good build did not
+    /// print (all of them on the first), and how many it did.
+    pub fn new_warnings<'w>(&self, warnings: &'w [String]) -> (Vec<&'w str>, usize) {
+        let hash = |w: &String| xxhash_rust::xxh3::xxh3_64(w.as_bytes());
+        let mut printed = self.printed.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh: Vec<&str> = match printed.as_ref() {
+            Some(seen) => warnings
+                .iter()
+                .filter(|w| !seen.contains(&hash(w)))
+                .map(String::as_str)
+                .collect(),
+            None => warnings.iter().map(String::as_str).collect(),
+        };
+        let unchanged = warnings.len() - fresh.len();
+        *printed = Some(warnings.iter().map(hash).collect());
+        (fresh, unchanged)
     }
 
     /// The current snapshot; the lock is held only to clone the `Arc`.
