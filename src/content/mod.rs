@@ -493,7 +493,11 @@ mod tests {
     fn a_lean_load_reads_the_text_again_and_notices_a_changed_file() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::write(root.join("site.yaml"), "title: t\n").unwrap();
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: t\nbase_url: https://example.gov.cn/\n",
+        )
+        .unwrap();
         let reports = root.join("content/pages");
         std::fs::create_dir_all(&reports).unwrap();
         let file = reports.join("a.md");
