@@ -524,22 +524,32 @@ pub fn audit(opts: &BuildOptions, audit_opts: &audit::Options) -> Result<audit::
         Ok((mem, report)) => {
             let files = mem.files.into_inner().unwrap_or_else(|e| e.into_inner());
             let built = audit::Output::Memory(files);
-            audit_built(opts, Some(&built), report.warnings, audit_opts, None)
+            audit_built(
+                opts,
+                Some(&built),
+                report.warnings,
+                audit_opts,
+                (None, None),
+            )
         }
-        Err(Error::Diagnostics(d)) => audit_built(opts, None, d, audit_opts, None),
+        Err(Error::Diagnostics(d)) => audit_built(opts, None, d, audit_opts, (None, None)),
         Err(e) => Err(e),
     }
 }
 
 /// [`audit`] of a site already built (`serve`): `files` are its output
 /// (None: it did not build), `build` what the build reported; `reader`
-/// (a [`Session::reader`]) reads its content from memory.
+/// (a [`Session::reader`]) reads its content from memory; `loads` keeps
+/// what was found per file for the next audit of files in the same store.
 pub fn audit_built(
     opts: &BuildOptions,
     files: Option<&audit::Output>,
     build: Vec<Diagnostic>,
     audit_opts: &audit::Options,
-    reader: Option<&mut Session>,
+    (reader, loads): (
+        Option<&mut Session>,
+        Option<&mut audit::resources::LoadCache>,
+    ),
 ) -> Result<audit::Report, Error> {
     let (site, theme, _) = load_model(opts, &mut Phases::new(), reader)?;
     let input = audit::Input {
@@ -548,6 +558,7 @@ pub fn audit_built(
         root: &opts.root,
         output: files,
         build,
+        loads,
     };
     Ok(audit::run(input, audit_opts))
 }

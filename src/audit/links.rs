@@ -129,17 +129,23 @@ pub fn fetch_all(urls: &[String], timeout: Duration) -> Vec<Outcome> {
 
 pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Finding>) {
     let own = host_of(&site.config.base_url).unwrap_or_default();
-    let found = external(pages, &own, origins, |file, text| {
-        if !file.ends_with(".html") {
-            return Vec::new();
-        }
-        let mut refs = tag_refs(text, true);
-        refs.retain(|r| {
-            let lower = r.url.trim().to_ascii_lowercase();
-            lower.starts_with("http://") || lower.starts_with("https://")
-        });
-        refs
-    });
+    let found = external(
+        pages,
+        &own,
+        origins,
+        |file, text| {
+            if !file.ends_with(".html") {
+                return Vec::new();
+            }
+            let mut refs = tag_refs(text, true);
+            refs.retain(|r| {
+                let lower = r.url.trim().to_ascii_lowercase();
+                lower.starts_with("http://") || lower.starts_with("https://")
+            });
+            refs
+        },
+        None,
+    );
     let urls: Vec<String> = found.keys().cloned().collect();
     let timeout = Duration::from_millis(site.config.audit.timeout_ms);
     let outcomes = fetch_all(&urls, timeout);

@@ -150,6 +150,8 @@ pub struct Input<'a> {
     pub output: Option<&'a Output>,
     /// The build's (or failed build's) diagnostics.
     pub build: Vec<Diagnostic>,
+    /// What the last audit of a build in the same store found per file.
+    pub loads: Option<&'a mut resources::LoadCache>,
 }
 
 /// Which indicator a build diagnostic belongs to.
@@ -266,7 +268,7 @@ pub fn run(input: Input, opts: &Options) -> Report {
     if let Some(mem) = input.output {
         let origins = origins::Origins::new(site, input.theme, input.root);
         let pages = resources::Pages::new(mem);
-        resources::check(site, &pages, &origins, &mut findings);
+        resources::check(site, &pages, &origins, &mut findings, input.loads);
         if opts.online {
             links::check(site, &pages, &origins, &mut findings);
         }

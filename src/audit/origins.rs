@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 /// A place in a file: path as shown, line, column.
 pub type Place = (PathBuf, usize, usize);
 
+#[derive(Default)]
 pub struct Origins {
     first: HashMap<String, Place>,
 }

@@ -47,22 +47,47 @@ impl<'a> Pages<'a> {
     /// in path order; a file on disk that cannot be read is skipped.
     pub fn each_text(&self, mut f: impl FnMut(&str, &str)) {
         for (path, page) in &self.files {
-            let read;
-            let bytes = match page {
-                Page::Memory(b) => *b,
-                Page::Disk(file) => match std::fs::read(file) {
-                    Ok(b) => {
-                        read = b;
-                        &read[..]
-                    }
-                    Err(_) => continue,
-                },
-            };
-            if let Ok(t) = std::str::from_utf8(bytes) {
-                f(path, t);
+            if let Some(t) = page.text() {
+                f(path, &t);
             }
         }
     }
+}
+
+impl Page<'_> {
+    /// The file's text; None when it cannot be read or is not UTF-8.
+    fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Page::Memory(b) => std::str::from_utf8(b).ok().map(Into::into),
+            Page::Disk(file) => String::from_utf8(std::fs::read(file).ok()?)
+                .ok()
+                .map(Into::into),
+        }
+    }
+
+    /// A key for the file's bytes, where its path names them (a store's).
+    fn key(&self, named_by_content: bool) -> Option<u128> {
+        match self {
+            Page::Disk(p) if named_by_content => Some(xxhash_rust::xxh3::xxh3_128(
+                p.as_os_str().as_encoded_bytes(),
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// One built file's addresses to other hosts, each once, in order:
+/// (address with `&amp;` decoded, what loads it, byte offset).
+type Found = Vec<(String, &'static str, usize)>;
+
+/// What [`external`] found per file in the last audit, for `serve`'s
+/// audit line: its files are in a store that names each by its bytes
+/// ([`crate::store`]), so a file seen before is not read again. Holds
+/// the findings of one kind of `refs` and one own host.
+#[derive(Default)]
+pub struct LoadCache {
+    own: String,
+    files: crate::hash::FxHashMap<u128, Found>,
 }
 
 /// An address found in a built file: byte offset, what loads it, the address.
@@ -286,48 +311,98 @@ pub struct Use {
     pub place: (PathBuf, usize, usize, bool),
 }
 
-/// Addresses to hosts other than `own` that `refs` finds in the built files.
+/// The addresses to hosts other than `own` among `refs` of one file.
+fn found_in<'t>(refs: Vec<Ref<'t>>, own: &str) -> Found {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Found::new();
+    for r in refs {
+        let url = r.url.replace("&amp;", "&");
+        let Some(host) = host_of(&url) else { continue };
+        if host != own && seen.insert(url.clone()) {
+            out.push((url, r.what, r.at));
+        }
+    }
+    out
+}
+
+/// Addresses to hosts other than `own` that `refs` finds in the built
+/// files; with a `cache` (pages in a store), files seen before are not
+/// read again.
 pub fn external(
     pages: &Pages,
     own: &str,
     origins: &Origins,
     refs: impl for<'t> Fn(&str, &'t str) -> Vec<Ref<'t>>,
+    cache: Option<&mut LoadCache>,
 ) -> BTreeMap<String, Use> {
-    let mut found: BTreeMap<String, Use> = BTreeMap::new();
-    pages.each_text(|file, text| {
-        let mut seen = std::collections::HashSet::new();
-        for r in refs(file, text) {
-            let url = r.url.replace("&amp;", "&");
-            let Some(host) = host_of(&url) else { continue };
-            if host == own || !seen.insert(url.clone()) {
-                continue;
-            }
-            if let Some(u) = found.get_mut(&url) {
-                u.count += 1;
-                continue;
-            }
-            let place = place(origins, &url, file, text, r.at);
-            let u = Use {
-                what: r.what,
-                count: 1,
-                file: file.to_string(),
-                place,
-            };
-            found.insert(url, u);
+    let mut cache = cache;
+    if let Some(c) = cache.as_deref_mut().filter(|c| c.own != own) {
+        (c.own, c.files) = (own.to_string(), Default::default());
+    }
+    let mut next = crate::hash::FxHashMap::default();
+    // Per address: what loads it, in how many files, the first (its index) and where.
+    let mut first: BTreeMap<String, (&'static str, usize, usize, usize)> = BTreeMap::new();
+    for (i, (path, page)) in pages.files.iter().enumerate() {
+        let key = page.key(cache.is_some());
+        let known = key.and_then(|k| Some((k, cache.as_mut()?.files.remove(&k)?)));
+        let (key, found) = match known {
+            Some((k, f)) => (Some(k), f),
+            None => match page.text() {
+                Some(text) => (key, found_in(refs(path, &text), own)),
+                None => continue,
+            },
+        };
+        for (url, what, at) in &found {
+            first
+                .entry(url.clone())
+                .and_modify(|u| u.1 += 1)
+                .or_insert((what, 1, i, *at));
         }
-    });
-    found
+        if let Some(k) = key {
+            next.insert(k, found);
+        }
+    }
+    if let Some(c) = cache {
+        c.files = next;
+    }
+    let mut out = BTreeMap::new();
+    for (url, (what, count, i, at)) in first {
+        let (file, page) = &pages.files[i];
+        let text = page.text().unwrap_or_default();
+        let place = place(origins, &url, file, &text, at);
+        let file = file.to_string();
+        out.insert(
+            url,
+            Use {
+                what,
+                count,
+                file,
+                place,
+            },
+        );
+    }
+    out
 }
 
-pub fn check(site: &Site, pages: &Pages, origins: &Origins, out: &mut Vec<Finding>) {
+/// What a page or stylesheet loads.
+fn load_refs<'t>(file: &str, text: &'t str) -> Vec<Ref<'t>> {
+    let mut refs = css_refs(text);
+    if file.ends_with(".html") {
+        refs.extend(tag_refs(text, false));
+    }
+    refs
+}
+
+/// Other-host loads in the built files (`cache`: see [`LoadCache`]).
+pub fn check(
+    site: &Site,
+    pages: &Pages,
+    origins: &Origins,
+    out: &mut Vec<Finding>,
+    cache: Option<&mut LoadCache>,
+) {
     let own = host_of(&site.config.base_url).unwrap_or_default();
-    let found = external(pages, &own, origins, |file, text| {
-        let mut refs = css_refs(text);
-        if file.ends_with(".html") {
-            refs.extend(tag_refs(text, false));
-        }
-        refs
-    });
+    let found = external(pages, &own, origins, load_refs, cache);
     for (url, u) in found {
         let (what, count) = (u.what, u.count);
         let host = host_of(&url).unwrap_or_default();
@@ -371,5 +446,72 @@ mod tests {
             Some("cdn.x.com:8080")
         );
         assert_eq!(host_of("/local.png"), None);
+    }
+
+    #[test]
+    fn a_cached_audit_reads_only_new_files_and_finds_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let cdn = r#"<script src="https://cdn.x.com/a.js"></script>"#;
+        let a = write("k1", &format!("<p>a</p>\n{cdn}"));
+        let b = write("k2", cdn);
+        let c = write("k3", "<p>own</p>");
+        let files = |list: &[(&str, &PathBuf)]| {
+            super::super::Output::Disk(
+                list.iter()
+                    .map(|(p, f)| (p.to_string(), f.to_path_buf()))
+                    .collect(),
+            )
+        };
+        let found = |out: &super::super::Output, cache: Option<&mut LoadCache>| {
+            let pages = Pages::new(out);
+            let f = external(&pages, "own.cn", &Origins::default(), load_refs, cache);
+            f.into_iter()
+                .map(|(u, x)| (u, x.count, x.file, x.place.1, x.place.2))
+                .collect::<Vec<_>>()
+        };
+        let first = files(&[("a/index.html", &a), ("b/index.html", &b), ("c.css", &c)]);
+        let mut cache = LoadCache::default();
+        let plain = found(&first, None);
+        assert_eq!(
+            plain,
+            [(
+                "https://cdn.x.com/a.js".into(),
+                2,
+                "a/index.html".into(),
+                2,
+                14
+            )]
+        );
+        assert_eq!(found(&first, Some(&mut cache)), plain);
+        assert_eq!(cache.files.len(), 3);
+        // A store never rewrites a file under its name: a seen file is not
+        // read again (rewritten here only to prove it), a new one is.
+        std::fs::write(&b, "<p>b</p>").unwrap();
+        let d = write("k4", cdn);
+        let second = files(&[
+            ("a/index.html", &a),
+            ("b/index.html", &b),
+            ("d/index.html", &d),
+        ]);
+        let cached = found(&second, Some(&mut cache));
+        assert_eq!(cached[0].1, 3, "{cached:?}");
+        assert_eq!(found(&second, None)[0].1, 2);
+        // Files no longer built are forgotten; another own host starts afresh.
+        assert_eq!(cache.files.len(), 3);
+        let pages = Pages::new(&second);
+        let other = external(
+            &pages,
+            "cdn.x.com",
+            &Origins::default(),
+            load_refs,
+            Some(&mut cache),
+        );
+        assert!(other.is_empty());
+        assert_eq!(cache.own, "cdn.x.com");
     }
 }

@@ -8,6 +8,7 @@
 //! waiting has made stale is not shown.
 
 use super::state::{Shared, Snapshot};
+use jianbao::audit::resources::LoadCache;
 use jianbao::diagnostics::Diagnostic;
 use jianbao::store::Store;
 use jianbao::BuildOptions;
@@ -22,6 +23,10 @@ static RUNNING: AtomicBool = AtomicBool::new(false);
 /// read of `content/`.
 type Pending = Option<(Arc<Snapshot>, Vec<Diagnostic>, jianbao::Session)>;
 static PENDING: Mutex<Pending> = Mutex::new(None);
+
+/// What the last audit found per built file (the store names files by
+/// their bytes: an unchanged page is not read again).
+static LOADS: Mutex<Option<LoadCache>> = Mutex::new(None);
 
 fn pending() -> std::sync::MutexGuard<'static, Pending> {
     PENDING.lock().unwrap_or_else(|e| e.into_inner())
@@ -104,7 +109,10 @@ fn audit(
         today,
         online: false,
     };
-    let Ok(r) = jianbao::audit_built(&opts, Some(&files), warnings, &aopts, Some(reader)) else {
+    let mut loads = LOADS.lock().unwrap_or_else(|e| e.into_inner());
+    let loads = loads.get_or_insert_with(LoadCache::default);
+    let with = (Some(reader), Some(loads));
+    let Ok(r) = jianbao::audit_built(&opts, Some(&files), warnings, &aopts, with) else {
         return;
     };
     // A newer build waits: this result is stale (and may lack files the
