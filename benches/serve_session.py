@@ -5,8 +5,9 @@ usage: benches/serve_session.py JIANBAO_BIN SITE [PORT]   (env EDITS: default 5)
 
 Prints, on one line: seconds from start to the first page answered (200
 for the home page), the median save → `reload` event in ms over the edits,
-the resident memory after the last edit and the peak (VmRSS and VmHWM of
-the server, in MB). Each edit appends a line to the site's first report
+the server's CPU time (user + system) per edit, counting the background
+audit line, and the resident memory after the last edit and the peak
+(VmRSS and VmHWM of the server, in MB). Each edit appends a line to the site's first report
 (write + rename, as editors save); the report is restored at the end.
 Server output goes to SITE/../serve-session.log.
 """
@@ -22,6 +23,12 @@ p = subprocess.Popen([exe, "serve", "--root", root, "--port", str(port), "--timi
 def status(key):
     text = open("/proc/%d/status" % p.pid).read()
     return int(text.split(key + ":")[1].split()[0]) / 1024
+
+
+def cpu():
+    """The server's user + system CPU seconds so far."""
+    f = open("/proc/%d/stat" % p.pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def save(path, text):
@@ -61,15 +68,16 @@ try:
             break
     orig, rep = open(path, encoding="utf-8").read(), path
 
-    ms = []
+    ms, cpu0 = [], cpu()
     for i in range(int(os.environ.get("EDITS", "5"))):
         time.sleep(0.4)
         start = time.perf_counter()
         save(rep, orig + "\n\n编辑%d\n" % i)
         wait(b"event: reload")
         ms.append((time.perf_counter() - start) * 1000)
-    print("first_page_s %.2f  edit_ms %.0f (%s)  rss_MB %.0f  peak_MB %.0f" % (
-        first, statistics.median(ms), " ".join("%.0f" % x for x in ms),
+    edits_cpu = (cpu() - cpu0) / len(ms)
+    print("first_page_s %.2f  edit_ms %.0f (%s)  cpu_per_edit_s %.2f  rss_MB %.0f  peak_MB %.0f" % (
+        first, statistics.median(ms), " ".join("%.0f" % x for x in ms), edits_cpu,
         status("VmRSS"), status("VmHWM")), flush=True)
 finally:
     if rep:

@@ -432,7 +432,7 @@ fn run_cached(
     opts: &BuildOptions,
     sink: &dyn Sink,
     phases: &mut Phases,
-    (mut site, theme, diags): Loaded,
+    (site, theme, diags): Loaded,
     session: &mut Session,
 ) -> Result<(render::Written, site::Site, Option<render::Bodies>), Error> {
     let known = render::known_paths(&site, &theme);
@@ -442,12 +442,13 @@ fn run_cached(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::diags(std::mem::take(diags)));
     }
-    // The Markdown sources are rendered and checked: free them before the
-    // search index and the pages take their share of memory.
-    site.release_sources();
+    // The sources stay (shared with the load cache): light bodies are
+    // rendered again from them where the search index or a page needs them.
+    let refill = render::Refill::new(&site, &known);
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
     let search_files = if site.config.search {
+        bodies.fill(&session.search.needs_text(&site, &bodies), &refill);
         render::write_search(&site, &bodies, sink, Some(&mut session.search))
             .map_err(fail_with(diags))?
     } else {
@@ -460,6 +461,7 @@ fn run_cached(
         sink,
         progress: opts.progress.as_deref(),
         cache: Some(&mut session.render),
+        refill: Some(&refill),
     };
     let written = render::write_site(&site, &stats, &bodies, search_files, theme, target)
         .map_err(fail_with(diags))?;

@@ -10,3 +10,22 @@ pub fn drop_aside<T: Send + 'static>(value: T) {
         .name("jianbao-free".into())
         .spawn(move || drop(value));
 }
+
+/// Hands the allocator's free pages back to the system (glibc keeps what
+/// was freed for later allocations: after `serve`'s first build at 10k,
+/// ≈ 110 MB of its 550 MB resident). For a long-running `serve`, after
+/// each build and its audit; a no-op elsewhere.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn trim() {
+    extern "C" {
+        fn malloc_trim(pad: usize) -> std::ffi::c_int;
+    }
+    // SAFETY: malloc_trim takes the allocator's own locks and only returns
+    // unused pages to the kernel; it touches no memory in use.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn trim() {}

@@ -12,9 +12,13 @@ use std::path::{Path, PathBuf};
 /// A place in a file: path as shown, line, column.
 pub type Place = (PathBuf, usize, usize);
 
+/// The first place of every address written in the site's templates and
+/// sources, gathered on first use: most sites load nothing from other
+/// hosts, and then no source is scanned.
 #[derive(Default)]
-pub struct Origins {
-    first: HashMap<String, Place>,
+pub struct Origins<'a> {
+    from: Option<(&'a Site, &'a ThemeFiles, &'a Path)>,
+    first: std::sync::OnceLock<HashMap<String, Place>>,
 }
 
 /// Characters that end an address written in a template, Markdown or CSS.
@@ -47,8 +51,15 @@ pub fn urls_in(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
-impl Origins {
-    pub fn new(site: &Site, theme: &ThemeFiles, root: &Path) -> Origins {
+impl<'a> Origins<'a> {
+    pub fn new(site: &'a Site, theme: &'a ThemeFiles, root: &'a Path) -> Origins<'a> {
+        Origins {
+            from: Some((site, theme, root)),
+            first: Default::default(),
+        }
+    }
+
+    fn gather(site: &Site, theme: &ThemeFiles, root: &Path) -> HashMap<String, Place> {
         let mut first: HashMap<String, Place> = HashMap::new();
         let mut add = |text: &str, first_line: usize, shown: &Path| {
             for (at, url) in urls_in(text) {
@@ -71,12 +82,16 @@ impl Origins {
                 add(t.body(), src.body_line, &src.shown);
             }
         }
-        Origins { first }
+        first
     }
 
     /// The first place `url` was written, if it was.
     pub fn locate(&self, url: &str) -> Option<&Place> {
-        self.first.get(url)
+        let first = self.first.get_or_init(|| match self.from {
+            Some((site, theme, root)) => Self::gather(site, theme, root),
+            None => HashMap::new(),
+        });
+        first.get(url)
     }
 }
 

@@ -65,6 +65,29 @@ pub struct Rendered {
     /// Identifies the input this was rendered from (the source file's hash
     /// and the link context): equal keys, equal output. 0 when unknown.
     pub key: u64,
+    /// Kept without `html` and `plain` (a `serve` session's copy: see
+    /// [`Rendered::light`]); rendered again where a page or the search
+    /// index needs them.
+    pub light: bool,
+}
+
+impl Rendered {
+    /// What lists, figures and the findings read of a body: all but its
+    /// HTML and plain text, which `serve` keeps no copy of (10k reports:
+    /// ≈ 100 MB).
+    pub fn light(&self) -> Rendered {
+        Rendered {
+            html: String::new(),
+            summary: self.summary.clone(),
+            toc: self.toc.clone(),
+            attachments: self.attachments.clone(),
+            findings: self.findings.clone(),
+            cover: self.cover.clone(),
+            plain: String::new(),
+            key: self.key,
+            light: true,
+        }
+    }
 }
 
 const ATTACHMENT_EXTS: &[&str] = &[

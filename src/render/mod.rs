@@ -65,6 +65,19 @@ impl Bodies {
         }
     }
 
+    /// Makes the bodies of `docs` whole again where they are light (see
+    /// [`Rendered::light`]), rendering their Markdown again.
+    pub fn fill(&mut self, docs: &[search::DocRef], refill: &Refill) {
+        let docs: Vec<search::DocRef> =
+            docs.iter().copied().filter(|&d| self.of(d).light).collect();
+        let whole: Vec<Option<Rendered>> = docs.par_iter().map(|&d| refill.get(d)).collect();
+        for (d, m) in docs.into_iter().zip(whole) {
+            if let Some(m) = m {
+                *self.of_mut(d) = Arc::new(m);
+            }
+        }
+    }
+
     /// Frees the plain texts once the search index no longer needs them.
     pub fn release_plain(&mut self) {
         for r in [
@@ -264,8 +277,40 @@ impl MarkdownCtx {
     }
 }
 
+/// Renders a document's body again, the same as when its light copy was
+/// made (equal [`Rendered::key`], equal output): for the pages and search
+/// rows `serve` must make again of documents whose body it kept light.
+pub struct Refill<'a> {
+    site: &'a Site,
+    known: &'a BTreeSet<String>,
+    md: MarkdownCtx,
+}
+
+impl<'a> Refill<'a> {
+    pub fn new(site: &'a Site, known: &'a BTreeSet<String>) -> Self {
+        let md = MarkdownCtx::new(site, known);
+        Refill { site, known, md }
+    }
+
+    /// `doc`'s body, whole; None for a unit without an introduction.
+    pub fn get(&self, doc: search::DocRef) -> Option<Rendered> {
+        use search::DocRef::*;
+        let s = self.site;
+        let (src, cover) = match doc {
+            Report(i) => (&s.reports[i].doc.common.src, None),
+            Article(i) => (
+                &s.articles[i].doc.common.src,
+                s.articles[i].doc.cover.as_ref(),
+            ),
+            Page(i) => (&s.pages[i].doc.common.src, None),
+            Unit(i) => (s.units[i].src.as_ref()?, None),
+        };
+        Some(self.md.render(s, self.known, src, cover))
+    }
+}
+
 /// [`bodies`], reusing what `cache` holds; the cache then holds this
-/// build's bodies only.
+/// build's bodies only (documents' light: see [`Rendered::light`]).
 pub fn bodies_cached(
     site: &Site,
     known: &BTreeSet<String>,
@@ -314,9 +359,18 @@ pub fn bodies_cached(
         );
     for (src, m) in sources {
         findings_to_diags(src, None, m, &mut diags);
-        // A failed read (key 0) is not kept.
+    }
+    // Documents are kept light (their pages are mostly reused); units
+    // whole, as every list of units shows their introductions.
+    let light = |m: &Arc<Rendered>| match m.light {
+        true => m.clone(),
+        false => Arc::new(m.light()),
+    };
+    let docs = reports.iter().chain(&articles).chain(&pages);
+    // A failed read (key 0) is not kept.
+    for m in docs.map(light).chain(units.iter().cloned()) {
         if m.key != 0 {
-            cache.bodies.insert(m.key, m.clone());
+            cache.bodies.insert(m.key, m);
         }
     }
     // Left out of the model for an error: checked, never published.
@@ -416,4 +470,6 @@ pub struct Target<'a> {
     pub progress: Option<&'a crate::ProgressFn>,
     /// Outputs of the previous build to reuse (see [`RenderCache`]).
     pub cache: Option<&'a mut RenderCache>,
+    /// Renders light bodies again for the pages that show them (`serve`).
+    pub refill: Option<&'a Refill<'a>>,
 }

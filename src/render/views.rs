@@ -536,9 +536,9 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn report(&self, i: usize) -> ReportView<'a> {
+    /// Report `i`'s page, its body `md` (whole).
+    pub fn report<'b>(&'b self, i: usize, md: &'b Rendered) -> ReportView<'b> {
         let r: &'a ReportEntry = &self.site.reports[i];
-        let md = &self.report_md[i];
         let u = &self.site.units[r.unit];
         let [earlier, later] = neighbours(self.site, i).map(|n| n.map(|x| self.report_link(x)));
         ReportView {
@@ -557,7 +557,7 @@ impl<'a> Views<'a> {
                 .iter()
                 .map(|s| stat_view(&self.c().metrics, s))
                 .collect(),
-            summary: Self::summary_of(&r.doc.summary, md),
+            summary: Self::summary_of(&r.doc.summary, &self.report_md[i]),
             author: r.doc.author.as_deref(),
             editor: r.doc.editor.as_deref(),
             source: r.doc.source.as_deref(),
@@ -572,9 +572,9 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn article(&self, i: usize) -> ArticleView<'a> {
+    /// Article `i`'s page, its body `md` (whole).
+    pub fn article<'b>(&'b self, i: usize, md: &'b Rendered) -> ArticleView<'b> {
         let a: &'a ArticleEntry = &self.site.articles[i];
-        let md = &self.article_md[i];
         ArticleView {
             title: &a.doc.common.title,
             url: self.c().url(&a.path),
@@ -584,7 +584,7 @@ impl<'a> Views<'a> {
             unit: a.unit.map(|u| self.unit_link(&self.site.units[u])),
             category: a.category.map(|c| self.term_link(&self.site.categories[c])),
             tags: self.tag_links(&a.doc.tags),
-            summary: Self::summary_of(&a.doc.summary, md),
+            summary: Self::summary_of(&a.doc.summary, &self.article_md[i]),
             author: a.doc.author.as_deref(),
             editor: a.doc.editor.as_deref(),
             source: a.doc.source.as_deref(),
@@ -598,7 +598,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn page(&self, p: &'a PageEntry, md: &'a Rendered) -> PageView<'a> {
+    pub fn page<'b>(&'b self, p: &'b PageEntry, md: &'b Rendered) -> PageView<'b> {
         PageView {
             title: &p.doc.common.title,
             url: self.c().url(&p.path),

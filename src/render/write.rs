@@ -295,6 +295,7 @@ pub(super) fn context<'a>(
         all_articles: (0..site.articles.len()).collect(),
         cache,
         unit_stats: (0..site.units.len()).map(|_| Default::default()).collect(),
+        refill: None,
     }
 }
 
@@ -315,6 +316,7 @@ pub fn write_site(
         sink,
         progress,
         mut cache,
+        refill,
     } = target;
     // stats.json as written; `stats()` in templates parses it when called.
     let stats_json: Arc<String> = Arc::new(stats::json_text(site, stats));
@@ -326,7 +328,8 @@ pub fn write_site(
         .as_deref_mut()
         .and_then(|c| cache_run(site, bodies, &theme, &stats_json, c, prev_signed.len()));
     let tpl = Templates::new(theme.templates, &SiteView::new(site), stats_json.clone())?;
-    let ctx = context(site, stats, &stats_json, bodies, &tpl, run.as_ref());
+    let mut ctx = context(site, stats, &stats_json, bodies, &tpl, run.as_ref());
+    ctx.refill = refill;
     let jobs = jobs(site);
     let w = Writer::new(sink, progress, jobs.len());
     let (jobs, mut pages) = match &run {

@@ -66,6 +66,8 @@ pub fn spawn(
                 (warnings, &mut reader),
                 &shared,
             );
+            // The audit's model and the build's leftovers are freed now.
+            jianbao::release::trim();
         }
     };
     if std::thread::Builder::new()

@@ -98,9 +98,14 @@ impl Builder {
                         .map(|p| format!("{} {:.1}", p.name, p.wall.as_secs_f64() * 1000.0))
                         .collect();
                     println!("  ms: {}", phases.join(", "));
-                    // Resident memory after the build and the peak so far.
-                    if let Some((now, peak)) = report.timings.last().and_then(|p| p.rss) {
-                        println!("  rss: {} MB (peak {} MB)", now >> 20, peak >> 20);
+                    // Resident memory after each phase and the peak so far.
+                    let rss: Vec<String> = report
+                        .timings
+                        .iter()
+                        .filter_map(|p| p.rss.map(|(now, _)| format!("{} {}", p.name, now >> 20)))
+                        .collect();
+                    if let Some((_, peak)) = report.timings.last().and_then(|p| p.rss) {
+                        println!("  rss MB: {} (peak {})", rss.join(", "), peak >> 20);
                     }
                 }
                 Built::Ok {
@@ -119,6 +124,8 @@ impl Builder {
                 }
             }
             Err(e) => {
+                // No audit follows to hand back what the build freed.
+                jianbao::release::trim();
                 let errors = match e {
                     Error::Diagnostics(d) => d
                         .iter()

@@ -3,6 +3,7 @@
 use super::reuse::{Sig, Versions};
 use super::{Ctx, Job, Kind, Out};
 use crate::diagnostics::Diagnostic;
+use crate::render::search::DocRef;
 use crate::render::views::{neighbours, ArticleView, PageView, ReportView};
 use serde::Serialize;
 
@@ -55,7 +56,8 @@ fn report(c: &Ctx, job: Job, path: &str) -> Result<Out, Diagnostic> {
     let s = c.site;
     let r = &s.reports[job.i];
     let u = &s.units[r.unit];
-    let page = c.views.report(job.i);
+    let md = c.body(DocRef::Report(job.i));
+    let page = c.views.report(job.i, &md);
     let crumbs = vec![
         c.home(),
         c.crumb("工作总结", "reports/"),
@@ -87,7 +89,8 @@ fn article(c: &Ctx, job: Job, path: &str) -> Result<Out, Diagnostic> {
     }
     let s = c.site;
     let a = &s.articles[job.i];
-    let page = c.views.article(job.i);
+    let md = c.body(DocRef::Article(job.i));
+    let page = c.views.article(job.i, &md);
     let mut crumbs = vec![c.home(), c.crumb("健康教育", "articles/")];
     if let Some(k) = a.category {
         crumbs.push(c.crumb(&s.categories[k].name, &s.categories[k].path));
@@ -109,7 +112,8 @@ fn page(c: &Ctx, job: Job, path: &str) -> Result<Out, Diagnostic> {
         page: PageView<'a>,
     }
     let p = &c.site.pages[job.i];
-    let page = c.views.page(p, &c.bodies.pages[job.i]);
+    let md = c.body(DocRef::Page(job.i));
+    let page = c.views.page(p, &md);
     let f = c.frame(
         "pages",
         &p.doc.common.title,

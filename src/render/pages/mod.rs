@@ -260,6 +260,8 @@ pub(super) struct Ctx<'a> {
     pub(super) cache: Option<&'a CacheRun>,
     /// Each unit's figures and charts, made once for all its list pages.
     pub(super) unit_stats: Vec<std::sync::OnceLock<Shared>>,
+    /// Renders light bodies again (see [`Ctx::body`]).
+    pub(super) refill: Option<&'a crate::render::Refill<'a>>,
 }
 
 /// A rendered file: fresh bytes, or a file to keep in the render cache.
@@ -277,6 +279,15 @@ impl From<String> for Out {
 }
 
 impl<'a> Ctx<'a> {
+    /// The body of `doc` whole: a light one (`serve`) rendered again.
+    pub(super) fn body(&self, doc: DocRef) -> Arc<super::markdown::Rendered> {
+        let m = self.bodies.of(doc);
+        match self.refill {
+            Some(r) if m.light => r.get(doc).map_or_else(|| m.clone(), Arc::new),
+            _ => m.clone(),
+        }
+    }
+
     /// Renders template `name` with `page`; with a cache, an output whose
     /// inputs (template sources, globals, template name, page context)
     /// hash the same as one of the previous build is reused as is.

@@ -21,7 +21,7 @@
 //! all shards or all chunks.
 
 use super::format::{docs_json, shard_path, text_path, Sizes, DOCS_PATH};
-use super::input::{inputs, DocInput};
+use super::input::{input, inputs, order, DocInput, DocRef};
 use super::vocab::{decode, Tok, Vocab};
 use crate::hash::FxHashMap;
 use crate::output::Blob;
@@ -130,6 +130,32 @@ impl SearchCache {
             })
             .sum();
         (toks + maps + docs + shards, files)
+    }
+
+    /// The documents whose body is light (see
+    /// [`Rendered::light`](crate::render::markdown::Rendered::light)) and
+    /// whose text [`SearchCache::build`] will read: those not in the index
+    /// as they are now (by site path, body key and [`meta`]).
+    pub(crate) fn needs_text(&self, site: &Site, bodies: &Bodies) -> Vec<DocRef> {
+        let order = order(site);
+        let light = |d: &DocRef| bodies.of(*d).light;
+        let Some(s) = &self.state else {
+            return order.into_iter().filter(light).collect();
+        };
+        let by_path: FxHashMap<&str, usize> =
+            s.paths.iter().enumerate().map(|(j, p)| (p, j)).collect();
+        let mut buf = Vec::with_capacity(1024);
+        order
+            .into_iter()
+            .filter(light)
+            .filter(|&d| {
+                let input = input(site, d, bodies.of(d));
+                let meta = meta(&mut buf, &input);
+                by_path
+                    .get(input.path)
+                    .is_none_or(|&j| s.docs[j].key != input.key || s.docs[j].meta != meta)
+            })
+            .collect()
     }
 
     /// Brings the index up to date with the model (the files:
