@@ -76,7 +76,12 @@ impl Default for Sizes {
 /// its length, 3 (its table entry's two lengths, most often), and its
 /// postings' bytes ([`code_len`]).
 pub(super) fn token_cost(token: &str, codes: impl Iterator<Item = u32>) -> usize {
-    token.len() + 3 + codes.map(code_len).sum::<usize>()
+    head_cost(token.len()) + codes.map(code_len).sum::<usize>()
+}
+
+/// [`token_cost`] but for the postings, of a token of `len` bytes.
+pub(super) fn head_cost(len: usize) -> usize {
+    len + 3
 }
 
 /// A document's row of a text chunk, but for its snippet:
@@ -339,43 +344,75 @@ impl ShardWriter {
     }
 
     /// The file's bytes.
-    pub(super) fn finish(self) -> Vec<u8> {
+    pub(super) fn finish(mut self) -> Vec<u8> {
         let mut out = Vec::with_capacity(5 + self.table.len() + self.postings.len());
-        push_varint(&mut out, self.tokens);
+        self.finish_into(&mut out);
+        out
+    }
+
+    /// The file's bytes into `out`; the writer is left empty for the next
+    /// shard, with its buffers (a fresh buffer a file costs more in the
+    /// allocator than the copy: the heap is fragmented by then).
+    pub(super) fn finish_into(&mut self, out: &mut Vec<u8>) {
+        out.clear();
+        out.reserve(5 + self.table.len() + self.postings.len());
+        push_varint(out, self.tokens);
         out.extend_from_slice(&self.table);
         out.extend_from_slice(&self.postings);
-        out
+        self.tokens = 0;
+        self.table.clear();
+        self.postings.clear();
     }
 }
 
 /// The shard file of `entries` (tokens in order, each with its codes).
 pub(super) fn shard_file(entries: &[(String, Vec<u32>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    shard_file_into(entries, &mut ShardWriter::default(), &mut out);
+    out
+}
+
+/// [`shard_file`] into `out`, through `w` (empty).
+pub(super) fn shard_file_into(
+    entries: &[(String, Vec<u32>)],
+    w: &mut ShardWriter,
+    out: &mut Vec<u8>,
+) {
     // Most postings take one byte, a few two or three.
-    let cost = entries.iter().map(|(t, c)| t.len() + 3 + c.len() * 2);
-    let mut w = ShardWriter::with_cost(cost.sum());
+    let cost: usize = entries.iter().map(|(t, c)| t.len() + 3 + c.len() * 2).sum();
+    w.table.reserve(cost / 8 + 16);
+    w.postings.reserve(cost);
     for (t, codes) in entries {
         w.push(t, codes.iter().copied());
     }
-    w.finish()
+    w.finish_into(out);
+}
+
+thread_local! {
+    static GZIP: std::cell::RefCell<libdeflater::Compressor> =
+        std::cell::RefCell::new(libdeflater::Compressor::new(
+            libdeflater::CompressionLvl::new(1).unwrap_or_default(),
+        ));
 }
 
 /// A text chunk's file: its JSON rows, gzipped (libdeflate, level 1: a
 /// tenth of the CPU of writing them, and 46 % of the bytes).
 pub(super) fn chunk_file(json: &[u8]) -> Vec<u8> {
-    thread_local! {
-        static GZIP: std::cell::RefCell<libdeflater::Compressor> =
-            std::cell::RefCell::new(libdeflater::Compressor::new(
-                libdeflater::CompressionLvl::new(1).unwrap_or_default(),
-            ));
-    }
+    let mut out = Vec::new();
+    chunk_file_into(json, &mut out);
+    out
+}
+
+/// [`chunk_file`] into `out`.
+pub(super) fn chunk_file_into(json: &[u8], out: &mut Vec<u8>) {
     GZIP.with(|z| {
         let mut z = z.borrow_mut();
-        let mut out = vec![0; z.gzip_compress_bound(json.len())];
+        out.clear();
+        out.resize(z.gzip_compress_bound(json.len()), 0);
         // The buffer is as large as the compressor asks: this cannot fail.
-        let n = z.gzip_compress(json, &mut out).unwrap_or(0);
+        let n = z.gzip_compress(json, out).unwrap_or(0);
         out.truncate(n);
-        out
-    })
+    });
 }
 
 /// Site path of `docs.json`.

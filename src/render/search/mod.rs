@@ -34,6 +34,7 @@ mod cache;
 mod format;
 mod input;
 mod postings;
+mod spill;
 mod stream;
 pub mod tokenize;
 mod vocab;

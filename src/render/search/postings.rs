@@ -209,23 +209,26 @@ impl Run {
         self.ends.push(self.tids.len());
     }
 
-    /// The postings by partition, the run's documents numbered from `first`.
-    fn into_parts(self, first: u32) -> Vec<Part> {
-        let mut short: Vec<Vec<(u64, u32)>> = vec![Vec::new(); PARTS];
-        let mut long: Vec<Vec<(Box<str>, u32)>> = vec![Vec::new(); PARTS];
+    /// The postings by partition, `1 << bits` of them (a token's by the
+    /// low `bits` bits of its shard hash), the run's documents numbered
+    /// from `first`.
+    fn into_parts(self, first: u32, bits: u32) -> Vec<Part> {
+        assert!(bits <= 8, "at most 256 partitions");
+        let mut short: Vec<Vec<(u64, u32)>> = vec![Vec::new(); 1 << bits];
+        let mut long: Vec<Vec<(Box<str>, u32)>> = vec![Vec::new(); 1 << bits];
         let han = (*HAN.start()..).zip(self.han).filter(|h| h.1 > 0);
         let packed = han.map(|(k, t)| (k, t - 1)).chain(self.bigrams.drain());
         for (k, tid) in packed.chain(self.short) {
-            short[tokenize::shard_of(tokenize::unpacked(k), MIN_BITS)].push((k, tid));
+            short[tokenize::shard_of(tokenize::unpacked(k), bits)].push((k, tid));
         }
         for (t, tid) in self.long {
-            long[tokenize::shard(&t, MIN_BITS)].push((t, tid));
+            long[tokenize::shard(&t, bits)].push((t, tid));
         }
         // Where each token's codes go: its partition and the offset there.
         let counts = self.counts;
         let mut at = vec![0u32; counts.len()];
         let mut part = vec![0u8; counts.len()];
-        let mut parts: Vec<Part> = Vec::with_capacity(PARTS);
+        let mut parts: Vec<Part> = Vec::with_capacity(1 << bits);
         for (n, (short, long)) in short.iter().zip(&long).enumerate() {
             let mut len = 0;
             for &tid in short.iter().map(|t| &t.1).chain(long.iter().map(|t| &t.1)) {
@@ -329,8 +332,13 @@ pub(super) fn merge(runs: Vec<Part>) -> Vec<(String, Vec<u32>)> {
         .collect()
 }
 
-/// Tokenizes documents `first..` of `docs` (ids from `first`).
-pub(super) fn index_run<'a, D: Borrow<DocInput<'a>>>(first: usize, docs: &[D]) -> Vec<Part> {
+/// Tokenizes documents `first..` of `docs` (ids from `first`) into
+/// `1 << bits` partitions (see [`Run::into_parts`]).
+pub(super) fn index_run<'a, D: Borrow<DocInput<'a>>>(
+    first: usize,
+    docs: &[D],
+    bits: u32,
+) -> Vec<Part> {
     assert!(
         first + docs.len() < 1 << 24,
         "fewer than 16 million documents"
@@ -340,7 +348,7 @@ pub(super) fn index_run<'a, D: Borrow<DocInput<'a>>>(first: usize, docs: &[D]) -
         d.borrow().each_text(|text, bit| run.add_text(text, bit));
         run.end_doc();
     }
-    run.into_parts(first as u32)
+    run.into_parts(first as u32, bits)
 }
 
 /// The postings of `docs` (ids from 0): per partition (see [`PARTS`]),
@@ -357,7 +365,7 @@ pub(super) fn postings<'a, D: Borrow<DocInput<'a>> + Sync>(
     let runs: Vec<Vec<Part>> = docs
         .par_chunks(run)
         .enumerate()
-        .map(|(n, docs)| index_run(n * run, docs))
+        .map(|(n, docs)| index_run(n * run, docs, MIN_BITS))
         .collect();
     let mut parts: Vec<Vec<Part>> = (0..PARTS).map(|_| Vec::with_capacity(runs.len())).collect();
     for run in runs {
@@ -393,7 +401,7 @@ mod tests {
                 }
                 run.end_doc();
             }
-            run.into_parts(first)
+            run.into_parts(first, MIN_BITS)
         };
         let many = "灭 ".repeat(20);
         let runs = [

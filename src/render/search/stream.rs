@@ -1,14 +1,18 @@
 //! The search index in bounded memory, for `build` and `check`: documents
 //! are fed in id order, batch by batch ([`Feed::add`]); each batch's
-//! postings (one file per token partition) and text rows go to files in a
-//! scratch folder, and [`Feed::finish`] merges one partition at a time from
-//! its file and writes the same files as [`super::Index`] would.
+//! postings (one file per token partition, see [`super::spill`]) and text
+//! rows go to files in a scratch folder, and [`Feed::finish`] merges a few
+//! partitions at a time, reading their files one part at a time, and
+//! writes the same files as [`super::Index`] would; the text chunks are
+//! written meanwhile.
 
 use super::format::{
-    self, chunk_file, docs_json, shard_file, snippet_text, token_cost, Sizes, DOCS_PATH, MAX_TEXT,
+    self, chunk_file_into, docs_json, shard_file_into, snippet_text, ShardWriter, Sizes, DOCS_PATH,
+    MAX_TEXT,
 };
 use super::input::{input, DocInput, DocRef};
-use super::postings::{index_run, merge, Part, PARTS};
+use super::postings::{index_run, Part};
+use super::spill::{self, SPILLS, SPILL_BITS};
 use super::tokenize;
 use crate::fs::{wrap, FsError, Result};
 use crate::output::Sink;
@@ -16,18 +20,20 @@ use crate::render::markdown::Rendered;
 use crate::site::Site;
 use rayon::prelude::*;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// The index being fed: the spill files and what is kept per document.
 pub struct Feed {
     dir: PathBuf,
-    /// One file per token partition: the runs' [`Part`]s, in id order.
-    parts: Vec<BufWriter<File>>,
-    /// Every document's `text/<n>.bin` row (JSON), end to end.
+    /// One file per token partition ([`SPILLS`]): the runs' [`Part`]s, in
+    /// id order, written once a batch (unbuffered: 64 buffers would cost
+    /// more memory than they spare calls).
+    parts: Vec<File>,
+    /// Every document's `text/<n>.bin` row (JSON), each followed by a comma.
     rows: BufWriter<File>,
-    /// The end offset of each row in `rows`.
+    /// The end offset of each row in `rows` (after its comma).
     row_ends: Vec<u64>,
     /// The rows' estimated size (see [`format::Row::cost`]), which sets the chunk size.
     row_bytes: usize,
@@ -45,8 +51,11 @@ impl Feed {
     /// A feed spilling into `dir` (created; removed when the feed is dropped).
     pub fn new(dir: PathBuf) -> Result<Feed> {
         crate::fs::create_dir_all(&dir)?;
-        let parts = (0..PARTS)
-            .map(|p| create(&dir.join(format!("part-{p}"))))
+        let parts = (0..SPILLS)
+            .map(|p| {
+                let path = dir.join(format!("part-{p}"));
+                wrap(&path, File::create(&path))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Feed {
             rows: create(&dir.join("rows"))?,
@@ -73,6 +82,7 @@ impl Feed {
                     r.push(&mut row, &snippet);
                     r.cost(d.text)
                 });
+                row.push(b',');
                 (row, cost)
             })
             .collect();
@@ -81,7 +91,7 @@ impl Feed {
         let runs: Vec<Vec<Part>> = inputs
             .par_chunks(per)
             .enumerate()
-            .map(|(n, docs)| index_run(first + n * per, docs))
+            .map(|(n, docs)| index_run(first + n * per, docs, SPILL_BITS))
             .collect();
         drop(inputs);
         let mut end = self.row_ends.last().copied().unwrap_or(0);
@@ -93,13 +103,13 @@ impl Feed {
             self.note(r, "rows");
         }
         let mut buf = Vec::new();
-        for run in runs {
-            for (p, part) in run.iter().enumerate() {
-                buf.clear();
-                encode(part, &mut buf);
-                let r = self.parts[p].write_all(&buf);
-                self.note(r, &format!("part-{p}"));
+        for p in 0..SPILLS {
+            buf.clear();
+            for run in &runs {
+                spill::encode(&run[p], &mut buf);
             }
+            let r = self.parts[p].write_all(&buf);
+            self.note(r, &format!("part-{p}"));
         }
     }
 
@@ -112,31 +122,18 @@ impl Feed {
     /// Writes `docs.json`, the postings shards and the text chunks through
     /// `sink`; returns how many files were written.
     pub fn finish(mut self, site: &Site, sink: &dyn Sink) -> Result<usize> {
-        for p in 0..PARTS {
-            let r = self.parts[p].flush();
-            self.note(r, &format!("part-{p}"));
-        }
         let r = self.rows.flush();
         self.note(r, "rows");
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        let post_bytes = (0..PARTS)
-            .into_par_iter()
-            .map(|p| {
-                let tokens = self.merged(p)?;
-                Ok(tokens
-                    .iter()
-                    .map(|(t, codes)| token_cost(t, codes.iter().copied()))
-                    .sum::<usize>())
-            })
-            .sum::<Result<usize>>()?;
-        let bits = Sizes::DEFAULT.bits(post_bytes);
-        (0..PARTS)
-            .into_par_iter()
-            .try_for_each(|p| self.write_shards(p, bits, sink))?;
         let chunk = Sizes::DEFAULT.chunk(self.ku.len(), self.row_bytes);
-        let chunks = self.write_rows(chunk, sink)?;
+        // The chunks (mostly gzip) beside the postings (mostly merging).
+        let (bits, chunks) = rayon::join(
+            || self.write_postings(sink),
+            || self.write_rows(chunk, sink),
+        );
+        let (bits, chunks) = (bits?, chunks?);
         let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
         sink.write(
             DOCS_PATH,
@@ -145,27 +142,41 @@ impl Feed {
         Ok(1 + (1 << bits) + chunks)
     }
 
-    /// Partition `p`'s tokens with their merged postings.
-    fn merged(&self, p: usize) -> Result<Vec<(String, Vec<u32>)>> {
-        let path = self.dir.join(format!("part-{p}"));
-        let mut r = BufReader::with_capacity(1 << 16, wrap(&path, File::open(&path))?);
-        let mut runs = Vec::new();
-        while let Some(part) = wrap(&path, decode(&mut r))? {
-            runs.push(part);
-        }
-        Ok(merge(runs))
+    fn part_path(&self, p: usize) -> PathBuf {
+        self.dir.join(format!("part-{p}"))
     }
 
-    /// Writes the shards of partition `p`: shard `n` lies in partition
-    /// `n % PARTS`, as its `n / PARTS`th.
-    fn write_shards(&self, p: usize, bits: u32, sink: &dyn Sink) -> Result<()> {
-        let mut shards = vec![Vec::new(); (1 << bits) / PARTS];
-        for (t, codes) in self.merged(p)? {
-            shards[tokenize::shard(&t, bits) / PARTS].push((t, codes));
+    /// Writes the postings shards; returns the shard bits.
+    fn write_postings(&self, sink: &dyn Sink) -> Result<u32> {
+        let post_bytes = (0..SPILLS)
+            .into_par_iter()
+            .map(|p| spill::cost(&self.part_path(p)))
+            .sum::<Result<usize>>()?;
+        let bits = Sizes::DEFAULT.bits(post_bytes);
+        let group = bits.min(SPILL_BITS);
+        (0..1 << group)
+            .into_par_iter()
+            .try_for_each(|g| self.write_shards(g, group, bits, sink))?;
+        Ok(bits)
+    }
+
+    /// Writes the shards of group `g` of the partitions, of `group` bits:
+    /// the partitions `p` and shards `n` whose low `group` bits are `g`,
+    /// shard `n` as the group's `n >> group`th.
+    fn write_shards(&self, g: usize, group: u32, bits: u32, sink: &dyn Sink) -> Result<()> {
+        let paths: Vec<PathBuf> = (g..SPILLS)
+            .step_by(1 << group)
+            .map(|p| self.part_path(p))
+            .collect();
+        let mut shards = vec![Vec::new(); 1 << (bits - group)];
+        for (t, codes) in spill::merged(&paths)? {
+            shards[tokenize::shard(&t, bits) >> group].push((t, codes));
         }
+        let (mut w, mut out) = (ShardWriter::default(), Vec::new());
         for (k, mut s) in shards.into_iter().enumerate() {
             s.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            sink.write(&format::shard_path(k * PARTS + p), &shard_file(&s))?;
+            shard_file_into(&s, &mut w, &mut out);
+            sink.write(&format::shard_path(k << group | g), &out)?;
         }
         Ok(())
     }
@@ -176,25 +187,22 @@ impl Feed {
         let rows = wrap(&path, File::open(&path))?;
         let ends = &self.row_ends;
         let chunks = ends.len().div_ceil(chunk);
-        (0..chunks).into_par_iter().try_for_each(|c| {
-            let (from, to) = (c * chunk, ((c + 1) * chunk).min(ends.len()));
-            let start = if from == 0 { 0 } else { ends[from - 1] };
-            let mut buf = vec![0; (ends[to - 1] - start) as usize];
-            wrap(&path, rows.read_exact_at(&mut buf, start))?;
-            let mut out = Vec::with_capacity(buf.len() + (to - from) + 2);
-            out.push(b'[');
-            let mut at = 0;
-            for (i, &end) in ends[from..to].iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                let end = (end - start) as usize;
-                out.extend_from_slice(&buf[at..end]);
-                at = end;
-            }
-            out.push(b']');
-            sink.write(&format::text_path(c), &chunk_file(&out))
-        })?;
+        let bufs = || (Vec::new(), Vec::new());
+        (0..chunks)
+            .into_par_iter()
+            .try_for_each_init(bufs, |(json, gz), c| {
+                let (from, to) = (c * chunk, ((c + 1) * chunk).min(ends.len()));
+                let start = if from == 0 { 0 } else { ends[from - 1] };
+                // `[`, then the rows, each with its comma, the last one's
+                // replaced by `]`.
+                let len = (ends[to - 1] - start) as usize;
+                json.clear();
+                json.resize(len + 1, b'[');
+                wrap(&path, rows.read_exact_at(&mut json[1..], start))?;
+                json[len] = b']';
+                chunk_file_into(json, gz);
+                sink.write(&format::text_path(c), gz)
+            })?;
         Ok(chunks)
     }
 }
@@ -203,68 +211,4 @@ impl Drop for Feed {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn put(out: &mut Vec<u8>, n: u32) {
-    out.extend_from_slice(&n.to_le_bytes());
-}
-
-fn len32(n: usize) -> u32 {
-    u32::try_from(n).expect("a run's part holds fewer than 4 billion entries")
-}
-
-/// A part as spilled: its codes, its short tokens and its long tokens,
-/// each list after its length; little-endian.
-fn encode(p: &Part, out: &mut Vec<u8>) {
-    out.reserve(p.codes.len() * 4 + p.short.len() * 16 + 12);
-    put(out, len32(p.codes.len()));
-    for &c in &p.codes {
-        put(out, c);
-    }
-    put(out, len32(p.short.len()));
-    for &(k, n, last) in &p.short {
-        out.extend_from_slice(&k.to_le_bytes());
-        put(out, n);
-        put(out, last);
-    }
-    put(out, len32(p.long.len()));
-    for (t, n, last) in &p.long {
-        put(out, len32(t.len()));
-        out.extend_from_slice(t.as_bytes());
-        put(out, *n);
-        put(out, *last);
-    }
-}
-
-/// The next part of a spill file; None at its end.
-fn decode(r: &mut impl Read) -> std::io::Result<Option<Part>> {
-    let mut word = [0u8; 4];
-    match r.read_exact(&mut word) {
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-        r => r?,
-    }
-    let words = |r: &mut dyn Read, n: usize| -> std::io::Result<Vec<u32>> {
-        let mut b = vec![0u8; n * 4];
-        r.read_exact(&mut b)?;
-        Ok(b.chunks_exact(4)
-            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
-            .collect())
-    };
-    let codes = words(r, u32::from_le_bytes(word) as usize)?;
-    let n = words(r, 1)?[0] as usize;
-    let short = words(r, n * 4)?
-        .chunks_exact(4)
-        .map(|w| (u64::from(w[0]) | u64::from(w[1]) << 32, w[2], w[3]))
-        .collect();
-    let n = words(r, 1)?[0] as usize;
-    let mut long = Vec::with_capacity(n);
-    for _ in 0..n {
-        let len = words(r, 1)?[0] as usize;
-        let mut t = vec![0u8; len];
-        r.read_exact(&mut t)?;
-        let t = String::from_utf8(t).map_err(std::io::Error::other)?;
-        let w = words(r, 2)?;
-        long.push((t.into_boxed_str(), w[0], w[1]));
-    }
-    Ok(Some(Part { codes, short, long }))
 }
