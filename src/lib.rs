@@ -348,24 +348,24 @@ pub(crate) fn run(
     mut session: Option<&mut Session>,
 ) -> Result<(render::Written, Vec<Diagnostic>), Error> {
     let (site, theme, mut diags) = load_model(opts, phases, session.as_deref_mut())?;
-    // Personal data blocks the build like any error.
+    // Personal data blocks the build like any error. Without a session
+    // the documents' texts are checked while their batch is rendered.
+    let figures = check_figures || opts.desk.is_some();
     diags.extend(match session.as_deref_mut() {
         Some(s) => privacy::check_cached(&site, &mut s.privacy),
-        None => privacy::check(&site),
+        None => privacy::check_units_and_assets(&site),
     });
     phases.done("privacy");
     // The desk shows what `check` would say.
-    if check_figures || opts.desk.is_some() {
-        diags.extend(match session.as_deref_mut() {
-            Some(s) => site::figures::check_cached(&site, &mut s.figures),
-            None => site::figures::check(&site),
-        });
+    if let (true, Some(s)) = (figures, session.as_deref_mut()) {
+        diags.extend(site::figures::check_cached(&site, &mut s.figures));
         phases.done("figures");
     }
     let (written, site, bodies) = match session {
         Some(s) => run_cached(opts, sink, phases, (site, theme, &mut diags), s)?,
         None => {
-            let (written, site) = run_batched(opts, sink, phases, (site, theme, &mut diags))?;
+            let loaded = (site, theme, &mut diags);
+            let (written, site) = run_batched(opts, sink, phases, loaded, figures)?;
             (written, site, None)
         }
     };
@@ -393,18 +393,22 @@ type Loaded<'d> = (site::Site, theme::ThemeFiles, &'d mut Vec<Diagnostic>);
 
 /// `build` and `check`: the documents in batches (Markdown, their pages,
 /// the search index fed), then the search index and every other page;
-/// memory stays bounded by the batch (see `render::batch`).
+/// memory stays bounded by the batch (see `render::batch`). Each
+/// document's text is read again once, checked for personal data and,
+/// with `figures`, its figures, and rendered.
 fn run_batched(
     opts: &BuildOptions,
     sink: &dyn Sink,
     phases: &mut Phases,
     (mut site, theme, diags): Loaded,
+    figures: bool,
 ) -> Result<(render::Written, site::Site), Error> {
     let known = render::known_paths(&site, &theme);
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
     let progress = opts.progress.as_deref();
-    let mut out = render::Batched::new(&site, &known, &stats, theme, sink, progress, diags)?;
+    let mut out = render::Batched::new(&site, &known, &stats, theme, sink, progress, diags)?
+        .scanning(&site, figures);
     for docs in render::Batched::batches(&site, opts.batch()) {
         out.add(&mut site, &known, &stats, &docs, diags);
     }

@@ -74,9 +74,13 @@ impl<'a> Origins<'a> {
             let shown = t.shown.strip_prefix(root).unwrap_or(&t.shown);
             add(&t.text, 1, shown);
         }
+        // A file that cannot be read again is reported by the build
+        // (`audit` builds first); its addresses are then not located.
         for src in crate::privacy::published_sources(site) {
-            add(&src.front, src.front_line, &src.shown);
-            add(&src.body, src.body_line, &src.shown);
+            if let Ok(t) = src.texts() {
+                add(t.front(), src.front_line, &src.shown);
+                add(t.body(), src.body_line, &src.shown);
+            }
         }
         first
     }

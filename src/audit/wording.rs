@@ -93,7 +93,11 @@ struct Pattern<'a> {
 
 fn scan(src: &Source, patterns: &[Pattern]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (text, first) in [(&src.front, src.front_line), (&src.body, src.body_line)] {
+    let text = match src.texts() {
+        Ok(t) => t,
+        Err(d) => return vec![Finding::new(Indicator::Wording, d)],
+    };
+    for (text, first) in [(text.front(), src.front_line), (text.body(), src.body_line)] {
         for p in patterns {
             for at in p.finder.find_iter(text.as_bytes()) {
                 let (l, c) = line_col(text, at);

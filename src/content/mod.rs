@@ -32,21 +32,122 @@ pub struct Source {
     pub rel: String,
     /// The file stem (`a`).
     pub stem: String,
-    pub body: String,
     /// File line of the body's first line.
     pub body_line: usize,
-    /// The front matter text, kept so later checks can locate keys.
-    pub front: String,
     pub front_line: usize,
     /// Hash of the file's bytes: equal hashes, equal document (used by
-    /// `serve` to reuse what was derived from an unchanged file).
+    /// `serve` to reuse what was derived from an unchanged file, and to
+    /// check that a file read again is the one loaded).
     pub hash: u64,
+    /// The site root `shown` is relative to, for reading the file again.
+    pub root: Arc<Path>,
+    /// The file's text while kept (`serve`'s loads); a lean load
+    /// (`build`, `check`) keeps none and [`Source::texts`] reads the file again.
+    kept: Option<Box<SourceText>>,
+}
+
+/// A Markdown file's text: its front matter and its body.
+#[derive(Debug, Clone, Default)]
+pub struct SourceText {
+    text: String,
+    front: std::ops::Range<usize>,
+    body: std::ops::Range<usize>,
+}
+
+impl SourceText {
+    /// `text` with its front matter and body where [`ranges`] found them.
+    fn new(
+        text: String,
+        (front, body): (std::ops::Range<usize>, std::ops::Range<usize>),
+    ) -> SourceText {
+        SourceText { text, front, body }
+    }
+
+    /// The front matter text, which locates keys.
+    pub fn front(&self) -> &str {
+        self.text.get(self.front.clone()).unwrap_or("")
+    }
+
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        self.text.get(self.body.clone()).unwrap_or("")
+    }
+}
+
+/// Where `split`'s front matter and body lie in `text`, which they were split from.
+pub(super) fn ranges(
+    text: &str,
+    split: &crate::source::Split,
+) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+    let at = |s: &str| (s.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    let (front, body) = (at(split.front), at(split.body));
+    (
+        front..front + split.front.len(),
+        body..body + split.body.len(),
+    )
 }
 
 impl Source {
+    /// A source for a document made in memory, its text kept.
+    pub fn in_memory(shown: PathBuf, rel: String, stem: String, text: SourceText) -> Source {
+        Source {
+            shown,
+            rel,
+            stem,
+            body_line: 1,
+            front_line: 1,
+            hash: 0,
+            root: Arc::from(Path::new("")),
+            kept: Some(Box::new(text)),
+        }
+    }
+
     /// The folder of the file relative to `content/` (`reports/2024`).
     pub fn dir(&self) -> &str {
         self.rel.rfind('/').map(|i| &self.rel[..i]).unwrap_or("")
+    }
+
+    /// The file's front matter and body: the kept text, or the file read
+    /// again, which must be byte for byte the one loaded (an error naming
+    /// the file otherwise: it changed while the site was being built).
+    pub fn texts(&self) -> Result<std::borrow::Cow<'_, SourceText>, Diagnostic> {
+        if let Some(t) = &self.kept {
+            return Ok(std::borrow::Cow::Borrowed(t));
+        }
+        let changed = |why: Option<String>| {
+            let d = match why {
+                Some(e) => Diagnostic::error(
+                    &self.shown,
+                    0,
+                    0,
+                    text!(
+                    "cannot read it again: {}", e; "无法再次读取：{}", e),
+                ),
+                None => Diagnostic::error(
+                    &self.shown,
+                    0,
+                    0,
+                    text!(
+                    "the file changed while the site was being built"; "构建过程中文件被修改"),
+                ),
+            };
+            d.with_hint(text!("save your edits, then build again"; "请保存修改后重新构建"))
+        };
+        let bytes = fs::read(&self.root.join(&self.shown))
+            .map_err(|e| changed(Some(e.source.to_string())))?;
+        if xxhash_rust::xxh3::xxh3_64(&bytes) != self.hash {
+            return Err(changed(None));
+        }
+        let text = crate::source::decode(bytes, &self.shown)?;
+        let split = crate::source::split_front_matter(&text, &self.shown)?;
+        let found = ranges(&text, &split);
+        Ok(std::borrow::Cow::Owned(SourceText::new(text, found)))
+    }
+
+    /// Drops the kept text (rendered and checked): [`Source::texts`] reads
+    /// the file again if it is asked for.
+    pub fn release(&mut self) {
+        self.kept = None;
     }
 }
 
@@ -164,8 +265,14 @@ enum Doc {
 
 /// Reads `content/` below `root`. Drafts and documents awaiting review are
 /// dropped unless `include` keeps them (they are still checked).
+/// The documents keep no text: what needs it reads the file again
+/// ([`Source::texts`]), so memory does not hold every file at once.
 pub fn load(root: &Path, config: &Config, include: Include) -> (Content, Vec<Diagnostic>) {
-    load_cached(root, config, include, &mut LoadCache::default(), None)
+    let mut lean = LoadCache {
+        lean: true,
+        ..LoadCache::default()
+    };
+    load_cached(root, config, include, &mut lean, None)
 }
 
 /// What one file under `content/` loaded to.
@@ -187,6 +294,8 @@ pub struct LoadCache {
     files: std::collections::BTreeMap<String, Loaded>,
     /// Filled by a full walk; until then every load walks.
     filled: bool,
+    /// The documents keep no text ([`load`]); `serve`'s cache keeps it.
+    lean: bool,
 }
 
 impl LoadCache {
@@ -327,11 +436,13 @@ pub fn load_cached(
             cache.filled = true;
         }
     }
+    let shared_root: Arc<Path> = Arc::from(root);
+    let keep = !cache.lean;
     let loaded: Vec<(String, Loaded)> = found
         .into_par_iter()
         .map(|(rel, l)| match l {
             Loaded::Asset(path) if is_markdown(&path) => {
-                let (doc, d) = read::load_file(root, &path, &rel, config);
+                let (doc, d) = read::load_file((&shared_root, keep), &path, &rel, config);
                 (rel, Loaded::Doc(doc, d))
             }
             other => (rel, other),
@@ -372,4 +483,52 @@ pub fn load_cached(
     }
     diags.extend(limits::check_sums(&content, config));
     (content, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lean_load_reads_the_text_again_and_notices_a_changed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: t\nbase_url: https://example.gov.cn/\n",
+        )
+        .unwrap();
+        let reports = root.join("content/pages");
+        std::fs::create_dir_all(&reports).unwrap();
+        let file = reports.join("a.md");
+        std::fs::write(&file, "\u{feff}---\r\ntitle: A\r\n---\r\n正文\r\n").unwrap();
+        let config = Config::load(root, None).unwrap();
+        let (content, _) = load(root, &config, Include::default());
+        let src = &content.pages[0].common.src;
+        assert!(src.kept.is_none());
+        let text = src.texts().unwrap();
+        assert_eq!((text.front(), text.body()), ("title: A\n", "正文\n"));
+        let mut cache = LoadCache::default();
+        let (kept, _) = load_cached(root, &config, Include::default(), &mut cache, None);
+        let kept = &kept.pages[0].common.src;
+        assert!(matches!(
+            kept.texts().unwrap(),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        std::fs::write(&file, "---\ntitle: B\n---\n").unwrap();
+        let err = src.texts().unwrap_err();
+        assert!(err.is_error());
+        assert_eq!(err.path, Path::new("content/pages/a.md"));
+        assert!(err.message.en.contains("changed"), "{:?}", err.message);
+        assert!(err.hint.is_some());
+        std::fs::remove_file(&file).unwrap();
+        let err = src.texts().unwrap_err();
+        assert!(
+            err.message.en.contains("cannot read it again"),
+            "{:?}",
+            err.message
+        );
+        // The kept text is the one loaded.
+        assert_eq!(kept.texts().unwrap().front(), "title: A\n");
+    }
 }

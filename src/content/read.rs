@@ -5,7 +5,8 @@
 
 use super::number;
 use super::{
-    Article, Common, Date, Doc, Located, Page, Period, Report, Source, Stat, Unit, UNIT_TYPES,
+    Article, Common, Date, Doc, Located, Page, Period, Report, Source, SourceText, Stat, Unit,
+    UNIT_TYPES,
 };
 use crate::config::Config;
 use crate::diagnostics::{text, Diagnostic, Text};
@@ -15,8 +16,9 @@ use crate::{fs, source};
 use std::path::Path;
 use std::sync::Arc;
 
+/// `keep`: the document keeps its text (see [`Source::texts`]).
 pub(super) fn load_file(
-    root: &Path,
+    (root, keep): (&Arc<Path>, bool),
     path: &Path,
     rel: &str,
     config: &Config,
@@ -80,18 +82,20 @@ pub(super) fn load_file(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let (front_line, body_line) = (split.front_line, split.body_line);
+    let found = super::ranges(&text, &split);
+    let text = SourceText::new(text, found);
     let src = Source {
         shown: shown.clone(),
         rel: rel.to_string(),
         stem,
-        body: split.body.to_string(),
-        body_line: split.body_line,
-        front: split.front.to_string(),
-        front_line: split.front_line,
+        body_line,
+        front_line,
         hash,
+        root: root.clone(),
+        kept: keep.then(|| Box::new(text.clone())),
     };
-    let front = src.front.clone();
-    let mut f = Fields::new(map, &front, &shown, split.front_line);
+    let mut f = Fields::new(map, text.front(), &shown, front_line);
     let doc = match kind {
         "report" => read_report(&mut f, src, config).map(|r| Doc::Report(Arc::new(r))),
         "article" => read_article(&mut f, src, config).map(|a| Doc::Article(Arc::new(a))),

@@ -344,16 +344,12 @@ mod tests {
     }
 
     fn unit(id: &str, name: &str, aliases: &[&str], parent: Option<&str>) -> Unit {
-        let src = crate::content::Source {
-            shown: Default::default(),
-            rel: String::new(),
-            stem: id.into(),
-            body: String::new(),
-            body_line: 1,
-            front: String::new(),
-            front_line: 1,
-            hash: 0,
-        };
+        let src = crate::content::Source::in_memory(
+            Default::default(),
+            String::new(),
+            id.into(),
+            Default::default(),
+        );
         Unit {
             src,
             id: id.into(),

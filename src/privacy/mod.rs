@@ -7,7 +7,7 @@
 pub mod office;
 pub mod scan;
 
-use crate::content::{Asset, Source};
+use crate::content::{Asset, Source, SourceText};
 use crate::diagnostics::{text, Diagnostic, Text};
 use crate::file_checks;
 use crate::site::Site;
@@ -72,9 +72,17 @@ pub fn scan_text(
 }
 
 fn scan_source(src: &Source, allow: &Allow) -> Vec<Diagnostic> {
+    match src.texts() {
+        Ok(t) => scan_source_text(src, &t, allow),
+        Err(d) => vec![d],
+    }
+}
+
+/// The personal numbers in `src`'s front matter and body, `text`.
+pub fn scan_source_text(src: &Source, text: &SourceText, allow: &Allow) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    scan_text(&src.front, src.front_line, &src.shown, allow, &mut out);
-    scan_text(&src.body, src.body_line, &src.shown, allow, &mut out);
+    scan_text(text.front(), src.front_line, &src.shown, allow, &mut out);
+    scan_text(text.body(), src.body_line, &src.shown, allow, &mut out);
     out
 }
 
@@ -123,6 +131,19 @@ pub fn published_sources(site: &Site) -> Vec<&Source> {
 /// Every personal number the site would publish, as errors.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
     check_cached(site, &mut Cache::default())
+}
+
+/// [`check`] of the units' sources and the attachments only: `build` and
+/// `check` scan each report, article and page while its batch is rendered
+/// ([`scan_source_text`]), so the file is read once more, not twice.
+pub fn check_units_and_assets(site: &Site) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    let allow = allow_list(site);
+    let units: Vec<&Source> = site.units.iter().filter_map(|u| u.src.as_ref()).collect();
+    let mut found: Vec<Vec<Diagnostic>> =
+        units.par_iter().map(|s| scan_source(s, &allow)).collect();
+    found.par_extend(site.assets.par_iter().map(|a| scan_asset(a, &allow)));
+    found.into_iter().flatten().collect()
 }
 
 /// What `serve` keeps of [`check`] between rebuilds (see [`check_cached`]).

@@ -45,6 +45,50 @@ pub struct Batched<'a> {
     pages: usize,
     /// An error was found: nothing more needs writing.
     failing: bool,
+    /// The checks run on each file's text while it is read for rendering.
+    scans: Scans,
+}
+
+/// The checks on a source's text run while its batch is rendered, so the
+/// file is read again once ([`Batched::scanning`]).
+#[derive(Default)]
+struct Scans {
+    /// Personal data (`privacy`), under this allow list.
+    privacy: Option<crate::privacy::scan::Allow>,
+    /// Figures stated in a report's text (`site::figures`).
+    figures: bool,
+}
+
+/// A document of a batch read, checked and rendered: its rendering (None:
+/// the file could not be read again) and the checks' findings, in the order
+/// the separate checks give them (personal data, figures, Markdown).
+fn read_and_render(
+    site: &Site,
+    known: &BTreeSet<String>,
+    (md, scans): (&MarkdownCtx, &Scans),
+    doc: DocRef,
+) -> Option<(Option<Rendered>, Vec<Diagnostic>)> {
+    let (src, cover) = source(site, doc)?;
+    let text = match src.texts() {
+        Ok(t) => t,
+        Err(d) => return Some((None, vec![d])),
+    };
+    let mut diags = match &scans.privacy {
+        Some(allow) => crate::privacy::scan_source_text(src, &text, allow),
+        None => Vec::new(),
+    };
+    if let (true, DocRef::Report(i)) = (scans.figures, doc) {
+        let r = &site.reports[i].doc;
+        let metrics = &site.config.metrics;
+        diags.extend(crate::site::figures::check_report_text(
+            metrics,
+            r,
+            text.body(),
+        ));
+    }
+    let m = md.render_text(site, known, (src, text.body()), cover);
+    findings_to_diags(src, Some(text.body()), &m, &mut diags);
+    Some((Some(m), diags))
 }
 
 /// A document's source and, for an article, its cover; None for a unit
@@ -61,7 +105,7 @@ fn source(site: &Site, doc: DocRef) -> Option<(&Source, Option<&Located<String>>
     }
 }
 
-/// Frees the Markdown sources and front matter of `docs` (rendered and checked).
+/// Frees the kept Markdown texts of `docs` (rendered and checked).
 fn release_sources(site: &mut Site, docs: &[DocRef]) {
     for &doc in docs {
         let src = match doc {
@@ -73,8 +117,7 @@ fn release_sources(site: &mut Site, docs: &[DocRef]) {
             DocRef::Unit(_) => None,
         };
         if let Some(src) = src {
-            src.body = String::new();
-            src.front = String::new();
+            src.release();
         }
     }
 }
@@ -115,12 +158,12 @@ impl<'a> Batched<'a> {
             .collect();
         for (u, m) in site.units.iter().zip(&units) {
             if let Some(src) = &u.src {
-                findings_to_diags(src, m, diags);
+                findings_to_diags(src, None, m, diags);
             }
         }
         // Left out of the model for an error: checked, never published.
         for src in &site.unplaced {
-            findings_to_diags(src, &md.render(site, known, src, None), diags);
+            findings_to_diags(src, None, &md.render(site, known, src, None), diags);
         }
         let none = Arc::new(Rendered::default());
         let bodies = Bodies {
@@ -144,7 +187,20 @@ impl<'a> Batched<'a> {
             feed,
             pages: 0,
             failing: diags.iter().any(Diagnostic::is_error),
+            scans: Scans::default(),
         })
+    }
+
+    /// Checks each document's text for personal data (not the units', which
+    /// [`crate::privacy::check_units_and_assets`] checks, nor attachments) and, with
+    /// `figures`, each report's figures, while it is read for rendering;
+    /// the findings go with the Markdown's.
+    pub fn scanning(mut self, site: &Site, figures: bool) -> Self {
+        self.scans = Scans {
+            privacy: Some(crate::privacy::allow_list(site)),
+            figures,
+        };
+        self
     }
 
     /// The documents in batches of `size`, in search index order.
@@ -165,15 +221,16 @@ impl<'a> Batched<'a> {
         diags: &mut Vec<Diagnostic>,
     ) {
         let s: &Site = site;
-        let md = &self.md;
-        let rendered: Vec<Option<Rendered>> = docs
+        let with = (&self.md, &self.scans);
+        let rendered: Vec<_> = docs
             .par_iter()
-            .map(|&d| source(s, d).map(|(src, cover)| md.render(s, known, src, cover)))
+            .map(|&d| read_and_render(s, known, with, d))
             .collect();
         let from = diags.len();
-        for (&d, m) in docs.iter().zip(rendered) {
-            if let (Some(m), Some((src, _))) = (m, source(s, d)) {
-                findings_to_diags(src, &m, diags);
+        for (&d, done) in docs.iter().zip(rendered) {
+            let Some((m, mut found)) = done else { continue };
+            diags.append(&mut found);
+            if let Some(m) = m {
                 *self.bodies.of_mut(d) = Arc::new(m);
             }
         }

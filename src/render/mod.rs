@@ -108,11 +108,33 @@ pub(crate) fn write_error(e: &crate::fs::FsError) -> Diagnostic {
     ))
 }
 
-pub(crate) fn findings_to_diags(src: &Source, r: &Rendered, out: &mut Vec<Diagnostic>) {
+/// `r`'s findings as diagnostics on `src`, whose body is `body` (None:
+/// read when a finding needs it for its position).
+pub(crate) fn findings_to_diags(
+    src: &Source,
+    body: Option<&str>,
+    r: &Rendered,
+    out: &mut Vec<Diagnostic>,
+) {
     if r.findings.is_empty() {
         return;
     }
-    let lines = crate::source::LineIndex::new(&src.body);
+    let text;
+    let body = match body {
+        Some(b) => b,
+        None if r.findings.iter().all(|f| f.at.is_some()) => "",
+        None => match src.texts() {
+            Ok(t) => {
+                text = t;
+                text.body()
+            }
+            Err(d) => {
+                out.push(d);
+                return;
+            }
+        },
+    };
+    let lines = crate::source::LineIndex::new(body);
     for f in &r.findings {
         let (line, c) = f.at.unwrap_or_else(|| {
             let (l, c) = lines.line_col(f.offset);
@@ -203,12 +225,36 @@ impl MarkdownCtx {
     }
 
     /// Renders `src` of `site`, whose paths are `known`; `cover`: an
-    /// article's cover image, resolved like a link.
+    /// article's cover image, resolved like a link. A file that cannot be
+    /// read again renders to nothing but that error.
     pub(crate) fn render(
         &self,
         site: &Site,
         known: &BTreeSet<String>,
         src: &Source,
+        cover: Option<&Located<String>>,
+    ) -> Rendered {
+        match src.texts() {
+            Ok(t) => self.render_text(site, known, (src, t.body()), cover),
+            Err(d) => Rendered {
+                findings: vec![markdown::Finding {
+                    offset: 0,
+                    at: Some((d.line, d.col)),
+                    error: true,
+                    message: d.message,
+                    hint: d.hint,
+                }],
+                ..Rendered::default()
+            },
+        }
+    }
+
+    /// [`MarkdownCtx::render`] of `src` whose body is `body`.
+    pub(crate) fn render_text(
+        &self,
+        site: &Site,
+        known: &BTreeSet<String>,
+        (src, body): (&Source, &str),
         cover: Option<&Located<String>>,
     ) -> Rendered {
         let _processing = crate::current::processing(&src.shown);
@@ -219,7 +265,7 @@ impl MarkdownCtx {
             known,
             assets: &self.assets,
         };
-        let mut m = markdown::render(&src.body, site.config.unsafe_html, &ctx);
+        let mut m = markdown::render(body, site.config.unsafe_html, &ctx);
         m.key = self.key(src);
         if let Some(cover) = cover {
             let (url, finding) =
@@ -312,7 +358,7 @@ pub fn bodies_cached(
                 .filter_map(|(u, m)| u.src.as_ref().map(|s| (s, m))),
         );
     for (src, m) in sources {
-        findings_to_diags(src, m, &mut diags);
+        findings_to_diags(src, None, m, &mut diags);
     }
     // Documents are kept light (their pages are mostly reused); units
     // whole, as every list of units shows their introductions.
@@ -321,6 +367,7 @@ pub fn bodies_cached(
         false => Arc::new(m.light()),
     };
     let docs = reports.iter().chain(&articles).chain(&pages);
+    // A failed read (key 0) is not kept.
     for m in docs.map(light).chain(units.iter().cloned()) {
         if m.key != 0 {
             cache.bodies.insert(m.key, m);
@@ -328,7 +375,7 @@ pub fn bodies_cached(
     }
     // Left out of the model for an error: checked, never published.
     for src in &site.unplaced {
-        findings_to_diags(src, &one(src, None), &mut diags);
+        findings_to_diags(src, None, &one(src, None), &mut diags);
     }
     (
         Bodies {

@@ -161,11 +161,24 @@ pub fn check_cached(site: &Site, cache: &mut file_checks::Cache) -> Vec<Diagnost
 }
 
 fn check_report(metrics: &[Metric], r: &crate::content::Report) -> Vec<Diagnostic> {
+    match r.common.src.texts() {
+        Ok(t) => check_report_text(metrics, r, t.body()),
+        Err(d) => vec![d],
+    }
+}
+
+/// [`check`] of one report whose body is `body` (`build` and `check` run
+/// it on each report while its batch is rendered).
+pub fn check_report_text(
+    metrics: &[Metric],
+    r: &crate::content::Report,
+    body: &str,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let src = &r.common.src;
-    let lines = LineIndex::new(&src.body);
+    let lines = LineIndex::new(body);
     for (mi, m) in metrics.iter().enumerate() {
-        let said = stated(&src.body, m);
+        let said = stated(body, m);
         let given = r.stats.iter().find(|s| s.metric == mi);
         if given.is_some_and(|s| said.iter().any(|(_, f)| *f == s.figure)) {
             continue;

@@ -186,7 +186,7 @@ impl Site {
         reports.chain(self.articles.iter().map(Document::Article))
     }
 
-    /// Frees the Markdown bodies and front-matter texts of every source once
+    /// Frees the kept Markdown texts of every source once
     /// they are rendered and checked; positions and paths stay.
     pub fn release_sources(&mut self) {
         // Documents shared with a `serve` session keep their sources.
@@ -206,8 +206,7 @@ impl Site {
             )
             .chain(self.units.iter_mut().filter_map(|u| u.src.as_mut()));
         for src in srcs {
-            src.body = String::new();
-            src.front = String::new();
+            src.release();
         }
     }
 

@@ -275,7 +275,14 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
             continue;
         }
         let src = &r.doc.common.src;
-        let loc = crate::yaml::Locator::new(&src.front);
+        let text = match src.texts() {
+            Ok(t) => t,
+            Err(d) => {
+                out.push(d);
+                continue;
+            }
+        };
+        let loc = crate::yaml::Locator::new(text.front());
         let (line, col) = loc
             .key("period")
             .or_else(|| loc.key("date"))

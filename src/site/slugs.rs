@@ -103,16 +103,12 @@ mod tests {
     use crate::hash::hash_str;
 
     fn source(name: &str) -> Source {
-        Source {
-            shown: format!("content/reports/{name}.md").into(),
-            rel: format!("reports/{name}.md"),
-            stem: name.into(),
-            body: String::new(),
-            body_line: 1,
-            front: String::new(),
-            front_line: 1,
-            hash: 0,
-        }
+        Source::in_memory(
+            format!("content/reports/{name}.md").into(),
+            format!("reports/{name}.md"),
+            name.into(),
+            Default::default(),
+        )
     }
 
     #[test]
