@@ -75,31 +75,46 @@ impl State {
 
     /// Serializes text chunks `which` (by `chunk`), taking the rows of
     /// documents in `rows` from there and the others' from their current
-    /// chunk (the documents keep the JSON, the files are gzipped). Returns
-    /// the number of chunks serialized.
+    /// chunk (the documents keep the JSON, the files are gzipped). Each
+    /// chunk takes its own fresh rows and drops them once joined: a first
+    /// build does not hold every row beside every chunk (10k: 50 MB).
+    /// Returns the number of chunks serialized.
     pub(super) fn write_chunks(
         &mut self,
         which: &[usize],
-        rows: FxHashMap<usize, Vec<u8>>,
+        mut rows: FxHashMap<usize, Vec<u8>>,
     ) -> usize {
         let (n, chunk) = (self.docs.len(), self.chunk);
         self.chunk_files.resize(n.div_ceil(chunk), empty_file());
+        let mut fresh: Vec<Vec<Option<Vec<u8>>>> = which
+            .iter()
+            .map(|&c| {
+                (c * chunk..((c + 1) * chunk).min(n))
+                    .map(|i| rows.remove(&i))
+                    .collect()
+            })
+            .collect();
+        drop(rows);
         // Per chunk: its JSON, its file and where each of its rows is.
         type Built = (Arc<[u8]>, Vec<u8>, Vec<(usize, usize)>);
         let built: Vec<Built> = which
             .par_iter()
-            .map(|&c| {
+            .zip(fresh.par_iter_mut())
+            .map(|(&c, fresh)| {
                 let (from, to) = (c * chunk, ((c + 1) * chunk).min(n));
                 let mut out =
                     Vec::with_capacity(self.docs[from..to].iter().map(|d| d.row_cost * 2).sum());
                 let mut at = Vec::with_capacity(to - from);
                 out.push(b'[');
-                for i in from..to {
+                for (i, row) in (from..to).zip(fresh.iter_mut()) {
                     if i > from {
                         out.push(b',');
                     }
                     let start = out.len();
-                    out.extend_from_slice(rows.get(&i).map_or(self.docs[i].row(), |r| r));
+                    match row.take() {
+                        Some(r) => out.extend_from_slice(&r),
+                        None => out.extend_from_slice(self.docs[i].row()),
+                    }
                     at.push((start, out.len()));
                 }
                 out.push(b']');
