@@ -379,6 +379,28 @@ fn a_rebuild_prints_only_new_warnings_and_counts_the_rest() {
 }
 
 #[test]
+fn saves_in_a_row_are_audited_once_they_settle() {
+    let s = Serve::start();
+    let mut events = s.events();
+    let audits = || s.log().matches("] audit: ").count();
+    wait_until("the first build's audit line", || audits() == 1);
+    // Four saves a quarter of a second apart, each rebuilt and reloaded:
+    // the audit line waits for a second without builds, then runs once.
+    for i in 0..4 {
+        s.edit(
+            "content/reports/tao-le-2024.md",
+            "ORIGINAL-MARKER",
+            &format!("ORIGINAL-MARKER{i}"),
+        );
+        events.wait_for("event: reload");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    wait_until("the burst's audit line", || audits() >= 2);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(audits() <= 3, "one audit per save:\n{}", s.log());
+}
+
+#[test]
 fn css_change_swaps_stylesheets_only() {
     let s = Serve::start();
     let mut events = s.events();

@@ -1,6 +1,7 @@
 //! After each good rebuild, `serve` prints the audit's count in one line
 //! (`jianbao audit` without `--online`), computed on a background thread
-//! from the files just built so the preview never waits for it. Personal
+//! from the files just built so the preview never waits for it, once no
+//! build has come for a second (saves in a row are not held up by it). Personal
 //! data needs nothing here: it fails the build and shows in the overlay.
 //! The audit reads the built HTML and CSS from the store one file at a
 //! time, and the content as the build read it (shared, not read again). One audit runs at a time; builds published meanwhile wait in one
@@ -15,6 +16,7 @@ use jianbao::BuildOptions;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// An audit thread is running.
 static RUNNING: AtomicBool = AtomicBool::new(false);
@@ -28,6 +30,28 @@ static PENDING: Mutex<Pending> = Mutex::new(None);
 /// their bytes: an unchanged page is not read again).
 static LOADS: Mutex<Option<LoadCache>> = Mutex::new(None);
 
+/// When the newest build was queued.
+static QUEUED: Mutex<Option<Instant>> = Mutex::new(None);
+
+/// An audit starts only once no build has been queued for this long: an
+/// editor saving again soon would otherwise find one of two cores busy
+/// with the audit of the last save (at 50k reports, seconds of CPU).
+const SETTLE: Duration = Duration::from_millis(1000);
+
+/// Waits until no build has been queued for [`SETTLE`].
+fn settle() {
+    loop {
+        let queued = *QUEUED.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(since) = queued.map(|t| t.elapsed()) else {
+            return;
+        };
+        if since >= SETTLE {
+            return;
+        }
+        std::thread::sleep(SETTLE - since);
+    }
+}
+
 fn pending() -> std::sync::MutexGuard<'static, Pending> {
     PENDING.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -35,6 +59,7 @@ fn pending() -> std::sync::MutexGuard<'static, Pending> {
 /// The next build to audit, or None (and the thread stops) when none waits.
 fn next() -> Pending {
     loop {
+        settle();
         if let Some(job) = pending().take() {
             return Some(job);
         }
@@ -54,6 +79,7 @@ pub fn spawn(
     shared: Arc<Shared>,
 ) {
     *pending() = Some((snap, warnings, reader));
+    *QUEUED.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
     if RUNNING.swap(true, Ordering::AcqRel) {
         return;
     }
