@@ -401,6 +401,44 @@ fn saves_in_a_row_are_audited_once_they_settle() {
 }
 
 #[test]
+fn the_audit_line_keeps_counting_unchanged_files_wording() {
+    let s = Serve::start_with(|dir| {
+        let f = dir.join("content/reports/wei-jian-2024.md");
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(&f, text.replace("开展健康教育", "截止目前开展健康教育")).unwrap();
+    });
+    let mut events = s.events();
+    // The count of the newest audit line.
+    let warnings = || {
+        let log = s.log();
+        let line = log
+            .lines()
+            .rev()
+            .find(|l| l.contains("] audit: "))?
+            .to_string();
+        let n = line.split(" error(s), ").nth(1)?.split(' ').next()?;
+        n.parse::<usize>().ok()
+    };
+    let audits = || s.log().matches("] audit: ").count();
+    wait_until("the first audit line", || audits() == 1);
+    let first = warnings().unwrap();
+    // Another file changes: the wording warning of the unchanged one stays.
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "ORIGINAL-MARKER",
+        "EDITED-MARKER",
+    );
+    events.wait_for("event: reload");
+    wait_until("the second audit line", || audits() == 2);
+    assert_eq!(warnings(), Some(first), "{}", s.log());
+    // Fixed where it was written: one warning fewer.
+    s.edit("content/reports/wei-jian-2024.md", "截止目前", "截至目前");
+    events.wait_for("event: reload");
+    wait_until("the third audit line", || audits() == 3);
+    assert_eq!(warnings(), Some(first - 1), "{}", s.log());
+}
+
+#[test]
 fn css_change_swaps_stylesheets_only() {
     let s = Serve::start();
     let mut events = s.events();

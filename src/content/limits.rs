@@ -16,20 +16,18 @@ pub fn check_sums(content: &Content, config: &Config) -> Vec<Diagnostic> {
     // the total in any order stays far below the limit, no order reaches
     // it: the reports need sorting (to blame the first) only near it.
     let half = Decimal::MAX / Decimal::TWO;
-    let far_below = |mi: usize| {
-        let figures = content.reports.iter().flat_map(|r| r.stats.iter());
-        figures
-            .filter(|s| s.metric == mi)
-            .try_fold(Decimal::ZERO, |t, s| t.checked_add(s.figure.value))
-            .is_some_and(|t| t < half)
-    };
     let summed = |m: &crate::config::Metric| matches!(m.aggregate, Aggregate::Sum | Aggregate::Avg);
-    if config
-        .metrics
-        .iter()
-        .enumerate()
-        .all(|(mi, m)| !summed(m) || far_below(mi))
-    {
+    // Every metric's total in one pass over the figures (None: overflowed).
+    let mut totals = vec![Some(Decimal::ZERO); config.metrics.len()];
+    for s in content.reports.iter().flat_map(|r| r.stats.iter()) {
+        if let Some(t) = totals.get_mut(s.metric) {
+            *t = t.and_then(|t| t.checked_add(s.figure.value));
+        }
+    }
+    let far_below = |(m, t): (&crate::config::Metric, &Option<Decimal>)| {
+        !summed(m) || t.is_some_and(|t| t < half)
+    };
+    if config.metrics.iter().zip(&totals).all(far_below) {
         return out;
     }
     // Sorted once for all metrics (comparing paths costs more than adding).
