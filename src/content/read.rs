@@ -85,6 +85,9 @@ pub(super) fn load_file(
     let (front_line, body_line) = (split.front_line, split.body_line);
     let found = super::ranges(&text, &split);
     let text = SourceText::new(text, found);
+    // Fields locate keys in the front matter; the text itself goes to
+    // the source, kept or not.
+    let front = text.front().to_string();
     let src = Source {
         shown: shown.clone(),
         rel: rel.to_string(),
@@ -93,9 +96,9 @@ pub(super) fn load_file(
         front_line,
         hash,
         root: root.clone(),
-        kept: keep.then(|| Box::new(text.clone())),
+        kept: keep.then(|| Box::new(text)),
     };
-    let mut f = Fields::new(map, text.front(), &shown, front_line);
+    let mut f = Fields::new(map, &front, &shown, front_line);
     let doc = match kind {
         "report" => read_report(&mut f, src, config).map(|r| Doc::Report(Arc::new(r))),
         "article" => read_article(&mut f, src, config).map(|a| Doc::Article(Arc::new(a))),

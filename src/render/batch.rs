@@ -101,13 +101,8 @@ fn read_and_render(
 /// (rendered up front and kept).
 fn source(site: &Site, doc: DocRef) -> Option<(&Source, Option<&Located<String>>)> {
     match doc {
-        DocRef::Report(i) => Some((&site.reports[i].doc.common.src, None)),
-        DocRef::Article(i) => {
-            let d = &site.articles[i].doc;
-            Some((&d.common.src, d.cover.as_ref()))
-        }
-        DocRef::Page(i) => Some((&site.pages[i].doc.common.src, None)),
         DocRef::Unit(_) => None,
+        doc => super::doc_source(site, doc),
     }
 }
 

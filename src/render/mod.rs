@@ -294,18 +294,26 @@ impl<'a> Refill<'a> {
 
     /// `doc`'s body, whole; None for a unit without an introduction.
     pub fn get(&self, doc: search::DocRef) -> Option<Rendered> {
-        use search::DocRef::*;
-        let s = self.site;
-        let (src, cover) = match doc {
-            Report(i) => (&s.reports[i].doc.common.src, None),
-            Article(i) => (
-                &s.articles[i].doc.common.src,
-                s.articles[i].doc.cover.as_ref(),
-            ),
-            Page(i) => (&s.pages[i].doc.common.src, None),
-            Unit(i) => (s.units[i].src.as_ref()?, None),
-        };
-        Some(self.md.render(s, self.known, src, cover))
+        let (src, cover) = doc_source(self.site, doc)?;
+        Some(self.md.render(self.site, self.known, src, cover))
+    }
+}
+
+/// A document's source and, for an article, its cover; None for a unit
+/// without an introduction.
+pub(crate) fn doc_source(
+    site: &Site,
+    doc: search::DocRef,
+) -> Option<(&Source, Option<&Located<String>>)> {
+    use search::DocRef::*;
+    match doc {
+        Report(i) => Some((&site.reports[i].doc.common.src, None)),
+        Article(i) => {
+            let d = &site.articles[i].doc;
+            Some((&d.common.src, d.cover.as_ref()))
+        }
+        Page(i) => Some((&site.pages[i].doc.common.src, None)),
+        Unit(i) => Some((site.units[i].src.as_ref()?, None)),
     }
 }
 
