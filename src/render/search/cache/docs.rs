@@ -68,7 +68,8 @@ impl Doc {
     pub(super) fn same(&mut self, d: &DocInput, meta: u64) -> bool {
         let same = d.key != 0
             && self.meta == meta
-            && (self.key == d.key || self.text_hash == text_hash(d.text));
+            && (self.key == d.key
+                || self.text_hash == d.text_hash.unwrap_or_else(|| text_hash(d.text)));
         if same {
             self.key = d.key;
         }

@@ -2,9 +2,10 @@
 
 use super::super::format::Sizes;
 use super::super::input::DocInput;
+use super::super::vocab::Vocab;
 use super::super::vocab::{decode, TokenCodes};
 use super::docs::{empty_file, Doc, Fresh, Paths};
-use super::{SearchReuse, State};
+use super::{Pre, SearchReuse, State};
 use crate::hash::FxHashMap;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -12,13 +13,16 @@ use std::sync::Arc;
 impl State {
     /// Documents came, went or moved (or there is no previous state):
     /// postings rebuilt from the token lists, kept ones where possible.
+    /// `vocab`: the one `pre` tokenized with when there is no `prev`.
     pub(super) fn rebuild(
-        prev: Option<State>,
+        (prev, vocab): (Option<State>, Vocab),
         inputs: &[DocInput],
         metas: &[u64],
         sizes: Sizes,
+        mut pre: Pre,
     ) -> (State, SearchReuse) {
         let had_prev = prev.is_some();
+        let pre_read = pre.read.len();
         let (vocab, old_paths, mut old_docs, bits, shard_tids, shard_files, names) = match prev {
             Some(s) => (
                 s.vocab,
@@ -29,14 +33,21 @@ impl State {
                 s.shard_files,
                 (s.names, s.named),
             ),
-            None => Default::default(),
+            None => {
+                let (paths, docs, bits, tids, files, names) = Default::default();
+                (vocab, paths, docs, bits, tids, files, names)
+            }
         };
-        let kept = kept(&old_paths, &mut old_docs, inputs, metas);
+        let mut kept = kept(&old_paths, &mut old_docs, inputs, metas);
         drop(old_paths);
+        for &i in pre.read.keys() {
+            kept[i] = None;
+        }
         let read: Vec<&DocInput> = inputs
             .iter()
+            .enumerate()
             .zip(&kept)
-            .filter_map(|(d, k)| k.is_none().then_some(d))
+            .filter_map(|((i, d), k)| (k.is_none() && !pre.read.contains_key(&i)).then_some(d))
             .collect();
         let fresh: Vec<Fresh> = read.par_iter().map(|d| Fresh::of(d)).collect();
         let mut state = State {
@@ -54,12 +65,16 @@ impl State {
             names: names.0,
             named: names.1,
         };
-        let first_new = state.vocab.toks.len();
+        let first_new = pre.first_new;
         let tokenized = read.len();
         let (lists, by_id) = state.vocab.tokenize(&read);
         drop(read);
-        let fresh = fresh.into_iter().zip(lists);
-        let rows = state.take_docs(inputs, metas, &kept, old_docs, fresh);
+        let mut fresh = fresh.into_iter().zip(lists);
+        let next = |i: usize| match pre.read.remove(&i) {
+            Some(read) => read,
+            None => fresh.next().expect("a document not kept is read"),
+        };
+        let rows = state.take_docs(inputs, metas, &kept, old_docs, next);
         let postings = if tokenized == inputs.len() {
             // Every document was tokenized: its ids are the final ones.
             final_ids(by_id, state.vocab.toks.len())
@@ -69,7 +84,7 @@ impl State {
         };
         let dirty = state.set_postings(postings);
         let mut reuse = SearchReuse {
-            tokenized,
+            tokenized: tokenized + pre_read,
             rebuilt: true,
             ..SearchReuse::default()
         };
@@ -81,7 +96,7 @@ impl State {
     }
 
     /// Fills `docs` in the order of `inputs`: the kept ones taken from
-    /// `old_docs`, the others from `fresh` (in order, with their token
+    /// `old_docs`, the others from `fresh` (by position, with their token
     /// lists). Returns the rows of the fresh ones, by document id.
     fn take_docs(
         &mut self,
@@ -89,7 +104,7 @@ impl State {
         metas: &[u64],
         kept: &[Option<usize>],
         mut old_docs: Vec<Doc>,
-        mut fresh: impl Iterator<Item = (Fresh, Box<[u8]>)>,
+        mut fresh: impl FnMut(usize) -> (Fresh, Box<[u8]>),
     ) -> FxHashMap<usize, Vec<u8>> {
         let empty: Arc<[u8]> = Arc::from(Vec::new());
         let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
@@ -108,7 +123,7 @@ impl State {
                     }
                 }
                 None => {
-                    let (f, list) = fresh.next().expect("a document not kept is read");
+                    let (f, list) = fresh(i);
                     rows.insert(i, f.row);
                     Doc {
                         key: d.key,
