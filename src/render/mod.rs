@@ -449,7 +449,9 @@ pub fn write_search(
     };
     let total = match cache {
         Some((cache, refill, batch)) => {
-            cache.build(site, bodies, refill, batch);
+            if let Err(e) = cache.build(site, bodies, (refill, batch), sink) {
+                fail(e);
+            }
             // On one thread: the cache serves `serve`, whose in-memory sink
             // takes a file in a few hundred nanoseconds behind one lock
             // (10k: 1 ms; 3 ms from two threads contending).

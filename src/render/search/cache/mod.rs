@@ -24,7 +24,7 @@ use super::format::{docs_json, shard_path, text_path, Sizes, DOCS_PATH};
 use super::input::{input, order, DocInput, DocRef};
 use super::vocab::{decode, Tok, Vocab};
 use crate::hash::FxHashMap;
-use crate::output::Blob;
+use crate::output::{Blob, Sink};
 use crate::render::markdown::Rendered;
 use crate::render::Bodies;
 use crate::render::Refill;
@@ -77,7 +77,7 @@ struct State {
     /// postings now), by token text.
     shard_tids: Vec<Vec<u32>>,
     /// The files as last written (handles from the sink: see [`Blob`]);
-    /// the documents hold their chunks' bytes.
+    /// the documents know where in them their rows are.
     shard_files: Vec<Blob>,
     chunk_files: Vec<Blob>,
     docs_file: Blob,
@@ -119,9 +119,7 @@ impl SearchCache {
             .map(|d| size_of::<Doc>() + d.tokens.len())
             .sum::<usize>()
             + s.paths.text.len()
-            + s.paths.ends.len() * 8
-            // The JSON of the text chunks, shared by their documents.
-            + s.docs.iter().step_by(s.chunk.max(1)).map(|d| d.chunk.len()).sum::<usize>();
+            + s.paths.ends.len() * 8;
         let shards: usize = s.shard_tids.iter().map(|l| 24 + l.capacity() * 4).sum();
         let files = std::iter::once(&s.docs_file)
             .chain(&s.shard_files)
@@ -168,8 +166,17 @@ impl SearchCache {
     /// Brings the index up to date with the model (the files:
     /// [`SearchCache::files`]). Light bodies whose text the index needs
     /// are rendered again through `refill`, `batch` at a time: tokenized
-    /// and their rows made, then their texts dropped.
-    pub(crate) fn build(&mut self, site: &Site, bodies: &Bodies, refill: &Refill, batch: usize) {
+    /// and their rows made, then their texts dropped. Unchanged rows of a
+    /// text chunk written again are read back from its file through
+    /// `sink` (the one the files were written to); when one cannot be, the
+    /// cache is emptied and the error returned.
+    pub(crate) fn build(
+        &mut self,
+        site: &Site,
+        bodies: &Bodies,
+        (refill, batch): (&Refill, usize),
+        sink: &dyn Sink,
+    ) -> crate::fs::Result<()> {
         let order = order(site);
         let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
         let inputs: Vec<DocInput> = order
@@ -190,9 +197,9 @@ impl SearchCache {
         };
         let same_docs = prev.as_ref().is_some_and(|s| s.paths.same(&inputs));
         let (mut state, mut reuse) = match prev {
-            Some(s) if same_docs => s.patch(&inputs, &metas, self.sizes, pre),
-            prev => State::rebuild((prev, vocab), &inputs, &metas, self.sizes, pre),
-        };
+            Some(s) if same_docs => s.patch(&inputs, &metas, (self.sizes, sink), pre),
+            prev => State::rebuild((prev, vocab), &inputs, &metas, (self.sizes, sink), pre),
+        }?;
         let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
         state.docs_file = Blob::Bytes(Arc::from(
             docs_json(state.bits, state.chunk, &units, &ku).into_bytes(),
@@ -210,6 +217,7 @@ impl SearchCache {
         reuse.files = state.names.len();
         self.last = reuse;
         self.state = Some(state);
+        Ok(())
     }
 
     /// Hands every search file of the last build to `write` (site path,
@@ -274,9 +282,9 @@ impl State {
         mut self,
         inputs: &[DocInput],
         metas: &[u64],
-        sizes: Sizes,
+        (sizes, sink): (Sizes, &dyn Sink),
         mut pre: Pre,
-    ) -> (State, SearchReuse) {
+    ) -> crate::fs::Result<(State, SearchReuse)> {
         let changed: Vec<usize> = self
             .docs
             .iter_mut()
@@ -336,7 +344,8 @@ impl State {
                 }
             }
             (doc.key, doc.meta, doc.text_hash) = (inputs[i].key, metas[i], f.text_hash);
-            if doc.row() != f.row.as_slice() {
+            if doc.row_hash != f.row_hash {
+                doc.row_hash = f.row_hash;
                 self.row_bytes = self.row_bytes - doc.row_cost + f.row_cost;
                 doc.row_cost = f.row_cost;
                 rows.insert(i, f.row);
@@ -357,7 +366,8 @@ impl State {
         } else {
             (0..self.docs.len().div_ceil(self.chunk)).collect()
         };
-        reuse.serialized += self.write_chunks(&which, rows);
-        (self, reuse)
+        let sources = self.chunk_files.clone();
+        reuse.serialized += self.write_chunks(&which, rows, &sources, sink)?;
+        Ok((self, reuse))
     }
 }

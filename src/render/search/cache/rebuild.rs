@@ -7,8 +7,8 @@ use super::super::vocab::{decode, TokenCodes};
 use super::docs::{empty_file, Doc, Fresh, Paths};
 use super::{Pre, SearchReuse, State};
 use crate::hash::FxHashMap;
+use crate::output::Sink;
 use rayon::prelude::*;
-use std::sync::Arc;
 
 impl State {
     /// Documents came, went or moved (or there is no previous state):
@@ -18,19 +18,19 @@ impl State {
         (prev, vocab): (Option<State>, Vocab),
         inputs: &[DocInput],
         metas: &[u64],
-        sizes: Sizes,
+        (sizes, sink): (Sizes, &dyn Sink),
         mut pre: Pre,
-    ) -> (State, SearchReuse) {
+    ) -> crate::fs::Result<(State, SearchReuse)> {
         let had_prev = prev.is_some();
         let pre_read = pre.read.len();
-        let (vocab, old_paths, mut old_docs, bits, shard_tids, shard_files, names) = match prev {
+        let (vocab, old_paths, mut old_docs, bits, shard_tids, files, names) = match prev {
             Some(s) => (
                 s.vocab,
                 s.paths,
                 s.docs,
                 s.bits,
                 s.shard_tids,
-                s.shard_files,
+                (s.shard_files, s.chunk_files),
                 (s.names, s.named),
             ),
             None => {
@@ -38,6 +38,7 @@ impl State {
                 (vocab, paths, docs, bits, tids, files, names)
             }
         };
+        let (shard_files, old_chunks) = files;
         let mut kept = kept(&old_paths, &mut old_docs, inputs, metas);
         drop(old_paths);
         for &i in pre.read.keys() {
@@ -91,8 +92,8 @@ impl State {
         reuse.serialized += state.settle_shards(sizes, had_prev.then_some(first_new), dirty);
         state.chunk = sizes.chunk(state.docs.len(), state.row_bytes);
         let all: Vec<usize> = (0..state.docs.len().div_ceil(state.chunk)).collect();
-        reuse.serialized += state.write_chunks(&all, rows);
-        (state, reuse)
+        reuse.serialized += state.write_chunks(&all, rows, &old_chunks, sink)?;
+        Ok((state, reuse))
     }
 
     /// Fills `docs` in the order of `inputs`: the kept ones taken from
@@ -106,7 +107,6 @@ impl State {
         mut old_docs: Vec<Doc>,
         mut fresh: impl FnMut(usize) -> (Fresh, Box<[u8]>),
     ) -> FxHashMap<usize, Vec<u8>> {
-        let empty: Arc<[u8]> = Arc::from(Vec::new());
         let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
         for (i, (d, k)) in inputs.iter().zip(kept).enumerate() {
             let doc = match k {
@@ -117,8 +117,9 @@ impl State {
                         meta: old.meta,
                         text_hash: old.text_hash,
                         tokens: std::mem::take(&mut old.tokens),
-                        chunk: old.chunk.clone(),
+                        src: old.src,
                         row: old.row,
+                        row_hash: old.row_hash,
                         row_cost: old.row_cost,
                     }
                 }
@@ -130,8 +131,9 @@ impl State {
                         meta: metas[i],
                         text_hash: f.text_hash,
                         tokens: list,
-                        chunk: empty.clone(),
+                        src: 0,
                         row: (0, 0),
+                        row_hash: f.row_hash,
                         row_cost: f.row_cost,
                     }
                 }

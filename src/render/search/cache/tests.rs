@@ -246,7 +246,11 @@ fn check_light(
         }
     });
     let batch = light.unwrap_or(crate::render::BATCH);
-    cache.build(&site, lightened.as_ref().unwrap_or(&bodies), &refill, batch);
+    let bodies_in = lightened.as_ref().unwrap_or(&bodies);
+    let sink = crate::output::Discard;
+    cache
+        .build(&site, bodies_in, (&refill, batch), &sink)
+        .unwrap();
     let mut cached = Files::new();
     cache.write_files(&mut |p, b| {
         let Blob::Bytes(bytes) = &b else {
@@ -532,4 +536,26 @@ fn search_cache_of_light_bodies_equals_full_builds() {
     std::fs::remove_file(site.path("content/reports/r03.md")).unwrap();
     let (r, _) = light(&site, &mut cache, "removed");
     assert!(r.rebuilt && r.tokenized == 0, "{r:?}");
+}
+
+#[test]
+fn search_cache_that_cannot_read_a_chunk_back_starts_again() {
+    let site = TestSite::new();
+    let mut cache = SearchCache::sized(SMALL);
+    let build = |cache: &mut SearchCache| {
+        let (s, b) = site.load();
+        let known = crate::render::known_paths(&s, &Default::default());
+        let refill = crate::render::Refill::new(&s, &known);
+        let batch = crate::render::BATCH;
+        cache.build(&s, &b, (&refill, batch), &crate::output::Discard)
+    };
+    build(&mut cache).unwrap();
+    // Kept as keys of a store the next build's sink does not have.
+    cache.write_files(&mut |_, _| Some(Blob::Stored(7)));
+    site.edit("content/reports/r03.md", "2024\n", "2024 门前五包\n");
+    let err = build(&mut cache).unwrap_err();
+    assert!(err.path.starts_with("search/text/"), "{err:?}");
+    assert!(cache.state.is_none());
+    let (r, _) = check(&site, &mut cache, "after the failed build");
+    assert!(r.rebuilt && r.tokenized == 17, "{r:?}");
 }
