@@ -65,6 +65,34 @@ fn value_with_rows(site: &Site, stats: &Stats, rows: serde_json::Value) -> serde
 /// they share escaped once (the same bytes as printing them as values:
 /// `tests::fast_exports_match_the_value_and_line_by_line_ones`).
 pub fn json_text(site: &Site, stats: &Stats) -> String {
+    json_text_around(site, stats, &rows_text(&stats.rows))
+}
+
+/// [`json_text`], the rows' text taken from `kept` when its rows are the
+/// same as `stats`'s (`serve`: an edit seldom changes a figure).
+pub(crate) fn json_text_reusing(site: &Site, stats: &Stats, kept: &mut RowsText) -> String {
+    json_text_around(site, stats, kept.of(&stats.rows))
+}
+
+/// The rows of the last `stats.json` and their text (`serve`'s render
+/// cache), so that unchanged rows are not written again.
+#[derive(Default)]
+pub struct RowsText(Option<(Rows, String)>);
+
+impl RowsText {
+    /// The text of `rows`: the kept one when the kept rows give the same
+    /// text ([`Rows::same_text`]), else written and kept.
+    fn of(&mut self, rows: &Rows) -> &str {
+        match &mut self.0 {
+            Some((kept, _)) if kept.same_text(rows) => {}
+            slot => *slot = Some((rows.clone(), rows_text(rows))),
+        }
+        self.0.as_ref().map_or("", |(_, text)| text.as_str())
+    }
+}
+
+/// `stats.json` with `rows_text` as the value of `rows`.
+fn json_text_around(site: &Site, stats: &Stats, rows_text: &str) -> String {
     let head = value_with_rows(site, stats, serde_json::Value::Array(Vec::new()));
     let head = serde_json::to_string_pretty(&head).unwrap_or_default();
     // Top-level keys are indented by two spaces, deeper ones by more, and
@@ -74,18 +102,24 @@ pub fn json_text(site: &Site, stats: &Stats) -> String {
         return head;
     };
     let (before, after) = (&head[..at + AT.len() - 2], &head[at + AT.len()..]);
-    let rows = &stats.rows;
-    // Rows take about 250 bytes; untouched capacity costs nothing.
-    let mut out = String::with_capacity(head.len() + rows.len() * 320 + 16);
+    let mut out = String::with_capacity(head.len() + rows_text.len());
     out.push_str(before);
-    if rows.is_empty() {
-        out.push_str("[]");
-    } else {
-        out.push('[');
-        write_rows(rows, &mut out);
-        out.push_str("\n  ]");
-    }
+    out.push_str(rows_text);
     out.push_str(after);
+    out
+}
+
+/// The pretty-printed value of `rows` in `stats.json`, at the indentation
+/// of a top-level key's value.
+fn rows_text(rows: &Rows) -> String {
+    if rows.is_empty() {
+        return "[]".to_string();
+    }
+    // Rows take about 250 bytes; untouched capacity costs nothing.
+    let mut out = String::with_capacity(rows.len() * 320 + 16);
+    out.push('[');
+    write_rows(rows, &mut out);
+    out.push_str("\n  ]");
     out
 }
 
@@ -352,5 +386,49 @@ mod tests {
             "---\ntitle: B\nunit: 乙\ndate: 2024-01-02\nperiod: 2024\nstats:\n  n: 0.000001多\n---\nbody\n",
         );
         assert_eq!(check_exports(root), 2);
+    }
+
+    /// The kept rows' text is used only for rows that give the same text:
+    /// each change below makes it written again, identical to a fresh one.
+    #[test]
+    fn kept_rows_text_follows_every_part_of_the_rows() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let (site, stats) = model(&fixtures.join("stats"));
+        assert!(stats.rows.reports.len() > 1 && !stats.rows.is_empty());
+        let mut kept = RowsText::default();
+        assert_eq!(
+            json_text_reusing(&site, &stats, &mut kept),
+            json_text(&site, &stats)
+        );
+        let changes: Vec<Box<dyn Fn(&mut Rows)>> = vec![
+            Box::new(|r| {
+                let v = &mut r.figures[0].1.value;
+                v.rescale(v.scale() + 1);
+            }),
+            Box::new(|r| r.figures[0].1.approx = !r.figures[0].1.approx),
+            Box::new(|r| r.figures[0].0 = (r.figures[0].0 + 1) % r.metrics.len()),
+            Box::new(|r| r.slugs.insert(0, 'x')),
+            Box::new(|r| r.units[0].1.push('x')),
+            Box::new(|r| r.metrics[0].1.push('x')),
+            Box::new(|r| r.reports[0].date.day = r.reports[0].date.day % 27 + 1),
+            Box::new(|r| r.reports[0].period = crate::content::Period::Year(1999)),
+            Box::new(|r| r.reports[0].end = r.reports[0].start),
+            Box::new(|r| r.reports.swap(0, 1)),
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut changed = stats.clone();
+            change(&mut changed.rows);
+            assert!(!stats.rows.same_text(&changed.rows), "change {i}");
+            assert_eq!(
+                json_text_reusing(&site, &changed, &mut kept),
+                json_text(&site, &changed),
+                "change {i}"
+            );
+            // Back to the first rows: their text again, not the changed one.
+            assert_eq!(
+                json_text_reusing(&site, &stats, &mut kept),
+                json_text(&site, &stats)
+            );
+        }
     }
 }
