@@ -96,7 +96,22 @@ impl Sig {
         });
         self
     }
+    /// Adds a value through its `Hash` (fixed-size fields, no text
+    /// formatted: a date or period as its numbers).
+    pub(crate) fn hashed<T: std::hash::Hash + ?Sized>(&mut self, x: &T) -> &mut Sig {
+        x.hash(self);
+        self
+    }
     pub(crate) fn done(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+impl std::hash::Hasher for Sig {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    fn finish(&self) -> u64 {
         self.0.digest()
     }
 }
@@ -293,10 +308,15 @@ fn item_versions(
                 date: &crate::content::Date,
                 summary: &str,
                 tags: &[String],
-                unit: Option<usize>,
+                (unit, period): (Option<usize>, Option<crate::content::Period>),
                 more: &[&str]| {
         let mut h = Sig::new(table);
-        h.s(&d.title).s(path).s(&date.rfc3339()).s(summary);
+        // The date and period by their numbers, which give their texts.
+        h.s(&d.title)
+            .s(path)
+            .hashed(date)
+            .hashed(&period)
+            .s(summary);
         h.u(unit.map_or(0, |u| unit_links[u]));
         h.u(u64::from(d.draft));
         for t in tags.iter().map(String::as_str).chain(more.iter().copied()) {
@@ -311,15 +331,15 @@ fn item_versions(
         .map(|(r, m)| {
             let d = &r.doc;
             let summary = d.summary.as_deref().unwrap_or(&m.summary);
-            let period = d.period.to_string();
+            let (unit, period) = (Some(r.unit), Some(d.period));
             item(
                 &d.common,
                 &r.path,
                 &d.date,
                 summary,
                 &d.tags,
-                Some(r.unit),
-                &[&period],
+                (unit, period),
+                &[],
             )
         })
         .collect();
@@ -335,7 +355,15 @@ fn item_versions(
                 d.category.as_deref().unwrap_or("\u{0}"),
                 d.author.as_deref().unwrap_or("\u{0}"),
             ];
-            item(&d.common, &a.path, &d.date, summary, &d.tags, a.unit, &more)
+            item(
+                &d.common,
+                &a.path,
+                &d.date,
+                summary,
+                &d.tags,
+                (a.unit, None),
+                &more,
+            )
         })
         .collect();
     (report_items, article_items)
