@@ -407,8 +407,8 @@ pub struct RenderCache {
     signed: HashedMap<Signed>,
     /// Static files and assets read from disk, by path.
     copies: HashMap<PathBuf, Copied>,
-    /// The rows of the last `stats.json` and their text.
-    rows_text: stats::RowsText,
+    /// The last `stats.json`.
+    stats_text: stats::StatsText,
     /// Template renders in the last build: (rendered, reused).
     pub last: (usize, usize),
 }

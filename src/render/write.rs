@@ -319,10 +319,10 @@ pub fn write_site(
         refill,
     } = target;
     // stats.json as written; `stats()` in templates parses it when called.
-    let stats_json: Arc<String> = Arc::new(match cache.as_deref_mut() {
-        Some(c) => stats::json_text_reusing(site, stats, &mut c.rows_text),
-        None => stats::json_text(site, stats),
-    });
+    let stats_json: Arc<String> = match cache.as_deref_mut() {
+        Some(c) => stats::json_text_reusing(site, stats, &mut c.stats_text),
+        None => Arc::new(stats::json_text(site, stats)),
+    };
     let mut prev_signed = cache
         .as_deref_mut()
         .map(|c| std::mem::take(&mut c.signed))

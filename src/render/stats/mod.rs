@@ -8,7 +8,7 @@ mod table;
 mod views;
 
 pub use export::{csv, json_text, CSV_HEADER};
-pub(crate) use export::{csv_line, json_text_reusing, RowsText};
+pub(crate) use export::{csv_line, json_text_reusing, StatsText};
 pub(crate) use table::table;
 pub use table::{command_output, Format};
 pub use views::{
