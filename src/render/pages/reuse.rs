@@ -154,18 +154,18 @@ pub(crate) struct Versions {
 
 impl Versions {
     /// `global` covers the template sources and the `site` global;
-    /// `stats_fn`: some template calls `stats()`.
+    /// `stats_hash`: the xxh3 of stats.json; `stats_fn`: some template
+    /// calls `stats()`.
     pub(crate) fn new(
         site: &Site,
         bodies: &Bodies,
         global: u64,
         templates: &[(&String, &str)],
-        stats_json: &str,
+        stats_hash: u64,
         stats_fn: bool,
     ) -> Versions {
         // The 报送情况 section, when shown, depends on reports and the day.
-        let stats = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes())
-            ^ crate::render::status::section_hash(site);
+        let stats = stats_hash ^ crate::render::status::section_hash(site);
         let template = template_versions(templates);
         let mut g = Sig::new(global);
         g.s(&format!("{:?}", site.config));
