@@ -158,9 +158,10 @@ fn now() -> String {
 }
 
 /// [`apply`], then the audit's one-line count for a good build.
-fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, built: Built, first: bool) {
-    let diags = match &built {
-        Built::Ok { diags, .. } => Some(diags.clone()),
+fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, mut built: Built, first: bool) {
+    // Taken, not copied: thousands of warnings.
+    let diags = match &mut built {
+        Built::Ok { diags, .. } => Some(std::mem::take(diags)),
         Built::Failed { .. } => None,
     };
     apply(shared, built, first);
@@ -219,18 +220,15 @@ fn apply(shared: &Shared, built: Built, first: bool) {
             } else {
                 prev.generation + 1
             };
-            let keys: std::collections::HashSet<Key> = files.values().copied().collect();
+            let files = Arc::new(files);
             let snap = Snapshot {
-                files: Arc::new(files),
+                files: files.clone(),
                 base_path,
                 generation,
                 errors: Arc::new(Vec::new()),
             };
             let version = shared.version(&snap);
             shared.publish(snap);
-            // The last good site's files no longer served (or kept by the
-            // session's caches, which hold only this build's) go.
-            shared.store.retain(&|k| keys.contains(&k));
             if was_failing {
                 shared.hub.broadcast("ok", &serde_json::json!({}));
             }
@@ -255,6 +253,11 @@ fn apply(shared: &Shared, built: Built, first: bool) {
                       "重新构建用时 {:.0} 毫秒：{} 个文件变化，已刷新页面", ms, changed.len())
             };
             println!("[{}] {}", now(), what.get(lang));
+            // The last good site's files no longer served (or kept by the
+            // session's caches, which hold only this build's) go, once
+            // the browsers were told (a request asks the new manifest).
+            let keys: std::collections::HashSet<Key> = files.values().copied().collect();
+            shared.store.retain(&|k| keys.contains(&k));
         }
         Built::Failed { errors, base_path } => {
             for e in &errors {
