@@ -1,6 +1,6 @@
 //! Serializing the shards and text chunks an edit touched.
 
-use super::super::format::{chunk_file, chunk_json, text_path, ShardWriter, Sizes};
+use super::super::format::{chunk_file, chunk_json, shard_path, text_path, ShardWriter, Sizes};
 use super::super::tokenize;
 use super::docs::{empty_file, Row};
 use super::State;
@@ -13,13 +13,14 @@ impl State {
     /// Sets `bits` from the postings estimate and serializes the shards
     /// holding a `dirty` token (every shard if `bits` changed or there were
     /// no shards, `first_new` `None`). Token ids from `first_new` on are
-    /// new. Returns the number of shards serialized.
+    /// new. Each file goes to `sink` as it is made (see [`put`]). Returns
+    /// the number of shards serialized.
     pub(super) fn settle_shards(
         &mut self,
-        sizes: Sizes,
+        (sizes, sink): (Sizes, &dyn Sink),
         first_new: Option<usize>,
         dirty: Vec<u32>,
-    ) -> usize {
+    ) -> crate::fs::Result<usize> {
         let bits = sizes.bits(self.post_bytes);
         let toks = &self.vocab.toks;
         let which: Vec<usize> = match first_new {
@@ -64,13 +65,13 @@ impl State {
                         w.push(&tok.text, tok.codes());
                     }
                 }
-                Blob::Bytes(Arc::from(w.finish()))
+                put(sink, &shard_path(n), w.finish())
             })
-            .collect();
+            .collect::<crate::fs::Result<_>>()?;
         for (&n, f) in which.iter().zip(files) {
             self.shard_files[n] = f;
         }
-        which.len()
+        Ok(which.len())
     }
 
     /// Serializes text chunks `which` (by `chunk`), taking the rows of
@@ -99,7 +100,7 @@ impl State {
             .collect();
         drop(rows);
         // Per chunk: its file and where each of its rows is.
-        type Built = (Vec<u8>, Vec<(usize, usize)>);
+        type Built = (Blob, Vec<(usize, usize)>);
         let built: Vec<Built> = which
             .par_iter()
             .zip(fresh.par_iter_mut())
@@ -143,17 +144,26 @@ impl State {
                     at.push((start, out.len()));
                 }
                 out.push(b']');
-                Ok((chunk_file(&out), at))
+                drop(json);
+                Ok((put(sink, &text_path(c), chunk_file(&out))?, at))
             })
             .collect::<crate::fs::Result<_>>()?;
         for (&c, (file, at)) in which.iter().zip(built) {
             for (d, row) in self.docs[c * chunk..].iter_mut().zip(at) {
                 (d.src, d.row) = (c, row);
             }
-            self.chunk_files[c] = Blob::Bytes(Arc::from(file));
+            self.chunk_files[c] = file;
         }
         Ok(which.len())
     }
+}
+
+/// `bytes`, a search file made again, written through `sink` at once (a
+/// first build does not hold every shard and chunk until all are made:
+/// 10k, ≈ 50 MB); the handle to keep. `write_files` hands it over again
+/// with the others.
+fn put(sink: &dyn Sink, path: &str, bytes: Vec<u8>) -> crate::fs::Result<Blob> {
+    sink.write_blob(path, Blob::Bytes(Arc::from(bytes)))
 }
 
 /// The JSON of text chunk file `sources[n]`.

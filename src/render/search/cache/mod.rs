@@ -392,7 +392,7 @@ impl State {
             tokenized: changed.len(),
             ..SearchReuse::default()
         };
-        reuse.serialized += self.settle_shards(sizes, Some(first_new), dirty);
+        reuse.serialized += self.settle_shards((sizes, sink), Some(first_new), dirty)?;
         let chunk = self.chunk;
         self.chunk = sizes.chunk(self.docs.len(), self.row_bytes);
         let which: Vec<usize> = if self.chunk == chunk {

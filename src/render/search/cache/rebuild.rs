@@ -89,7 +89,8 @@ impl State {
             rebuilt: true,
             ..SearchReuse::default()
         };
-        reuse.serialized += state.settle_shards(sizes, had_prev.then_some(first_new), dirty);
+        reuse.serialized +=
+            state.settle_shards((sizes, sink), had_prev.then_some(first_new), dirty)?;
         state.chunk = sizes.chunk(state.docs.len(), state.row_bytes);
         let all: Vec<usize> = (0..state.docs.len().div_ceil(state.chunk)).collect();
         let from = (old_chunks.as_slice(), pre.spill.as_ref());
