@@ -285,6 +285,7 @@ fn apply(shared: &Shared, built: Built, pass: Pass) {
             let what = if pass == Pass::First {
                 text!("built {} pages in {:.0} ms", pages, ms; "已构建 {} 个页面，用时 {:.0} 毫秒", pages, ms)
             } else if changed.is_empty() && !moved && pass == Pass::Warm {
+                // No editor asked for it: not news.
                 return;
             } else if changed.is_empty() && !moved {
                 text!("rebuilt in {:.0} ms: no page changed", ms; "重新构建用时 {:.0} 毫秒：没有页面变化", ms)
