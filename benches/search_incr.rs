@@ -32,6 +32,10 @@ fn load(root: &std::path::Path) -> (Site, Bodies) {
 /// The search phase through `cache` (None: a full build): files and time.
 fn search(site: &Site, bodies: &Bodies, cache: Option<&mut SearchCache>) -> (Files, Duration) {
     let mem = Memory::default();
+    // The bodies are whole: nothing is rendered again.
+    let known = render::known_paths(site, &Default::default());
+    let refill = render::Refill::new(site, &known);
+    let cache = cache.map(|c| (c, &refill, render::BATCH));
     let t = Instant::now();
     render::write_search(site, bodies, &mem, cache).expect("write_search");
     let took = t.elapsed();

@@ -428,8 +428,9 @@ fn run_batched(
     Ok((written, site))
 }
 
-/// `serve`: every body rendered (or reused) at once, the search index and
-/// the pages through the session's caches.
+/// `serve`: every body rendered (or reused) at once, kept light when many
+/// are new (see [`render::bodies_cached`]), the search index and the
+/// pages through the session's caches.
 fn run_cached(
     opts: &BuildOptions,
     sink: &dyn Sink,
@@ -438,21 +439,21 @@ fn run_cached(
     session: &mut Session,
 ) -> Result<(render::Written, site::Site, Option<render::Bodies>), Error> {
     let known = render::known_paths(&site, &theme);
-    let (mut bodies, mut d) = render::bodies_cached(&site, &known, &mut session.bodies);
+    let batch = opts.batch();
+    let (mut bodies, mut d) = render::bodies_cached(&site, &known, &mut session.bodies, batch);
     diags.append(&mut d);
     phases.done("markdown");
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::diags(std::mem::take(diags)));
     }
-    // The sources stay (shared with the load cache): light bodies are
-    // rendered again from them where the search index or a page needs them.
+    // Light bodies are rendered again from their sources (the files read
+    // again) where the search index or a page needs them.
     let refill = render::Refill::new(&site, &known);
     let stats = site::stats::Stats::compute(&site);
     phases.done("stats");
     let search_files = if site.config.search {
-        bodies.fill(&session.search.needs_text(&site, &bodies), &refill);
-        render::write_search(&site, &bodies, sink, Some(&mut session.search))
-            .map_err(fail_with(diags))?
+        let cache = (&mut session.search, &refill, batch);
+        render::write_search(&site, &bodies, sink, Some(cache)).map_err(fail_with(diags))?
     } else {
         0
     };

@@ -43,6 +43,17 @@ pub trait Sink: Sync {
         }
     }
 
+    /// The bytes of `blob`, written through this sink (or another of the
+    /// same store) by this build or an earlier one whose files are still
+    /// kept: `serve`'s search cache reads text chunks back instead of
+    /// holding them.
+    fn read_blob(&self, blob: &Blob) -> fs::Result<Arc<[u8]>> {
+        match blob {
+            Blob::Bytes(b) => Ok(b.clone()),
+            Blob::Stored(_) => Err(not_stored("")),
+        }
+    }
+
     /// A folder for a build's temporary files (the search index's spill
     /// files), on the output's file system; None: the system's temporary
     /// folder. What a build puts there it removes before it ends.

@@ -179,6 +179,13 @@ impl Sink for StoreSink<'_> {
         self.record(site_path, key);
         Ok(Blob::Stored(key))
     }
+
+    fn read_blob(&self, blob: &Blob) -> fs::Result<std::sync::Arc<[u8]>> {
+        match blob {
+            Blob::Bytes(b) => Ok(b.clone()),
+            Blob::Stored(k) => fs::read(&self.store.path(*k)).map(std::sync::Arc::from),
+        }
+    }
 }
 
 #[cfg(test)]

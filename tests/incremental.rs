@@ -563,3 +563,34 @@ fn a_cold_session_builds_in_batches_then_fills_its_caches() {
     assert_eq!(rendered + reused, total);
     assert!(rendered * 5 < total, "{rendered} of {total} rendered");
 }
+
+/// More documents rendered afresh than a batch (the first build, a new
+/// site path): the session keeps their bodies light and renders them again
+/// for the search index and the pages, a batch at a time — with the same
+/// output.
+#[test]
+fn light_bodies_equal_a_fresh_build() {
+    let site = site_with_reports();
+    let (mut opts, mut s) = session_for(&site, true);
+    opts.batch = Some(7);
+    let (total, _) = rebuild(&opts, &mut s, &[], "first build, light");
+    let gen7 = "content/reports/gen-007.md";
+    site.append(gen7, "\n新增的一段正文。\n");
+    let (rendered, _) = rebuild(&opts, &mut s, &[gen7], "body edit, light");
+    assert!(rendered * 5 < total, "{rendered} of {total}");
+    let new = "content/reports/gen-new.md";
+    site.write(
+        new,
+        report(
+            "新的总结",
+            "陶乐镇",
+            "2024-03-03",
+            "环境整治",
+            3,
+            "新的正文。",
+        ),
+    );
+    rebuild(&opts, &mut s, &[new], "added, light");
+    std::fs::remove_file(site.root().join(gen7)).unwrap();
+    rebuild(&opts, &mut s, &[gen7], "removed, light");
+}

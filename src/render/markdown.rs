@@ -69,6 +69,9 @@ pub struct Rendered {
     /// [`Rendered::light`]); rendered again where a page or the search
     /// index needs them.
     pub light: bool,
+    /// Of a light body: the xxh3 of its plain text, by which the search
+    /// index knows an unchanged text without rendering it again.
+    pub plain_hash: u64,
 }
 
 impl Rendered {
@@ -86,7 +89,22 @@ impl Rendered {
             plain: String::new(),
             key: self.key,
             light: true,
+            plain_hash: match self.light {
+                true => self.plain_hash,
+                false => xxhash_rust::xxh3::xxh3_64(self.plain.as_bytes()),
+            },
         }
+    }
+}
+
+impl Rendered {
+    /// [`Rendered::light`] without copying what is kept.
+    pub fn into_light(mut self) -> Rendered {
+        if !self.light {
+            self.plain_hash = xxhash_rust::xxh3::xxh3_64(self.plain.as_bytes());
+            (self.html, self.plain, self.light) = (String::new(), String::new(), true);
+        }
+        self
     }
 }
 

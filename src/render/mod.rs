@@ -65,19 +65,6 @@ impl Bodies {
         }
     }
 
-    /// Makes the bodies of `docs` whole again where they are light (see
-    /// [`Rendered::light`]), rendering their Markdown again.
-    pub fn fill(&mut self, docs: &[search::DocRef], refill: &Refill) {
-        let docs: Vec<search::DocRef> =
-            docs.iter().copied().filter(|&d| self.of(d).light).collect();
-        let whole: Vec<Option<Rendered>> = docs.par_iter().map(|&d| refill.get(d)).collect();
-        for (d, m) in docs.into_iter().zip(whole) {
-            if let Some(m) = m {
-                *self.of_mut(d) = Arc::new(m);
-            }
-        }
-    }
-
     /// Frees the plain texts once the search index no longer needs them.
     pub fn release_plain(&mut self) {
         for r in [
@@ -193,7 +180,7 @@ pub fn link_context_hash(site: &Site, known: &BTreeSet<String>, assets: &BTreeSe
 
 /// Renders all Markdown bodies; broken links are errors, images without alt text warnings.
 pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>) {
-    bodies_cached(site, known, &mut BodyCache::default())
+    bodies_cached(site, known, &mut BodyCache::default(), usize::MAX)
 }
 
 /// Rendered bodies kept between builds by `serve`, by [`Rendered::key`]:
@@ -318,35 +305,56 @@ pub(crate) fn doc_source(
 }
 
 /// [`bodies`], reusing what `cache` holds; the cache then holds this
-/// build's bodies only (documents' light: see [`Rendered::light`]).
+/// build's bodies only (documents' light: see [`Rendered::light`]). When
+/// more than `whole` documents are rendered afresh (a first build, a new
+/// link context), their bodies come back light too, so that the HTML and
+/// plain text of every document never sit in memory at once (10k reports:
+/// 165 MB); the search index and the pages render them again as they go
+/// ([`Refill`]).
 pub fn bodies_cached(
     site: &Site,
     known: &BTreeSet<String>,
     cache: &mut BodyCache,
+    whole: usize,
 ) -> (Bodies, Vec<Diagnostic>) {
     let md = MarkdownCtx::new(site, known);
     let prev = std::mem::take(&mut cache.bodies);
     cache.bodies.reserve(prev.len());
+    let fresh = site
+        .documents()
+        .map(|d| d.src())
+        .chain(site.pages.iter().map(|p| &p.doc.common.src))
+        .filter(|s| !prev.contains_key(&md.key(s)))
+        .count();
+    let lean = fresh > whole;
     let one = |src: &Source, cover: Option<&Located<String>>| -> Arc<Rendered> {
         match prev.get(&md.key(src)) {
             Some(m) => m.clone(),
             None => Arc::new(md.render(site, known, src, cover)),
         }
     };
+    // A document's body, light when `lean`.
+    let doc = |src: &Source, cover: Option<&Located<String>>| -> Arc<Rendered> {
+        match prev.get(&md.key(src)) {
+            Some(m) => m.clone(),
+            None if lean => Arc::new(md.render(site, known, src, cover).into_light()),
+            None => Arc::new(md.render(site, known, src, cover)),
+        }
+    };
     let reports: Vec<Arc<Rendered>> = site
         .reports
         .par_iter()
-        .map(|r| one(&r.doc.common.src, None))
+        .map(|r| doc(&r.doc.common.src, None))
         .collect();
     let articles: Vec<Arc<Rendered>> = site
         .articles
         .par_iter()
-        .map(|a| one(&a.doc.common.src, a.doc.cover.as_ref()))
+        .map(|a| doc(&a.doc.common.src, a.doc.cover.as_ref()))
         .collect();
     let pages: Vec<Arc<Rendered>> = site
         .pages
         .par_iter()
-        .map(|p| one(&p.doc.common.src, None))
+        .map(|p| doc(&p.doc.common.src, None))
         .collect();
     let units: Vec<Arc<Rendered>> = site
         .units
@@ -426,11 +434,13 @@ pub struct Written {
 /// Done before the pages, so the plain texts can be dropped first. With a
 /// `cache` (kept by `serve` between builds) only what changed since its
 /// last build is tokenized and serialized again; the files are the same.
+/// Its light bodies (`serve`) are rendered again through the [`Refill`],
+/// `batch` documents at a time.
 pub fn write_search(
     site: &Site,
     bodies: &Bodies,
     sink: &dyn Sink,
-    cache: Option<&mut search::SearchCache>,
+    cache: Option<(&mut search::SearchCache, &Refill, usize)>,
 ) -> Result<usize, Vec<Diagnostic>> {
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let fail = |e: crate::fs::FsError| {
@@ -438,8 +448,10 @@ pub fn write_search(
         errs.push(write_error(&e));
     };
     let total = match cache {
-        Some(cache) => {
-            cache.build(site, bodies);
+        Some((cache, refill, batch)) => {
+            if let Err(e) = cache.build(site, bodies, (refill, batch), sink) {
+                fail(e);
+            }
             // On one thread: the cache serves `serve`, whose in-memory sink
             // takes a file in a few hundred nanoseconds behind one lock
             // (10k: 1 ms; 3 ms from two threads contending).

@@ -415,6 +415,21 @@ pub(super) fn chunk_file_into(json: &[u8], out: &mut Vec<u8>) {
     });
 }
 
+/// The JSON rows of a text chunk's file ([`chunk_file`]); None when it
+/// is not one (its size is the gzip trailer's, at most 256 MB).
+pub(super) fn chunk_json(file: &[u8]) -> Option<Vec<u8>> {
+    let size = file.get(file.len().checked_sub(4)?..)?;
+    let size = u32::from_le_bytes(size.try_into().ok()?) as usize;
+    if size > 1 << 28 {
+        return None;
+    }
+    let mut out = vec![0; size];
+    let n = libdeflater::Decompressor::new()
+        .gzip_decompress(file, &mut out)
+        .ok()?;
+    (n == size).then_some(out)
+}
+
 /// Site path of `docs.json`.
 pub const DOCS_PATH: &str = "search/docs.json";
 
@@ -502,6 +517,9 @@ mod tests {
             .unwrap();
         assert_eq!(&out[..n], json);
         assert_eq!(chunk_file(&json), gz, "the same bytes every time");
+        assert_eq!(chunk_json(&gz).as_deref(), Some(json.as_slice()));
+        assert_eq!(chunk_json(&gz[..gz.len() - 1]), None);
+        assert_eq!(chunk_json(b"[]"), None);
     }
 
     #[test]

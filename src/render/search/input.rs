@@ -28,6 +28,8 @@ pub(super) struct DocInput<'a> {
     /// [`super::markdown::Rendered::key`] of the body: equal keys, equal
     /// `text`; 0 when unknown.
     pub(super) key: u64,
+    /// Of a light body (no `text`): the hash of its plain text.
+    pub(super) text_hash: Option<u64>,
 }
 
 impl DocInput<'_> {
@@ -140,6 +142,7 @@ pub(super) fn input<'a>(site: &'a Site, doc: DocRef, m: &'a Rendered) -> DocInpu
                 ku: (r.unit + 1) * 4,
                 text: &m.plain,
                 key: m.key,
+                text_hash: m.light.then_some(m.plain_hash),
             }
         }
         DocRef::Article(i) => {
@@ -156,6 +159,7 @@ pub(super) fn input<'a>(site: &'a Site, doc: DocRef, m: &'a Rendered) -> DocInpu
                 ku: a.unit.map_or(0, |u| u + 1) * 4 + 1,
                 text: &m.plain,
                 key: m.key,
+                text_hash: m.light.then_some(m.plain_hash),
             }
         }
         DocRef::Page(i) => DocInput {
@@ -169,6 +173,7 @@ pub(super) fn input<'a>(site: &'a Site, doc: DocRef, m: &'a Rendered) -> DocInpu
             ku: 2,
             text: &m.plain,
             key: m.key,
+            text_hash: m.light.then_some(m.plain_hash),
         },
         DocRef::Unit(i) => {
             let u = &site.units[i];
@@ -183,6 +188,7 @@ pub(super) fn input<'a>(site: &'a Site, doc: DocRef, m: &'a Rendered) -> DocInpu
                 ku: (i + 1) * 4 + 3,
                 text: &m.plain,
                 key: m.key,
+                text_hash: m.light.then_some(m.plain_hash),
             }
         }
     }

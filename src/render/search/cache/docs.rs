@@ -50,25 +50,25 @@ pub(super) struct Doc {
     pub(super) text_hash: u64,
     /// See [`super::vocab::push_entry_code`].
     pub(super) tokens: Box<[u8]>,
-    /// The JSON of the text chunk holding the document's row (its file
-    /// is that gzipped), and where the row is.
-    pub(super) chunk: Arc<[u8]>,
+    /// Where the document's row is: in the JSON of the text chunk file
+    /// `src` (of the state's `chunk_files`, read back from the sink when a
+    /// chunk holding it is written again), at these offsets.
+    pub(super) src: usize,
     pub(super) row: (usize, usize),
+    /// The xxh3 of the row.
+    pub(super) row_hash: u64,
     /// [`Row::cost`](super::format::Row::cost) of the row.
     pub(super) row_cost: usize,
 }
 
 impl Doc {
-    pub(super) fn row(&self) -> &[u8] {
-        &self.chunk[self.row.0..self.row.1]
-    }
-
     /// Whether `d`, whose [`meta`] is `meta`, is the document this was made
     /// from (then its key is taken: equal keys need no text hash next time).
     pub(super) fn same(&mut self, d: &DocInput, meta: u64) -> bool {
         let same = d.key != 0
             && self.meta == meta
-            && (self.key == d.key || self.text_hash == text_hash(d.text));
+            && (self.key == d.key
+                || self.text_hash == d.text_hash.unwrap_or_else(|| text_hash(d.text)));
         if same {
             self.key = d.key;
         }
@@ -132,6 +132,7 @@ pub(super) fn meta(buf: &mut Vec<u8>, d: &DocInput) -> u64 {
 /// The row of a document read afresh (its tokens: [`Vocab::tokenize`]).
 pub(super) struct Fresh {
     pub(super) row: Vec<u8>,
+    pub(super) row_hash: u64,
     pub(super) row_cost: usize,
     pub(super) text_hash: u64,
 }
@@ -145,6 +146,7 @@ impl Fresh {
             r.cost(d.text)
         });
         Fresh {
+            row_hash: xxhash_rust::xxh3::xxh3_64(&row),
             row,
             row_cost,
             text_hash: text_hash(d.text),

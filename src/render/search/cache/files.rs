@@ -1,11 +1,11 @@
 //! Serializing the shards and text chunks an edit touched.
 
-use super::super::format::{chunk_file, ShardWriter, Sizes};
+use super::super::format::{chunk_file, chunk_json, text_path, ShardWriter, Sizes};
 use super::super::tokenize;
 use super::docs::empty_file;
 use super::State;
 use crate::hash::FxHashMap;
-use crate::output::Blob;
+use crate::output::{Blob, Sink};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -74,16 +74,19 @@ impl State {
     }
 
     /// Serializes text chunks `which` (by `chunk`), taking the rows of
-    /// documents in `rows` from there and the others' from their current
-    /// chunk (the documents keep the JSON, the files are gzipped). Each
-    /// chunk takes its own fresh rows and drops them once joined: a first
-    /// build does not hold every row beside every chunk (10k: 50 MB).
-    /// Returns the number of chunks serialized.
+    /// documents in `rows` from there and the others' from the chunk file
+    /// `sources[src]` holding them (read back through `sink`, the files
+    /// are gzipped JSON: the JSON is not held, 10k: 50 MB). Each chunk
+    /// takes its own fresh rows and drops them once joined: a first build
+    /// does not hold every row beside every chunk. Returns the number of
+    /// chunks serialized.
     pub(super) fn write_chunks(
         &mut self,
         which: &[usize],
         mut rows: FxHashMap<usize, Vec<u8>>,
-    ) -> usize {
+        sources: &[Blob],
+        sink: &dyn Sink,
+    ) -> crate::fs::Result<usize> {
         let (n, chunk) = (self.docs.len(), self.chunk);
         self.chunk_files.resize(n.div_ceil(chunk), empty_file());
         let mut fresh: Vec<Vec<Option<Vec<u8>>>> = which
@@ -95,8 +98,8 @@ impl State {
             })
             .collect();
         drop(rows);
-        // Per chunk: its JSON, its file and where each of its rows is.
-        type Built = (Arc<[u8]>, Vec<u8>, Vec<(usize, usize)>);
+        // Per chunk: its file and where each of its rows is.
+        type Built = (Vec<u8>, Vec<(usize, usize)>);
         let built: Vec<Built> = which
             .par_iter()
             .zip(fresh.par_iter_mut())
@@ -105,6 +108,9 @@ impl State {
                 let mut out =
                     Vec::with_capacity(self.docs[from..to].iter().map(|d| d.row_cost * 2).sum());
                 let mut at = Vec::with_capacity(to - from);
+                // The JSON of the last source read (rows in order mostly
+                // come from one or two).
+                let mut json: Option<(usize, Vec<u8>)> = None;
                 out.push(b'[');
                 for (i, row) in (from..to).zip(fresh.iter_mut()) {
                     if i > from {
@@ -113,22 +119,46 @@ impl State {
                     let start = out.len();
                     match row.take() {
                         Some(r) => out.extend_from_slice(&r),
-                        None => out.extend_from_slice(self.docs[i].row()),
+                        None => {
+                            let d = &self.docs[i];
+                            if json.as_ref().is_none_or(|j| j.0 != d.src) {
+                                json = Some((d.src, read_json(sources, d.src, sink)?));
+                            }
+                            let bytes = json.as_ref().and_then(|j| j.1.get(d.row.0..d.row.1));
+                            out.extend_from_slice(bytes.ok_or_else(|| unreadable(d.src))?);
+                        }
                     }
                     at.push((start, out.len()));
                 }
                 out.push(b']');
-                let file = chunk_file(&out);
-                (Arc::from(out), file, at)
+                Ok((chunk_file(&out), at))
             })
-            .collect();
-        for (&c, (json, file, at)) in which.iter().zip(built) {
+            .collect::<crate::fs::Result<_>>()?;
+        for (&c, (file, at)) in which.iter().zip(built) {
             for (d, row) in self.docs[c * chunk..].iter_mut().zip(at) {
-                d.chunk = json.clone();
-                d.row = row;
+                (d.src, d.row) = (c, row);
             }
             self.chunk_files[c] = Blob::Bytes(Arc::from(file));
         }
-        which.len()
+        Ok(which.len())
+    }
+}
+
+/// The JSON of text chunk file `sources[n]`.
+fn read_json(sources: &[Blob], n: usize, sink: &dyn Sink) -> crate::fs::Result<Vec<u8>> {
+    let file = sink
+        .read_blob(sources.get(n).ok_or_else(|| unreadable(n))?)
+        .map_err(|e| crate::fs::FsError {
+            path: text_path(n).into(),
+            source: e.source,
+        })?;
+    chunk_json(&file).ok_or_else(|| unreadable(n))
+}
+
+/// A text chunk file the cache wrote that does not read back as one.
+fn unreadable(n: usize) -> crate::fs::FsError {
+    crate::fs::FsError {
+        path: text_path(n).into(),
+        source: std::io::Error::other("a kept search text chunk does not read back"),
     }
 }

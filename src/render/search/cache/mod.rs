@@ -21,11 +21,13 @@
 //! all shards or all chunks.
 
 use super::format::{docs_json, shard_path, text_path, Sizes, DOCS_PATH};
-use super::input::{input, inputs, order, DocInput, DocRef};
+use super::input::{input, order, DocInput, DocRef};
 use super::vocab::{decode, Tok, Vocab};
 use crate::hash::FxHashMap;
-use crate::output::Blob;
+use crate::output::{Blob, Sink};
+use crate::render::markdown::Rendered;
 use crate::render::Bodies;
+use crate::render::Refill;
 use crate::site::Site;
 use docs::{meta, Doc, Fresh, Paths};
 use rayon::prelude::*;
@@ -75,7 +77,7 @@ struct State {
     /// postings now), by token text.
     shard_tids: Vec<Vec<u32>>,
     /// The files as last written (handles from the sink: see [`Blob`]);
-    /// the documents hold their chunks' bytes.
+    /// the documents know where in them their rows are.
     shard_files: Vec<Blob>,
     chunk_files: Vec<Blob>,
     docs_file: Blob,
@@ -117,9 +119,7 @@ impl SearchCache {
             .map(|d| size_of::<Doc>() + d.tokens.len())
             .sum::<usize>()
             + s.paths.text.len()
-            + s.paths.ends.len() * 8
-            // The JSON of the text chunks, shared by their documents.
-            + s.docs.iter().step_by(s.chunk.max(1)).map(|d| d.chunk.len()).sum::<usize>();
+            + s.paths.ends.len() * 8;
         let shards: usize = s.shard_tids.iter().map(|l| 24 + l.capacity() * 4).sum();
         let files = std::iter::once(&s.docs_file)
             .chain(&s.shard_files)
@@ -132,47 +132,74 @@ impl SearchCache {
         (toks + maps + docs + shards, files)
     }
 
-    /// The documents whose body is light (see
+    /// The positions in `inputs` (the index's documents in id order,
+    /// `order`) of those whose body is light (see
     /// [`Rendered::light`](crate::render::markdown::Rendered::light)) and
-    /// whose text [`SearchCache::build`] will read: those not in the index
-    /// as they are now (by site path, body key and [`meta`]).
-    pub(crate) fn needs_text(&self, site: &Site, bodies: &Bodies) -> Vec<DocRef> {
-        let order = order(site);
-        let light = |d: &DocRef| bodies.of(*d).light;
+    /// not in the index as they are now (by site path, body key or plain
+    /// text hash, and [`meta`]): their text must be rendered again.
+    fn needs_text(
+        &self,
+        bodies: &Bodies,
+        order: &[DocRef],
+        inputs: &[DocInput],
+        metas: &[u64],
+    ) -> Vec<usize> {
+        let light = |i: &usize| bodies.of(order[*i]).light;
         let Some(s) = &self.state else {
-            return order.into_iter().filter(light).collect();
+            return (0..inputs.len()).filter(light).collect();
         };
         let by_path: FxHashMap<&str, usize> =
             s.paths.iter().enumerate().map(|(j, p)| (p, j)).collect();
-        let mut buf = Vec::with_capacity(1024);
-        order
-            .into_iter()
+        (0..inputs.len())
             .filter(light)
-            .filter(|&d| {
-                let input = input(site, d, bodies.of(d));
-                let meta = meta(&mut buf, &input);
-                by_path
-                    .get(input.path)
-                    .is_none_or(|&j| s.docs[j].key != input.key || s.docs[j].meta != meta)
+            .filter(|&i| {
+                let d = &inputs[i];
+                by_path.get(d.path).is_none_or(|&j| {
+                    let old = &s.docs[j];
+                    let same_text = old.key == d.key || Some(old.text_hash) == d.text_hash;
+                    d.key == 0 || old.meta != metas[i] || !same_text
+                })
             })
             .collect()
     }
 
     /// Brings the index up to date with the model (the files:
-    /// [`SearchCache::files`]).
-    pub(crate) fn build(&mut self, site: &Site, bodies: &Bodies) {
-        let (units, inputs) = inputs(site, bodies);
+    /// [`SearchCache::files`]). Light bodies whose text the index needs
+    /// are rendered again through `refill`, `batch` at a time: tokenized
+    /// and their rows made, then their texts dropped. Unchanged rows of a
+    /// text chunk written again are read back from its file through
+    /// `sink` (the one the files were written to); when one cannot be, the
+    /// cache is emptied and the error returned.
+    pub(crate) fn build(
+        &mut self,
+        site: &Site,
+        bodies: &Bodies,
+        (refill, batch): (&Refill, usize),
+        sink: &dyn Sink,
+    ) -> crate::fs::Result<()> {
+        let order = order(site);
+        let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
+        let inputs: Vec<DocInput> = order
+            .iter()
+            .map(|&doc| input(site, doc, bodies.of(doc)))
+            .collect();
         // Light passes over every document run on one thread: on a busy
         // machine a parallel pass waits for descheduled workers.
         let mut buf = Vec::with_capacity(1024);
         let metas: Vec<u64> = inputs.iter().map(|d| meta(&mut buf, d)).collect();
+        let need = self.needs_text(bodies, &order, &inputs, &metas);
         // Taken out while it changes: a panic leaves an empty cache.
-        let prev = self.state.take();
+        let mut prev = self.state.take();
+        let mut vocab = Vocab::default();
+        let pre = {
+            let vocab = prev.as_mut().map_or(&mut vocab, |s| &mut s.vocab);
+            Pre::read(site, (&order, &need), refill, vocab, batch)
+        };
         let same_docs = prev.as_ref().is_some_and(|s| s.paths.same(&inputs));
         let (mut state, mut reuse) = match prev {
-            Some(s) if same_docs => s.patch(&inputs, &metas, self.sizes),
-            prev => State::rebuild(prev, &inputs, &metas, self.sizes),
-        };
+            Some(s) if same_docs => s.patch(&inputs, &metas, (self.sizes, sink), pre),
+            prev => State::rebuild((prev, vocab), &inputs, &metas, (self.sizes, sink), pre),
+        }?;
         let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
         state.docs_file = Blob::Bytes(Arc::from(
             docs_json(state.bits, state.chunk, &units, &ku).into_bytes(),
@@ -190,6 +217,7 @@ impl SearchCache {
         reuse.files = state.names.len();
         self.last = reuse;
         self.state = Some(state);
+        Ok(())
     }
 
     /// Hands every search file of the last build to `write` (site path,
@@ -209,24 +237,81 @@ impl SearchCache {
     }
 }
 
+/// The documents read again before the index is brought up to date: by
+/// position, their row and token list.
+struct Pre {
+    /// The vocabulary's length before: ids from there on are new.
+    first_new: usize,
+    read: FxHashMap<usize, (Fresh, Box<[u8]>)>,
+}
+
+impl Pre {
+    /// Renders the documents at positions `need` of `order` again, `batch`
+    /// at a time, and tokenizes them with `vocab`.
+    fn read(
+        site: &Site,
+        (order, need): (&[DocRef], &[usize]),
+        refill: &Refill,
+        vocab: &mut Vocab,
+        batch: usize,
+    ) -> Pre {
+        let first_new = vocab.toks.len();
+        let mut read = FxHashMap::default();
+        for part in need.chunks(batch.max(1)) {
+            let whole: Vec<Rendered> = part
+                .par_iter()
+                .map(|&i| refill.get(order[i]).unwrap_or_default())
+                .collect();
+            let docs: Vec<DocInput> = part
+                .iter()
+                .zip(&whole)
+                .map(|(&i, m)| input(site, order[i], m))
+                .collect();
+            let fresh: Vec<Fresh> = docs.par_iter().map(Fresh::of).collect();
+            let refs: Vec<&DocInput> = docs.iter().collect();
+            let (lists, _) = vocab.tokenize(&refs);
+            read.extend(part.iter().copied().zip(fresh.into_iter().zip(lists)));
+        }
+        Pre { first_new, read }
+    }
+}
+
 impl State {
     /// The same documents in the same order: patches the changed ones.
-    fn patch(mut self, inputs: &[DocInput], metas: &[u64], sizes: Sizes) -> (State, SearchReuse) {
+    fn patch(
+        mut self,
+        inputs: &[DocInput],
+        metas: &[u64],
+        (sizes, sink): (Sizes, &dyn Sink),
+        mut pre: Pre,
+    ) -> crate::fs::Result<(State, SearchReuse)> {
         let changed: Vec<usize> = self
             .docs
             .iter_mut()
             .zip(inputs)
             .zip(metas)
             .enumerate()
-            .filter_map(|(i, ((old, d), &meta))| (!old.same(d, meta)).then_some(i))
+            .filter_map(|(i, ((old, d), &meta))| {
+                (pre.read.contains_key(&i) || !old.same(d, meta)).then_some(i)
+            })
             .collect();
-        let fresh: Vec<Fresh> = changed.par_iter().map(|&i| Fresh::of(&inputs[i])).collect();
-        let first_new = self.vocab.toks.len();
-        let refs: Vec<&DocInput> = changed.iter().map(|&i| &inputs[i]).collect();
+        let here: Vec<usize> = changed
+            .iter()
+            .copied()
+            .filter(|i| !pre.read.contains_key(i))
+            .collect();
+        let fresh: Vec<Fresh> = here.par_iter().map(|&i| Fresh::of(&inputs[i])).collect();
+        let first_new = pre.first_new;
+        let refs: Vec<&DocInput> = here.iter().map(|&i| &inputs[i]).collect();
         let (lists, _) = self.vocab.tokenize(&refs);
+        let mut here = fresh.into_iter().zip(lists);
         let mut dirty: Vec<u32> = Vec::new();
         let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
-        for ((&i, f), list) in changed.iter().zip(fresh).zip(lists) {
+        for &i in &changed {
+            let (f, list) = match pre.read.remove(&i) {
+                Some(read) => read,
+                None => here.next().expect("a changed document is read"),
+            };
             let id = u32::try_from(i).expect("fewer than 16 million documents");
             let doc = &mut self.docs[i];
             let old_tokens = std::mem::replace(&mut doc.tokens, list);
@@ -259,7 +344,8 @@ impl State {
                 }
             }
             (doc.key, doc.meta, doc.text_hash) = (inputs[i].key, metas[i], f.text_hash);
-            if doc.row() != f.row.as_slice() {
+            if doc.row_hash != f.row_hash {
+                doc.row_hash = f.row_hash;
                 self.row_bytes = self.row_bytes - doc.row_cost + f.row_cost;
                 doc.row_cost = f.row_cost;
                 rows.insert(i, f.row);
@@ -280,7 +366,8 @@ impl State {
         } else {
             (0..self.docs.len().div_ceil(self.chunk)).collect()
         };
-        reuse.serialized += self.write_chunks(&which, rows);
-        (self, reuse)
+        let sources = self.chunk_files.clone();
+        reuse.serialized += self.write_chunks(&which, rows, &sources, sink)?;
+        Ok((self, reuse))
     }
 }

@@ -2,41 +2,53 @@
 
 use super::super::format::Sizes;
 use super::super::input::DocInput;
+use super::super::vocab::Vocab;
 use super::super::vocab::{decode, TokenCodes};
 use super::docs::{empty_file, Doc, Fresh, Paths};
-use super::{SearchReuse, State};
+use super::{Pre, SearchReuse, State};
 use crate::hash::FxHashMap;
+use crate::output::Sink;
 use rayon::prelude::*;
-use std::sync::Arc;
 
 impl State {
     /// Documents came, went or moved (or there is no previous state):
     /// postings rebuilt from the token lists, kept ones where possible.
+    /// `vocab`: the one `pre` tokenized with when there is no `prev`.
     pub(super) fn rebuild(
-        prev: Option<State>,
+        (prev, vocab): (Option<State>, Vocab),
         inputs: &[DocInput],
         metas: &[u64],
-        sizes: Sizes,
-    ) -> (State, SearchReuse) {
+        (sizes, sink): (Sizes, &dyn Sink),
+        mut pre: Pre,
+    ) -> crate::fs::Result<(State, SearchReuse)> {
         let had_prev = prev.is_some();
-        let (vocab, old_paths, mut old_docs, bits, shard_tids, shard_files, names) = match prev {
+        let pre_read = pre.read.len();
+        let (vocab, old_paths, mut old_docs, bits, shard_tids, files, names) = match prev {
             Some(s) => (
                 s.vocab,
                 s.paths,
                 s.docs,
                 s.bits,
                 s.shard_tids,
-                s.shard_files,
+                (s.shard_files, s.chunk_files),
                 (s.names, s.named),
             ),
-            None => Default::default(),
+            None => {
+                let (paths, docs, bits, tids, files, names) = Default::default();
+                (vocab, paths, docs, bits, tids, files, names)
+            }
         };
-        let kept = kept(&old_paths, &mut old_docs, inputs, metas);
+        let (shard_files, old_chunks) = files;
+        let mut kept = kept(&old_paths, &mut old_docs, inputs, metas);
         drop(old_paths);
+        for &i in pre.read.keys() {
+            kept[i] = None;
+        }
         let read: Vec<&DocInput> = inputs
             .iter()
+            .enumerate()
             .zip(&kept)
-            .filter_map(|(d, k)| k.is_none().then_some(d))
+            .filter_map(|((i, d), k)| (k.is_none() && !pre.read.contains_key(&i)).then_some(d))
             .collect();
         let fresh: Vec<Fresh> = read.par_iter().map(|d| Fresh::of(d)).collect();
         let mut state = State {
@@ -54,12 +66,16 @@ impl State {
             names: names.0,
             named: names.1,
         };
-        let first_new = state.vocab.toks.len();
+        let first_new = pre.first_new;
         let tokenized = read.len();
         let (lists, by_id) = state.vocab.tokenize(&read);
         drop(read);
-        let fresh = fresh.into_iter().zip(lists);
-        let rows = state.take_docs(inputs, metas, &kept, old_docs, fresh);
+        let mut fresh = fresh.into_iter().zip(lists);
+        let next = |i: usize| match pre.read.remove(&i) {
+            Some(read) => read,
+            None => fresh.next().expect("a document not kept is read"),
+        };
+        let rows = state.take_docs(inputs, metas, &kept, old_docs, next);
         let postings = if tokenized == inputs.len() {
             // Every document was tokenized: its ids are the final ones.
             final_ids(by_id, state.vocab.toks.len())
@@ -69,19 +85,19 @@ impl State {
         };
         let dirty = state.set_postings(postings);
         let mut reuse = SearchReuse {
-            tokenized,
+            tokenized: tokenized + pre_read,
             rebuilt: true,
             ..SearchReuse::default()
         };
         reuse.serialized += state.settle_shards(sizes, had_prev.then_some(first_new), dirty);
         state.chunk = sizes.chunk(state.docs.len(), state.row_bytes);
         let all: Vec<usize> = (0..state.docs.len().div_ceil(state.chunk)).collect();
-        reuse.serialized += state.write_chunks(&all, rows);
-        (state, reuse)
+        reuse.serialized += state.write_chunks(&all, rows, &old_chunks, sink)?;
+        Ok((state, reuse))
     }
 
     /// Fills `docs` in the order of `inputs`: the kept ones taken from
-    /// `old_docs`, the others from `fresh` (in order, with their token
+    /// `old_docs`, the others from `fresh` (by position, with their token
     /// lists). Returns the rows of the fresh ones, by document id.
     fn take_docs(
         &mut self,
@@ -89,9 +105,8 @@ impl State {
         metas: &[u64],
         kept: &[Option<usize>],
         mut old_docs: Vec<Doc>,
-        mut fresh: impl Iterator<Item = (Fresh, Box<[u8]>)>,
+        mut fresh: impl FnMut(usize) -> (Fresh, Box<[u8]>),
     ) -> FxHashMap<usize, Vec<u8>> {
-        let empty: Arc<[u8]> = Arc::from(Vec::new());
         let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
         for (i, (d, k)) in inputs.iter().zip(kept).enumerate() {
             let doc = match k {
@@ -102,21 +117,23 @@ impl State {
                         meta: old.meta,
                         text_hash: old.text_hash,
                         tokens: std::mem::take(&mut old.tokens),
-                        chunk: old.chunk.clone(),
+                        src: old.src,
                         row: old.row,
+                        row_hash: old.row_hash,
                         row_cost: old.row_cost,
                     }
                 }
                 None => {
-                    let (f, list) = fresh.next().expect("a document not kept is read");
+                    let (f, list) = fresh(i);
                     rows.insert(i, f.row);
                     Doc {
                         key: d.key,
                         meta: metas[i],
                         text_hash: f.text_hash,
                         tokens: list,
-                        chunk: empty.clone(),
+                        src: 0,
                         row: (0, 0),
+                        row_hash: f.row_hash,
                         row_cost: f.row_cost,
                     }
                 }

@@ -221,7 +221,36 @@ fn check_bodies(
     cache: &mut SearchCache,
     what: &str,
 ) -> (SearchReuse, (u64, u64)) {
-    cache.build(&site, &bodies);
+    check_light((site, bodies), cache, what, None)
+}
+
+/// [`check_bodies`]; with `Some(batch)`, the documents' bodies are handed
+/// to the cache light, their texts rendered again `batch` at a time.
+fn check_light(
+    (site, bodies): (Site, Bodies),
+    cache: &mut SearchCache,
+    what: &str,
+    light: Option<usize>,
+) -> (SearchReuse, (u64, u64)) {
+    let known = crate::render::known_paths(&site, &Default::default());
+    let refill = crate::render::Refill::new(&site, &known);
+    let lightened = light.map(|_| {
+        let lighten = |l: &[Arc<Rendered>]| -> Vec<Arc<Rendered>> {
+            l.iter().map(|m| Arc::new(m.light())).collect()
+        };
+        Bodies {
+            reports: lighten(&bodies.reports),
+            articles: lighten(&bodies.articles),
+            pages: lighten(&bodies.pages),
+            units: bodies.units.clone(),
+        }
+    });
+    let batch = light.unwrap_or(crate::render::BATCH);
+    let bodies_in = lightened.as_ref().unwrap_or(&bodies);
+    let sink = crate::output::Discard;
+    cache
+        .build(&site, bodies_in, (&refill, batch), &sink)
+        .unwrap();
     let mut cached = Files::new();
     cache.write_files(&mut |p, b| {
         let Blob::Bytes(bytes) = &b else {
@@ -448,6 +477,9 @@ fn search_cache_default_sizes_through_write_search() {
     let (s, b) = site.load();
     let write = |cache: Option<&mut SearchCache>| {
         let mem = crate::output::Memory::default();
+        let known = crate::render::known_paths(&s, &Default::default());
+        let refill = crate::render::Refill::new(&s, &known);
+        let cache = cache.map(|c| (c, &refill, crate::render::BATCH));
         let n = crate::render::write_search(&s, &b, &mem, cache).unwrap();
         let files = mem.files.into_inner().unwrap();
         assert_eq!(n, files.len());
@@ -462,4 +494,68 @@ fn search_cache_default_sizes_through_write_search() {
     assert_eq!(write(Some(&mut cache)), fresh);
     assert_eq!(write(Some(&mut cache)), fresh);
     assert_eq!(cache.last.serialized, 1);
+}
+
+#[test]
+fn search_cache_of_light_bodies_equals_full_builds() {
+    let site = TestSite::new();
+    let mut cache = SearchCache::sized(SMALL);
+    let light = |site: &TestSite, cache: &mut SearchCache, what: &str| {
+        check_light(site.load(), cache, what, Some(4))
+    };
+    // Every document read again, four at a time.
+    let (r, _) = light(&site, &mut cache, "first build");
+    assert!(r.rebuilt && r.tokenized == 17, "{r:?}");
+    let (r, _) = light(&site, &mut cache, "no change");
+    assert_eq!((r.tokenized, r.rebuilt), (0, false));
+    site.edit("content/reports/r03.md", "2024\n", "2024 门前五包\n");
+    let (r, _) = light(&site, &mut cache, "body edit");
+    assert_eq!((r.tokenized, r.rebuilt), (1, false));
+    // Whole bodies and light ones make the same index.
+    site.edit(
+        "content/reports/r05.md",
+        "title: 第5份",
+        "title: 改过的第5份",
+    );
+    check(&site, &mut cache, "title, whole");
+    site.edit("content/reports/r07.md", "标签3", "新标签");
+    light(&site, &mut cache, "tag");
+    site.write(
+        "content/reports/r20.md",
+        report(
+            "新增的报告",
+            "陶乐镇",
+            "2025-01-05",
+            "新增",
+            &text(20, 70, 300),
+        ),
+    );
+    // Every key changed (a new site path), no text did but the new one's.
+    let (r, _) = light(&site, &mut cache, "added");
+    assert!(r.rebuilt && r.tokenized == 1, "{r:?}");
+    std::fs::remove_file(site.path("content/reports/r03.md")).unwrap();
+    let (r, _) = light(&site, &mut cache, "removed");
+    assert!(r.rebuilt && r.tokenized == 0, "{r:?}");
+}
+
+#[test]
+fn search_cache_that_cannot_read_a_chunk_back_starts_again() {
+    let site = TestSite::new();
+    let mut cache = SearchCache::sized(SMALL);
+    let build = |cache: &mut SearchCache| {
+        let (s, b) = site.load();
+        let known = crate::render::known_paths(&s, &Default::default());
+        let refill = crate::render::Refill::new(&s, &known);
+        let batch = crate::render::BATCH;
+        cache.build(&s, &b, (&refill, batch), &crate::output::Discard)
+    };
+    build(&mut cache).unwrap();
+    // Kept as keys of a store the next build's sink does not have.
+    cache.write_files(&mut |_, _| Some(Blob::Stored(7)));
+    site.edit("content/reports/r03.md", "2024\n", "2024 门前五包\n");
+    let err = build(&mut cache).unwrap_err();
+    assert!(err.path.starts_with("search/text/"), "{err:?}");
+    assert!(cache.state.is_none());
+    let (r, _) = check(&site, &mut cache, "after the failed build");
+    assert!(r.rebuilt && r.tokenized == 17, "{r:?}");
 }
