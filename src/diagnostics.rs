@@ -167,9 +167,38 @@ fn display_path(p: &Path) -> String {
 /// Sorts problems by file and position so output is stable whatever order
 /// the parallel loaders finished in.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (&a.path, a.line, a.col, a.severity).cmp(&(&b.path, b.line, b.col, b.severity))
-    });
+    // Each path split into components once (paths compare by components):
+    // splitting them again at every comparison cost more than the rest of
+    // a `serve` rebuild's bookkeeping with thousands of warnings.
+    let keys: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            let parts: Vec<std::path::Component> = d.path.components().collect();
+            (parts, d.line, d.col, d.severity)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..diags.len()).collect();
+    // Stable: equal problems keep their order.
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    drop(keys);
+    permute(diags, order);
+}
+
+/// Reorders `v` so that position `i` holds what was at `order[i]`
+/// (`order` a permutation), following its cycles with swaps.
+fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for i in 0..v.len() {
+        let mut j = i;
+        while order[j] != DONE {
+            let k = std::mem::replace(&mut order[j], DONE);
+            if k == i {
+                break;
+            }
+            v.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 /// The closest candidate to `wanted`, if any is close enough to be a likely
@@ -192,6 +221,41 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_orders_by_path_components_then_position_and_is_stable() {
+        let d = |path: &str, line: usize, msg: &str| {
+            Diagnostic::warning(path, line, 1, text!("{}", msg; "{}", msg))
+        };
+        // By components `a/b` comes before `a.b` (bytewise it would not).
+        let mut v = vec![
+            d("a.b", 1, "p"),
+            d("a/b", 2, "q"),
+            d("a/b", 1, "r"),
+            d("a/b", 2, "s"),
+            d("./a", 9, "t"),
+            d("a", 3, "u"),
+        ];
+        let mut expected = v.clone();
+        expected.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+        sort(&mut v);
+        let msgs = |v: &[Diagnostic]| -> Vec<String> {
+            v.iter()
+                .map(|d| d.message.get(Lang::En).to_string())
+                .collect()
+        };
+        assert_eq!(msgs(&v), msgs(&expected));
+        assert_eq!(msgs(&v), ["t", "u", "r", "q", "s", "p"]);
+        for n in 0..40usize {
+            let order: Vec<usize> = (0..n).map(|i| (i * 7 + 3) % n.max(1)).collect();
+            if n % 7 == 0 {
+                continue; // not a permutation
+            }
+            let mut v: Vec<usize> = (100..100 + n).collect();
+            permute(&mut v, order.clone());
+            assert_eq!(v, order.iter().map(|&i| 100 + i).collect::<Vec<_>>());
+        }
+    }
 
     #[test]
     fn lc_all_overrides_lang() {

@@ -449,17 +449,22 @@ fn run_cached(
     // Light bodies are rendered again from their sources (the files read
     // again) where the search index or a page needs them.
     let refill = render::Refill::new(&site, &known);
-    let stats = site::stats::Stats::compute(&site);
-    phases.done("stats");
-    let search_files = if site.config.search {
-        let cache = (&mut session.search, &refill, batch);
-        render::write_search(&site, &bodies, sink, Some(cache)).map_err(fail_with(diags))?
-    } else {
-        0
-    };
+    // The figures are aggregated beside the search index (neither reads
+    // the other): one core each.
+    let (stats, search_files) = rayon::join(
+        || site::stats::Stats::compute(&site),
+        || match site.config.search {
+            true => {
+                let cache = (&mut session.search, &refill, batch);
+                render::write_search(&site, &bodies, sink, Some(cache))
+            }
+            false => Ok(0),
+        },
+    );
+    phases.done("stats+search");
+    let search_files = search_files.map_err(fail_with(diags))?;
     // Plain texts served only the search index.
     bodies.release_plain();
-    phases.done("search");
     let target = render::Target {
         sink,
         progress: opts.progress.as_deref(),

@@ -13,12 +13,14 @@ use crate::fs;
 /// which holds it).
 pub use crate::output::Key;
 use crate::output::{file_for, Blob, Sink};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Output file path (`reports/x/index.html`) → the key of its bytes.
-pub type Manifest = HashMap<String, Key>;
+/// Output file path (`reports/x/index.html`) → the key of its bytes. Fx
+/// hashed: `serve` looks up and compares every path of two manifests
+/// after each rebuild, and paths are the site's own.
+pub type Manifest = crate::hash::FxHashMap<String, Key>;
 
 /// A private folder of content-addressed files (see the module header).
 pub struct Store {
@@ -147,7 +149,10 @@ impl<'a> StoreSink<'a> {
     pub fn new(store: &'a Store, files: usize) -> StoreSink<'a> {
         StoreSink {
             store,
-            files: Mutex::new(HashMap::with_capacity(files)),
+            files: Mutex::new(Manifest::with_capacity_and_hasher(
+                files,
+                Default::default(),
+            )),
         }
     }
 

@@ -126,9 +126,12 @@ impl Serve {
         let port = free_port();
         let child = common::serve::spawn_with(dir.path(), port, args);
         let s = Serve { child, port, dir };
-        wait_until("the server to answer", || {
-            request(port, "GET", "/cw/").is_some()
-        });
+        // A large site's first build may take longer than BOUND.
+        let start = Instant::now();
+        while request(port, "GET", "/cw/").is_none() {
+            assert!(start.elapsed() < 12 * BOUND, "no answer:\n{}", s.log());
+            std::thread::sleep(Duration::from_millis(25));
+        }
         s
     }
 

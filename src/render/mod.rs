@@ -415,6 +415,8 @@ pub struct RenderCache {
     signed: HashedMap<Signed>,
     /// Static files and assets read from disk, by path.
     copies: HashMap<PathBuf, Copied>,
+    /// The last `stats.json`.
+    stats_text: stats::StatsText,
     /// Template renders in the last build: (rendered, reused).
     pub last: (usize, usize),
 }

@@ -228,14 +228,13 @@ fn cache_run(
         .iter()
         .map(|(n, s)| (n, s.text.as_str()))
         .collect();
-    let global = json_hash(
-        xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes()),
-        &(&sources, &site_view),
-    )?;
+    // stats.json (megabytes at city scale) hashed once.
+    let stats_hash = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes());
+    let global = json_hash(stats_hash, &(&sources, &site_view))?;
     let sig_global = json_hash(1, &site_view)?;
     let stats_fn = sources.iter().any(|(_, s)| s.contains("stats("));
     Some(CacheRun {
-        versions: Versions::new(site, bodies, sig_global, &sources, stats_json, stats_fn),
+        versions: Versions::new(site, bodies, sig_global, &sources, stats_hash, stats_fn),
         next_signed: Mutex::new(HashedMap::with_capacity_and_hasher(
             prev_signed,
             Default::default(),
@@ -319,7 +318,10 @@ pub fn write_site(
         refill,
     } = target;
     // stats.json as written; `stats()` in templates parses it when called.
-    let stats_json: Arc<String> = Arc::new(stats::json_text(site, stats));
+    let stats_json: Arc<String> = match cache.as_deref_mut() {
+        Some(c) => stats::json_text_reusing(site, stats, &mut c.stats_text),
+        None => Arc::new(stats::json_text(site, stats)),
+    };
     let mut prev_signed = cache
         .as_deref_mut()
         .map(|c| std::mem::take(&mut c.signed))

@@ -180,9 +180,10 @@ fn now() -> String {
 /// [`apply`], then the audit's one-line count for a good build (after a
 /// build in batches, for the one [`warm`] makes: the audit reads content
 /// from the session's caches).
-fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, built: Built, pass: Pass) {
-    let diags = match &built {
-        Built::Ok { diags, .. } if !builder.warming() => Some(diags.clone()),
+fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, mut built: Built, pass: Pass) {
+    // Taken, not copied: thousands of warnings.
+    let diags = match &mut built {
+        Built::Ok { diags, .. } if !builder.warming() => Some(std::mem::take(diags)),
         _ => None,
     };
     apply(shared, built, pass);
@@ -212,8 +213,13 @@ fn warm(shared: &Arc<Shared>, builder: &Builder) {
     }
     let prev_base = shared.current().base_path.clone();
     let built = builder.build(&prev_base, None);
-    if let (true, Built::Ok { ms, .. }) = (builder.timings, &built) {
-        println!("  ms: warm-up {ms:.1}");
+    match &built {
+        // The same inputs built a moment ago: a file changed meanwhile (a
+        // text read again differs), and its rebuild follows, showing any
+        // error; the good site stays served until then.
+        Built::Failed { .. } => return,
+        Built::Ok { ms, .. } if builder.timings => println!("  ms: warm-up {ms:.1}"),
+        Built::Ok { .. } => {}
     }
     apply_and_audit(shared, builder, built, Pass::Warm);
 }
@@ -258,18 +264,15 @@ fn apply(shared: &Shared, built: Built, pass: Pass) {
             } else {
                 prev.generation + 1
             };
-            let keys: std::collections::HashSet<Key> = files.values().copied().collect();
+            let files = Arc::new(files);
             let snap = Snapshot {
-                files: Arc::new(files),
+                files: files.clone(),
                 base_path,
                 generation,
                 errors: Arc::new(Vec::new()),
             };
             let version = shared.version(&snap);
             shared.publish(snap);
-            // The last good site's files no longer served (or kept by the
-            // session's caches, which hold only this build's) go.
-            shared.store.retain(&|k| keys.contains(&k));
             if was_failing {
                 shared.hub.broadcast("ok", &serde_json::json!({}));
             }
@@ -297,6 +300,11 @@ fn apply(shared: &Shared, built: Built, pass: Pass) {
                       "重新构建用时 {:.0} 毫秒：{} 个文件变化，已刷新页面", ms, changed.len())
             };
             println!("[{}] {}", now(), what.get(lang));
+            // The last good site's files no longer served (or kept by the
+            // session's caches, which hold only this build's) go, once
+            // the browsers were told (a request asks the new manifest).
+            let keys: std::collections::HashSet<Key> = files.values().copied().collect();
+            shared.store.retain(&|k| keys.contains(&k));
         }
         Built::Failed { errors, base_path } => {
             for e in &errors {

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::site::stats::{Group, Rows, Stats};
 use crate::site::Site;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Serialize)]
 struct Counts<'a> {
@@ -65,27 +66,126 @@ fn value_with_rows(site: &Site, stats: &Stats, rows: serde_json::Value) -> serde
 /// they share escaped once (the same bytes as printing them as values:
 /// `tests::fast_exports_match_the_value_and_line_by_line_ones`).
 pub fn json_text(site: &Site, stats: &Stats) -> String {
+    json_text_around(site, stats, &rows_text(&stats.rows)).0
+}
+
+/// [`json_text`] through `kept` (`serve`: an edit seldom changes a
+/// figure): the last text when its rows give the same text
+/// ([`Rows::same_text`]) and the rest the same key ([`head_key`]); the
+/// last rows' text around a new rest when only that changed.
+pub(crate) fn json_text_reusing(site: &Site, stats: &Stats, kept: &mut StatsText) -> Arc<String> {
+    let head = head_key(site, stats);
+    let (text, rows_at) = match &kept.0 {
+        Some(k) if k.rows.same_text(&stats.rows) && k.head == head => return k.text.clone(),
+        Some(k) if k.rows.same_text(&stats.rows) => {
+            json_text_around(site, stats, &k.text[k.rows_at.clone()])
+        }
+        _ => json_text_around(site, stats, &rows_text(&stats.rows)),
+    };
+    let text = Arc::new(text);
+    kept.0 = Some(KeptText {
+        rows: stats.rows.clone(),
+        head,
+        text: text.clone(),
+        rows_at,
+    });
+    text
+}
+
+/// The last `stats.json` of a `serve` (its render cache), so that an
+/// unchanged one is not written again.
+#[derive(Default)]
+pub struct StatsText(Option<KeptText>);
+
+struct KeptText {
+    /// The rows it lists.
+    rows: Rows,
+    /// [`head_key`] of what it shows around them.
+    head: u64,
+    text: Arc<String>,
+    /// Where the rows' text is in `text`.
+    rows_at: std::ops::Range<usize>,
+}
+
+/// A hash of all that [`value_with_rows`] reads but the rows: the
+/// configuration it shows, every group and count, decimals by their
+/// digits and scale (`1.0` is not `1.00`).
+fn head_key(site: &Site, stats: &Stats) -> u64 {
+    let c = &site.config;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut s = |x: &str| {
+        h.update(&(x.len() as u64).to_le_bytes());
+        h.update(x.as_bytes());
+    };
+    s(&format!(
+        "{:?}",
+        (&c.title, &c.base_url, &c.base_path, &c.metrics)
+    ));
+    let agg =
+        |a: &Option<crate::site::stats::Agg>| a.map(|a| (a.value.serialize(), a.approx, a.reports));
+    s(&format!(
+        "{:?}",
+        stats.totals.iter().map(agg).collect::<Vec<_>>()
+    ));
+    for groups in [
+        &stats.by_unit,
+        &stats.by_type,
+        &stats.by_year,
+        &stats.by_subperiod,
+        &stats.by_tag,
+    ] {
+        s(&groups.len().to_string());
+        for g in groups {
+            s(&g.key);
+            s(&g.label);
+            s(g.path.as_deref().unwrap_or("\u{0}"));
+            s(&format!(
+                "{} {:?}",
+                g.reports,
+                g.values.iter().map(agg).collect::<Vec<_>>()
+            ));
+        }
+    }
+    s(&format!(
+        "{:?} {}",
+        stats.articles_per_category, stats.reports
+    ));
+    h.digest()
+}
+
+/// `stats.json` with `rows_text` as the value of `rows`, and where that is.
+fn json_text_around(
+    site: &Site,
+    stats: &Stats,
+    rows_text: &str,
+) -> (String, std::ops::Range<usize>) {
     let head = value_with_rows(site, stats, serde_json::Value::Array(Vec::new()));
     let head = serde_json::to_string_pretty(&head).unwrap_or_default();
     // Top-level keys are indented by two spaces, deeper ones by more, and
     // strings hold no raw line breaks: this occurs once.
     const AT: &str = "\n  \"rows\": []";
     let Some(at) = head.find(AT) else {
-        return head;
+        return (head, 0..0);
     };
     let (before, after) = (&head[..at + AT.len() - 2], &head[at + AT.len()..]);
-    let rows = &stats.rows;
-    // Rows take about 250 bytes; untouched capacity costs nothing.
-    let mut out = String::with_capacity(head.len() + rows.len() * 320 + 16);
+    let mut out = String::with_capacity(head.len() + rows_text.len());
     out.push_str(before);
-    if rows.is_empty() {
-        out.push_str("[]");
-    } else {
-        out.push('[');
-        write_rows(rows, &mut out);
-        out.push_str("\n  ]");
-    }
+    out.push_str(rows_text);
     out.push_str(after);
+    (out, before.len()..before.len() + rows_text.len())
+}
+
+/// The pretty-printed value of `rows` in `stats.json`, at the indentation
+/// of a top-level key's value.
+fn rows_text(rows: &Rows) -> String {
+    if rows.is_empty() {
+        return "[]".to_string();
+    }
+    // Rows take about 250 bytes; untouched capacity costs nothing.
+    let mut out = String::with_capacity(rows.len() * 320 + 16);
+    out.push('[');
+    write_rows(rows, &mut out);
+    out.push_str("\n  ]");
     out
 }
 
@@ -352,5 +452,67 @@ mod tests {
             "---\ntitle: B\nunit: 乙\ndate: 2024-01-02\nperiod: 2024\nstats:\n  n: 0.000001多\n---\nbody\n",
         );
         assert_eq!(check_exports(root), 2);
+    }
+
+    /// The kept text is used only for rows that give the same text and
+    /// the same rest: each change below makes it written again, identical
+    /// to a fresh one.
+    #[test]
+    fn kept_stats_text_follows_every_input() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let (site, stats) = model(&fixtures.join("stats"));
+        assert!(stats.rows.reports.len() > 1 && !stats.rows.is_empty());
+        assert!(!stats.by_unit.is_empty() && stats.totals.iter().any(Option::is_some));
+        let mut kept = StatsText::default();
+        let text = |site: &Site, stats: &Stats, kept: &mut StatsText| {
+            let t = json_text_reusing(site, stats, kept);
+            assert!(*t == json_text(site, stats), "not a fresh text");
+            t
+        };
+        let first = text(&site, &stats, &mut kept);
+        assert!(Arc::ptr_eq(&first, &text(&site, &stats, &mut kept)));
+        type Change = Box<dyn Fn(&mut Site, &mut Stats)>;
+        let rows = |f: fn(&mut Rows)| -> Change { Box::new(move |_, s| f(&mut s.rows)) };
+        let changes: Vec<Change> = vec![
+            rows(|r| {
+                let v = &mut r.figures[0].1.value;
+                v.rescale(v.scale() + 1);
+            }),
+            rows(|r| r.figures[0].1.approx = !r.figures[0].1.approx),
+            rows(|r| r.figures[0].0 = (r.figures[0].0 + 1) % r.metrics.len()),
+            rows(|r| r.slugs.insert(0, 'x')),
+            rows(|r| r.units[0].1.push('x')),
+            rows(|r| r.metrics[0].1.push('x')),
+            rows(|r| r.reports[0].date.day = r.reports[0].date.day % 27 + 1),
+            rows(|r| r.reports[0].period = crate::content::Period::Year(1999)),
+            rows(|r| r.reports[0].end = r.reports[0].start),
+            rows(|r| r.reports.swap(0, 1)),
+            Box::new(|site, _| site.config.title.push('x')),
+            Box::new(|site, _| site.config.base_path.push_str("x/")),
+            Box::new(|site, _| site.config.metrics[0].unit.push('x')),
+            Box::new(|_, s| {
+                let t = s.totals.iter_mut().flatten().next().unwrap();
+                t.value.rescale(t.value.scale() + 1);
+            }),
+            Box::new(|_, s| s.by_unit[0].label.push('x')),
+            Box::new(|_, s| s.by_unit[0].path = Some("elsewhere/".into())),
+            Box::new(|_, s| s.by_unit[0].reports += 1),
+            Box::new(|_, s| s.by_type.push(s.by_unit[0].clone())),
+            Box::new(|_, s| s.by_tag.push(s.by_unit[0].clone())),
+            Box::new(|_, s| s.by_year.push(s.by_unit[0].clone())),
+            Box::new(|_, s| s.by_subperiod.push(s.by_unit[0].clone())),
+            Box::new(|_, s| s.articles_per_category.push(("类".into(), 1))),
+            Box::new(|_, s| s.reports += 1),
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let (mut site2, mut stats2) = (model(&fixtures.join("stats")).0, stats.clone());
+            change(&mut site2, &mut stats2);
+            // Written again (equal to a fresh text, `text` checks), even
+            // where the text is the same (a figure's scale).
+            let before = text(&site, &stats, &mut kept);
+            assert!(*before == *first && Arc::ptr_eq(&before, &text(&site, &stats, &mut kept)));
+            let changed = text(&site2, &stats2, &mut kept);
+            assert!(!Arc::ptr_eq(&changed, &before), "change {i} not noticed");
+        }
     }
 }
