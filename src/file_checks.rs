@@ -9,12 +9,15 @@
 use crate::diagnostics::Diagnostic;
 use crate::hash::HashedMap;
 use rayon::prelude::*;
+use std::sync::Arc;
 
-/// Findings of one check per file, for this build's files only.
+/// Findings of one check per file, for this build's files only (shared
+/// between the lookup and the new cache, not copied: thousands of
+/// warnings at city scale).
 #[derive(Default)]
 pub struct Cache {
     seed: u64,
-    files: HashedMap<Vec<Diagnostic>>,
+    files: HashedMap<Arc<[Diagnostic]>>,
 }
 
 /// A key for a file at `path` whose bytes hash to `hash` (or any other
@@ -39,11 +42,11 @@ impl Cache {
             prev.clear();
             self.seed = seed;
         }
-        let found: Vec<(u64, Vec<Diagnostic>)> = items
+        let found: Vec<(u64, Arc<[Diagnostic]>)> = items
             .par_iter()
             .map(|t| {
                 let k = key(t);
-                let d = prev.get(&k).cloned().unwrap_or_else(|| check(t));
+                let d = prev.get(&k).cloned().unwrap_or_else(|| check(t).into());
                 (k, d)
             })
             .collect();

@@ -440,15 +440,18 @@ fn run_cached(
 ) -> Result<(render::Written, site::Site, Option<render::Bodies>), Error> {
     let known = render::known_paths(&site, &theme);
     let batch = opts.batch();
-    let (mut bodies, mut d) = render::bodies_cached(&site, &known, &mut session.bodies, batch);
+    // Light bodies are rendered again from their sources (the files read
+    // again) where the search index or a page needs them; `Refill` hashes
+    // the link context as the bodies do, beside them.
+    let ((mut bodies, mut d), refill) = rayon::join(
+        || render::bodies_cached(&site, &known, &mut session.bodies, batch),
+        || render::Refill::new(&site, &known),
+    );
     diags.append(&mut d);
     phases.done("markdown");
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::diags(std::mem::take(diags)));
     }
-    // Light bodies are rendered again from their sources (the files read
-    // again) where the search index or a page needs them.
-    let refill = render::Refill::new(&site, &known);
     // The figures are aggregated beside the search index (neither reads
     // the other): one core each.
     let (stats, search_files) = rayon::join(
@@ -475,6 +478,11 @@ fn run_cached(
         .map_err(fail_with(diags))?;
     phases.done("render");
     release::drop_aside(stats);
+    if session.bodies.fresh > batch {
+        // A build of most documents (the first): what it freed goes back
+        // to the system now, not after the audit line (≈ 30 ms).
+        release::trim();
+    }
     Ok((written, site, Some(bodies)))
 }
 

@@ -162,10 +162,12 @@ impl<'a> StoreSink<'a> {
     }
 
     fn record(&self, site_path: &str, key: Key) {
+        // The path made before the lock is taken (render threads share it).
+        let file = file_for(site_path);
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(file_for(site_path), key);
+            .insert(file, key);
     }
 }
 

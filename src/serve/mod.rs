@@ -162,13 +162,25 @@ impl Builder {
 }
 
 /// Output files that differ between two builds (added, changed or removed).
+/// The old manifest is walked for removed files only when some of its
+/// paths are missing from the new one (fewer new paths are old ones than
+/// it holds): a save seldom removes a file.
 fn changed_files(old: &Files, new: &Files) -> Vec<String> {
+    let mut added = 0;
     let mut out: Vec<String> = new
         .iter()
-        .filter(|(k, v)| old.get(*k) != Some(v))
+        .filter(|&(k, v)| match old.get(k) {
+            None => {
+                added += 1;
+                true
+            }
+            Some(o) => o != v,
+        })
         .map(|(k, _)| k.clone())
         .collect();
-    out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
+    if new.len() - added < old.len() {
+        out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
+    }
     out.sort();
     out
 }
@@ -514,5 +526,19 @@ mod tests {
             .map(|(k, v)| (k.to_string(), *v))
             .collect();
         assert_eq!(changed_files(&old, &new), vec!["b", "c", "d"]);
+        // Added only, removed only, the same paths, nothing.
+        let files = |pairs: &[(&str, u128)]| -> Files {
+            pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
+        let ab = files(&[("a", 1), ("b", 2)]);
+        let abc = files(&[("a", 1), ("b", 2), ("c", 3)]);
+        assert_eq!(changed_files(&ab, &abc), vec!["c"]);
+        assert_eq!(changed_files(&abc, &ab), vec!["c"]);
+        assert_eq!(
+            changed_files(&ab, &files(&[("a", 1), ("c", 2)])),
+            vec!["b", "c"]
+        );
+        assert!(changed_files(&ab, &ab).is_empty());
+        assert!(changed_files(&Files::default(), &Files::default()).is_empty());
     }
 }

@@ -112,21 +112,30 @@ struct KeptText {
 /// digits and scale (`1.0` is not `1.00`).
 fn head_key(site: &Site, stats: &Stats) -> u64 {
     let c = &site.config;
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    let mut s = |x: &str| {
-        h.update(&(x.len() as u64).to_le_bytes());
-        h.update(x.as_bytes());
-    };
-    s(&format!(
-        "{:?}",
-        (&c.title, &c.base_url, &c.base_path, &c.metrics)
-    ));
-    let agg =
-        |a: &Option<crate::site::stats::Agg>| a.map(|a| (a.value.serialize(), a.approx, a.reports));
-    s(&format!(
-        "{:?}",
-        stats.totals.iter().map(agg).collect::<Vec<_>>()
-    ));
+    // The pieces end to end, each text after its length, hashed at once.
+    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+    fn s(buf: &mut Vec<u8>, x: &str) {
+        buf.extend_from_slice(&(x.len() as u64).to_le_bytes());
+        buf.extend_from_slice(x.as_bytes());
+    }
+    fn aggs(buf: &mut Vec<u8>, values: &[Option<crate::site::stats::Agg>]) {
+        buf.extend_from_slice(&(values.len() as u64).to_le_bytes());
+        for a in values {
+            match a {
+                None => buf.push(0),
+                Some(a) => {
+                    buf.push(1 + u8::from(a.approx));
+                    buf.extend_from_slice(&a.value.serialize());
+                    buf.extend_from_slice(&(a.reports as u64).to_le_bytes());
+                }
+            }
+        }
+    }
+    s(
+        &mut buf,
+        &format!("{:?}", (&c.title, &c.base_url, &c.base_path, &c.metrics)),
+    );
+    aggs(&mut buf, &stats.totals);
     for groups in [
         &stats.by_unit,
         &stats.by_type,
@@ -134,23 +143,20 @@ fn head_key(site: &Site, stats: &Stats) -> u64 {
         &stats.by_subperiod,
         &stats.by_tag,
     ] {
-        s(&groups.len().to_string());
+        buf.extend_from_slice(&(groups.len() as u64).to_le_bytes());
         for g in groups {
-            s(&g.key);
-            s(&g.label);
-            s(g.path.as_deref().unwrap_or("\u{0}"));
-            s(&format!(
-                "{} {:?}",
-                g.reports,
-                g.values.iter().map(agg).collect::<Vec<_>>()
-            ));
+            s(&mut buf, &g.key);
+            s(&mut buf, &g.label);
+            s(&mut buf, g.path.as_deref().unwrap_or("\u{0}"));
+            buf.extend_from_slice(&(g.reports as u64).to_le_bytes());
+            aggs(&mut buf, &g.values);
         }
     }
-    s(&format!(
-        "{:?} {}",
-        stats.articles_per_category, stats.reports
-    ));
-    h.digest()
+    s(
+        &mut buf,
+        &format!("{:?} {}", stats.articles_per_category, stats.reports),
+    );
+    xxhash_rust::xxh3::xxh3_64(&buf)
 }
 
 /// `stats.json` with `rows_text` as the value of `rows`, and where that is.
