@@ -188,6 +188,8 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
 #[derive(Default)]
 pub struct BodyCache {
     bodies: HashedMap<Arc<Rendered>>,
+    /// Documents rendered afresh by the last build.
+    pub fresh: usize,
 }
 
 /// What every document's Markdown rendering depends on besides its own
@@ -327,6 +329,7 @@ pub fn bodies_cached(
         .filter(|s| !prev.contains_key(&md.key(s)))
         .count();
     let lean = fresh > whole;
+    cache.fresh = fresh;
     let one = |src: &Source, cover: Option<&Located<String>>| -> Arc<Rendered> {
         match prev.get(&md.key(src)) {
             Some(m) => m.clone(),

@@ -131,7 +131,7 @@ pub(super) fn meta(buf: &mut Vec<u8>, d: &DocInput) -> u64 {
 
 /// The row of a document read afresh (its tokens: [`Vocab::tokenize`]).
 pub(super) struct Fresh {
-    pub(super) row: Vec<u8>,
+    pub(super) row: Row,
     pub(super) row_hash: u64,
     pub(super) row_cost: usize,
     pub(super) text_hash: u64,
@@ -147,9 +147,32 @@ impl Fresh {
         });
         Fresh {
             row_hash: xxhash_rust::xxh3::xxh3_64(&row),
-            row,
+            row: Row::Here(row),
             row_cost,
             text_hash: text_hash(d.text),
         }
     }
+}
+
+/// A fresh row's JSON, or where in the build's spill file it is.
+pub(super) enum Row {
+    Here(Vec<u8>),
+    Spilled(u64, usize),
+}
+
+/// A scratch file for the rows of documents read again in batches (a
+/// first build's: 10k, 50 MB), unnamed: removed once opened, gone with the
+/// handle. None when no file can be made: the rows stay in memory.
+pub(super) fn spill_file() -> Option<std::fs::File> {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("jianbao-rows-{}-{n}", std::process::id()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .ok()?;
+    std::fs::remove_file(&path).ok()?;
+    Some(file)
 }

@@ -2,7 +2,7 @@
 
 use super::super::format::{chunk_file, chunk_json, text_path, ShardWriter, Sizes};
 use super::super::tokenize;
-use super::docs::empty_file;
+use super::docs::{empty_file, Row};
 use super::State;
 use crate::hash::FxHashMap;
 use crate::output::{Blob, Sink};
@@ -74,8 +74,8 @@ impl State {
     }
 
     /// Serializes text chunks `which` (by `chunk`), taking the rows of
-    /// documents in `rows` from there and the others' from the chunk file
-    /// `sources[src]` holding them (read back through `sink`, the files
+    /// documents in `rows` from there (or the spill file) and the others'
+    /// from the chunk file `sources[src]` holding them (read back through `sink`, the files
     /// are gzipped JSON: the JSON is not held, 10k: 50 MB). Each chunk
     /// takes its own fresh rows and drops them once joined: a first build
     /// does not hold every row beside every chunk. Returns the number of
@@ -83,13 +83,13 @@ impl State {
     pub(super) fn write_chunks(
         &mut self,
         which: &[usize],
-        mut rows: FxHashMap<usize, Vec<u8>>,
-        sources: &[Blob],
+        mut rows: FxHashMap<usize, Row>,
+        (sources, spill): (&[Blob], Option<&std::fs::File>),
         sink: &dyn Sink,
     ) -> crate::fs::Result<usize> {
         let (n, chunk) = (self.docs.len(), self.chunk);
         self.chunk_files.resize(n.div_ceil(chunk), empty_file());
-        let mut fresh: Vec<Vec<Option<Vec<u8>>>> = which
+        let mut fresh: Vec<Vec<Option<Row>>> = which
             .iter()
             .map(|&c| {
                 (c * chunk..((c + 1) * chunk).min(n))
@@ -118,7 +118,19 @@ impl State {
                     }
                     let start = out.len();
                     match row.take() {
-                        Some(r) => out.extend_from_slice(&r),
+                        Some(Row::Here(r)) => out.extend_from_slice(&r),
+                        Some(Row::Spilled(at, len)) => {
+                            use std::os::unix::fs::FileExt;
+                            let to = out.len();
+                            out.resize(to + len, 0);
+                            let file = spill.ok_or_else(|| unreadable(c))?;
+                            file.read_exact_at(&mut out[to..], at).map_err(|e| {
+                                crate::fs::FsError {
+                                    path: text_path(c).into(),
+                                    source: e,
+                                }
+                            })?;
+                        }
                         None => {
                             let d = &self.docs[i];
                             if json.as_ref().is_none_or(|j| j.0 != d.src) {

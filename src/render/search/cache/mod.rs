@@ -29,7 +29,7 @@ use crate::render::markdown::Rendered;
 use crate::render::Bodies;
 use crate::render::Refill;
 use crate::site::Site;
-use docs::{meta, Doc, Fresh, Paths};
+use docs::{meta, Doc, Fresh, Paths, Row};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -243,6 +243,8 @@ struct Pre {
     /// The vocabulary's length before: ids from there on are new.
     first_new: usize,
     read: FxHashMap<usize, (Fresh, Box<[u8]>)>,
+    /// Where their rows are when more than a batch was read.
+    spill: Option<std::fs::File>,
 }
 
 impl Pre {
@@ -257,6 +259,8 @@ impl Pre {
     ) -> Pre {
         let first_new = vocab.toks.len();
         let mut read = FxHashMap::default();
+        let mut spill = (need.len() > batch).then(docs::spill_file).flatten();
+        let mut spilled = 0u64;
         for part in need.chunks(batch.max(1)) {
             let whole: Vec<Rendered> = part
                 .par_iter()
@@ -267,13 +271,46 @@ impl Pre {
                 .zip(&whole)
                 .map(|(&i, m)| input(site, order[i], m))
                 .collect();
-            let fresh: Vec<Fresh> = docs.par_iter().map(Fresh::of).collect();
+            let mut fresh: Vec<Fresh> = docs.par_iter().map(Fresh::of).collect();
+            if let Some(file) = &spill {
+                if !spill_rows(file, &mut spilled, &mut fresh) {
+                    spill = None;
+                }
+            }
             let refs: Vec<&DocInput> = docs.iter().collect();
             let (lists, _) = vocab.tokenize(&refs);
             read.extend(part.iter().copied().zip(fresh.into_iter().zip(lists)));
         }
-        Pre { first_new, read }
+        Pre {
+            first_new,
+            read,
+            spill,
+        }
     }
+}
+
+/// Writes the rows of `fresh` at `at` of `file` (`at` moved past them),
+/// each then known by its place; false when the file cannot take them
+/// (they stay, as do rows spilled before).
+fn spill_rows(file: &std::fs::File, at: &mut u64, fresh: &mut [Fresh]) -> bool {
+    use std::os::unix::fs::FileExt;
+    let mut buf = Vec::new();
+    for f in fresh.iter() {
+        if let Row::Here(r) = &f.row {
+            buf.extend_from_slice(r);
+        }
+    }
+    if file.write_all_at(&buf, *at).is_err() {
+        return false;
+    }
+    for f in fresh.iter_mut() {
+        if let Row::Here(r) = &f.row {
+            let len = r.len();
+            f.row = Row::Spilled(*at, len);
+            *at += len as u64;
+        }
+    }
+    true
 }
 
 impl State {
@@ -306,7 +343,7 @@ impl State {
         let (lists, _) = self.vocab.tokenize(&refs);
         let mut here = fresh.into_iter().zip(lists);
         let mut dirty: Vec<u32> = Vec::new();
-        let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
+        let mut rows: FxHashMap<usize, Row> = FxHashMap::default();
         for &i in &changed {
             let (f, list) = match pre.read.remove(&i) {
                 Some(read) => read,
@@ -367,7 +404,8 @@ impl State {
             (0..self.docs.len().div_ceil(self.chunk)).collect()
         };
         let sources = self.chunk_files.clone();
-        reuse.serialized += self.write_chunks(&which, rows, &sources, sink)?;
+        let from = (sources.as_slice(), pre.spill.as_ref());
+        reuse.serialized += self.write_chunks(&which, rows, from, sink)?;
         Ok((self, reuse))
     }
 }

@@ -4,7 +4,7 @@ use super::super::format::Sizes;
 use super::super::input::DocInput;
 use super::super::vocab::Vocab;
 use super::super::vocab::{decode, TokenCodes};
-use super::docs::{empty_file, Doc, Fresh, Paths};
+use super::docs::{empty_file, Doc, Fresh, Paths, Row};
 use super::{Pre, SearchReuse, State};
 use crate::hash::FxHashMap;
 use crate::output::Sink;
@@ -92,7 +92,8 @@ impl State {
         reuse.serialized += state.settle_shards(sizes, had_prev.then_some(first_new), dirty);
         state.chunk = sizes.chunk(state.docs.len(), state.row_bytes);
         let all: Vec<usize> = (0..state.docs.len().div_ceil(state.chunk)).collect();
-        reuse.serialized += state.write_chunks(&all, rows, &old_chunks, sink)?;
+        let from = (old_chunks.as_slice(), pre.spill.as_ref());
+        reuse.serialized += state.write_chunks(&all, rows, from, sink)?;
         Ok((state, reuse))
     }
 
@@ -106,8 +107,8 @@ impl State {
         kept: &[Option<usize>],
         mut old_docs: Vec<Doc>,
         mut fresh: impl FnMut(usize) -> (Fresh, Box<[u8]>),
-    ) -> FxHashMap<usize, Vec<u8>> {
-        let mut rows: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
+    ) -> FxHashMap<usize, Row> {
+        let mut rows: FxHashMap<usize, Row> = FxHashMap::default();
         for (i, (d, k)) in inputs.iter().zip(kept).enumerate() {
             let doc = match k {
                 Some(j) => {
