@@ -167,21 +167,68 @@ fn display_path(p: &Path) -> String {
 /// Sorts problems by file and position so output is stable whatever order
 /// the parallel loaders finished in.
 pub fn sort(diags: &mut [Diagnostic]) {
-    // Each path split into components once (paths compare by components):
-    // splitting them again at every comparison cost more than the rest of
-    // a `serve` rebuild's bookkeeping with thousands of warnings.
-    let keys: Vec<_> = diags
+    use std::path::Component;
+    // Paths compare by components. Each is turned once into bytes that
+    // compare the same way (see `path_key`), so the sort compares bytes
+    // instead of splitting both paths at every step: with thousands of
+    // warnings that showed in `serve`'s rebuilds. A Windows drive prefix
+    // orders by its own rules: then the components themselves are keys.
+    let prefixed = diags
         .iter()
-        .map(|d| {
-            let parts: Vec<std::path::Component> = d.path.components().collect();
-            (parts, d.line, d.col, d.severity)
-        })
-        .collect();
+        .any(|d| matches!(d.path.components().next(), Some(Component::Prefix(_))));
     let mut order: Vec<usize> = (0..diags.len()).collect();
-    // Stable: equal problems keep their order.
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    drop(keys);
+    if prefixed {
+        let keys: Vec<_> = diags
+            .iter()
+            .map(|d| {
+                (
+                    d.path.components().collect::<Vec<_>>(),
+                    d.line,
+                    d.col,
+                    d.severity,
+                )
+            })
+            .collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    } else {
+        // The index last: equal problems keep their order.
+        let mut keyed: Vec<_> = diags
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (path_key(&d.path), d.line, d.col, d.severity, i))
+            .collect();
+        keyed.sort_unstable();
+        order = keyed.into_iter().map(|k| k.4).collect();
+    }
     permute(diags, order);
+}
+
+/// Bytes that order as `path`'s components do (for paths without a drive
+/// prefix): per component a tag in the order of `Component`'s variants,
+/// a name's bytes with 0 and 1 escaped as 1 1 and 1 2, then 0. The
+/// terminator sorts below any byte of a name, so a name sorts before
+/// the longer names it begins, as `OsStr`s compare.
+fn path_key(path: &std::path::Path) -> Vec<u8> {
+    use std::path::Component;
+    let mut out = Vec::with_capacity(path.as_os_str().len() + 8);
+    for c in path.components() {
+        let (tag, name) = match c {
+            Component::Prefix(p) => (0, p.as_os_str().as_encoded_bytes()),
+            Component::RootDir => (1, &[][..]),
+            Component::CurDir => (2, &[][..]),
+            Component::ParentDir => (3, &[][..]),
+            Component::Normal(n) => (4, n.as_encoded_bytes()),
+        };
+        out.push(tag);
+        for &b in name {
+            match b {
+                0 | 1 => out.extend_from_slice(&[1, b + 1]),
+                _ => out.push(b),
+            }
+        }
+        out.push(0);
+    }
+    out
 }
 
 /// Reorders `v` so that position `i` holds what was at `order[i]`
@@ -246,6 +293,17 @@ mod tests {
         };
         assert_eq!(msgs(&v), msgs(&expected));
         assert_eq!(msgs(&v), ["t", "u", "r", "q", "s", "p"]);
+        // The byte keys order as components do, on tricky paths.
+        let paths = [
+            "a", "a/b", "a.b", "a/b/c", "ab", "a//b", "./a", "../a", "/a", "/", "a/./b", "a/../b",
+            "a b", "a-b", "a\u{1}b", "a\u{1}", "a/\u{1}", "z", "é", "中文/a",
+        ];
+        for x in paths {
+            for y in paths {
+                let (px, py) = (std::path::Path::new(x), std::path::Path::new(y));
+                assert_eq!(path_key(px).cmp(&path_key(py)), px.cmp(py), "{x:?} {y:?}");
+            }
+        }
         for n in 0..40usize {
             let order: Vec<usize> = (0..n).map(|i| (i * 7 + 3) % n.max(1)).collect();
             if n % 7 == 0 {

@@ -348,6 +348,8 @@ pub(crate) fn run(
     mut session: Option<&mut Session>,
 ) -> Result<(render::Written, Vec<Diagnostic>), Error> {
     let (site, theme, mut diags) = load_model(opts, phases, session.as_deref_mut())?;
+    // A cold session's build is `build`'s: in batches, filling no cache.
+    let mut session = session.filter(|s| s.caching());
     // Personal data blocks the build like any error. Without a session
     // the documents' texts are checked while their batch is rendered.
     let figures = check_figures || opts.desk.is_some();

@@ -25,6 +25,12 @@
 //!   checked before the context is built), then by a hash of the context
 //!   itself with the template sources and globals; static files and assets
 //!   by path, size and modification time.
+//!
+//! A [`Session::cold`] session (`serve`'s) fills them only from its second
+//! rebuild: its first builds as `build` does, in batches with the search
+//! index spilled, which answers the first page sooner and in less memory
+//! than reading and rendering every document at once; `serve` runs the
+//! second right after it ([`Session::warming`]).
 
 use crate::diagnostics::Diagnostic;
 use crate::{
@@ -35,6 +41,7 @@ use std::path::PathBuf;
 /// The caches of one `serve` (see the module header).
 #[derive(Default)]
 pub struct Session {
+    stage: Stage,
     load: content::LoadCache,
     /// The configuration the loaded documents were read with.
     config_key: String,
@@ -51,7 +58,41 @@ pub struct Session {
     base_path: Option<String>,
 }
 
+/// How far a session is in filling its caches.
+#[derive(Default, Clone, Copy, PartialEq, Eq, Debug)]
+enum Stage {
+    /// The next rebuild builds in batches and fills no cache.
+    Cold,
+    /// The last rebuild was a good one in batches: the caches are empty.
+    Warming,
+    /// Rebuilds go through the caches.
+    #[default]
+    Warm,
+}
+
 impl Session {
+    /// A session whose first rebuild (and every next one until one
+    /// succeeds) builds in batches as `build` does, keeping nothing but the
+    /// number of files and the base path; the rebuild after a good one
+    /// fills the caches.
+    pub fn cold() -> Session {
+        Session {
+            stage: Stage::Cold,
+            ..Session::default()
+        }
+    }
+
+    /// Whether the last rebuild was a good one in batches: the caches are
+    /// still empty, and the next rebuild reads and renders everything.
+    pub fn warming(&self) -> bool {
+        self.stage == Stage::Warming
+    }
+
+    /// Whether rebuilds go through the caches (`run`: else in batches).
+    pub(crate) fn caching(&self) -> bool {
+        self.stage != Stage::Cold
+    }
+
     /// Builds into memory, reusing what is unchanged. `changed`: the
     /// site-root-relative paths reported changed since the last call, or
     /// None when unknown (everything under `content/` is read again).
@@ -77,6 +118,11 @@ impl Session {
         self.changed = changed.map(<[PathBuf]>::to_vec);
         let mut phases = Phases::new();
         let result = crate::run(opts, sink, &mut phases, false, Some(self));
+        self.stage = match (self.stage, &result) {
+            (Stage::Cold, Ok(_)) => Stage::Warming,
+            (Stage::Cold, Err(_)) => Stage::Cold,
+            _ => Stage::Warm,
+        };
         if self.changed.take().is_some() {
             // The build stopped before reading the changed files (a broken
             // site.yaml): the next one reads everything.
@@ -125,6 +171,11 @@ impl Session {
         config: &config::Config,
     ) -> (content::Content, Vec<Diagnostic>) {
         self.base_path = Some(config.base_path.clone());
+        if !self.caching() {
+            // As `build` reads it: the texts are read again batch by batch.
+            self.changed = None;
+            return content::load(&opts.root, config, opts.include());
+        }
         // Documents are read against the configuration (metrics…), never
         // its base URL; which documents are kept is chosen after reading.
         let config_key = format!(

@@ -529,6 +529,41 @@ fn cached_file_checks_follow_edits() {
     assert!(!desk(&files).contains("gen-004.md"));
 }
 
+/// `serve`'s session ([`Session::cold`]): its first build goes in batches
+/// as `build`'s (equal to it, no page through the render cache), and a
+/// failing one leaves it so; the rebuild after a good one reads and renders
+/// everything, even told that nothing changed (a save may have come
+/// meanwhile), and fills the caches: the next edit renders few pages.
+#[test]
+fn a_cold_session_builds_in_batches_then_fills_its_caches() {
+    let site = site_with_reports();
+    let (mut opts, mut s) = session_for(&site, true);
+    s.session = Session::cold();
+    opts.unreviewed = true;
+    opts.desk = Some(jianbao::diagnostics::Lang::En);
+    let rel = "content/reports/gen-004.md";
+    let text = std::fs::read_to_string(site.root().join(rel)).unwrap();
+    site.write(rel, format!("{text}\n联系人身份证号11010519491231002X。\n"));
+    assert!(s.rebuild(&opts, None).is_err(), "personal data fails it");
+    assert!(!s.session.warming());
+    site.write(rel, &text);
+    let first = rebuild(&opts, &mut s, &[rel], "first good build");
+    assert_eq!(first, (0, 0), "built in batches, through no cache");
+    assert!(s.session.warming());
+
+    site.append("content/reports/gen-005.md", "\n预热时的改动。\n");
+    let (total, reused) = rebuild(&opts, &mut s, &[], "warm-up");
+    assert_eq!(reused, 0);
+    assert!(total > 150, "only {total} pages rendered");
+    assert!(!s.session.warming());
+
+    let gen7 = "content/reports/gen-007.md";
+    site.append(gen7, "\n新增的一段正文。\n");
+    let (rendered, reused) = rebuild(&opts, &mut s, &[gen7], "body edit");
+    assert_eq!(rendered + reused, total);
+    assert!(rendered * 5 < total, "{rendered} of {total} rendered");
+}
+
 /// More documents rendered afresh than a batch (the first build, a new
 /// site path): the session keeps their bodies light and renders them again
 /// for the search index and the pages, a batch at a time — with the same

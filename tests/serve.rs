@@ -115,15 +115,23 @@ impl Serve {
     /// Copies the fixture, lets `prepare` change it, starts the server and
     /// waits until it answers.
     fn start_with(prepare: impl FnOnce(&Path)) -> Serve {
+        Serve::start_args(prepare, &[])
+    }
+
+    /// [`Serve::start_with`], `args` added to the command line.
+    fn start_args(prepare: impl FnOnce(&Path), args: &[&str]) -> Serve {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&fixture(), dir.path());
         prepare(dir.path());
         let port = free_port();
-        let child = common::serve::spawn(dir.path(), port);
+        let child = common::serve::spawn_with(dir.path(), port, args);
         let s = Serve { child, port, dir };
-        wait_until("the server to answer", || {
-            request(port, "GET", "/cw/").is_some()
-        });
+        // A large site's first build may take longer than BOUND.
+        let start = Instant::now();
+        while request(port, "GET", "/cw/").is_none() {
+            assert!(start.elapsed() < 12 * BOUND, "no answer:\n{}", s.log());
+            std::thread::sleep(Duration::from_millis(25));
+        }
         s
     }
 
@@ -376,6 +384,99 @@ fn a_rebuild_prints_only_new_warnings_and_counts_the_rest() {
     events.wait_for("event: reload");
     wait_until("the new warning", || says("横幅 7条") == 1);
     assert_eq!(says("横幅 9条"), 1, "{}", s.log());
+}
+
+/// The first build goes in batches, as `build`'s, and pages are answered
+/// before the caches are filled: `--timings` prints the first build's
+/// phases (`documents`, not `markdown`) before the "serving" line, the
+/// warm-up's after it. The warm-up says nothing when nothing changed: no
+/// "rebuilt" line, no count of unchanged warnings.
+#[test]
+fn pages_are_answered_before_the_warm_up_which_says_nothing() {
+    let s = Serve::start_args(
+        |dir| {
+            let f = dir.join("content/reports/tao-le-2024.md");
+            let text = std::fs::read_to_string(&f).unwrap();
+            let text = text.replace("清理垃圾600多吨。", "清理垃圾600多吨，悬挂横幅9条。");
+            std::fs::write(&f, text).unwrap();
+        },
+        &["--timings"],
+    );
+    // The audit line follows the warm-up.
+    wait_until("the audit line", || s.log().contains("audit:"));
+    let log = s.log();
+    let at = |what: &str| {
+        log.find(what)
+            .unwrap_or_else(|| panic!("no `{what}`:\n{log}"))
+    };
+    let serving = at("serving http");
+    assert!(at("ms: warm-up") > serving, "{log}");
+    let (first, warm) = log.split_at(serving);
+    assert!(
+        first.contains("documents") && !first.contains("markdown"),
+        "{log}"
+    );
+    assert!(warm.contains("markdown"), "the warm-up's phases:\n{log}");
+    assert_eq!(log.matches("横幅 9条").count(), 1, "{log}");
+    assert!(
+        !log.contains("rebuilt") && !log.contains("not repeated"),
+        "{log}"
+    );
+    assert!(s
+        .get("/cw/reports/tao-le-2024/")
+        .body
+        .contains("ORIGINAL-MARKER"));
+}
+
+/// A save made while the warm-up runs waits for it, then is rebuilt and
+/// served, and open pages reload.
+#[test]
+fn a_save_during_the_warm_up_is_served() {
+    let s = Serve::start_args(
+        |dir| {
+            // Enough reports for a warm-up of a second or more.
+            for i in 0..2000 {
+                let path = dir.join(format!("content/reports/gen/gen-{i:04}.md"));
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                let body = "这是一段较长的正文，用于测试。".repeat(20);
+                let text = format!(
+                    "---\ntitle: 生成的总结{i}\nunit: 陶乐镇\ndate: 2023-{:02}-{:02}\ntags: [标签{}]\n---\n{body}\n",
+                    i % 12 + 1,
+                    i % 28 + 1,
+                    i % 7
+                );
+                std::fs::write(path, text).unwrap();
+            }
+        },
+        &["--timings"],
+    );
+    let mut events = s.events();
+    s.edit(
+        "content/reports/tao-le-2024.md",
+        "ORIGINAL-MARKER",
+        "EARLY-MARKER",
+    );
+    assert!(
+        !s.log().contains("ms: warm-up"),
+        "the warm-up was over before the save:\n{}",
+        s.log()
+    );
+    let start = Instant::now();
+    while !s
+        .get("/cw/reports/tao-le-2024/")
+        .body
+        .contains("EARLY-MARKER")
+    {
+        assert!(start.elapsed() < Duration::from_secs(60), "{}", s.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    events.wait_for("event: reload");
+    let log = s.log();
+    let at = |what: &str| {
+        log.find(what)
+            .unwrap_or_else(|| panic!("no `{what}`:\n{log}"))
+    };
+    assert!(at("ms: warm-up") < at("changed:"), "{log}");
 }
 
 #[test]

@@ -45,10 +45,23 @@ struct Builder {
     origin: String,
     lang: Lang,
     timings: bool,
-    /// What the last build derived, reused when its inputs are unchanged.
+    /// What the last build derived, reused when its inputs are unchanged
+    /// (cold: the first build goes in batches, then [`warm`] fills it).
     session: std::sync::Mutex<jianbao::Session>,
     /// Where the builds write (the one the session's handles point into).
     store: Arc<Store>,
+}
+
+/// Which build [`apply`] publishes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// The server's first.
+    First,
+    /// One after a change.
+    Rebuild,
+    /// The one filling the caches after a build in batches ([`warm`]):
+    /// unseen unless something changed meanwhile.
+    Warm,
 }
 
 /// The outcome of one build.
@@ -69,6 +82,13 @@ enum Built {
 }
 
 impl Builder {
+    /// Whether the last build was a good one in batches, the session's
+    /// caches still empty.
+    fn warming(&self) -> bool {
+        let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        session.warming()
+    }
+
     /// `changed`: the site-root-relative paths changed since the last
     /// build, None when unknown.
     fn build(&self, prev_base: &str, changed: Option<&[PathBuf]>) -> Built {
@@ -169,14 +189,16 @@ fn now() -> String {
     chrono::Local::now().format("%H:%M:%S").to_string()
 }
 
-/// [`apply`], then the audit's one-line count for a good build.
-fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, mut built: Built, first: bool) {
+/// [`apply`], then the audit's one-line count for a good build (after a
+/// build in batches, for the one [`warm`] makes: the audit reads content
+/// from the session's caches).
+fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, mut built: Built, pass: Pass) {
     // Taken, not copied: thousands of warnings.
     let diags = match &mut built {
-        Built::Ok { diags, .. } => Some(std::mem::take(diags)),
-        Built::Failed { .. } => None,
+        Built::Ok { diags, .. } if !builder.warming() => Some(std::mem::take(diags)),
+        _ => None,
     };
-    apply(shared, built, first);
+    apply(shared, built, pass);
     if let Some(diags) = diags {
         let reader = builder
             .session
@@ -193,15 +215,37 @@ fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, mut built: Built, fi
     }
 }
 
+/// After a good build in batches (the first, or the first good one after
+/// it failed), rebuilds through the session right away, filling its caches
+/// so that the next save rebuilds only what it changed. A save made
+/// meanwhile waits for it, then is rebuilt as any.
+fn warm(shared: &Arc<Shared>, builder: &Builder) {
+    if !builder.warming() {
+        return;
+    }
+    let prev_base = shared.current().base_path.clone();
+    let built = builder.build(&prev_base, None);
+    match &built {
+        // The same inputs built a moment ago: a file changed meanwhile (a
+        // text read again differs), and its rebuild follows, showing any
+        // error; the good site stays served until then.
+        Built::Failed { .. } => return,
+        Built::Ok { ms, .. } if builder.timings => println!("  ms: warm-up {ms:.1}"),
+        Built::Ok { .. } => {}
+    }
+    apply_and_audit(shared, builder, built, Pass::Warm);
+}
+
 /// Prints the warnings a rebuild found that the last good build did not
 /// (every one on the first build), then how many were left unsaid: at city
-/// scale thousands of unchanged warnings would bury the one a save made.
-fn print_warnings(shared: &Shared, warnings: &[String], base_path: &str) {
+/// scale thousands of unchanged warnings would bury the one a save made
+/// (not after a warm-up, which no editor asked for).
+fn print_warnings(shared: &Shared, warnings: &[String], base_path: &str, pass: Pass) {
     let (fresh, unchanged) = shared.new_warnings(warnings);
     for w in fresh {
         eprintln!("{w}");
     }
-    if unchanged > 0 {
+    if unchanged > 0 && pass != Pass::Warm {
         let t = text!("{} warning(s) unchanged since the last build, not repeated (all are on the desk: {}_desk/)", unchanged, base_path;
                       "另有 {} 条警告与上次构建相同，不再重复（完整列表见编辑台：{}_desk/）", unchanged, base_path);
         eprintln!("{}", t.get(shared.lang));
@@ -209,7 +253,7 @@ fn print_warnings(shared: &Shared, warnings: &[String], base_path: &str) {
 }
 
 /// Applies one build to the shared state and tells the browsers.
-fn apply(shared: &Shared, built: Built, first: bool) {
+fn apply(shared: &Shared, built: Built, pass: Pass) {
     let lang = shared.lang;
     let prev = shared.current();
     match built {
@@ -221,7 +265,7 @@ fn apply(shared: &Shared, built: Built, first: bool) {
             warnings,
             diags: _,
         } => {
-            print_warnings(shared, &warnings, &base_path);
+            print_warnings(shared, &warnings, &base_path, pass);
             let mut files = files;
             desk::prefill(&mut files, shared);
             let changed = changed_files(&prev.files, &files);
@@ -253,8 +297,11 @@ fn apply(shared: &Shared, built: Built, first: bool) {
                     &serde_json::json!({ "version": version, "files": changed }),
                 );
             }
-            let what = if first {
+            let what = if pass == Pass::First {
                 text!("built {} pages in {:.0} ms", pages, ms; "已构建 {} 个页面，用时 {:.0} 毫秒", pages, ms)
+            } else if changed.is_empty() && !moved && pass == Pass::Warm {
+                // No editor asked for it: not news.
+                return;
             } else if changed.is_empty() && !moved {
                 text!("rebuilt in {:.0} ms: no page changed", ms; "重新构建用时 {:.0} 毫秒：没有页面变化", ms)
             } else if css_only {
@@ -401,7 +448,7 @@ pub fn run(opts: Options) -> ExitCode {
         origin: format!("http://{host}:{port}"),
         lang,
         timings: opts.timings,
-        session: Default::default(),
+        session: std::sync::Mutex::new(jianbao::Session::cold()),
         store: store.clone(),
     };
     let shared = Arc::new(Shared::new(lang, store));
@@ -415,7 +462,7 @@ pub fn run(opts: Options) -> ExitCode {
             None
         }
     };
-    apply_and_audit(&shared, &builder, builder.build("/", None), true);
+    apply_and_audit(&shared, &builder, builder.build("/", None), Pass::First);
     {
         let (server, shared) = (server.clone(), shared.clone());
         std::thread::Builder::new()
@@ -432,6 +479,8 @@ pub fn run(opts: Options) -> ExitCode {
     if opts.open {
         open_browser(&url);
     }
+    // Pages are answered meanwhile.
+    warm(&shared, &builder);
     let Some(changes) = changes else {
         loop {
             std::thread::park();
@@ -450,13 +499,14 @@ pub fn run(opts: Options) -> ExitCode {
         let known = batch.iter().all(|c| c.kind != watch::ChangeKind::Config);
         let built = builder.build(&prev_base, known.then_some(paths.as_slice()));
         let start = Instant::now();
-        apply_and_audit(&shared, &builder, built, false);
+        apply_and_audit(&shared, &builder, built, Pass::Rebuild);
         if opts.timings {
             println!(
                 "  ms: publish {:.1}",
                 start.elapsed().as_secs_f64() * 1000.0
             );
         }
+        warm(&shared, &builder);
     }
     ExitCode::SUCCESS
 }

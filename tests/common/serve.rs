@@ -9,11 +9,17 @@ use std::time::{Duration, Instant};
 
 /// Starts `jianbao serve` on `root` at `port`, logging to `root/serve.log`.
 pub fn spawn(root: &Path, port: u16) -> Child {
+    spawn_with(root, port, &[])
+}
+
+/// [`spawn`] with more arguments (`--timings`).
+pub fn spawn_with(root: &Path, port: u16, args: &[&str]) -> Child {
     let log = std::fs::File::create(root.join("serve.log")).unwrap();
     Command::new(super::bin())
         .args(["serve", "--root"])
         .arg(root)
         .args(["--port", &port.to_string()])
+        .args(args)
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
