@@ -363,8 +363,14 @@ pub(crate) fn run(
         diags.extend(site::figures::check_cached(&site, &mut s.figures));
         phases.done("figures");
     }
+    // A session build of most documents (the first filling the caches).
+    let mut whole = false;
     let (written, site, bodies) = match session {
-        Some(s) => run_cached(opts, sink, phases, (site, theme, &mut diags), s)?,
+        Some(s) => {
+            let built = run_cached(opts, sink, phases, (site, theme, &mut diags), s)?;
+            whole = s.bodies.fresh > opts.batch();
+            built
+        }
         None => {
             let loaded = (site, theme, &mut diags);
             let (written, site) = run_batched(opts, sink, phases, loaded, figures)?;
@@ -380,6 +386,9 @@ pub(crate) fn run(
         phases.done("desk");
     }
     release::drop_aside((site, bodies));
+    if whole {
+        release::trim_when_freed();
+    }
     Ok((written, diags))
 }
 
@@ -478,11 +487,6 @@ fn run_cached(
         .map_err(fail_with(diags))?;
     phases.done("render");
     release::drop_aside(stats);
-    if session.bodies.fresh > batch {
-        // A build of most documents (the first): what it freed goes back
-        // to the system now, not after the audit line (≈ 30 ms).
-        release::trim();
-    }
     Ok((written, site, Some(bodies)))
 }
 
