@@ -419,7 +419,8 @@ fn run_batched(
     phases.done("stats");
     let progress = opts.progress.as_deref();
     let mut out = render::Batched::new(&site, &known, &stats, theme, sink, progress, diags)?
-        .scanning(&site, figures);
+        .scanning(&site, figures)
+        .per_context(opts.batch());
     for docs in render::Batched::batches(&site, opts.batch()) {
         out.add(&mut site, &known, &stats, &docs, diags);
     }
@@ -482,6 +483,7 @@ fn run_cached(
         progress: opts.progress.as_deref(),
         cache: Some(&mut session.render),
         refill: Some(&refill),
+        batch,
     };
     let written = render::write_site(&site, &stats, &bodies, search_files, theme, target)
         .map_err(fail_with(diags))?;

@@ -30,10 +30,11 @@ use std::sync::Arc;
 /// than a few hundred cost time in per-batch overheads.
 pub const BATCH: usize = 2000;
 
-/// Pages per page context in the final render (lists, units, terms): the
-/// list entries a context converts for Tera stay until it is dropped, and
-/// 2,000 unit pages show most of the site's reports (50k: +177 MB; 500:
-/// peak 484 → 349 MB, render CPU no higher).
+/// Pages per page context in the final render (lists, units, terms), and
+/// in `serve`'s cached render: the list entries a context converts for
+/// Tera stay until it is dropped, and 2,000 unit pages show most of the
+/// site's reports (50k: +177 MB; 500: peak 484 → 349 MB, render CPU no
+/// higher).
 pub const LIST_BATCH: usize = 500;
 
 /// A build rendering in batches (see the module's header).
@@ -53,6 +54,8 @@ pub struct Batched<'a> {
     failing: bool,
     /// The checks run on each file's text while it is read for rendering.
     scans: Scans,
+    /// Files per page context in the final render ([`Batched::per_context`]).
+    per_ctx: usize,
 }
 
 /// The checks on a source's text run while its batch is rendered, so the
@@ -189,6 +192,7 @@ impl<'a> Batched<'a> {
             pages: 0,
             failing: diags.iter().any(Diagnostic::is_error),
             scans: Scans::default(),
+            per_ctx: LIST_BATCH,
         })
     }
 
@@ -201,6 +205,13 @@ impl<'a> Batched<'a> {
             privacy: Some(crate::privacy::allow_list(site)),
             figures,
         };
+        self
+    }
+
+    /// Renders the final pages `batch` files per page context at most
+    /// (fewer than [`LIST_BATCH`] in tests: many contexts on a small site).
+    pub fn per_context(mut self, batch: usize) -> Self {
+        self.per_ctx = batch;
         self
     }
 
@@ -292,14 +303,9 @@ impl<'a> Batched<'a> {
             .into_iter()
             .filter(|&j| !is_document(j))
             .collect();
-        // A context per batch of files: the list entries it converts for
-        // Tera (shared by the lists it renders) are dropped with it.
-        let mut pages = self.pages;
-        for jobs in rest.chunks(LIST_BATCH) {
-            let ctx = context(site, stats, &self.stats_json, &self.bodies, &tpl, None);
-            pages += w.render_jobs(&ctx, jobs.iter().map(|&j| (j, None)).collect(), None);
-            crate::release::drop_aside((ctx.views.into_shared(), ctx.unit_stats));
-        }
+        let ctx = || context(site, stats, &self.stats_json, &self.bodies, &tpl, None);
+        let rest = rest.into_iter().map(|j| (j, None)).collect();
+        let pages = self.pages + w.render_in_batches(&ctx, rest, (self.per_ctx, None));
         let copied = w.copy_files(site, self.statics, None);
         crate::release::drop_aside((tpl, self.bodies));
         let files = w.total + copied + search_files;

@@ -497,4 +497,7 @@ pub struct Target<'a> {
     pub cache: Option<&'a mut RenderCache>,
     /// Renders light bodies again for the pages that show them (`serve`).
     pub refill: Option<&'a Refill<'a>>,
+    /// Files per page context, at most [`batch::LIST_BATCH`] (the
+    /// document batch: fewer in tests).
+    pub batch: usize,
 }

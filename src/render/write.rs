@@ -3,6 +3,7 @@
 //! ([`Writer::copy_files`]), and with `serve`'s [`RenderCache`] the files
 //! whose inputs are unchanged written from the previous build.
 
+use super::batch::LIST_BATCH;
 use super::pages::reuse::{json_hash, CacheRun, Signed, Versions};
 use super::pages::{jobs, Ctx, Job, Out};
 use super::templates::Templates;
@@ -117,6 +118,29 @@ impl<'a> Writer<'a> {
                 }
             })
             .sum()
+    }
+
+    /// [`Writer::render_jobs`] `per` jobs at a time (at most
+    /// [`LIST_BATCH`]), each batch in a fresh page context from `ctx`: the
+    /// list entries a context converts for Tera (shared by the lists it
+    /// renders) and the units' figures are dropped with it, not held until
+    /// the last file.
+    pub(super) fn render_in_batches<'c>(
+        &self,
+        ctx: &dyn Fn() -> Ctx<'c>,
+        jobs: Vec<(Job, Option<u64>)>,
+        (per, run): (usize, Option<&CacheRun>),
+    ) -> usize {
+        let per = per.clamp(1, LIST_BATCH);
+        let mut jobs = jobs.into_iter().peekable();
+        let mut pages = 0;
+        while jobs.peek().is_some() {
+            let batch: Vec<(Job, Option<u64>)> = jobs.by_ref().take(per).collect();
+            let ctx = ctx();
+            pages += self.render_jobs(&ctx, batch, run);
+            crate::release::drop_aside((ctx.views.into_shared(), ctx.unit_stats));
+        }
+        pages
     }
 
     /// Copies the theme's static files and the site's assets; with a
@@ -316,6 +340,7 @@ pub fn write_site(
         progress,
         mut cache,
         refill,
+        batch,
     } = target;
     // stats.json as written; `stats()` in templates parses it when called.
     let stats_json: Arc<String> = match cache.as_deref_mut() {
@@ -330,17 +355,20 @@ pub fn write_site(
         .as_deref_mut()
         .and_then(|c| cache_run(site, bodies, &theme, &stats_json, c, prev_signed.len()));
     let tpl = Templates::new(theme.templates, &SiteView::new(site), stats_json.clone())?;
-    let mut ctx = context(site, stats, &stats_json, bodies, &tpl, run.as_ref());
-    ctx.refill = refill;
+    let ctx = || {
+        let mut ctx = context(site, stats, &stats_json, bodies, &tpl, run.as_ref());
+        ctx.refill = refill;
+        ctx
+    };
     let jobs = jobs(site);
     let w = Writer::new(sink, progress, jobs.len());
     let (jobs, mut pages) = match &run {
-        Some(c) => w.write_reused(&ctx, c, jobs, &mut prev_signed),
+        Some(c) => w.write_reused(&ctx(), c, jobs, &mut prev_signed),
         None => (jobs.into_iter().map(|j| (j, None)).collect(), 0),
     };
-    pages += w.render_jobs(&ctx, jobs, run.as_ref());
+    pages += w.render_in_batches(&ctx, jobs, (batch, run.as_ref()));
     let copied = w.copy_files(site, theme.statics, cache.as_deref_mut());
-    crate::release::drop_aside((ctx.views.into_shared(), ctx.unit_stats, tpl));
+    crate::release::drop_aside(tpl);
     let total = w.total;
     let errors = w.into_errors();
     if let (Some(c), Some(run)) = (cache, run) {
