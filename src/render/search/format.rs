@@ -287,7 +287,7 @@ const K: [u8; 256] = {
 /// `(id - previous id) * 4 + k` as a varint, then, for `k` = 3 only, the
 /// entry byte; `k` < 3 is the entry `(k + 1) * 16 + BODY`.
 #[inline]
-fn push_code(out: &mut Vec<u8>, code: u32) {
+pub(super) fn push_code(out: &mut Vec<u8>, code: u32) {
     let (delta, entry) = (code >> 8, code as u8);
     let k = K[usize::from(entry)];
     let v = delta * 4 + u32::from(k);
@@ -299,6 +299,32 @@ fn push_code(out: &mut Vec<u8>, code: u32) {
     if k == 3 {
         out.push(entry);
     }
+}
+
+/// The codes [`push_code`] wrote to `bytes`, in order; a truncated last
+/// code ends them.
+pub(super) fn read_codes(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let (mut v, mut shift) = (0u32, 0);
+        loop {
+            let b = *bytes.get(i)?;
+            i += 1;
+            v |= u32::from(b & 0x7f).checked_shl(shift)?;
+            if b < 0x80 {
+                break;
+            }
+            shift += 7;
+        }
+        let entry = match v & 3 {
+            3 => {
+                i += 1;
+                *bytes.get(i - 1)?
+            }
+            k => (k as u8 + 1) * 16 + BODY,
+        };
+        Some(((v >> 2) << 8) | u32::from(entry))
+    })
 }
 
 /// The bytes [`push_code`] writes for `code`.
@@ -341,6 +367,16 @@ impl ShardWriter {
         push_varint(&mut self.table, token.len() as u32);
         self.table.extend_from_slice(token.as_bytes());
         push_varint(&mut self.table, (self.postings.len() - start) as u32);
+    }
+
+    /// Adds `token` (after every token added before) with its postings as
+    /// [`push_code`] wrote them.
+    pub(super) fn push_encoded(&mut self, token: &str, postings: &[u8]) {
+        self.postings.extend_from_slice(postings);
+        self.tokens += 1;
+        push_varint(&mut self.table, token.len() as u32);
+        self.table.extend_from_slice(token.as_bytes());
+        push_varint(&mut self.table, postings.len() as u32);
     }
 
     /// The file's bytes.

@@ -57,12 +57,12 @@ impl State {
             .par_iter()
             .map(|&n| {
                 let list = &self.shard_tids[n];
-                let cost: usize = list.iter().map(|&t| toks[t as usize].cost).sum();
+                let cost: usize = list.iter().map(|&t| toks[t as usize].cost()).sum();
                 let mut w = ShardWriter::with_cost(cost);
                 for &tid in list {
                     let tok = &toks[tid as usize];
                     if !tok.postings.is_empty() {
-                        w.push(&tok.text, tok.codes());
+                        w.push_encoded(&tok.text, &tok.postings);
                     }
                 }
                 put(sink, &shard_path(n), w.finish())

@@ -107,7 +107,7 @@ impl SearchCache {
             .vocab
             .toks
             .iter()
-            .map(|t| size_of::<Tok>() + t.text.len() + t.postings.capacity() * 4)
+            .map(|t| size_of::<Tok>() + t.text.len() + t.postings.len())
             .sum();
         // A table slot: key, value and a control byte.
         let maps = (s.vocab.short.capacity() * 17)
@@ -314,6 +314,26 @@ fn spill_rows(file: &std::fs::File, at: &mut u64, fresh: &mut [Fresh]) -> bool {
 }
 
 impl State {
+    /// Applies `changes` (token, document, entry after) to the postings,
+    /// each token's once; returns the tokens whose postings changed.
+    fn apply(&mut self, mut changes: Vec<(u32, u32, Option<u8>)>) -> Vec<u32> {
+        changes.sort_unstable_by_key(|c| (c.0, c.1));
+        let mut dirty = Vec::new();
+        let mut entries = Vec::new();
+        for group in changes.chunk_by(|a, b| a.0 == b.0) {
+            let tid = group[0].0;
+            entries.clear();
+            entries.extend(group.iter().map(|c| (c.1, c.2)));
+            let tok = &mut self.vocab.toks[tid as usize];
+            let before = tok.cost();
+            if tok.apply(&entries) {
+                self.post_bytes = self.post_bytes - before + tok.cost();
+                dirty.push(tid);
+            }
+        }
+        dirty
+    }
+
     /// The same documents in the same order: patches the changed ones.
     fn patch(
         mut self,
@@ -342,7 +362,8 @@ impl State {
         let refs: Vec<&DocInput> = here.iter().map(|&i| &inputs[i]).collect();
         let (lists, _) = self.vocab.tokenize(&refs);
         let mut here = fresh.into_iter().zip(lists);
-        let mut dirty: Vec<u32> = Vec::new();
+        // (token, document, entry after), applied token by token below.
+        let mut changes: Vec<(u32, u32, Option<u8>)> = Vec::new();
         let mut rows: FxHashMap<usize, Row> = FxHashMap::default();
         for &i in &changed {
             let (f, list) = match pre.read.remove(&i) {
@@ -373,11 +394,7 @@ impl State {
                 }
                 .expect("peeked");
                 if was != now {
-                    let tok = &mut self.vocab.toks[tid as usize];
-                    self.post_bytes -= tok.cost;
-                    tok.set(id, now);
-                    self.post_bytes += tok.cost;
-                    dirty.push(tid);
+                    changes.push((tid, id, now));
                 }
             }
             (doc.key, doc.meta, doc.text_hash) = (inputs[i].key, metas[i], f.text_hash);
@@ -388,6 +405,7 @@ impl State {
                 rows.insert(i, f.row);
             }
         }
+        let dirty = self.apply(changes);
         let mut reuse = SearchReuse {
             tokenized: changed.len(),
             ..SearchReuse::default()

@@ -1,9 +1,9 @@
 //! Documents came, went or moved: the postings rebuilt from the kept token lists.
 
-use super::super::format::Sizes;
+use super::super::format::{code_len, push_code, Sizes};
 use super::super::input::DocInput;
 use super::super::vocab::Vocab;
-use super::super::vocab::{decode, TokenCodes};
+use super::super::vocab::{decode, encode_codes, TokenCodes};
 use super::docs::{empty_file, Doc, Fresh, Paths, Row};
 use super::{Pre, SearchReuse, State};
 use crate::hash::FxHashMap;
@@ -146,33 +146,45 @@ impl State {
         rows
     }
 
-    /// The postings by token id, from the documents' token lists: counted
-    /// first, so each list is allocated once.
-    fn postings_from_lists(&self) -> Vec<Vec<u32>> {
+    /// The postings by token id as a [`Tok`](super::super::vocab::Tok)
+    /// keeps them, from the documents' token lists: their bytes counted
+    /// first, so each is allocated once.
+    fn postings_from_lists(&self) -> Vec<Box<[u8]>> {
         let n = self.vocab.toks.len();
-        let mut counts = vec![0u32; n];
-        for d in &self.docs {
-            for (tid, _) in decode(&d.tokens) {
-                counts[tid as usize] += 1;
+        // Per token: the last document id seen, the bytes so far.
+        let mut last = vec![0u32; n];
+        let mut lens = vec![0u32; n];
+        let ids = || {
+            self.docs.iter().enumerate().map(|(id, d)| {
+                let id = u32::try_from(id).expect("fewer than 16 million documents");
+                (id, decode(&d.tokens))
+            })
+        };
+        for (id, tokens) in ids() {
+            for (tid, e) in tokens {
+                let t = tid as usize;
+                lens[t] += code_len(((id - last[t]) << 8) | u32::from(e)) as u32;
+                last[t] = id;
             }
         }
-        let mut postings: Vec<Vec<u32>> = counts
+        let mut postings: Vec<Vec<u8>> = lens
             .iter()
             .map(|&n| Vec::with_capacity(n as usize))
             .collect();
-        drop(counts);
-        for (id, d) in self.docs.iter().enumerate() {
-            let id = u32::try_from(id).expect("fewer than 16 million documents");
-            for (tid, e) in decode(&d.tokens) {
-                postings[tid as usize].push((id << 8) | u32::from(e));
+        drop(lens);
+        last.fill(0);
+        for (id, tokens) in ids() {
+            for (tid, e) in tokens {
+                let t = tid as usize;
+                push_code(&mut postings[t], ((id - last[t]) << 8) | u32::from(e));
+                last[t] = id;
             }
         }
-        postings
+        postings.into_iter().map(Vec::into_boxed_slice).collect()
     }
 
-    /// Sets every token's postings; returns the ids of those that changed
-    /// (their costs recounted).
-    fn set_postings(&mut self, postings: Vec<Vec<u32>>) -> Vec<u32> {
+    /// Sets every token's postings; returns the ids of those that changed.
+    fn set_postings(&mut self, postings: Vec<Box<[u8]>>) -> Vec<u32> {
         let toks = &mut self.vocab.toks;
         let dirty = toks
             .par_iter_mut()
@@ -183,11 +195,10 @@ impl State {
                     return None;
                 }
                 tok.postings = p;
-                tok.cost = tok.full_cost();
                 Some(tid as u32)
             })
             .collect();
-        self.post_bytes = toks.iter().map(|t| t.cost).sum();
+        self.post_bytes = toks.iter().map(|t| t.cost()).sum();
         dirty
     }
 }
@@ -227,17 +238,12 @@ fn kept(
 }
 
 /// The postings by token id when every document was tokenized: the codes
-/// of [`Vocab::tokenize`](super::super::vocab::Vocab::tokenize) with whole
-/// ids in place of differences.
-fn final_ids(by_id: Vec<TokenCodes>, tokens: usize) -> Vec<Vec<u32>> {
-    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); tokens];
-    for (tid, mut codes) in by_id {
-        let mut id = 0;
-        for c in &mut codes {
-            id += *c >> 8;
-            *c = (id << 8) | (*c & 0xff);
-        }
-        postings[tid as usize] = codes;
+/// of [`Vocab::tokenize`](super::super::vocab::Vocab::tokenize), ids as
+/// differences as a shard holds them.
+fn final_ids(by_id: Vec<TokenCodes>, tokens: usize) -> Vec<Box<[u8]>> {
+    let mut postings: Vec<Box<[u8]>> = vec![Box::default(); tokens];
+    for (tid, codes) in by_id {
+        postings[tid as usize] = encode_codes(codes.into_iter());
     }
     postings
 }

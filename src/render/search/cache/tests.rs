@@ -1,6 +1,6 @@
 //! Cached builds checked against full ones, edit by edit.
 
-use super::super::vocab::push_entry_code;
+use super::super::vocab::{encode_codes, push_entry_code};
 use super::super::Index;
 use super::*;
 use std::collections::BTreeMap;
@@ -34,8 +34,7 @@ fn search_cache_token_lists_round_trip() {
 fn search_cache_patched_postings_keep_their_cost() {
     let mut tok = Tok {
         text: "灭蚊".into(),
-        postings: Vec::new(),
-        cost: 0,
+        postings: Box::default(),
     };
     // Inserts, changes and removals at the front, middle and end,
     // across digit-count boundaries of the codes.
@@ -59,10 +58,63 @@ fn search_cache_patched_postings_keep_their_cost() {
     ];
     for &(id, e) in steps {
         tok.set(id, e);
-        assert!(tok.postings.windows(2).all(|w| w[0] >> 8 < w[1] >> 8));
-        assert_eq!(tok.cost, tok.full_cost(), "after {id} {e:?}");
+        let ids: Vec<u32> = tok.ids().collect();
+        assert!(ids.windows(2).all(|w| w[0] >> 8 < w[1] >> 8));
+        let cost = if ids.is_empty() {
+            0
+        } else {
+            super::super::format::token_cost(&tok.text, tok.codes())
+        };
+        assert_eq!(tok.cost(), cost, "after {id} {e:?}");
     }
-    assert_eq!(tok.postings, vec![(9 << 8) | 4]);
+    assert_eq!(tok.ids().collect::<Vec<_>>(), vec![(9 << 8) | 4]);
+}
+
+#[test]
+fn search_cache_postings_follow_random_changes() {
+    let mut x = 0x9e37_79b9u32;
+    let mut next = move |n: u32| {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x % n
+    };
+    let mut tok = Tok {
+        text: "x".into(),
+        postings: Box::default(),
+    };
+    let mut model: BTreeMap<u32, u8> = BTreeMap::new();
+    for round in 0..300 {
+        // Ids across one-, two- and three-byte differences; every entry.
+        let span = [50, 3000, 1 << 20][round % 3];
+        let mut changes: BTreeMap<u32, Option<u8>> = BTreeMap::new();
+        for _ in 0..=next(12) {
+            let id = next(span);
+            let e = (next(4) > 0).then(|| next(256) as u8);
+            changes.insert(id, e);
+        }
+        let before = model.clone();
+        for (&id, &e) in &changes {
+            match e {
+                Some(e) => model.insert(id, e),
+                None => model.remove(&id),
+            };
+        }
+        let list: Vec<(u32, Option<u8>)> = changes.into_iter().collect();
+        assert_eq!(tok.apply(&list), before != model, "round {round}");
+        let want: Vec<u32> = model
+            .iter()
+            .map(|(&id, &e)| (id << 8) | u32::from(e))
+            .collect();
+        assert_eq!(tok.ids().collect::<Vec<_>>(), want, "round {round}");
+        let mut prev = 0;
+        let codes = want.iter().map(|&c| {
+            let code = c - (prev << 8);
+            prev = c >> 8;
+            code
+        });
+        assert_eq!(*tok.postings, *encode_codes(codes), "round {round}");
+    }
 }
 
 /// A site on disk, loaded into the model as a build does.
