@@ -129,6 +129,14 @@ fn the_desk_answers_in_serve_only_and_follows_edits() {
         .unwrap();
     let mut buf = String::new();
     wait_event(&mut sse, &mut buf, "event: hello");
+    // `hello` tells the key of the findings served, so a desk that loaded
+    // just before they came (and missed the `desk` event) reloads.
+    let key = audited[audited.find("data-audit=\"").expect("a findings key") + 12..]
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(key.len() == 16 && !by_id(&audited, "audit-summary").is_empty());
+    assert!(buf.contains(&format!("\"desk\":\"{key}\"")), "{buf}");
     pass_review(&site);
     wait_event(&mut sse, &mut buf, "_desk/index.html");
     let start = Instant::now();

@@ -269,7 +269,20 @@ pub fn page(site: &Site, diags: &[Diagnostic], lang: Lang) -> String {
     );
     drafts_section(&mut out, site);
     // `serve` sends `desk` on its live-reload stream when the audit's
-    // findings change; other pages ignore that event.
-    out.push_str("</main><script>new EventSource(\"/__jianbao/events\").addEventListener(\"desk\",function(){location.reload()});</script></body></html>\n");
+    // findings change (other pages ignore that event), and the key of the
+    // findings served in `hello`: a desk loaded just before they came
+    // reloads once.
+    out.push_str(DESK_SCRIPT);
     out
 }
+
+/// The desk's own live-reload listener (see [`page`]).
+const DESK_SCRIPT: &str = concat!(
+    "</main><script>(function(){var es=new EventSource(\"/__jianbao/events\");",
+    "es.addEventListener(\"desk\",function(){location.reload()});",
+    "es.addEventListener(\"hello\",function(e){var k=JSON.parse(e.data).desk||\"\",",
+    "s=document.getElementById(\"audit-summary\");",
+    "if(!k||(s&&s.getAttribute(\"data-audit\")===k))return;",
+    "try{if(sessionStorage.getItem(\"jianbao-desk\")===k)return;sessionStorage.setItem(\"jianbao-desk\",k)}catch(x){}",
+    "location.reload()})})()</script></body></html>\n"
+);

@@ -1,7 +1,10 @@
 //! The desk's audit section: `jianbao audit` runs in the background after
 //! each good rebuild (`audit_line`); its findings are filled into the desk
 //! page the library wrote (between [`START`] and [`END`]) and open desks
-//! reload when they change (a `desk` event, which other pages ignore). A new build's desk starts with the last
+//! reload when they change (a `desk` event, which other pages ignore). A
+//! desk that connects after that event (it loaded just before the audit
+//! ended) compares the findings' key that `hello` carries with its own and
+//! reloads once if they differ. A new build's desk starts with the last
 //! findings, so an unchanged audit causes no reload.
 
 use super::state::{Files, Shared};
@@ -13,13 +16,13 @@ use jianbao::store::Key;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-/// The HTML of the audit findings.
-fn fragment(r: &Report, lang: Lang) -> String {
+/// The HTML of the audit findings, its summary marked with `key`.
+fn fragment(r: &Report, lang: Lang, key: &str) -> String {
     let mut out = String::new();
     let errors = r.findings.iter().filter(|f| f.diag.is_error()).count();
     let _ = write!(
         out,
-        "<p id=\"audit-summary\">{} 个错误，{} 个警告（{}，不含外部链接检查）</p>",
+        "<p id=\"audit-summary\" data-audit=\"{key}\">{} 个错误，{} 个警告（{}，不含外部链接检查）</p>",
         errors,
         r.findings.len() - errors,
         r.today
@@ -72,7 +75,11 @@ fn refill(files: &Files, shared: &Shared, inner: &str) -> Option<Key> {
 /// Takes an audit's findings: when they differ from the last ones, the
 /// served desk is updated and open desks reload.
 pub fn audited(shared: &Arc<Shared>, r: &Report, lang: Lang) {
-    let html = fragment(r, lang);
+    let key = format!(
+        "{:016x}",
+        xxhash_rust::xxh3::xxh3_64(fragment(r, lang, "").as_bytes())
+    );
+    let html = fragment(r, lang, &key);
     {
         let mut last = shared.audit_html.lock().unwrap_or_else(|e| e.into_inner());
         if *last == html {
@@ -87,6 +94,9 @@ pub fn audited(shared: &Arc<Shared>, r: &Report, lang: Lang) {
         Some(files)
     });
     if updated {
+        // A desk that connects after this event learns of the findings
+        // from `hello` (see `livereload::status_events`).
+        *shared.audit_key.lock().unwrap_or_else(|e| e.into_inner()) = key;
         // Only open desks reload (their own listener); other pages need not.
         shared.hub.broadcast("desk", &serde_json::json!({}));
     }

@@ -17,9 +17,13 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// The events telling a client what state the site is in right now.
 pub fn status_events(shared: &Shared, snap: &Snapshot) -> String {
+    let desk = shared
+        .audit_key
+        .lock()
+        .map_or_else(|e| e.into_inner().clone(), |k| k.clone());
     let mut out = event(
         "hello",
-        &serde_json::json!({ "version": shared.version(snap) }),
+        &serde_json::json!({ "version": shared.version(snap), "desk": desk }),
     );
     if snap.errors.is_empty() {
         out.push_str(&event("ok", &serde_json::json!({})));

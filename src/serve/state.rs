@@ -34,6 +34,9 @@ pub struct Shared {
     pub nonce: String,
     /// The desk's audit section as last filled in (empty: no audit yet).
     pub audit_html: std::sync::Mutex<String>,
+    /// The key marking the served desk's findings (`data-audit`), told in
+    /// `hello`; empty before the first audit is shown.
+    pub audit_key: std::sync::Mutex<String>,
     /// Hashes of the warnings the last good build printed (None before
     /// the first), so that a rebuild prints only the new ones.
     printed: std::sync::Mutex<Option<std::collections::HashSet<u64>>>,
@@ -55,6 +58,7 @@ impl Shared {
             lang,
             nonce: format!("{:x}{:x}", nanos, std::process::id()),
             audit_html: Default::default(),
+            audit_key: Default::default(),
             printed: Default::default(),
         }
     }
