@@ -3,6 +3,7 @@
 use super::super::format::{snippet_text, MAX_TEXT};
 use super::super::input::DocInput;
 use crate::output::Blob;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The site paths of the documents in id order, in one string: compared
@@ -48,8 +49,8 @@ pub(super) struct Doc {
     pub(super) key: u64,
     pub(super) meta: u64,
     pub(super) text_hash: u64,
-    /// See [`super::vocab::push_entry_code`].
-    pub(super) tokens: Box<[u8]>,
+    /// See [`super::vocab::push_entry_code`] and [`Lists`].
+    pub(super) tokens: Tokens,
     /// Where the document's row is: in the JSON of the text chunk file
     /// `src` (of the state's `chunk_files`, read back from the sink when a
     /// chunk holding it is written again), at these offsets.
@@ -73,6 +74,116 @@ impl Doc {
             self.key = d.key;
         }
         same
+    }
+}
+
+/// A document's token list, or where in the state's [`Lists`] file it is.
+pub(super) enum Tokens {
+    Here(Box<[u8]>),
+    Stored(u64, u32),
+}
+
+impl Default for Tokens {
+    fn default() -> Self {
+        Tokens::Here(Box::default())
+    }
+}
+
+impl Tokens {
+    /// Bytes held in memory.
+    pub(super) fn held(&self) -> usize {
+        match self {
+            Tokens::Here(b) => b.len(),
+            Tokens::Stored(..) => 0,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Tokens::Here(b) => b.len() as u64,
+            &Tokens::Stored(_, len) => u64::from(len),
+        }
+    }
+}
+
+/// The documents' token lists, written to a scratch file (as the rows of
+/// a first build: [`spill_file`]) and read back when a document changes
+/// or the postings are rebuilt: 10k, 26 MB not held (50k, ≈ 130 MB). A
+/// list is never written over; the file is made again ([`Lists::compact`])
+/// when most of it is lists no document has any more. Without a file, the
+/// lists stay in memory.
+#[derive(Default)]
+pub(super) struct Lists {
+    /// None: not made yet, or (with `failed`) not to be made.
+    file: Option<std::fs::File>,
+    failed: bool,
+    end: u64,
+}
+
+/// Bytes of the lists file that are always let be before a compaction.
+const SLACK: u64 = 16 << 20;
+
+impl Lists {
+    /// `list`, written to the file when it can be.
+    pub(super) fn put(&mut self, list: Box<[u8]>) -> Tokens {
+        use std::os::unix::fs::FileExt;
+        if self.file.is_none() && !self.failed {
+            self.file = spill_file();
+            self.failed = self.file.is_none();
+        }
+        let Ok(len) = u32::try_from(list.len()) else {
+            return Tokens::Here(list);
+        };
+        match &self.file {
+            Some(f) if f.write_all_at(&list, self.end).is_ok() => {
+                let t = Tokens::Stored(self.end, len);
+                self.end += u64::from(len);
+                t
+            }
+            _ => Tokens::Here(list),
+        }
+    }
+
+    /// The file's length.
+    #[cfg(test)]
+    pub(super) fn end(&self) -> u64 {
+        self.end
+    }
+
+    /// The bytes of `t`.
+    pub(super) fn get<'a>(&self, t: &'a Tokens) -> crate::fs::Result<Cow<'a, [u8]>> {
+        use std::os::unix::fs::FileExt;
+        match t {
+            Tokens::Here(b) => Ok(Cow::Borrowed(b)),
+            &Tokens::Stored(at, len) => {
+                let mut out = vec![0; len as usize];
+                self.file
+                    .as_ref()
+                    .ok_or_else(|| std::io::Error::other("the token lists file is gone"))
+                    .and_then(|f| f.read_exact_at(&mut out, at))
+                    .map_err(|source| crate::fs::FsError {
+                        path: "search token lists".into(),
+                        source,
+                    })?;
+                Ok(Cow::Owned(out))
+            }
+        }
+    }
+
+    /// Writes the lists of `docs` to a new file when the file is mostly
+    /// lists no document has (more than twice theirs and [`SLACK`]).
+    pub(super) fn compact(&mut self, docs: &mut [Doc]) -> crate::fs::Result<()> {
+        let live: u64 = docs.iter().map(|d| d.tokens.len()).sum();
+        if self.end <= 2 * live + SLACK {
+            return Ok(());
+        }
+        let mut new = Lists::default();
+        for d in docs {
+            let list = self.get(&d.tokens)?.into_owned().into_boxed_slice();
+            d.tokens = new.put(list);
+        }
+        *self = new;
+        Ok(())
     }
 }
 

@@ -1,5 +1,6 @@
 //! The search index kept between builds by `serve`: per-document token
-//! lists and per-token postings, so that after an edit only the changed
+//! lists (in a scratch file: [`docs::Lists`]) and per-token postings
+//! (compact, as the shards hold them), so that after an edit only the changed
 //! documents are tokenized again and only the files they touch are
 //! serialized again. The files equal those of a full [`super::Index`] build.
 //!
@@ -29,7 +30,7 @@ use crate::render::markdown::Rendered;
 use crate::render::Bodies;
 use crate::render::Refill;
 use crate::site::Site;
-use docs::{meta, Doc, Fresh, Paths, Row};
+use docs::{meta, Doc, Fresh, Lists, Paths, Row, Tokens};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -68,6 +69,8 @@ struct State {
     vocab: Vocab,
     paths: Paths,
     docs: Vec<Doc>,
+    /// Where the documents' token lists are.
+    lists: Lists,
     bits: u32,
     chunk: usize,
     /// Sums of [`Tok::cost`] and [`Doc::row_cost`].
@@ -116,7 +119,7 @@ impl SearchCache {
         let docs: usize = s
             .docs
             .iter()
-            .map(|d| size_of::<Doc>() + d.tokens.len())
+            .map(|d| size_of::<Doc>() + d.tokens.held())
             .sum::<usize>()
             + s.paths.text.len()
             + s.paths.ends.len() * 8;
@@ -190,15 +193,24 @@ impl SearchCache {
         let need = self.needs_text(bodies, &order, &inputs, &metas);
         // Taken out while it changes: a panic leaves an empty cache.
         let mut prev = self.state.take();
-        let mut vocab = Vocab::default();
+        let (mut vocab, mut lists) = (Vocab::default(), Lists::default());
         let pre = {
-            let vocab = prev.as_mut().map_or(&mut vocab, |s| &mut s.vocab);
-            Pre::read(site, (&order, &need), refill, vocab, batch)
+            let (vocab, lists) = match prev.as_mut() {
+                Some(s) => (&mut s.vocab, &mut s.lists),
+                None => (&mut vocab, &mut lists),
+            };
+            Pre::read(site, (&order, &need), refill, (vocab, lists), batch)
         };
         let same_docs = prev.as_ref().is_some_and(|s| s.paths.same(&inputs));
         let (mut state, mut reuse) = match prev {
             Some(s) if same_docs => s.patch(&inputs, &metas, (self.sizes, sink), pre),
-            prev => State::rebuild((prev, vocab), &inputs, &metas, (self.sizes, sink), pre),
+            prev => State::rebuild(
+                (prev, vocab, lists),
+                &inputs,
+                &metas,
+                (self.sizes, sink),
+                pre,
+            ),
         }?;
         let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
         state.docs_file = Blob::Bytes(Arc::from(
@@ -242,19 +254,20 @@ impl SearchCache {
 struct Pre {
     /// The vocabulary's length before: ids from there on are new.
     first_new: usize,
-    read: FxHashMap<usize, (Fresh, Box<[u8]>)>,
+    read: FxHashMap<usize, (Fresh, Tokens)>,
     /// Where their rows are when more than a batch was read.
     spill: Option<std::fs::File>,
 }
 
 impl Pre {
     /// Renders the documents at positions `need` of `order` again, `batch`
-    /// at a time, and tokenizes them with `vocab`.
+    /// at a time, and tokenizes them with `vocab` (their lists put in
+    /// `lists`).
     fn read(
         site: &Site,
         (order, need): (&[DocRef], &[usize]),
         refill: &Refill,
-        vocab: &mut Vocab,
+        (vocab, lists): (&mut Vocab, &mut Lists),
         batch: usize,
     ) -> Pre {
         let first_new = vocab.toks.len();
@@ -278,8 +291,9 @@ impl Pre {
                 }
             }
             let refs: Vec<&DocInput> = docs.iter().collect();
-            let (lists, _) = vocab.tokenize(&refs);
-            read.extend(part.iter().copied().zip(fresh.into_iter().zip(lists)));
+            let (made, _) = vocab.tokenize(&refs);
+            let made = made.into_iter().map(|l| lists.put(l));
+            read.extend(part.iter().copied().zip(fresh.into_iter().zip(made)));
         }
         Pre {
             first_new,
@@ -366,16 +380,21 @@ impl State {
         let mut changes: Vec<(u32, u32, Option<u8>)> = Vec::new();
         let mut rows: FxHashMap<usize, Row> = FxHashMap::default();
         for &i in &changed {
-            let (f, list) = match pre.read.remove(&i) {
-                Some(read) => read,
-                None => here.next().expect("a changed document is read"),
+            // Its new list, and where it is when read before.
+            let (f, list, stored) = match pre.read.remove(&i) {
+                Some((f, t)) => (f, self.lists.get(&t)?.into_owned(), Some(t)),
+                None => {
+                    let (f, list) = here.next().expect("a changed document is read");
+                    (f, list.into_vec(), None)
+                }
             };
             let id = u32::try_from(i).expect("fewer than 16 million documents");
             let doc = &mut self.docs[i];
-            let old_tokens = std::mem::replace(&mut doc.tokens, list);
+            let was_stored = std::mem::take(&mut doc.tokens);
+            let old_tokens = self.lists.get(&was_stored)?;
             // Both lists are by token id: walk them together.
             let mut old = decode(&old_tokens).peekable();
-            let mut new = decode(&doc.tokens).peekable();
+            let mut new = decode(&list).peekable();
             loop {
                 let order = match (old.peek(), new.peek()) {
                     (None, None) => break,
@@ -397,6 +416,11 @@ impl State {
                     changes.push((tid, id, now));
                 }
             }
+            drop((old, new));
+            doc.tokens = match stored {
+                Some(t) => t,
+                None => self.lists.put(list.into_boxed_slice()),
+            };
             (doc.key, doc.meta, doc.text_hash) = (inputs[i].key, metas[i], f.text_hash);
             if doc.row_hash != f.row_hash {
                 doc.row_hash = f.row_hash;
@@ -406,6 +430,7 @@ impl State {
             }
         }
         let dirty = self.apply(changes);
+        self.lists.compact(&mut self.docs)?;
         let mut reuse = SearchReuse {
             tokenized: changed.len(),
             ..SearchReuse::default()

@@ -4,7 +4,7 @@ use super::super::format::{code_len, push_code, Sizes};
 use super::super::input::DocInput;
 use super::super::vocab::Vocab;
 use super::super::vocab::{decode, encode_codes, TokenCodes};
-use super::docs::{empty_file, Doc, Fresh, Paths, Row};
+use super::docs::{empty_file, Doc, Fresh, Lists, Paths, Row, Tokens};
 use super::{Pre, SearchReuse, State};
 use crate::hash::FxHashMap;
 use crate::output::Sink;
@@ -15,7 +15,7 @@ impl State {
     /// postings rebuilt from the token lists, kept ones where possible.
     /// `vocab`: the one `pre` tokenized with when there is no `prev`.
     pub(super) fn rebuild(
-        (prev, vocab): (Option<State>, Vocab),
+        (prev, vocab, lists): (Option<State>, Vocab, Lists),
         inputs: &[DocInput],
         metas: &[u64],
         (sizes, sink): (Sizes, &dyn Sink),
@@ -23,11 +23,12 @@ impl State {
     ) -> crate::fs::Result<(State, SearchReuse)> {
         let had_prev = prev.is_some();
         let pre_read = pre.read.len();
-        let (vocab, old_paths, mut old_docs, bits, shard_tids, files, names) = match prev {
+        let (vocab, old_paths, mut old_docs, lists, bits, shard_tids, files, names) = match prev {
             Some(s) => (
                 s.vocab,
                 s.paths,
                 s.docs,
+                s.lists,
                 s.bits,
                 s.shard_tids,
                 (s.shard_files, s.chunk_files),
@@ -35,7 +36,7 @@ impl State {
             ),
             None => {
                 let (paths, docs, bits, tids, files, names) = Default::default();
-                (vocab, paths, docs, bits, tids, files, names)
+                (vocab, paths, docs, lists, bits, tids, files, names)
             }
         };
         let (shard_files, old_chunks) = files;
@@ -55,6 +56,7 @@ impl State {
             vocab,
             paths: Paths::of(inputs),
             docs: Vec::with_capacity(inputs.len()),
+            lists,
             bits,
             chunk: 0,
             post_bytes: 0,
@@ -73,7 +75,10 @@ impl State {
         let mut fresh = fresh.into_iter().zip(lists);
         let next = |i: usize| match pre.read.remove(&i) {
             Some(read) => read,
-            None => fresh.next().expect("a document not kept is read"),
+            None => {
+                let (f, list) = fresh.next().expect("a document not kept is read");
+                (f, Tokens::Here(list))
+            }
         };
         let rows = state.take_docs(inputs, metas, &kept, old_docs, next);
         let postings = if tokenized == inputs.len() {
@@ -81,8 +86,9 @@ impl State {
             final_ids(by_id, state.vocab.toks.len())
         } else {
             drop(by_id);
-            state.postings_from_lists()
+            state.postings_from_lists()?
         };
+        state.lists.compact(&mut state.docs)?;
         let dirty = state.set_postings(postings);
         let mut reuse = SearchReuse {
             tokenized: tokenized + pre_read,
@@ -107,7 +113,7 @@ impl State {
         metas: &[u64],
         kept: &[Option<usize>],
         mut old_docs: Vec<Doc>,
-        mut fresh: impl FnMut(usize) -> (Fresh, Box<[u8]>),
+        mut fresh: impl FnMut(usize) -> (Fresh, Tokens),
     ) -> FxHashMap<usize, Row> {
         let mut rows: FxHashMap<usize, Row> = FxHashMap::default();
         for (i, (d, k)) in inputs.iter().zip(kept).enumerate() {
@@ -127,6 +133,10 @@ impl State {
                 }
                 None => {
                     let (f, list) = fresh(i);
+                    let list = match list {
+                        Tokens::Here(l) => self.lists.put(l),
+                        stored => stored,
+                    };
                     rows.insert(i, f.row);
                     Doc {
                         key: d.key,
@@ -149,7 +159,7 @@ impl State {
     /// The postings by token id as a [`Tok`](super::super::vocab::Tok)
     /// keeps them, from the documents' token lists: their bytes counted
     /// first, so each is allocated once.
-    fn postings_from_lists(&self) -> Vec<Box<[u8]>> {
+    fn postings_from_lists(&self) -> crate::fs::Result<Vec<Box<[u8]>>> {
         let n = self.vocab.toks.len();
         // Per token: the last document id seen, the bytes so far.
         let mut last = vec![0u32; n];
@@ -157,11 +167,12 @@ impl State {
         let ids = || {
             self.docs.iter().enumerate().map(|(id, d)| {
                 let id = u32::try_from(id).expect("fewer than 16 million documents");
-                (id, decode(&d.tokens))
+                Ok((id, self.lists.get(&d.tokens)?))
             })
         };
-        for (id, tokens) in ids() {
-            for (tid, e) in tokens {
+        for doc in ids() {
+            let (id, tokens) = doc?;
+            for (tid, e) in decode(&tokens) {
                 let t = tid as usize;
                 lens[t] += code_len(((id - last[t]) << 8) | u32::from(e)) as u32;
                 last[t] = id;
@@ -173,14 +184,15 @@ impl State {
             .collect();
         drop(lens);
         last.fill(0);
-        for (id, tokens) in ids() {
-            for (tid, e) in tokens {
+        for doc in ids() {
+            let (id, tokens) = doc?;
+            for (tid, e) in decode(&tokens) {
                 let t = tid as usize;
                 push_code(&mut postings[t], ((id - last[t]) << 8) | u32::from(e));
                 last[t] = id;
             }
         }
-        postings.into_iter().map(Vec::into_boxed_slice).collect()
+        Ok(postings.into_iter().map(Vec::into_boxed_slice).collect())
     }
 
     /// Sets every token's postings; returns the ids of those that changed.

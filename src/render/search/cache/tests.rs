@@ -611,3 +611,47 @@ fn search_cache_that_cannot_read_a_chunk_back_starts_again() {
     let (r, _) = check(&site, &mut cache, "after the failed build");
     assert!(r.rebuilt && r.tokenized == 17, "{r:?}");
 }
+
+#[test]
+fn search_cache_token_lists_file_reads_back_and_compacts() {
+    let list = |n: u32| -> Box<[u8]> {
+        let tokens: Vec<(u32, u8)> = (0..200_000).map(|t| (t * 3 + n, (t % 251) as u8)).collect();
+        encode(&tokens).into_boxed_slice()
+    };
+    let mut lists = Lists::default();
+    let doc = |tokens| Doc {
+        key: 1,
+        meta: 2,
+        text_hash: 3,
+        tokens,
+        src: 0,
+        row: (0, 0),
+        row_hash: 4,
+        row_cost: 5,
+    };
+    let mut docs = vec![doc(lists.put(list(0))), doc(lists.put(list(1)))];
+    // Lists written over and over, as after many edits: the file grows
+    // past twice the live lists and the slack, then is made again.
+    for n in 2..80 {
+        docs[1].tokens = lists.put(list(n));
+        lists.compact(&mut docs).unwrap();
+        assert_eq!(*lists.get(&docs[0].tokens).unwrap(), *list(0), "after {n}");
+        assert_eq!(*lists.get(&docs[1].tokens).unwrap(), *list(n), "after {n}");
+    }
+    let live: usize = docs
+        .iter()
+        .map(|d| lists.get(&d.tokens).unwrap().len())
+        .sum();
+    let written = 80 * list(0).len() as u64;
+    assert!(
+        lists.end() <= 2 * live as u64 + (16 << 20),
+        "{}",
+        lists.end()
+    );
+    assert!(
+        lists.end() < written / 2,
+        "never compacted: {}",
+        lists.end()
+    );
+    assert!(docs.iter().all(|d| d.tokens.held() == 0));
+}
