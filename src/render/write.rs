@@ -101,6 +101,7 @@ impl<'a> Writer<'a> {
                 .map(|blob| c.keep(sig, (path, blob, is_page, key))),
             (Out::Kept(blob, _), None) => sink.write_blob(&path, blob).map(drop),
             (Out::Bytes(b), _) => sink.write(&path, &b),
+            (Out::Made(b), _) => sink.write(&path, &b),
         };
         jobs.into_par_iter()
             .inspect(|_| self.tick())

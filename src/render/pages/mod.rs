@@ -270,6 +270,9 @@ pub(super) enum Out {
     /// With the context hash it was found or made under (None: made
     /// without a template).
     Kept(Blob, Option<u64>),
+    /// Bytes made without a template, already shared: kept as they are
+    /// (`stats.json`, tens of megabytes at city scale, not copied again).
+    Made(Arc<[u8]>),
 }
 
 impl From<String> for Out {
@@ -382,6 +385,10 @@ impl<'a> Ctx<'a> {
                 // Made without a template (and so not counted by `render`).
                 c.rendered.fetch_add(1, Ordering::Relaxed);
                 Out::Kept(Blob::Bytes(Arc::from(t)), None)
+            }
+            (Out::Made(b), Some(c), Some(_)) => {
+                c.rendered.fetch_add(1, Ordering::Relaxed);
+                Out::Kept(Blob::Bytes(b), None)
             }
             (out, ..) => out,
         };
