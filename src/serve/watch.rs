@@ -126,32 +126,37 @@ pub fn spawn(root: PathBuf) -> notify::Result<Receiver<Vec<Change>>> {
         let _ = raw_tx.send(e);
     })?;
     watcher.watch(&root, RecursiveMode::NonRecursive)?;
+    // The input folders are watched before this returns (before the first
+    // build), so no save made during that build goes unseen.
+    let mut watched: HashSet<&'static str> = HashSet::new();
+    watch_dirs(&root, &mut watcher, &mut watched);
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("jianbao-watch".into())
-        .spawn(move || debounce(root, watcher, raw_rx, tx))
+        .spawn(move || debounce(root, (watcher, watched), raw_rx, tx))
         .map_err(notify::Error::io)?;
     Ok(rx)
 }
 
+/// Watches each input folder of `root` not yet in `watched`, recursively
+/// (one created or replaced since is watched anew); forgets those gone.
+fn watch_dirs(root: &Path, watcher: &mut dyn Watcher, watched: &mut HashSet<&'static str>) {
+    for d in DIRS {
+        let p = root.join(d);
+        if !p.is_dir() {
+            watched.remove(d);
+        } else if !watched.contains(d) && watcher.watch(&p, RecursiveMode::Recursive).is_ok() {
+            watched.insert(d);
+        }
+    }
+}
+
 fn debounce(
     root: PathBuf,
-    mut watcher: impl Watcher,
+    (mut watcher, mut watched): (impl Watcher, HashSet<&'static str>),
     raw: Receiver<notify::Result<Event>>,
     out: Sender<Vec<Change>>,
 ) {
-    let mut watched: HashSet<&str> = HashSet::new();
-    let watch_dirs = |watcher: &mut dyn Watcher, watched: &mut HashSet<&'static str>| {
-        for d in DIRS {
-            let p = root.join(d);
-            if !p.is_dir() {
-                watched.remove(d);
-            } else if !watched.contains(d) && watcher.watch(&p, RecursiveMode::Recursive).is_ok() {
-                watched.insert(d);
-            }
-        }
-    };
-    watch_dirs(&mut watcher, &mut watched);
     let mut seen: HashMap<PathBuf, Fingerprint> = HashMap::new();
     loop {
         let Ok(first) = raw.recv() else { return };
@@ -184,7 +189,7 @@ fn debounce(
             }
         }
         // A watched folder may have been created or replaced.
-        watch_dirs(&mut watcher, &mut watched);
+        watch_dirs(&root, &mut watcher, &mut watched);
         let mut changes: BTreeMap<PathBuf, ChangeKind> = BTreeMap::new();
         for p in &paths {
             let rel = p.strip_prefix(&root).unwrap_or(p);
