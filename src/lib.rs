@@ -368,7 +368,7 @@ pub(crate) fn run(
     let (written, site, bodies) = match session {
         Some(s) => {
             let built = run_cached(opts, sink, phases, (site, theme, &mut diags), s)?;
-            whole = s.bodies.fresh > opts.batch();
+            whole = s.bodies.lean;
             built
         }
         None => {

@@ -4,8 +4,9 @@
 //! pages written and the search index fed (spilling to files), and then
 //! their HTML, plain text and sources are dropped, keeping only what list
 //! pages show of them (summary, cover). List pages, unit pages and the
-//! other files are written at the end ([`Batched::finish`]). `serve`
-//! renders every body at once instead, and keeps them ([`super::bodies_cached`]).
+//! other files are written at the end ([`Batched::finish`]). `serve`'s
+//! first build is this one; the rebuild filling its caches goes through
+//! [`super::bodies_cached`] instead.
 
 use super::markdown::Rendered;
 use super::pages::{document_job, is_document, jobs, Job};

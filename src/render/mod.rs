@@ -188,8 +188,9 @@ pub fn bodies(site: &Site, known: &BTreeSet<String>) -> (Bodies, Vec<Diagnostic>
 #[derive(Default)]
 pub struct BodyCache {
     bodies: HashedMap<Arc<Rendered>>,
-    /// Documents rendered afresh by the last build.
-    pub fresh: usize,
+    /// The last build rendered more than its batch of documents afresh
+    /// and kept their bodies light (see [`bodies_cached`]).
+    pub lean: bool,
 }
 
 /// What every document's Markdown rendering depends on besides its own
@@ -329,21 +330,17 @@ pub fn bodies_cached(
         .filter(|s| !prev.contains_key(&md.key(s)))
         .count();
     let lean = fresh > whole;
-    cache.fresh = fresh;
-    let one = |src: &Source, cover: Option<&Located<String>>| -> Arc<Rendered> {
-        match prev.get(&md.key(src)) {
-            Some(m) => m.clone(),
-            None => Arc::new(md.render(site, known, src, cover)),
-        }
-    };
-    // A document's body, light when `lean`.
-    let doc = |src: &Source, cover: Option<&Located<String>>| -> Arc<Rendered> {
+    cache.lean = lean;
+    // A body reused or rendered; a new document's light when `lean`
+    // (units and left-out files always whole).
+    let one = |src: &Source, cover: Option<&Located<String>>, lean: bool| -> Arc<Rendered> {
         match prev.get(&md.key(src)) {
             Some(m) => m.clone(),
             None if lean => Arc::new(md.render(site, known, src, cover).into_light()),
             None => Arc::new(md.render(site, known, src, cover)),
         }
     };
+    let doc = |src: &Source, cover: Option<&Located<String>>| one(src, cover, lean);
     let reports: Vec<Arc<Rendered>> = site
         .reports
         .par_iter()
@@ -362,7 +359,12 @@ pub fn bodies_cached(
     let units: Vec<Arc<Rendered>> = site
         .units
         .par_iter()
-        .map(|u| u.src.as_ref().map(|s| one(s, None)).unwrap_or_default())
+        .map(|u| {
+            u.src
+                .as_ref()
+                .map(|s| one(s, None, false))
+                .unwrap_or_default()
+        })
         .collect();
     let mut diags = Vec::new();
     let sources = site
@@ -394,7 +396,7 @@ pub fn bodies_cached(
     }
     // Left out of the model for an error: checked, never published.
     for src in &site.unplaced {
-        findings_to_diags(src, None, &one(src, None), &mut diags);
+        findings_to_diags(src, None, &one(src, None, false), &mut diags);
     }
     (
         Bodies {
