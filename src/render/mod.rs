@@ -457,7 +457,21 @@ pub fn write_search(
     let total = match cache {
         Some((cache, refill, batch)) => {
             if let Err(e) = cache.build(site, bodies, (refill, batch), sink) {
-                fail(e);
+                // What it kept on disk (chunks, token lists) would not
+                // read back; the cache is empty now.
+                errors.lock().unwrap_or_else(|e| e.into_inner()).push(
+                    Diagnostic::error(
+                        &e.path,
+                        0,
+                        0,
+                        text!("cannot read back the preview's search index: {}", e.source;
+                              "无法读回预览的搜索索引：{}", e.source),
+                    )
+                    .with_hint(text!(
+                        "check that the system's temporary folder is readable and has space; saving any file rebuilds the index";
+                        "请检查系统临时文件夹是否可读、空间是否足够；保存任意文件即可重建索引"
+                    )),
+                );
             }
             // On one thread: the cache serves `serve`, whose in-memory sink
             // takes a file in a few hundred nanoseconds behind one lock
