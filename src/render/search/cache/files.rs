@@ -2,7 +2,7 @@
 
 use super::super::format::{chunk_file, chunk_json, shard_path, text_path, ShardWriter, Sizes};
 use super::super::tokenize;
-use super::docs::{empty_file, Row};
+use super::docs::{empty_file, Row, Scratch};
 use super::State;
 use crate::hash::FxHashMap;
 use crate::output::{Blob, Sink};
@@ -85,7 +85,7 @@ impl State {
         &mut self,
         which: &[usize],
         mut rows: FxHashMap<usize, Row>,
-        (sources, spill): (&[Blob], Option<&std::fs::File>),
+        (sources, spill): (&[Blob], Option<&Scratch>),
         sink: &dyn Sink,
     ) -> crate::fs::Result<usize> {
         let (n, chunk) = (self.docs.len(), self.chunk);
@@ -121,16 +121,11 @@ impl State {
                     match row.take() {
                         Some(Row::Here(r)) => out.extend_from_slice(&r),
                         Some(Row::Spilled(at, len)) => {
-                            use std::os::unix::fs::FileExt;
                             let to = out.len();
                             out.resize(to + len, 0);
-                            let file = spill.ok_or_else(|| unreadable(c))?;
-                            file.read_exact_at(&mut out[to..], at).map_err(|e| {
-                                crate::fs::FsError {
-                                    path: text_path(c).into(),
-                                    source: e,
-                                }
-                            })?;
+                            spill
+                                .ok_or_else(|| unreadable(c))?
+                                .read(&mut out[to..], at)?;
                         }
                         None => {
                             let d = &self.docs[i];

@@ -256,7 +256,7 @@ struct Pre {
     first_new: usize,
     read: FxHashMap<usize, (Fresh, Tokens)>,
     /// Where their rows are when more than a batch was read.
-    spill: Option<std::fs::File>,
+    spill: Option<docs::Scratch>,
 }
 
 impl Pre {
@@ -306,15 +306,14 @@ impl Pre {
 /// Writes the rows of `fresh` at `at` of `file` (`at` moved past them),
 /// each then known by its place; false when the file cannot take them
 /// (they stay, as do rows spilled before).
-fn spill_rows(file: &std::fs::File, at: &mut u64, fresh: &mut [Fresh]) -> bool {
-    use std::os::unix::fs::FileExt;
+fn spill_rows(file: &docs::Scratch, at: &mut u64, fresh: &mut [Fresh]) -> bool {
     let mut buf = Vec::new();
     for f in fresh.iter() {
         if let Row::Here(r) = &f.row {
             buf.extend_from_slice(r);
         }
     }
-    if file.write_all_at(&buf, *at).is_err() {
+    if file.write(&buf, *at).is_err() {
         return false;
     }
     for f in fresh.iter_mut() {
