@@ -416,9 +416,15 @@ fn article_field_edits_equal_a_fresh_build() {
     site.write(rel, article("科普", "张三", "勤洗手。", "正文。"));
     rebuild(&opts, &mut s, &[], "first build");
     let steps = [
-        ("category edit", article("防病", "张三", "勤洗手。", "正文。")),
+        (
+            "category edit",
+            article("防病", "张三", "勤洗手。", "正文。"),
+        ),
         ("author edit", article("防病", "李四", "勤洗手。", "正文。")),
-        ("summary edit", article("防病", "李四", "多通风。", "正文。")),
+        (
+            "summary edit",
+            article("防病", "李四", "多通风。", "正文。"),
+        ),
     ];
     for (step, text) in steps {
         site.write(rel, text);
