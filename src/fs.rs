@@ -106,6 +106,51 @@ pub fn remove_tree(path: &Path) -> Result<()> {
     wrap(path, std::fs::remove_dir(path))
 }
 
+/// Fills `buf` from `file` (known to the user as `path`) at offset `at`,
+/// without moving its cursor: several threads read one scratch file. A
+/// file that ends before `buf` is full is an error.
+pub fn read_at(file: &std::fs::File, path: &Path, buf: &mut [u8], at: u64) -> Result<()> {
+    #[cfg(unix)]
+    let r = std::os::unix::fs::FileExt::read_exact_at(file, buf, at);
+    #[cfg(windows)]
+    let r = positional(buf.len(), at, |done, at| {
+        std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], at)
+    });
+    wrap(path, r)
+}
+
+/// Writes all of `data` to `file` (known to the user as `path`) at offset
+/// `at`, without moving its cursor (see [`read_at`]).
+pub fn write_at(file: &std::fs::File, path: &Path, data: &[u8], at: u64) -> Result<()> {
+    #[cfg(unix)]
+    let r = std::os::unix::fs::FileExt::write_all_at(file, data, at);
+    #[cfg(windows)]
+    let r = positional(data.len(), at, |done, at| {
+        std::os::windows::fs::FileExt::seek_write(file, &data[done..], at)
+    });
+    wrap(path, r)
+}
+
+/// Calls `step(done, offset)` (a read or write of the bytes from `done`
+/// on, at `offset`, returning how many it moved) until `len` bytes are.
+#[cfg(windows)]
+fn positional(
+    len: usize,
+    at: u64,
+    mut step: impl FnMut(usize, u64) -> io::Result<usize>,
+) -> io::Result<()> {
+    let mut done = 0;
+    while done < len {
+        match step(done, at + done as u64) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 pub fn canonicalize(path: &Path) -> Result<PathBuf> {
     wrap(path, std::fs::canonicalize(path))
 }
@@ -168,4 +213,30 @@ pub fn is_temp_file(name: &str) -> bool {
         || name == "4913"
         || name == "Thumbs.db"
         || name == "desktop.ini"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positional_io_reads_what_was_written_and_names_the_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("scratch");
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .unwrap();
+        write_at(&file, &path, b"world", 6).unwrap();
+        write_at(&file, &path, b"hello ", 0).unwrap();
+        let mut buf = [0; 5];
+        read_at(&file, &path, &mut buf, 6).unwrap();
+        assert_eq!(&buf, b"world");
+        // Past the end: an error, on the file's path.
+        let e = read_at(&file, &path, &mut buf, 9).unwrap_err();
+        assert_eq!(e.path, path);
+        assert_eq!(e.source.kind(), io::ErrorKind::UnexpectedEof);
+    }
 }

@@ -401,6 +401,42 @@ impl ShardWriter {
     }
 }
 
+/// The entries of a shard file [`ShardWriter`] wrote: each token's UTF-8
+/// and its postings as [`push_code`] wrote them, in order; None when the
+/// bytes are not such a file.
+pub(super) fn shard_entries(bytes: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
+    let mut i = 0;
+    let n = read_varint(bytes, &mut i)? as usize;
+    // Each token takes at least two bytes of the table.
+    let mut table = Vec::with_capacity(n.min(bytes.len() / 2));
+    for _ in 0..n {
+        let len = read_varint(bytes, &mut i)? as usize;
+        let token = bytes.get(i..i.checked_add(len)?)?;
+        i += len;
+        table.push((token, read_varint(bytes, &mut i)? as usize));
+    }
+    let mut out = Vec::with_capacity(table.len());
+    for (token, len) in table {
+        out.push((token, bytes.get(i..i.checked_add(len)?)?));
+        i += len;
+    }
+    (i == bytes.len()).then_some(out)
+}
+
+/// The varint [`push_varint`] wrote at `bytes[*i..]`, `i` moved past it.
+fn read_varint(bytes: &[u8], i: &mut usize) -> Option<u32> {
+    let (mut v, mut shift) = (0u32, 0);
+    loop {
+        let b = *bytes.get(*i)?;
+        *i += 1;
+        v |= u32::from(b & 0x7f).checked_shl(shift)?;
+        if b < 0x80 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
 /// The shard file of `entries` (tokens in order, each with its codes).
 pub(super) fn shard_file(entries: &[(String, Vec<u32>)]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -484,6 +520,35 @@ pub(super) fn text_path(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_shard_files_read_back_entry_by_entry() {
+        let mut w = ShardWriter::default();
+        let long = vec![0x35u32 << 8 | u32::from(16 + BODY); 70];
+        w.push(
+            "灭蚊",
+            [1u32 << 8 | 7, 300 << 8 | u32::from(16 + BODY)].into_iter(),
+        );
+        w.push(&"长".repeat(50), long.iter().copied());
+        w.push("x", std::iter::empty());
+        let file = w.finish();
+        let entries = shard_entries(&file).unwrap();
+        let texts: Vec<&[u8]> = entries.iter().map(|e| e.0).collect();
+        let long_text = "长".repeat(50);
+        let want: [&[u8]; 3] = ["灭蚊".as_bytes(), long_text.as_bytes(), b"x"];
+        assert_eq!(texts, want);
+        let codes: Vec<u32> = read_codes(entries[0].1).collect();
+        assert_eq!(codes, [1 << 8 | 7, 300 << 8 | u32::from(16 + BODY)]);
+        assert_eq!(read_codes(entries[1].1).collect::<Vec<_>>(), long);
+        assert!(entries[2].1.is_empty());
+        // Cut anywhere, or with a byte more, it is no shard file.
+        for end in 0..file.len() {
+            assert!(shard_entries(&file[..end]).is_none(), "cut at {end}");
+        }
+        let mut more = file.clone();
+        more.push(0);
+        assert!(shard_entries(&more).is_none());
+    }
 
     #[test]
     fn search_varints_and_codes_have_their_lengths() {

@@ -21,7 +21,6 @@ use crate::site::Site;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// The index being fed: the spill files and what is kept per document.
@@ -198,7 +197,7 @@ impl Feed {
                 let len = (ends[to - 1] - start) as usize;
                 json.clear();
                 json.resize(len + 1, b'[');
-                wrap(&path, rows.read_exact_at(&mut json[1..], start))?;
+                crate::fs::read_at(&rows, &path, &mut json[1..], start)?;
                 json[len] = b']';
                 chunk_file_into(json, gz);
                 sink.write(&format::text_path(c), gz)

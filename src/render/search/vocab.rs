@@ -17,11 +17,53 @@ pub(super) struct Tok {
     /// The postings as a shard holds them ([`push_code`] of each code,
     /// `(id - previous id) * 256 + entry`, ids ascending; the entry is
     /// `min(tf, 15) * 16 + fields`), not whole `id * 256 + entry` words of
-    /// 4 bytes each (10k serve session: resident 240 -> 201 MB).
+    /// 4 bytes each (10k serve session: resident 240 -> 201 MB). Empty
+    /// when they are `filed`.
     pub(super) postings: Box<[u8]>,
+    /// Not 0: the postings are not held but in the token's shard file as
+    /// last written, this many bytes, read back when the token or its shard
+    /// changes (50k: 80 MB not held between builds).
+    pub(super) filed: u32,
 }
 
 impl Tok {
+    /// A token in no document yet.
+    pub(super) fn new(text: Box<str>) -> Tok {
+        Tok {
+            text,
+            postings: Box::default(),
+            filed: 0,
+        }
+    }
+
+    /// The bytes of the postings, held or filed.
+    pub(super) fn len(&self) -> usize {
+        match self.filed {
+            0 => self.postings.len(),
+            n => n as usize,
+        }
+    }
+
+    /// Takes back postings read from its shard file (`bytes`, of the
+    /// length filed); false when they are not that long.
+    pub(super) fn hold(&mut self, bytes: &[u8]) -> bool {
+        if bytes.len() != self.filed as usize {
+            return false;
+        }
+        (self.postings, self.filed) = (bytes.into(), 0);
+        true
+    }
+
+    /// Lets go of the postings, now in its shard file as written.
+    pub(super) fn file(&mut self) {
+        if !self.postings.is_empty() {
+            self.filed = u32::try_from(self.postings.len()).unwrap_or(0);
+            if self.filed > 0 {
+                self.postings = Box::default();
+            }
+        }
+    }
+
     /// The shard file codes: ids as differences from the previous one.
     pub(super) fn codes(&self) -> impl Iterator<Item = u32> + '_ {
         read_codes(&self.postings)
@@ -39,10 +81,9 @@ impl Tok {
     /// [`token_cost`] of the postings (their bytes: [`code_len`] is what
     /// [`push_code`] writes); 0 when there are none.
     pub(super) fn cost(&self) -> usize {
-        if self.postings.is_empty() {
-            0
-        } else {
-            head_cost(self.text.len()) + self.postings.len()
+        match self.len() {
+            0 => 0,
+            n => head_cost(self.text.len()) + n,
         }
     }
 
@@ -54,7 +95,7 @@ impl Tok {
 
     /// Sets the entries of `changes` (ids ascending, each once; `None`:
     /// the document lacks the token), decoding and encoding the postings
-    /// once. Returns whether they changed.
+    /// once (held: see [`Tok::filed`]). Returns whether they changed.
     pub(super) fn apply(&mut self, changes: &[(u32, Option<u8>)]) -> bool {
         let mut out = Vec::with_capacity(self.postings.len() + changes.len() * 3);
         let mut old = self.ids().map(|c| (c >> 8, c as u8)).peekable();
@@ -124,10 +165,7 @@ pub(super) struct Vocab {
 impl Vocab {
     pub(super) fn add(&mut self, text: Box<str>) -> u32 {
         let tid = u32::try_from(self.toks.len()).expect("fewer than 4 billion tokens");
-        self.toks.push(Tok {
-            text,
-            postings: Box::default(),
-        });
+        self.toks.push(Tok::new(text));
         tid
     }
 

@@ -115,7 +115,7 @@ impl Tokens {
 #[derive(Default)]
 pub(super) struct Lists {
     /// None: not made yet, or (with `failed`) not to be made.
-    file: Option<std::fs::File>,
+    file: Option<Scratch>,
     failed: bool,
     end: u64,
 }
@@ -126,7 +126,6 @@ const SLACK: u64 = 16 << 20;
 impl Lists {
     /// `list`, written to the file when it can be.
     pub(super) fn put(&mut self, list: Box<[u8]>) -> Tokens {
-        use std::os::unix::fs::FileExt;
         if self.file.is_none() && !self.failed {
             self.file = spill_file();
             self.failed = self.file.is_none();
@@ -135,7 +134,7 @@ impl Lists {
             return Tokens::Here(list);
         };
         match &self.file {
-            Some(f) if f.write_all_at(&list, self.end).is_ok() => {
+            Some(f) if f.write(&list, self.end).is_ok() => {
                 let t = Tokens::Stored(self.end, len);
                 self.end += u64::from(len);
                 t
@@ -152,19 +151,15 @@ impl Lists {
 
     /// The bytes of `t`.
     pub(super) fn get<'a>(&self, t: &'a Tokens) -> crate::fs::Result<Cow<'a, [u8]>> {
-        use std::os::unix::fs::FileExt;
         match t {
             Tokens::Here(b) => Ok(Cow::Borrowed(b)),
             &Tokens::Stored(at, len) => {
                 let mut out = vec![0; len as usize];
-                self.file
-                    .as_ref()
-                    .ok_or_else(|| std::io::Error::other("the token lists file is gone"))
-                    .and_then(|f| f.read_exact_at(&mut out, at))
-                    .map_err(|source| crate::fs::FsError {
-                        path: "search token lists".into(),
-                        source,
-                    })?;
+                let file = self.file.as_ref().ok_or_else(|| crate::fs::FsError {
+                    path: "search token lists".into(),
+                    source: std::io::Error::other("the token lists file is gone"),
+                })?;
+                file.read(&mut out, at)?;
                 Ok(Cow::Owned(out))
             }
         }
@@ -271,10 +266,30 @@ pub(super) enum Row {
     Spilled(u64, usize),
 }
 
+/// A scratch file, read and written at offsets (by several threads at
+/// once), unnamed: removed once opened, gone with the handle.
+pub(super) struct Scratch {
+    file: std::fs::File,
+    /// Where it was made, for errors (the folder that is full or gone).
+    path: std::path::PathBuf,
+}
+
+impl Scratch {
+    /// Fills `buf` from offset `at`.
+    pub(super) fn read(&self, buf: &mut [u8], at: u64) -> crate::fs::Result<()> {
+        crate::fs::read_at(&self.file, &self.path, buf, at)
+    }
+
+    /// Writes `data` at offset `at`.
+    pub(super) fn write(&self, data: &[u8], at: u64) -> crate::fs::Result<()> {
+        crate::fs::write_at(&self.file, &self.path, data, at)
+    }
+}
+
 /// A scratch file for the rows of documents read again in batches (a
-/// first build's: 10k, 50 MB), unnamed: removed once opened, gone with the
-/// handle. None when no file can be made: the rows stay in memory.
-pub(super) fn spill_file() -> Option<std::fs::File> {
+/// first build's: 10k, 50 MB) or for token lists ([`Lists`]). None when
+/// no file can be made: they stay in memory.
+pub(super) fn spill_file() -> Option<Scratch> {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let path = std::env::temp_dir().join(format!("jianbao-rows-{}-{n}", std::process::id()));
@@ -285,5 +300,5 @@ pub(super) fn spill_file() -> Option<std::fs::File> {
         .open(&path)
         .ok()?;
     std::fs::remove_file(&path).ok()?;
-    Some(file)
+    Some(Scratch { file, path })
 }

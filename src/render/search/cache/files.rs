@@ -1,8 +1,10 @@
 //! Serializing the shards and text chunks an edit touched.
 
-use super::super::format::{chunk_file, chunk_json, shard_path, text_path, ShardWriter, Sizes};
+use super::super::format::{
+    chunk_file, chunk_json, shard_entries, shard_path, text_path, ShardWriter, Sizes,
+};
 use super::super::tokenize;
-use super::docs::{empty_file, Row};
+use super::docs::{empty_file, Row, Scratch};
 use super::State;
 use crate::hash::FxHashMap;
 use crate::output::{Blob, Sink};
@@ -13,8 +15,9 @@ impl State {
     /// Sets `bits` from the postings estimate and serializes the shards
     /// holding a `dirty` token (every shard if `bits` changed or there were
     /// no shards, `first_new` `None`). Token ids from `first_new` on are
-    /// new. Each file goes to `sink` as it is made (see [`put`]). Returns
-    /// the number of shards serialized.
+    /// new. Each file goes to `sink` as it is made (see [`put`]), its
+    /// tokens' postings held for it (read back through `sink`), and let go
+    /// of once all are written. Returns the number of shards serialized.
     pub(super) fn settle_shards(
         &mut self,
         (sizes, sink): (Sizes, &dyn Sink),
@@ -22,24 +25,24 @@ impl State {
         dirty: Vec<u32>,
     ) -> crate::fs::Result<usize> {
         let bits = sizes.bits(self.post_bytes);
-        let toks = &self.vocab.toks;
         let which: Vec<usize> = match first_new {
             Some(first_new) if bits == self.bits && self.shard_tids.len() == 1 << bits => {
+                let toks = &self.vocab.toks;
                 for tid in first_new..toks.len() {
                     let text = &toks[tid].text;
                     let list = &mut self.shard_tids[tokenize::shard(text, bits)];
                     let at = list.partition_point(|&t| toks[t as usize].text < *text);
                     list.insert(at, tid as u32);
                 }
-                let mut w: Vec<usize> = dirty
-                    .iter()
-                    .map(|&t| tokenize::shard(&toks[t as usize].text, bits))
-                    .collect();
-                w.sort_unstable();
-                w.dedup();
+                let w = self.shards_of(&dirty);
+                self.hold_shards(&w, sink)?;
                 w
             }
             _ => {
+                // Tokens move between shards: every posting held first,
+                // read back from the files as they are laid out now.
+                self.hold_shards(&(0..self.shard_tids.len()).collect::<Vec<_>>(), sink)?;
+                let toks = &self.vocab.toks;
                 let mut lists = vec![Vec::new(); 1 << bits];
                 for (tid, t) in toks.iter().enumerate() {
                     lists[tokenize::shard(&t.text, bits)].push(tid as u32);
@@ -53,6 +56,7 @@ impl State {
             }
         };
         self.bits = bits;
+        let toks = &self.vocab.toks;
         let files: Vec<Blob> = which
             .par_iter()
             .map(|&n| {
@@ -71,7 +75,67 @@ impl State {
         for (&n, f) in which.iter().zip(files) {
             self.shard_files[n] = f;
         }
+        // Every token's postings are in its shard's file now: a token whose
+        // postings changed is `dirty`, its shard written again (those held
+        // to be changed, or with a shard, are let go of).
+        for tok in &mut self.vocab.toks {
+            tok.file();
+        }
         Ok(which.len())
+    }
+
+    /// The shards (by [`State::bits`]) of tokens `tids`, ascending, once each.
+    pub(super) fn shards_of(&self, tids: &[u32]) -> Vec<usize> {
+        let toks = &self.vocab.toks;
+        let mut w: Vec<usize> = tids
+            .iter()
+            .map(|&t| tokenize::shard(&toks[t as usize].text, self.bits))
+            .collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    }
+
+    /// Holds again the filed postings (see [`Tok::filed`]) of every token
+    /// of shards `which`, read back from their files through `sink`.
+    pub(super) fn hold_shards(
+        &mut self,
+        which: &[usize],
+        sink: &dyn Sink,
+    ) -> crate::fs::Result<()> {
+        let toks = &self.vocab.toks;
+        let filed: Vec<usize> = which
+            .iter()
+            .copied()
+            .filter(|&n| {
+                let tids = self.shard_tids.get(n).map_or(&[][..], Vec::as_slice);
+                tids.iter().any(|&t| toks[t as usize].filed > 0)
+            })
+            .collect();
+        let files: Vec<Arc<[u8]>> = filed
+            .par_iter()
+            .map(|&n| {
+                let file = self.shard_files.get(n).ok_or_else(|| unreadable_shard(n))?;
+                sink.read_blob(file).map_err(|e| crate::fs::FsError {
+                    path: shard_path(n).into(),
+                    source: e.source,
+                })
+            })
+            .collect::<crate::fs::Result<_>>()?;
+        for (&n, file) in filed.iter().zip(&files) {
+            let entries = shard_entries(file).ok_or_else(|| unreadable_shard(n))?;
+            let by_text: FxHashMap<&[u8], &[u8]> = entries.into_iter().collect();
+            for &tid in &self.shard_tids[n] {
+                let tok = &mut self.vocab.toks[tid as usize];
+                if tok.filed > 0 {
+                    let bytes = by_text.get(tok.text.as_bytes());
+                    if !bytes.is_some_and(|b| tok.hold(b)) {
+                        return Err(unreadable_shard(n));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Serializes text chunks `which` (by `chunk`), taking the rows of
@@ -85,7 +149,7 @@ impl State {
         &mut self,
         which: &[usize],
         mut rows: FxHashMap<usize, Row>,
-        (sources, spill): (&[Blob], Option<&std::fs::File>),
+        (sources, spill): (&[Blob], Option<&Scratch>),
         sink: &dyn Sink,
     ) -> crate::fs::Result<usize> {
         let (n, chunk) = (self.docs.len(), self.chunk);
@@ -121,16 +185,11 @@ impl State {
                     match row.take() {
                         Some(Row::Here(r)) => out.extend_from_slice(&r),
                         Some(Row::Spilled(at, len)) => {
-                            use std::os::unix::fs::FileExt;
                             let to = out.len();
                             out.resize(to + len, 0);
-                            let file = spill.ok_or_else(|| unreadable(c))?;
-                            file.read_exact_at(&mut out[to..], at).map_err(|e| {
-                                crate::fs::FsError {
-                                    path: text_path(c).into(),
-                                    source: e,
-                                }
-                            })?;
+                            spill
+                                .ok_or_else(|| unreadable(c))?
+                                .read(&mut out[to..], at)?;
                         }
                         None => {
                             let d = &self.docs[i];
@@ -175,6 +234,15 @@ fn read_json(sources: &[Blob], n: usize, sink: &dyn Sink) -> crate::fs::Result<V
             source: e.source,
         })?;
     chunk_json(&file).ok_or_else(|| unreadable(n))
+}
+
+/// A shard file the cache wrote that does not read back as one, or lacks
+/// a token's postings.
+fn unreadable_shard(n: usize) -> crate::fs::FsError {
+    crate::fs::FsError {
+        path: shard_path(n).into(),
+        source: std::io::Error::other("a kept search postings shard does not read back"),
+    }
 }
 
 /// A text chunk file the cache wrote that does not read back as one.

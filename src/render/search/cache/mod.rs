@@ -1,8 +1,10 @@
 //! The search index kept between builds by `serve`: per-document token
-//! lists (in a scratch file: [`docs::Lists`]) and per-token postings
-//! (compact, as the shards hold them), so that after an edit only the changed
-//! documents are tokenized again and only the files they touch are
-//! serialized again. The files equal those of a full [`super::Index`] build.
+//! lists (in a scratch file: [`docs::Lists`]) and per-token postings (in
+//! the shard files as last written, read back through the sink while the
+//! tokens they are of change: [`Tok::filed`]), so that after an edit only
+//! the changed documents are tokenized again and only the files they touch
+//! are serialized again. The files equal those of a full [`super::Index`]
+//! build.
 //!
 //! A document is known by its site path, its body's
 //! [`Rendered::key`](crate::render::markdown::Rendered::key) and a hash of
@@ -256,7 +258,7 @@ struct Pre {
     first_new: usize,
     read: FxHashMap<usize, (Fresh, Tokens)>,
     /// Where their rows are when more than a batch was read.
-    spill: Option<std::fs::File>,
+    spill: Option<docs::Scratch>,
 }
 
 impl Pre {
@@ -306,15 +308,14 @@ impl Pre {
 /// Writes the rows of `fresh` at `at` of `file` (`at` moved past them),
 /// each then known by its place; false when the file cannot take them
 /// (they stay, as do rows spilled before).
-fn spill_rows(file: &std::fs::File, at: &mut u64, fresh: &mut [Fresh]) -> bool {
-    use std::os::unix::fs::FileExt;
+fn spill_rows(file: &docs::Scratch, at: &mut u64, fresh: &mut [Fresh]) -> bool {
     let mut buf = Vec::new();
     for f in fresh.iter() {
         if let Row::Here(r) = &f.row {
             buf.extend_from_slice(r);
         }
     }
-    if file.write_all_at(&buf, *at).is_err() {
+    if file.write(&buf, *at).is_err() {
         return false;
     }
     for f in fresh.iter_mut() {
@@ -329,9 +330,19 @@ fn spill_rows(file: &std::fs::File, at: &mut u64, fresh: &mut [Fresh]) -> bool {
 
 impl State {
     /// Applies `changes` (token, document, entry after) to the postings,
-    /// each token's once; returns the tokens whose postings changed.
-    fn apply(&mut self, mut changes: Vec<(u32, u32, Option<u8>)>) -> Vec<u32> {
+    /// each token's once, holding them first (read back from the shard
+    /// files through `sink`); returns the tokens whose postings changed.
+    fn apply(
+        &mut self,
+        mut changes: Vec<(u32, u32, Option<u8>)>,
+        sink: &dyn Sink,
+    ) -> crate::fs::Result<Vec<u32>> {
         changes.sort_unstable_by_key(|c| (c.0, c.1));
+        let tids: Vec<u32> = changes
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|g| g[0].0)
+            .collect();
+        self.hold_shards(&self.shards_of(&tids), sink)?;
         let mut dirty = Vec::new();
         let mut entries = Vec::new();
         for group in changes.chunk_by(|a, b| a.0 == b.0) {
@@ -339,13 +350,23 @@ impl State {
             entries.clear();
             entries.extend(group.iter().map(|c| (c.1, c.2)));
             let tok = &mut self.vocab.toks[tid as usize];
+            if tok.filed > 0 {
+                // Not in the shard files' tables as the cache knows them.
+                let n = super::tokenize::shard(&tok.text, self.bits);
+                return Err(crate::fs::FsError {
+                    path: shard_path(n).into(),
+                    source: std::io::Error::other(
+                        "a kept search postings shard does not read back",
+                    ),
+                });
+            }
             let before = tok.cost();
             if tok.apply(&entries) {
                 self.post_bytes = self.post_bytes - before + tok.cost();
                 dirty.push(tid);
             }
         }
-        dirty
+        Ok(dirty)
     }
 
     /// The same documents in the same order: patches the changed ones.
@@ -429,7 +450,7 @@ impl State {
                 rows.insert(i, f.row);
             }
         }
-        let dirty = self.apply(changes);
+        let dirty = self.apply(changes, sink)?;
         self.lists.compact(&mut self.docs)?;
         let mut reuse = SearchReuse {
             tokenized: changed.len(),

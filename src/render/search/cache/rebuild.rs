@@ -203,10 +203,12 @@ impl State {
             .zip(postings)
             .enumerate()
             .filter_map(|(tid, (tok, p))| {
-                if tok.postings == p {
+                // Filed ones are counted changed: their shards are written
+                // again, as the same bytes when they are the same.
+                if tok.filed == 0 && tok.postings == p {
                     return None;
                 }
-                tok.postings = p;
+                (tok.postings, tok.filed) = (p, 0);
                 Some(tid as u32)
             })
             .collect();

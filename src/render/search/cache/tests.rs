@@ -32,10 +32,7 @@ fn search_cache_token_lists_round_trip() {
 
 #[test]
 fn search_cache_patched_postings_keep_their_cost() {
-    let mut tok = Tok {
-        text: "灭蚊".into(),
-        postings: Box::default(),
-    };
+    let mut tok = Tok::new("灭蚊".into());
     // Inserts, changes and removals at the front, middle and end,
     // across digit-count boundaries of the codes.
     let steps: &[(u32, Option<u8>)] = &[
@@ -79,10 +76,7 @@ fn search_cache_postings_follow_random_changes() {
         x ^= x << 5;
         x % n
     };
-    let mut tok = Tok {
-        text: "x".into(),
-        postings: Box::default(),
-    };
+    let mut tok = Tok::new("x".into());
     let mut model: BTreeMap<u32, u8> = BTreeMap::new();
     for round in 0..300 {
         // Ids across one-, two- and three-byte differences; every entry.
@@ -303,6 +297,13 @@ fn check_light(
     cache
         .build(&site, bodies_in, (&refill, batch), &sink)
         .unwrap();
+    // Between builds the postings are in the shard files only.
+    let toks = &cache.state.as_ref().unwrap().vocab.toks;
+    assert!(
+        toks.iter().all(|t| t.postings.is_empty()),
+        "{what}: postings held"
+    );
+    assert!(toks.iter().any(|t| t.filed > 0), "{what}: nothing filed");
     let mut cached = Files::new();
     cache.write_files(&mut |p, b| {
         let Blob::Bytes(bytes) = &b else {
@@ -591,9 +592,8 @@ fn search_cache_of_light_bodies_equals_full_builds() {
 }
 
 #[test]
-fn search_cache_that_cannot_read_a_chunk_back_starts_again() {
+fn search_cache_that_cannot_read_a_chunk_or_shard_back_starts_again() {
     let site = TestSite::new();
-    let mut cache = SearchCache::sized(SMALL);
     let build = |cache: &mut SearchCache| {
         let (s, b) = site.load();
         let known = crate::render::known_paths(&s, &Default::default());
@@ -601,15 +601,36 @@ fn search_cache_that_cannot_read_a_chunk_back_starts_again() {
         let batch = crate::render::BATCH;
         cache.build(&s, &b, (&refill, batch), &crate::output::Discard)
     };
-    build(&mut cache).unwrap();
-    // Kept as keys of a store the next build's sink does not have.
-    cache.write_files(&mut |_, _| Some(Blob::Stored(7)));
-    site.edit("content/reports/r03.md", "2024\n", "2024 门前五包\n");
-    let err = build(&mut cache).unwrap_err();
-    assert!(err.path.starts_with("search/text/"), "{err:?}");
-    assert!(cache.state.is_none());
-    let (r, _) = check(&site, &mut cache, "after the failed build");
-    assert!(r.rebuilt && r.tokenized == 17, "{r:?}");
+    // The text chunks, the postings shards (read back for the tokens an
+    // edit changes), or both, unreadable.
+    for (n, (lost, err_at)) in [
+        ("search/text/", "search/text/"),
+        ("search/idx/", "search/idx/"),
+        ("search/", "search/idx/"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut cache = SearchCache::sized(SMALL);
+        build(&mut cache).unwrap();
+        // Kept as keys of a store the next build's sink does not have.
+        cache.write_files(&mut |path, blob| {
+            Some(match path.starts_with(lost) {
+                true => Blob::Stored(7),
+                false => blob,
+            })
+        });
+        site.edit(
+            "content/reports/r03.md",
+            "2024\n",
+            &format!("2024\n门前五包{n}\n"),
+        );
+        let err = build(&mut cache).unwrap_err();
+        assert!(err.path.starts_with(err_at), "{lost}: {err:?}");
+        assert!(cache.state.is_none());
+        let (r, _) = check(&site, &mut cache, "after the failed build");
+        assert!(r.rebuilt && r.tokenized == 17, "{r:?}");
+    }
 }
 
 #[test]
