@@ -402,6 +402,39 @@ fn unknown_changes_read_everything_again() {
     same(&files, &fresh(&opts), "unreported edit");
 }
 
+/// An article's list item shows fields only its front matter holds
+/// (category, author, summary): each edit equals a fresh build, and a body
+/// edit under its own summary renders its page only (its lists are reused).
+#[test]
+fn article_field_edits_equal_a_fresh_build() {
+    let site = site_with_reports();
+    let (opts, mut s) = session_for(&site, true);
+    let rel = "content/articles/a1.md";
+    let article = |category: &str, author: &str, summary: &str, body: &str| {
+        format!("---\ntitle: 健康小贴士\ndate: 2024-03-01\ntags: [健康教育]\ncategory: {category}\nauthor: {author}\nsummary: {summary}\n---\n{body}\n")
+    };
+    site.write(rel, article("科普", "张三", "勤洗手。", "正文。"));
+    rebuild(&opts, &mut s, &[], "first build");
+    let steps = [
+        (
+            "category edit",
+            article("防病", "张三", "勤洗手。", "正文。"),
+        ),
+        ("author edit", article("防病", "李四", "勤洗手。", "正文。")),
+        (
+            "summary edit",
+            article("防病", "李四", "多通风。", "正文。"),
+        ),
+    ];
+    for (step, text) in steps {
+        site.write(rel, text);
+        rebuild(&opts, &mut s, &[rel], step);
+    }
+    site.write(rel, article("防病", "李四", "多通风。", "改过的正文。"));
+    let (rendered, _) = rebuild(&opts, &mut s, &[rel], "body edit");
+    assert_eq!(rendered, 1, "only the article's own page shows its body");
+}
+
 #[test]
 fn a_template_calling_stats_follows_figure_edits() {
     let site = common::Site::new("serve-site");

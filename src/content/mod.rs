@@ -39,6 +39,11 @@ pub struct Source {
     /// `serve` to reuse what was derived from an unchanged file, and to
     /// check that a file read again is the one loaded).
     pub hash: u64,
+    /// Hash of what the document's fields are read from (see
+    /// [`Source::fields_hash`]): equal hashes under one configuration,
+    /// equal title, date, tags, summary… whatever the body says (`serve`
+    /// knows an unchanged list item by it without reading the fields).
+    pub fields: u64,
     /// The site root `shown` is relative to, for reading the file again.
     pub root: Arc<Path>,
     /// The file's text while kept (documents made in memory); a load
@@ -91,6 +96,7 @@ impl Source {
     /// A source for a document made in memory, its text kept.
     pub fn in_memory(shown: PathBuf, rel: String, stem: String, text: SourceText) -> Source {
         Source {
+            fields: Source::fields_hash(&rel, 1, text.front()),
             shown,
             rel,
             stem,
@@ -100,6 +106,14 @@ impl Source {
             root: Arc::from(Path::new("")),
             kept: Some(Box::new(text)),
         }
+    }
+
+    /// The hash of a document's `content/`-relative path (which gives its
+    /// kind and file stem), the line its front matter starts on and the
+    /// front matter's text: all its fields are read from.
+    pub fn fields_hash(rel: &str, front_line: usize, front: &str) -> u64 {
+        let seed = xxhash_rust::xxh3::xxh3_64_with_seed(rel.as_bytes(), front_line as u64);
+        xxhash_rust::xxh3::xxh3_64_with_seed(front.as_bytes(), seed)
     }
 
     /// The folder of the file relative to `content/` (`reports/2024`).
@@ -531,5 +545,36 @@ mod tests {
         );
         // The kept text is the one loaded.
         assert_eq!(kept.texts().unwrap().front(), "title: A\n");
+    }
+
+    #[test]
+    fn the_fields_hash_follows_the_front_matter_and_path_not_the_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: t\nbase_url: https://example.gov.cn/\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("content/pages")).unwrap();
+        let config = Config::load(root, None).unwrap();
+        let hashes = |files: &[(&str, &str)]| -> Vec<(u64, u64)> {
+            for (name, text) in files {
+                std::fs::write(root.join("content/pages").join(name), text).unwrap();
+            }
+            let (content, _) = load(root, &config, Include::default());
+            let srcs = content.pages.iter().map(|p| &p.common.src);
+            srcs.map(|s| (s.fields, s.hash)).collect()
+        };
+        let first = hashes(&[
+            ("a.md", "---\ntitle: A\n---\n正文\n"),
+            ("b.md", "---\ntitle: A\n---\n正文\n"),
+        ]);
+        assert_ne!(first[0].0, first[1].0, "the path is part of it");
+        let body = hashes(&[("a.md", "---\ntitle: A\n---\n另一段正文\n")]);
+        assert_eq!(body[0].0, first[0].0, "a body edit keeps the fields");
+        assert_ne!(body[0].1, first[0].1);
+        let title = hashes(&[("a.md", "---\ntitle: B\n---\n另一段正文\n")]);
+        assert_ne!(title[0].0, first[0].0, "a front matter edit changes them");
     }
 }

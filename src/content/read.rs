@@ -89,6 +89,7 @@ pub(super) fn load_file(
     // the source, kept or not.
     let front = text.front().to_string();
     let src = Source {
+        fields: Source::fields_hash(rel, front_line, &front),
         shown: shown.clone(),
         rel: rel.to_string(),
         stem,

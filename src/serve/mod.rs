@@ -13,7 +13,7 @@ mod server;
 mod state;
 mod watch;
 
-use jianbao::diagnostics::{text, Lang, Severity};
+use jianbao::diagnostics::{text, Diagnostic, Lang, Severity};
 use jianbao::store::{Key, Store, StoreSink};
 use jianbao::{BuildOptions, Error};
 use state::{Files, Shared, Snapshot};
@@ -71,9 +71,9 @@ enum Built {
         base_path: String,
         pages: usize,
         ms: f64,
-        warnings: Vec<String>,
-        /// The same warnings, for the audit line.
-        diags: Vec<jianbao::diagnostics::Diagnostic>,
+        /// The build's warnings (documents awaiting review are listed on
+        /// the desk, not printed), then for the audit line.
+        diags: Vec<Diagnostic>,
     },
     Failed {
         errors: Vec<String>,
@@ -133,13 +133,6 @@ impl Builder {
                     base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
                     pages: report.pages,
                     ms: start.elapsed().as_secs_f64() * 1000.0,
-                    // Documents awaiting review are listed on the desk.
-                    warnings: report
-                        .warnings
-                        .iter()
-                        .filter(|d| d.severity != Severity::Info)
-                        .map(|d| d.render(self.lang))
-                        .collect(),
                     diags: report.warnings,
                 }
             }
@@ -191,15 +184,17 @@ fn now() -> String {
 
 /// [`apply`], then the audit's one-line count for a good build (after a
 /// build in batches, for the one [`warm`] makes: the audit reads content
-/// from the session's caches).
-fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, mut built: Built, pass: Pass) {
-    // Taken, not copied: thousands of warnings.
-    let diags = match &mut built {
-        Built::Ok { diags, .. } if !builder.warming() => Some(std::mem::take(diags)),
-        _ => None,
-    };
-    apply(shared, built, pass);
-    if let Some(diags) = diags {
+/// from the session's caches). Returns when the browsers were told.
+fn apply_and_audit(
+    shared: &Arc<Shared>,
+    builder: &Builder,
+    built: Built,
+    pass: Pass,
+) -> Option<Instant> {
+    let audit = !builder.warming();
+    // The warnings come back, not copied: thousands at city scale.
+    let (told, diags) = apply(shared, built, pass);
+    if let (true, Some(diags)) = (audit, diags) {
         let reader = builder
             .session
             .lock()
@@ -213,6 +208,7 @@ fn apply_and_audit(shared: &Arc<Shared>, builder: &Builder, mut built: Built, pa
             shared.clone(),
         );
     }
+    told
 }
 
 /// After a good build in batches (the first, or the first good one after
@@ -240,8 +236,14 @@ fn warm(shared: &Arc<Shared>, builder: &Builder) {
 /// (every one on the first build), then how many were left unsaid: at city
 /// scale thousands of unchanged warnings would bury the one a save made
 /// (not after a warm-up, which no editor asked for).
-fn print_warnings(shared: &Shared, warnings: &[String], base_path: &str, pass: Pass) {
-    let (fresh, unchanged) = shared.new_warnings(warnings);
+fn print_warnings(shared: &Shared, diags: &[Diagnostic], base_path: &str, pass: Pass) {
+    // Documents awaiting review are listed on the desk.
+    let warnings: Vec<String> = diags
+        .iter()
+        .filter(|d| d.severity != Severity::Info)
+        .map(|d| d.render(shared.lang))
+        .collect();
+    let (fresh, unchanged) = shared.new_warnings(&warnings);
     for w in fresh {
         eprintln!("{w}");
     }
@@ -252,8 +254,9 @@ fn print_warnings(shared: &Shared, warnings: &[String], base_path: &str, pass: P
     }
 }
 
-/// Applies one build to the shared state and tells the browsers.
-fn apply(shared: &Shared, built: Built, pass: Pass) {
+/// Applies one build to the shared state and tells the browsers; returns
+/// when they were told of changed files, and a good build's warnings.
+fn apply(shared: &Shared, built: Built, pass: Pass) -> (Option<Instant>, Option<Vec<Diagnostic>>) {
     let lang = shared.lang;
     let prev = shared.current();
     match built {
@@ -262,10 +265,8 @@ fn apply(shared: &Shared, built: Built, pass: Pass) {
             base_path,
             pages,
             ms,
-            warnings,
-            diags: _,
+            diags,
         } => {
-            print_warnings(shared, &warnings, &base_path, pass);
             let mut files = files;
             desk::prefill(&mut files, shared);
             let changed = changed_files(&prev.files, &files);
@@ -279,7 +280,7 @@ fn apply(shared: &Shared, built: Built, pass: Pass) {
             let files = Arc::new(files);
             let snap = Snapshot {
                 files: files.clone(),
-                base_path,
+                base_path: base_path.clone(),
                 generation,
                 errors: Arc::new(Vec::new()),
             };
@@ -290,18 +291,23 @@ fn apply(shared: &Shared, built: Built, pass: Pass) {
             }
             let css_only =
                 !moved && !changed.is_empty() && changed.iter().all(|f| f.ends_with(".css"));
+            let mut told = None;
             if !changed.is_empty() || moved {
                 let ev = if css_only { "css" } else { "reload" };
                 shared.hub.broadcast(
                     ev,
                     &serde_json::json!({ "version": version, "files": changed }),
                 );
+                told = Some(Instant::now());
             }
+            // Thousands of warnings rendered for the terminal (at 50k,
+            // 10–20 ms): once the browsers were told.
+            print_warnings(shared, &diags, &base_path, pass);
             let what = if pass == Pass::First {
                 text!("built {} pages in {:.0} ms", pages, ms; "已构建 {} 个页面，用时 {:.0} 毫秒", pages, ms)
             } else if changed.is_empty() && !moved && pass == Pass::Warm {
                 // No editor asked for it: not news.
-                return;
+                return (told, Some(diags));
             } else if changed.is_empty() && !moved {
                 text!("rebuilt in {:.0} ms: no page changed", ms; "重新构建用时 {:.0} 毫秒：没有页面变化", ms)
             } else if css_only {
@@ -317,6 +323,7 @@ fn apply(shared: &Shared, built: Built, pass: Pass) {
             // the browsers were told (a request asks the new manifest).
             let keys: std::collections::HashSet<Key> = files.values().copied().collect();
             shared.store.retain(&|k| keys.contains(&k));
+            (told, Some(diags))
         }
         Built::Failed { errors, base_path } => {
             for e in &errors {
@@ -343,6 +350,7 @@ fn apply(shared: &Shared, built: Built, pass: Pass) {
             };
             shared.publish(snap);
             shared.hub.broadcast_raw(event);
+            (None, None)
         }
     }
 }
@@ -497,13 +505,20 @@ pub fn run(opts: Options) -> ExitCode {
         // A configuration change (or lost events) reads everything again.
         let paths: Vec<PathBuf> = batch.iter().map(|c| c.path.clone()).collect();
         let known = batch.iter().all(|c| c.kind != watch::ChangeKind::Config);
-        let built = builder.build(&prev_base, known.then_some(paths.as_slice()));
         let start = Instant::now();
-        apply_and_audit(&shared, &builder, built, Pass::Rebuild);
+        let built = builder.build(&prev_base, known.then_some(paths.as_slice()));
+        let published = Instant::now();
+        let told = apply_and_audit(&shared, &builder, built, Pass::Rebuild);
         if opts.timings {
+            // And since the batch came: the browsers told of the change.
+            let since = |t: Instant| t.duration_since(start).as_secs_f64() * 1000.0;
+            let told = told.map_or(String::new(), |t| {
+                format!(", reload sent at {:.1}", since(t))
+            });
             println!(
-                "  ms: publish {:.1}",
-                start.elapsed().as_secs_f64() * 1000.0
+                "  ms: publish {:.1} (built at {:.1}{told})",
+                published.elapsed().as_secs_f64() * 1000.0,
+                since(published)
             );
         }
         warm(&shared, &builder);
