@@ -66,7 +66,7 @@ fn value_with_rows(site: &Site, stats: &Stats, rows: serde_json::Value) -> serde
 /// they share escaped once (the same bytes as printing them as values:
 /// `tests::fast_exports_match_the_value_and_line_by_line_ones`).
 pub fn json_text(site: &Site, stats: &Stats) -> String {
-    json_text_around(site, stats, &rows_text(&stats.rows)).0
+    json_text_around(site, stats, rows_text(&stats.rows)).0
 }
 
 /// Whether template source `text` may call `stats()`: `stats`, then
@@ -146,11 +146,12 @@ pub(crate) fn json_reusing(
     let (text, rows_at) = match &kept.0 {
         Some(k) if k.rows == rows && k.head == head => (k.text.clone(), k.rows_at.clone()),
         Some(k) if k.rows == rows => {
-            let (t, at) = json_text_around(site, stats, &k.text[k.rows_at.clone()]);
+            let rows = &k.text[k.rows_at.clone()];
+            let (t, at) = json_text_around(site, stats, (rows.len(), |o| o.push_str(rows)));
             (Arc::new(t), at)
         }
         _ => {
-            let (t, at) = json_text_around(site, stats, &rows_text(&stats.rows));
+            let (t, at) = json_text_around(site, stats, rows_text(&stats.rows));
             (Arc::new(t), at)
         }
     };
@@ -251,11 +252,13 @@ fn head_key(site: &Site, stats: &Stats) -> u64 {
     xxhash_rust::xxh3::xxh3_64(&buf)
 }
 
-/// `stats.json` with `rows_text` as the value of `rows`, and where that is.
+/// `stats.json` with the text `rows` writes (into the text, at most
+/// about the bytes it says: no copy made first) as the value of `rows`,
+/// and where that is.
 fn json_text_around(
     site: &Site,
     stats: &Stats,
-    rows_text: &str,
+    (len, rows): (usize, impl FnOnce(&mut String)),
 ) -> (String, std::ops::Range<usize>) {
     let head = value_with_rows(site, stats, serde_json::Value::Array(Vec::new()));
     let head = serde_json::to_string_pretty(&head).unwrap_or_default();
@@ -266,25 +269,28 @@ fn json_text_around(
         return (head, 0..0);
     };
     let (before, after) = (&head[..at + AT.len() - 2], &head[at + AT.len()..]);
-    let mut out = String::with_capacity(head.len() + rows_text.len());
+    let mut out = String::with_capacity(head.len() + len);
     out.push_str(before);
-    out.push_str(rows_text);
+    rows(&mut out);
+    let end = out.len();
     out.push_str(after);
-    (out, before.len()..before.len() + rows_text.len())
+    (out, before.len()..end)
 }
 
 /// The pretty-printed value of `rows` in `stats.json`, at the indentation
-/// of a top-level key's value.
-fn rows_text(rows: &Rows) -> String {
-    if rows.is_empty() {
-        return "[]".to_string();
-    }
+/// of a top-level key's value, as [`json_text_around`] takes it: an
+/// estimate of its bytes and what appends it.
+fn rows_text(rows: &Rows) -> (usize, impl FnOnce(&mut String) + '_) {
     // Rows take about 250 bytes; untouched capacity costs nothing.
-    let mut out = String::with_capacity(rows.len() * 320 + 16);
-    out.push('[');
-    write_rows(rows, &mut out);
-    out.push_str("\n  ]");
-    out
+    (rows.len() * 320 + 16, move |out: &mut String| {
+        if rows.is_empty() {
+            out.push_str("[]");
+            return;
+        }
+        out.push('[');
+        write_rows(rows, out);
+        out.push_str("\n  ]");
+    })
 }
 
 fn json_str(s: &str) -> String {
