@@ -43,7 +43,7 @@ pub struct Batched<'a> {
     writer: Writer<'a>,
     /// The compiled templates, or what is wrong with them.
     tpl: Result<Templates, Vec<Diagnostic>>,
-    stats_json: Arc<String>,
+    stats_json: stats::StatsJson,
     statics: BTreeMap<String, StaticSrc>,
     md: MarkdownCtx,
     /// Every document's body: in full for units and the current batch,
@@ -177,14 +177,18 @@ impl<'a> Batched<'a> {
             pages: vec![none; site.pages.len()],
             units,
         };
-        let stats_json = Arc::new(stats::json_text(site, stats));
+        let stats_json = stats::StatsJson::of(site, stats);
         let feed = match site.config.search {
             true => Some(search::Feed::new(spill_dir(sink))?),
             false => None,
         };
         Ok(Batched {
             writer: Writer::new(sink, progress, jobs(site).len()),
-            tpl: Templates::new(theme.templates, &SiteView::new(site), stats_json.clone()),
+            tpl: Templates::new(
+                theme.templates,
+                &SiteView::new(site),
+                stats_json.text(site, stats).clone(),
+            ),
             stats_json,
             statics: theme.statics,
             md,

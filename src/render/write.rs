@@ -243,7 +243,7 @@ fn cache_run(
     site: &Site,
     bodies: &Bodies,
     theme: &ThemeFiles,
-    stats_json: &str,
+    stats_hash: u64,
     c: &mut RenderCache,
     prev_signed: usize,
 ) -> Option<CacheRun> {
@@ -253,11 +253,9 @@ fn cache_run(
         .iter()
         .map(|(n, s)| (n, s.text.as_str()))
         .collect();
-    // stats.json (megabytes at city scale) hashed once.
-    let stats_hash = xxhash_rust::xxh3::xxh3_64(stats_json.as_bytes());
     let global = json_hash(stats_hash, &(&sources, &site_view))?;
     let sig_global = json_hash(1, &site_view)?;
-    let stats_fn = sources.iter().any(|(_, s)| s.contains("stats("));
+    let stats_fn = sources.iter().any(|(_, s)| stats::calls_stats(s));
     Some(CacheRun {
         versions: Versions::new(site, bodies, sig_global, &sources, stats_hash, stats_fn),
         next_signed: Mutex::new(HashedMap::with_capacity_and_hasher(
@@ -303,7 +301,7 @@ fn keep_outputs(c: &mut RenderCache, run: CacheRun, prev_signed: HashedMap<Signe
 pub(super) fn context<'a>(
     site: &'a Site,
     stats: &'a Stats,
-    stats_json: &'a str,
+    stats_json: &'a stats::StatsJson,
     bodies: &'a Bodies,
     tpl: &'a Templates,
     cache: Option<&'a CacheRun>,
@@ -343,10 +341,15 @@ pub fn write_site(
         refill,
         batch,
     } = target;
-    // stats.json as written; `stats()` in templates parses it when called.
-    let stats_json: Arc<String> = match cache.as_deref_mut() {
-        Some(c) => stats::json_text_reusing(site, stats, &mut c.stats_text),
-        None => Arc::new(stats::json_text(site, stats)),
+    // stats.json as written; `stats()` in templates parses it when called
+    // (the text made only for templates that call it, and where written).
+    let stats_fn = theme
+        .templates
+        .values()
+        .any(|t| stats::calls_stats(&t.text));
+    let stats_json = match cache.as_deref_mut() {
+        Some(c) => stats::json_reusing(site, stats, &mut c.stats_text, stats_fn),
+        None => stats::StatsJson::of(site, stats),
     };
     let mut prev_signed = cache
         .as_deref_mut()
@@ -354,8 +357,13 @@ pub fn write_site(
         .unwrap_or_default();
     let run = cache
         .as_deref_mut()
-        .and_then(|c| cache_run(site, bodies, &theme, &stats_json, c, prev_signed.len()));
-    let tpl = Templates::new(theme.templates, &SiteView::new(site), stats_json.clone())?;
+        .and_then(|c| cache_run(site, bodies, &theme, stats_json.key(), c, prev_signed.len()));
+    let tpl_stats = match stats_fn {
+        true => stats_json.text(site, stats).clone(),
+        // No template calls `stats()`.
+        false => Arc::default(),
+    };
+    let tpl = Templates::new(theme.templates, &SiteView::new(site), tpl_stats)?;
     let ctx = || {
         let mut ctx = context(site, stats, &stats_json, bodies, &tpl, run.as_ref());
         ctx.refill = refill;

@@ -249,7 +249,7 @@ impl<'l> ListPage<'l> {
 pub(super) struct Ctx<'a> {
     pub(super) site: &'a Site,
     pub(super) stats: &'a Stats,
-    pub(super) stats_json: &'a str,
+    pub(super) stats_json: &'a crate::render::stats::StatsJson,
     pub(super) views: Views<'a>,
     pub(super) bodies: &'a Bodies,
     pub(super) tpl: &'a Templates,

@@ -140,7 +140,7 @@ pub(crate) struct Versions {
 
 impl Versions {
     /// `global` covers the template sources and the `site` global;
-    /// `stats_hash`: the xxh3 of stats.json; `stats_fn`: some template
+    /// `stats_hash`: the key of stats.json (`StatsJson::key`); `stats_fn`: some template
     /// calls `stats()`.
     pub(crate) fn new(
         site: &Site,

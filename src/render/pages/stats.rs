@@ -30,16 +30,16 @@ pub(super) const STATS: Kind = Kind {
     },
 };
 
-/// The text hashed as the `stats` version.
+/// The text whose key ([`stats::StatsJson::key`]) is the `stats` version.
 pub(super) const STATS_JSON: Kind = Kind {
     template: None,
     page: false,
     reserved: &[],
     jobs: one,
     path: |_, _| "stats/stats.json".into(),
-    // One copy of the text, kept as written (not a `String` copied again
-    // into the render cache's bytes: 50k, 63 MB each).
-    render: |c, _, _| Ok(Out::Made(c.stats_json.as_bytes().into())),
+    // The text shared as it is, or made for the file alone (`serve`: 50k,
+    // 63 MB, dropped once written).
+    render: |c, _, _| Ok(Out::Made(c.stats_json.bytes(c.site, c.stats))),
     reads: |_, _, v, h| {
         h.u(v.stats);
         true

@@ -69,42 +69,134 @@ pub fn json_text(site: &Site, stats: &Stats) -> String {
     json_text_around(site, stats, &rows_text(&stats.rows)).0
 }
 
-/// [`json_text`] through `kept` (`serve`: an edit seldom changes a
-/// figure): the last text when its rows give the same text
-/// ([`Rows::same_text`]) and the rest the same key ([`head_key`]); the
-/// last rows' text around a new rest when only that changed.
-pub(crate) fn json_text_reusing(site: &Site, stats: &Stats, kept: &mut StatsText) -> Arc<String> {
-    let head = head_key(site, stats);
-    let (text, rows_at) = match &kept.0 {
-        Some(k) if k.rows.same_text(&stats.rows) && k.head == head => return k.text.clone(),
-        Some(k) if k.rows.same_text(&stats.rows) => {
-            json_text_around(site, stats, &k.text[k.rows_at.clone()])
-        }
-        _ => json_text_around(site, stats, &rows_text(&stats.rows)),
-    };
-    let text = Arc::new(text);
-    kept.0 = Some(KeptText {
-        rows: stats.rows.clone(),
-        head,
-        text: text.clone(),
-        rows_at,
-    });
-    text
+/// Whether template source `text` may call `stats()`: `stats`, then
+/// perhaps white space, then `(` (Tera allows the space), anywhere, in a
+/// comment too. Pages of templates that do depend on the text, which
+/// `serve` then keeps ([`json_reusing`]); no other template can read it.
+pub(crate) fn calls_stats(text: &str) -> bool {
+    text.match_indices("stats")
+        .any(|(i, s)| text[i + s.len()..].trim_start().starts_with('('))
 }
 
-/// The last `stats.json` of a `serve` (its render cache), so that an
-/// unchanged one is not written again.
+/// `stats.json` of one build: a key of everything its text shows (megabytes
+/// at city scale: not made to be hashed), and the text once made. A build
+/// makes it for the templates; `serve` only where it is written, unless a
+/// template calls `stats()` ([`json_reusing`]).
+pub struct StatsJson {
+    /// [`rows_key`] and [`head_key`].
+    keys: (u128, u64),
+    text: std::sync::OnceLock<Arc<String>>,
+}
+
+impl StatsJson {
+    /// The `stats.json` of `site` and `stats`, its text not made yet.
+    pub fn of(site: &Site, stats: &Stats) -> StatsJson {
+        StatsJson {
+            keys: (rows_key(&stats.rows), head_key(site, stats)),
+            text: Default::default(),
+        }
+    }
+
+    /// Equal for equal texts (and unequal for some equal ones: a figure's
+    /// scale): the version of what shows the figures.
+    pub fn key(&self) -> u64 {
+        let (rows, head) = self.keys;
+        xxhash_rust::xxh3::xxh3_64_with_seed(&rows.to_le_bytes(), head)
+    }
+
+    /// The text, [`json_text`] of `site` and `stats` (the ones it is of),
+    /// made on the first call.
+    pub fn text(&self, site: &Site, stats: &Stats) -> &Arc<String> {
+        self.text.get_or_init(|| Arc::new(json_text(site, stats)))
+    }
+
+    /// The text as the bytes of `stats/stats.json`: made for them alone
+    /// (and dropped once written) when not made yet.
+    pub fn bytes(&self, site: &Site, stats: &Stats) -> Arc<[u8]> {
+        match self.text.get() {
+            Some(t) => t.as_bytes().into(),
+            None => json_text(site, stats).into_bytes().into(),
+        }
+    }
+
+    /// The text if it is made.
+    pub fn made_text(&self) -> Option<&Arc<String>> {
+        self.text.get()
+    }
+}
+
+/// [`StatsJson::of`] for `serve`'s render cache; with `keep_text` (some
+/// template calls `stats()`, which reads the text on every build whose
+/// pages it renders) made at once through `kept`: the last text while its
+/// rows and the rest have the same keys, the last rows' text put around a
+/// new rest when only that changed. Without, nothing is kept (50k: the
+/// text is 63 MB).
+pub(crate) fn json_reusing(
+    site: &Site,
+    stats: &Stats,
+    kept: &mut StatsText,
+    keep_text: bool,
+) -> StatsJson {
+    let json = StatsJson::of(site, stats);
+    if !keep_text {
+        kept.0 = None;
+        return json;
+    }
+    let (rows, head) = json.keys;
+    let (text, rows_at) = match &kept.0 {
+        Some(k) if k.rows == rows && k.head == head => (k.text.clone(), k.rows_at.clone()),
+        Some(k) if k.rows == rows => {
+            let (t, at) = json_text_around(site, stats, &k.text[k.rows_at.clone()]);
+            (Arc::new(t), at)
+        }
+        _ => {
+            let (t, at) = json_text_around(site, stats, &rows_text(&stats.rows));
+            (Arc::new(t), at)
+        }
+    };
+    let _ = json.text.set(text.clone());
+    kept.0 = Some(KeptText {
+        rows,
+        head,
+        text,
+        rows_at,
+    });
+    json
+}
+
+/// The last `stats.json` of a `serve` whose templates call `stats()` (its
+/// render cache), so that an unchanged one is not made again.
 #[derive(Default)]
 pub struct StatsText(Option<KeptText>);
 
 struct KeptText {
-    /// The rows it lists.
-    rows: Rows,
+    /// [`rows_key`] of the rows it lists.
+    rows: u128,
     /// [`head_key`] of what it shows around them.
     head: u64,
     text: Arc<String>,
     /// Where the rows' text is in `text`.
     rows_at: std::ops::Range<usize>,
+}
+
+/// A hash of all of `rows` that their text shows, and a little more:
+/// slugs, units, metrics, each report's fields and figures, decimals by
+/// their digits and scale (`1.0` is not `1.00`, stricter than the text).
+fn rows_key(rows: &Rows) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    (&rows.slugs, &rows.units, &rows.metrics).hash(&mut h);
+    h.write_usize(rows.reports.len());
+    for r in &rows.reports {
+        (r.slug, r.unit, r.period, r.date, r.start, r.end).hash(&mut h);
+    }
+    h.write_usize(rows.figures.len());
+    for (m, f) in &rows.figures {
+        h.write_usize(*m);
+        h.write(&f.value.serialize());
+        h.write_u8(u8::from(f.approx));
+    }
+    h.digest128()
 }
 
 /// A hash of all that [`value_with_rows`] reads but the rows: the
@@ -460,9 +552,25 @@ mod tests {
         assert_eq!(check_exports(root), 2);
     }
 
-    /// The kept text is used only for rows that give the same text and
-    /// the same rest: each change below makes it written again, identical
-    /// to a fresh one.
+    #[test]
+    fn templates_calling_stats_are_told() {
+        for t in [
+            "{{ stats() }}",
+            "{% set s = stats\n  () %}",
+            "{# stats( #}",
+            "x.stats (",
+        ] {
+            assert!(calls_stats(t), "{t}");
+        }
+        for t in ["{{ stats }}", "stats.json", "{{ s.stats | length }} ()", ""] {
+            assert!(!calls_stats(t), "{t}");
+        }
+    }
+
+    /// The key (and the kept text) is the last one's only for rows that
+    /// give the same text and the same rest: each change below gives
+    /// another key and, kept, a text made again, identical to a fresh one;
+    /// a text made where it is written is a fresh one's too.
     #[test]
     fn kept_stats_text_follows_every_input() {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -470,13 +578,22 @@ mod tests {
         assert!(stats.rows.reports.len() > 1 && !stats.rows.is_empty());
         assert!(!stats.by_unit.is_empty() && stats.totals.iter().any(Option::is_some));
         let mut kept = StatsText::default();
+        // The key, and the kept text (checked fresh, as the bytes are).
         let text = |site: &Site, stats: &Stats, kept: &mut StatsText| {
-            let t = json_text_reusing(site, stats, kept);
-            assert!(*t == json_text(site, stats), "not a fresh text");
-            t
+            let fresh = json_text(site, stats);
+            let not_kept = json_reusing(site, stats, &mut StatsText::default(), false);
+            assert!(not_kept.made_text().is_none());
+            assert_eq!(*not_kept.bytes(site, stats), *fresh.as_bytes());
+            let json = json_reusing(site, stats, kept, true);
+            let t = json.made_text().expect("kept text made").clone();
+            assert!(*t == fresh, "not a fresh text");
+            assert_eq!(*json.bytes(site, stats), *fresh.as_bytes());
+            assert_eq!(json.key(), not_kept.key());
+            (json.key(), t)
         };
-        let first = text(&site, &stats, &mut kept);
-        assert!(Arc::ptr_eq(&first, &text(&site, &stats, &mut kept)));
+        let (key, first) = text(&site, &stats, &mut kept);
+        let again = text(&site, &stats, &mut kept);
+        assert!(again.0 == key && Arc::ptr_eq(&again.1, &first));
         type Change = Box<dyn Fn(&mut Site, &mut Stats)>;
         let rows = |f: fn(&mut Rows)| -> Change { Box::new(move |_, s| f(&mut s.rows)) };
         let changes: Vec<Change> = vec![
@@ -513,12 +630,15 @@ mod tests {
         for (i, change) in changes.iter().enumerate() {
             let (mut site2, mut stats2) = (model(&fixtures.join("stats")).0, stats.clone());
             change(&mut site2, &mut stats2);
-            // Written again (equal to a fresh text, `text` checks), even
+            // Made again (equal to a fresh text, `text` checks), even
             // where the text is the same (a figure's scale).
             let before = text(&site, &stats, &mut kept);
-            assert!(*before == *first && Arc::ptr_eq(&before, &text(&site, &stats, &mut kept)));
+            assert!(before.0 == key && *before.1 == *first);
+            let same = text(&site, &stats, &mut kept);
+            assert!(Arc::ptr_eq(&same.1, &before.1));
             let changed = text(&site2, &stats2, &mut kept);
-            assert!(!Arc::ptr_eq(&changed, &before), "change {i} not noticed");
+            assert!(changed.0 != key, "change {i} not noticed");
+            assert!(!Arc::ptr_eq(&changed.1, &before.1), "change {i}: text kept");
         }
     }
 }

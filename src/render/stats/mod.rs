@@ -7,8 +7,8 @@ mod export;
 mod table;
 mod views;
 
-pub use export::{csv, json_text, CSV_HEADER};
-pub(crate) use export::{csv_line, json_text_reusing, StatsText};
+pub(crate) use export::{calls_stats, csv_line, json_reusing, StatsText};
+pub use export::{csv, json_text, StatsJson, CSV_HEADER};
 pub(crate) use table::table;
 pub use table::{command_output, Format};
 pub use views::{

@@ -90,22 +90,6 @@ impl Rows {
         }
     }
 
-    /// Whether the exports of `self` and `other` are the same text: every
-    /// part equal, figures with the same digits (`1.0` is not `1.00`).
-    pub(crate) fn same_text(&self, other: &Rows) -> bool {
-        let figure = |(m, f): &(usize, Figure)| (*m, f.value.serialize(), f.approx);
-        self.reports == other.reports
-            && self.slugs == other.slugs
-            && self.units == other.units
-            && self.metrics == other.metrics
-            && self.figures.len() == other.figures.len()
-            && self
-                .figures
-                .iter()
-                .map(figure)
-                .eq(other.figures.iter().map(figure))
-    }
-
     pub(crate) fn slug(&self, r: &RowReport) -> &str {
         &self.slugs[r.slug.0..r.slug.1]
     }
