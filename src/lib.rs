@@ -365,6 +365,7 @@ pub(crate) fn run(
     }
     // A session build of most documents (the first filling the caches).
     let mut whole = false;
+    let cached = session.is_some();
     let (written, site, bodies) = match session {
         Some(s) => {
             let built = run_cached(opts, sink, phases, (site, theme, &mut diags), s)?;
@@ -374,11 +375,12 @@ pub(crate) fn run(
         None => {
             let loaded = (site, theme, &mut diags);
             let (written, site) = run_batched(opts, sink, phases, loaded, figures)?;
+            diagnostics::sort(&mut diags);
             (written, site, None)
         }
     };
-    diagnostics::sort(&mut diags);
-    if let Some(lang) = opts.desk {
+    // A session build sorted the warnings and made its desk beside the pages.
+    if let (Some(lang), false) = (opts.desk, cached) {
         sink.write(
             render::desk::PATH,
             render::desk::page(&site, &diags, lang).as_bytes(),
@@ -440,7 +442,10 @@ fn run_batched(
 
 /// `serve`: every body rendered (or reused) at once, kept light when many
 /// are new (see [`render::bodies_cached`]), the search index and the
-/// pages through the session's caches.
+/// pages through the session's caches; the desk (with
+/// [`BuildOptions::desk`]) beside the pages: the warnings are all known
+/// by then, and the desk's parallel work fills the core the render's
+/// sequential parts leave idle.
 fn run_cached(
     opts: &BuildOptions,
     sink: &dyn Sink,
@@ -485,9 +490,24 @@ fn run_cached(
         refill: Some(&refill),
         batch,
     };
-    let written = render::write_site(&site, &stats, &bodies, search_files, theme, target)
-        .map_err(fail_with(diags))?;
-    phases.done("render");
+    diagnostics::sort(diags);
+    let desk = |lang| {
+        sink.write(
+            render::desk::PATH,
+            render::desk::page(&site, diags, lang).as_bytes(),
+        )
+    };
+    let (written, desk) = rayon::join(
+        || render::write_site(&site, &stats, &bodies, search_files, theme, target),
+        || opts.desk.map(desk),
+    );
+    let written = written.map_err(fail_with(diags))?;
+    desk.transpose()?;
+    phases.done(if opts.desk.is_some() {
+        "render+desk"
+    } else {
+        "render"
+    });
     release::drop_aside(stats);
     Ok((written, site, Some(bodies)))
 }
