@@ -193,11 +193,26 @@ impl Sink for StoreSink<'_> {
             Blob::Stored(k) => fs::read(&self.store.path(*k)).map(std::sync::Arc::from),
         }
     }
+
+    /// The store's own folder: a `serve` killed during its first build
+    /// (whose search index spills hundreds of MB at 50k) leaves its spill
+    /// files where the next `serve` removes them ([`Store::remove_stale`]),
+    /// not loose in the system's temporary folder.
+    fn scratch(&self) -> Option<PathBuf> {
+        Some(self.store.dir().to_path_buf())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where a build through `store` puts its temporary files.
+    fn sink_scratch(store: &Store) -> PathBuf {
+        let scratch = StoreSink::new(store, 0).scratch().unwrap();
+        std::fs::create_dir_all(scratch.join("jianbao-search-1-0")).unwrap();
+        scratch
+    }
 
     #[test]
     fn stores_once_keeps_handles_and_removes_unused() {
@@ -220,6 +235,11 @@ mod tests {
         assert_eq!(std::fs::read(store.path(m["d.txt"])).unwrap(), b"c");
         assert_eq!(store.retain(&|k| k == c), 1);
         assert!(!store.path(m["b.css"]).exists());
+        let scratch = sink_scratch(&store);
+        assert!(
+            scratch.starts_with(store.dir()),
+            "spill files go with the store"
+        );
         let dir = store.dir.clone();
         drop(store);
         assert!(!dir.exists(), "the folder goes with the store");

@@ -501,15 +501,21 @@ pub fn load_cached(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_lean_load_reads_the_text_again_and_notices_a_changed_file() {
+    /// A site folder with a minimal site.yaml.
+    fn site_dir() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
         std::fs::write(
-            root.join("site.yaml"),
+            dir.path().join("site.yaml"),
             "title: t\nbase_url: https://example.gov.cn/\n",
         )
         .unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_lean_load_reads_the_text_again_and_notices_a_changed_file() {
+        let dir = site_dir();
+        let root = dir.path();
         let reports = root.join("content/pages");
         std::fs::create_dir_all(&reports).unwrap();
         let file = reports.join("a.md");
@@ -549,13 +555,8 @@ mod tests {
 
     #[test]
     fn the_fields_hash_follows_the_front_matter_and_path_not_the_body() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = site_dir();
         let root = dir.path();
-        std::fs::write(
-            root.join("site.yaml"),
-            "title: t\nbase_url: https://example.gov.cn/\n",
-        )
-        .unwrap();
         std::fs::create_dir_all(root.join("content/pages")).unwrap();
         let config = Config::load(root, None).unwrap();
         let hashes = |files: &[(&str, &str)]| -> Vec<(u64, u64)> {
