@@ -365,7 +365,6 @@ pub(crate) fn run(
     }
     // A session build of most documents (the first filling the caches).
     let mut whole = false;
-    let cached = session.is_some();
     let (written, site, bodies) = match session {
         Some(s) => {
             let built = run_cached(opts, sink, phases, (site, theme, &mut diags), s)?;
@@ -376,22 +375,29 @@ pub(crate) fn run(
             let loaded = (site, theme, &mut diags);
             let (written, site) = run_batched(opts, sink, phases, loaded, figures)?;
             diagnostics::sort(&mut diags);
+            if let Some(lang) = opts.desk {
+                write_desk(sink, &site, &diags, lang)?;
+                phases.done("desk");
+            }
             (written, site, None)
         }
     };
-    // A session build sorted the warnings and made its desk beside the pages.
-    if let (Some(lang), false) = (opts.desk, cached) {
-        sink.write(
-            render::desk::PATH,
-            render::desk::page(&site, &diags, lang).as_bytes(),
-        )?;
-        phases.done("desk");
-    }
     release::drop_aside((site, bodies));
     if whole {
         release::trim_when_freed();
     }
     Ok((written, diags))
+}
+
+/// The editor's desk of a build (`diags` sorted) through `sink`.
+fn write_desk(
+    sink: &dyn Sink,
+    site: &site::Site,
+    diags: &[Diagnostic],
+    lang: diagnostics::Lang,
+) -> fs::Result<()> {
+    let page = render::desk::page(site, diags, lang);
+    sink.write(render::desk::PATH, page.as_bytes())
 }
 
 /// Fails the build with `diags` and the errors `more`.
@@ -491,15 +497,9 @@ fn run_cached(
         batch,
     };
     diagnostics::sort(diags);
-    let desk = |lang| {
-        sink.write(
-            render::desk::PATH,
-            render::desk::page(&site, diags, lang).as_bytes(),
-        )
-    };
     let (written, desk) = rayon::join(
         || render::write_site(&site, &stats, &bodies, search_files, theme, target),
-        || opts.desk.map(desk),
+        || opts.desk.map(|lang| write_desk(sink, &site, diags, lang)),
     );
     let written = written.map_err(fail_with(diags))?;
     desk.transpose()?;

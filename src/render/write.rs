@@ -243,7 +243,7 @@ fn cache_run(
     site: &Site,
     bodies: &Bodies,
     theme: &ThemeFiles,
-    stats_hash: u64,
+    (stats_hash, stats_fn): (u64, bool),
     c: &mut RenderCache,
     prev_signed: usize,
 ) -> Option<CacheRun> {
@@ -255,7 +255,6 @@ fn cache_run(
         .collect();
     let global = json_hash(stats_hash, &(&sources, &site_view))?;
     let sig_global = json_hash(1, &site_view)?;
-    let stats_fn = sources.iter().any(|(_, s)| stats::calls_stats(s));
     Some(CacheRun {
         versions: Versions::new(site, bodies, sig_global, &sources, stats_hash, stats_fn),
         next_signed: Mutex::new(HashedMap::with_capacity_and_hasher(
@@ -355,9 +354,16 @@ pub fn write_site(
         .as_deref_mut()
         .map(|c| std::mem::take(&mut c.signed))
         .unwrap_or_default();
-    let run = cache
-        .as_deref_mut()
-        .and_then(|c| cache_run(site, bodies, &theme, stats_json.key(), c, prev_signed.len()));
+    let run = cache.as_deref_mut().and_then(|c| {
+        cache_run(
+            site,
+            bodies,
+            &theme,
+            (stats_json.key(), stats_fn),
+            c,
+            prev_signed.len(),
+        )
+    });
     let tpl_stats = match stats_fn {
         true => stats_json.text(site, stats).clone(),
         // No template calls `stats()`.

@@ -5,7 +5,7 @@
 
 use super::views::{group_view, push_decimal, totals, GroupView};
 use crate::config::Config;
-use crate::site::stats::{Group, Rows, Stats};
+use crate::site::stats::{Group, RowReport, Rows, Stats};
 use crate::site::Site;
 use serde::Serialize;
 use std::sync::Arc;
@@ -189,7 +189,16 @@ fn rows_key(rows: &Rows) -> u128 {
     (&rows.slugs, &rows.units, &rows.metrics).hash(&mut h);
     h.write_usize(rows.reports.len());
     for r in &rows.reports {
-        (r.slug, r.unit, r.period, r.date, r.start, r.end).hash(&mut h);
+        // Every field, by name: one added is hashed or does not compile.
+        let RowReport {
+            slug,
+            unit,
+            period,
+            date,
+            start,
+            end,
+        } = r;
+        (slug, unit, period, date, start, end).hash(&mut h);
     }
     h.write_usize(rows.figures.len());
     for (m, f) in &rows.figures {

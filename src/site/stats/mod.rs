@@ -7,6 +7,7 @@ mod acc;
 mod aggregate;
 mod rows;
 
+pub(crate) use rows::RowReport;
 pub use rows::{Row, Rows};
 
 use super::Site;

@@ -238,7 +238,7 @@ fn read_json(sources: &[Blob], n: usize, sink: &dyn Sink) -> crate::fs::Result<V
 
 /// A shard file the cache wrote that does not read back as one, or lacks
 /// a token's postings.
-fn unreadable_shard(n: usize) -> crate::fs::FsError {
+pub(super) fn unreadable_shard(n: usize) -> crate::fs::FsError {
     crate::fs::FsError {
         path: shard_path(n).into(),
         source: std::io::Error::other("a kept search postings shard does not read back"),

@@ -353,12 +353,7 @@ impl State {
             if tok.filed > 0 {
                 // Not in the shard files' tables as the cache knows them.
                 let n = super::tokenize::shard(&tok.text, self.bits);
-                return Err(crate::fs::FsError {
-                    path: shard_path(n).into(),
-                    source: std::io::Error::other(
-                        "a kept search postings shard does not read back",
-                    ),
-                });
+                return Err(files::unreadable_shard(n));
             }
             let before = tok.cost();
             if tok.apply(&entries) {
