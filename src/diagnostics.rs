@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// How bad a problem is: errors fail the build, warnings do not; an info
 /// line only tells (a document awaiting review).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
     Warning,
@@ -43,7 +43,7 @@ impl Lang {
 }
 
 /// A message in both languages.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Text {
     pub en: String,
     pub zh: String,
@@ -78,7 +78,7 @@ macro_rules! __text {
 pub use crate::__text as text;
 
 /// One problem at one place.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Path as shown to the user (relative to the site root when possible).

@@ -376,7 +376,7 @@ pub(crate) fn run(
             let (written, site) = run_batched(opts, sink, phases, loaded, figures)?;
             diagnostics::sort(&mut diags);
             if let Some(lang) = opts.desk {
-                write_desk(sink, &site, &diags, lang)?;
+                write_desk(sink, &site, &diags, (lang, None))?;
                 phases.done("desk");
             }
             (written, site, None)
@@ -394,9 +394,9 @@ fn write_desk(
     sink: &dyn Sink,
     site: &site::Site,
     diags: &[Diagnostic],
-    lang: diagnostics::Lang,
+    (lang, cache): (diagnostics::Lang, Option<&mut render::desk::Cache>),
 ) -> fs::Result<()> {
-    let page = render::desk::page(site, diags, lang);
+    let page = render::desk::page(site, diags, lang, cache);
     sink.write(render::desk::PATH, page.as_bytes())
 }
 
@@ -497,9 +497,13 @@ fn run_cached(
         batch,
     };
     diagnostics::sort(diags);
+    let desk_cache = &mut session.desk;
     let (written, desk) = rayon::join(
         || render::write_site(&site, &stats, &bodies, search_files, theme, target),
-        || opts.desk.map(|lang| write_desk(sink, &site, diags, lang)),
+        || {
+            opts.desk
+                .map(|lang| write_desk(sink, &site, diags, (lang, Some(desk_cache))))
+        },
     );
     let written = written.map_err(fail_with(diags))?;
     desk.transpose()?;

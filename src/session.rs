@@ -52,6 +52,7 @@ pub struct Session {
     pub(crate) bodies: render::BodyCache,
     pub(crate) search: render::search::SearchCache,
     pub(crate) render: render::RenderCache,
+    pub(crate) desk: render::desk::Cache,
     /// Files the last rebuild produced.
     files: usize,
     /// The base path of the last configuration read.

@@ -5,7 +5,7 @@
 
 use super::hub::Hub;
 use jianbao::diagnostics::Lang;
-use jianbao::store::{Manifest, Store};
+use jianbao::store::{Key, Manifest, Store};
 use std::sync::{Arc, RwLock};
 
 /// Output file path (`reports/x/index.html`) → key of its bytes.
@@ -37,6 +37,12 @@ pub struct Shared {
     /// The key marking the served desk's findings (`data-audit`), told in
     /// `hello`; empty before the first audit is shown.
     pub audit_key: std::sync::Mutex<String>,
+    /// The last desk page filled with findings: the key of the page as
+    /// built, the hash of the findings' HTML and the key of the page
+    /// filled (a save that changes neither the desk nor the findings,
+    /// most, reuses the filled page instead of reading, filling and
+    /// storing megabytes at city scale).
+    pub desk_filled: std::sync::Mutex<Option<(Key, u64, Key)>>,
     /// Hashes of the warnings the last good build printed (None before
     /// the first), so that a rebuild prints only the new ones.
     printed: std::sync::Mutex<Option<std::collections::HashSet<u64>>>,
@@ -59,6 +65,7 @@ impl Shared {
             nonce: format!("{:x}{:x}", nanos, std::process::id()),
             audit_html: Default::default(),
             audit_key: Default::default(),
+            desk_filled: Default::default(),
             printed: Default::default(),
         }
     }
