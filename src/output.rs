@@ -54,6 +54,27 @@ pub trait Sink: Sync {
         }
     }
 
+    /// [`Sink::write_blob`] for the file of a render job with a
+    /// signature (a page, a feed): a sink that [carries](Sink::carries)
+    /// files over keeps it until a build that has no such job
+    /// [forgets](Sink::forget) it; other files go when a build does not
+    /// write them.
+    fn write_job(&self, site_path: &str, blob: Blob) -> fs::Result<Blob> {
+        self.write_blob(site_path, blob)
+    }
+
+    /// The number ([`Session::run_id`](crate::Session::run_id)) of the
+    /// build whose files this sink starts from: a job's file that a cache
+    /// run reuses unchanged from that build need not be written again.
+    /// None: the sink starts empty.
+    fn carries(&self) -> Option<u64> {
+        None
+    }
+
+    /// A job's file of the build this sink starts from that no job of
+    /// this build has: gone, unless this build writes it.
+    fn forget(&self, _site_path: &str) {}
+
     /// A folder for a build's temporary files (the search index's spill
     /// files), on the output's file system; None: the system's temporary
     /// folder. What a build puts there it removes before it ends.

@@ -57,6 +57,8 @@ pub struct Session {
     files: usize,
     /// The base path of the last configuration read.
     base_path: Option<String>,
+    /// Builds run so far (numbers builds for [`Session::run_id`]).
+    runs: u64,
 }
 
 /// How far a session is in filling its caches.
@@ -117,6 +119,8 @@ impl Session {
         sink: &dyn output::Sink,
     ) -> Result<BuildReport, Error> {
         self.changed = changed.map(<[PathBuf]>::to_vec);
+        self.runs += 1;
+        self.render.run = self.runs;
         let mut phases = Phases::new();
         let result = crate::run(opts, sink, &mut phases, false, Some(self));
         self.stage = match (self.stage, &result) {
@@ -146,6 +150,13 @@ impl Session {
             changed: Some(Vec::new()),
             ..Session::default()
         }
+    }
+
+    /// The number of the last build run (1 for the first), which a sink
+    /// made to start from that build's files carries (see
+    /// [`Sink::carries`](crate::output::Sink::carries)).
+    pub fn run_id(&self) -> u64 {
+        self.runs
     }
 
     /// Files the last successful rebuild produced.

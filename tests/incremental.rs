@@ -7,7 +7,7 @@
 
 mod common;
 
-use jianbao::store::{Store, StoreSink};
+use jianbao::store::{Carried, Manifest, Store, StoreSink};
 use jianbao::{build_in_memory, BuildOptions, Session};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -42,10 +42,15 @@ fn same(cached: &Files, fresh: &Files, step: &str) {
     }
 }
 
-/// A session, and the store it writes into when it writes as `serve` does.
+/// A session, and the store it writes into when it writes as `serve` does
+/// (each build's sink starting from the last good build's files).
 struct Preview {
     session: Session,
     store: Option<(Store, tempfile::TempDir)>,
+    carried: Option<Carried>,
+    /// The last good build's files, and how many of them it wrote.
+    last: Manifest,
+    written: usize,
 }
 
 impl Preview {
@@ -60,9 +65,31 @@ impl Preview {
             let (mem, _) = self.session.rebuild(opts, changed)?;
             return Ok(mem.files.into_inner().unwrap());
         };
-        let sink = StoreSink::new(store, self.session.files());
-        self.session.rebuild_into(opts, changed, &sink)?;
-        let manifest = sink.into_manifest();
+        let sink = StoreSink::carrying(store, self.session.files(), self.carried.take());
+        if let Err(e) = self.session.rebuild_into(opts, changed, &sink) {
+            self.carried = sink.into_base();
+            return Err(e);
+        }
+        let out = sink.into_output();
+        let manifest = out.files;
+        if let Some(said) = &out.changed {
+            // What the sink says changed is what did.
+            let mut diff: Vec<&String> = manifest
+                .iter()
+                .filter(|&(f, k)| self.last.get(f) != Some(k))
+                .map(|(f, _)| f)
+                .chain(self.last.keys().filter(|f| !manifest.contains_key(*f)))
+                .collect();
+            diff.sort();
+            assert_eq!(said.iter().collect::<Vec<_>>(), diff);
+        }
+        self.carried = Some(Carried {
+            run: self.session.run_id(),
+            files: manifest.clone(),
+            others: out.others,
+        });
+        self.last = manifest.clone();
+        self.written = out.written;
         store.retain(&|k| manifest.values().any(|&m| m == k));
         assert_eq!(
             store.len(),
@@ -137,6 +164,9 @@ fn session_for(site: &common::Site, stored: bool) -> (BuildOptions, Preview) {
     let preview = Preview {
         session: Session::default(),
         store,
+        carried: None,
+        last: Manifest::default(),
+        written: 0,
     };
     (opts, preview)
 }
@@ -172,6 +202,15 @@ fn edits_render_few_pages(stored: bool) {
         rendered * 5 < total,
         "a one-report edit rendered {rendered} of {total} pages"
     );
+    if stored {
+        // The pages reused are carried over from the last build's files.
+        assert!(
+            s.written * 3 < s.last.len(),
+            "wrote {} of {} files",
+            s.written,
+            s.last.len()
+        );
+    }
 
     // Title, date (reorders every list), tags, figures, unit.
     let steps: [(&str, String); 6] = [

@@ -435,6 +435,11 @@ pub struct RenderCache {
     stats_text: stats::StatsText,
     /// Template renders in the last build: (rendered, reused).
     pub last: (usize, usize),
+    /// The session's number of the build under way, and of the build the
+    /// outputs in `signed` are from (0: none), which a sink that carries a
+    /// build's files over must have started from (see `CacheRun::carry`).
+    pub(crate) run: u64,
+    signed_run: u64,
 }
 
 /// A file copied from disk: (size, modification time) when read, bytes.

@@ -96,6 +96,10 @@ impl<'a> Writer<'a> {
         let sink = self.sink;
         // A file to keep is kept as the handle its sink returns.
         let write = |sig: Option<u64>, path: String, out: Out, is_page: bool| match (out, run) {
+            // A job's file, forgotten when a later build has no such job.
+            (Out::Kept(blob, key), Some(c)) if sig.is_some() => sink
+                .write_job(&path, blob)
+                .map(|blob| c.keep(sig, (path, blob, is_page, key))),
             (Out::Kept(blob, key), Some(c)) => sink
                 .write_blob(&path, blob)
                 .map(|blob| c.keep(sig, (path, blob, is_page, key))),
@@ -218,12 +222,16 @@ impl<'a> Writer<'a> {
                 continue;
             };
             let (sig, (path, blob, is_page, key)) = hit;
-            let blob = match self.sink.write_blob(&path, blob) {
-                Ok(b) => b,
-                Err(e) => {
-                    self.io_fail(e);
-                    continue;
-                }
+            // The sink holds the previous build's files (see `carry`).
+            let blob = match c.carry {
+                true => blob,
+                false => match self.sink.write_job(&path, blob) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        self.io_fail(e);
+                        continue;
+                    }
+                },
             };
             pages += usize::from(is_page);
             if let Some(k) = key {
@@ -240,7 +248,7 @@ impl<'a> Writer<'a> {
 /// The cache run of a build with `serve`'s cache: the versions of the
 /// model's entities and the previous build's outputs (taken from `c`).
 fn cache_run(
-    site: &Site,
+    (site, sink): (&Site, &dyn Sink),
     bodies: &Bodies,
     theme: &ThemeFiles,
     (stats_hash, stats_fn): (u64, bool),
@@ -269,6 +277,7 @@ fn cache_run(
         prev: std::mem::take(&mut c.outputs),
         rendered: Default::default(),
         reused: Default::default(),
+        carry: c.signed_run != 0 && sink.carries() == Some(c.signed_run),
     })
 }
 
@@ -283,6 +292,9 @@ fn keep_outputs(c: &mut RenderCache, run: CacheRun, prev_signed: HashedMap<Signe
         .next_signed
         .into_inner()
         .unwrap_or_else(|p| p.into_inner());
+    // A failed build's outputs are not the files of the build they are
+    // kept with: no sink carries them over.
+    c.signed_run = if ok { c.run } else { 0 };
     (c.outputs, c.signed) = if ok {
         (
             run.next.into_inner().unwrap_or_else(|p| p.into_inner()),
@@ -356,7 +368,7 @@ pub fn write_site(
         .unwrap_or_default();
     let run = cache.as_deref_mut().and_then(|c| {
         cache_run(
-            site,
+            (site, sink),
             bodies,
             &theme,
             (stats_json.key(), stats_fn),
@@ -386,6 +398,12 @@ pub fn write_site(
     crate::release::drop_aside(tpl);
     let total = w.total;
     let errors = w.into_errors();
+    if run.as_ref().is_some_and(|r| r.carry) {
+        // Previous outputs no job of this build had: gone, unless written.
+        for (path, ..) in prev_signed.values() {
+            sink.forget(path);
+        }
+    }
     if let (Some(c), Some(run)) = (cache, run) {
         keep_outputs(c, run, prev_signed, errors.is_empty());
     }

@@ -14,7 +14,7 @@ mod state;
 mod watch;
 
 use jianbao::diagnostics::{text, Diagnostic, Lang, Severity};
-use jianbao::store::{Key, Store, StoreSink};
+use jianbao::store::{Carried, Key, Store, StoreSink};
 use jianbao::{BuildOptions, Error};
 use state::{Files, Shared, Snapshot};
 use std::path::PathBuf;
@@ -50,6 +50,9 @@ struct Builder {
     session: std::sync::Mutex<jianbao::Session>,
     /// Where the builds write (the one the session's handles point into).
     store: Arc<Store>,
+    /// The last good build's files, which the next build starts from (a
+    /// copy of the served manifest, made once the browsers were told).
+    carried: std::sync::Mutex<Option<Carried>>,
 }
 
 /// Which build [`apply`] publishes.
@@ -68,6 +71,12 @@ enum Pass {
 enum Built {
     Ok {
         files: Files,
+        /// Files changed since the build the sink started from (None:
+        /// compare with the served files).
+        changed: Option<Vec<String>>,
+        /// The build's number and its files other than jobs', for
+        /// [`Builder::carry`].
+        carry: (u64, Vec<String>),
         base_path: String,
         pages: usize,
         ms: f64,
@@ -105,7 +114,12 @@ impl Builder {
             ..BuildOptions::default()
         };
         let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        let sink = StoreSink::new(&self.store, session.files());
+        let base = self
+            .carried
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let sink = StoreSink::carrying(&self.store, session.files(), base);
         let result = session.rebuild_into(&opts, changed, &sink);
         // As read by this build, or by the last that read site.yaml.
         let base_path = session.base_path().map(str::to_string);
@@ -128,8 +142,11 @@ impl Builder {
                         println!("  rss MB: {} (peak {})", rss.join(", "), peak >> 20);
                     }
                 }
+                let out = sink.into_output();
                 Built::Ok {
-                    files: sink.into_manifest(),
+                    files: out.files,
+                    changed: out.changed,
+                    carry: (session.run_id(), out.others),
                     base_path: base_path.unwrap_or_else(|| prev_base.to_string()),
                     pages: report.pages,
                     ms: start.elapsed().as_secs_f64() * 1000.0,
@@ -137,6 +154,7 @@ impl Builder {
                 }
             }
             Err(e) => {
+                *self.carried.lock().unwrap_or_else(|e| e.into_inner()) = sink.into_base();
                 // No audit follows to hand back what the build freed.
                 jianbao::release::trim();
                 let errors = match e {
@@ -151,6 +169,16 @@ impl Builder {
                 Built::Failed { errors, base_path }
             }
         }
+    }
+}
+
+impl Builder {
+    /// Keeps a copy of the files a good build `run` published (`files`,
+    /// its desk filled in) for the next build's sink to start from.
+    fn carry(&self, (run, others): (u64, Vec<String>), files: &Files) {
+        let files = files.clone();
+        *self.carried.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Carried { run, files, others });
     }
 }
 
@@ -189,8 +217,16 @@ fn apply_and_audit(
     pass: Pass,
 ) -> Option<Instant> {
     let audit = !builder.warming();
+    let mut built = built;
+    let carry = match &mut built {
+        Built::Ok { carry, .. } => Some(std::mem::take(carry)),
+        Built::Failed { .. } => None,
+    };
     // The warnings come back, not copied: thousands at city scale.
     let (told, diags) = apply(shared, built, pass);
+    if let Some(carry) = carry {
+        builder.carry(carry, &shared.current().files);
+    }
     if let (true, Some(diags)) = (audit, diags) {
         let reader = builder
             .session
@@ -259,14 +295,28 @@ fn apply(shared: &Shared, built: Built, pass: Pass) -> (Option<Instant>, Option<
     match built {
         Built::Ok {
             files,
+            changed,
             base_path,
             pages,
             ms,
             diags,
+            ..
         } => {
             let mut files = files;
             desk::prefill(&mut files, shared);
-            let changed = changed_files(&prev.files, &files);
+            let changed = match changed {
+                // The desk as served may have been filled in since.
+                Some(mut c) => {
+                    c.retain(|f| f != jianbao::render::desk::PATH);
+                    let desk = jianbao::render::desk::PATH;
+                    if files.get(desk) != prev.files.get(desk) {
+                        c.push(desk.to_string());
+                        c.sort_unstable();
+                    }
+                    c
+                }
+                None => changed_files(&prev.files, &files),
+            };
             let was_failing = !prev.errors.is_empty();
             let moved = base_path != prev.base_path;
             let generation = if changed.is_empty() && !moved {
@@ -455,6 +505,7 @@ pub fn run(opts: Options) -> ExitCode {
         timings: opts.timings,
         session: std::sync::Mutex::new(jianbao::Session::cold()),
         store: store.clone(),
+        carried: Default::default(),
     };
     let shared = Arc::new(Shared::new(lang, store));
 

@@ -54,6 +54,11 @@ pub(crate) struct CacheRun {
     pub(crate) next: Mutex<HashedMap<Blob>>,
     pub(crate) rendered: AtomicUsize,
     pub(crate) reused: AtomicUsize,
+    /// The sink starts from the files of the build the previous outputs
+    /// are from ([`Sink::carries`](crate::output::Sink::carries)): a file
+    /// reused unchanged is not written again, and a previous output no
+    /// job of this build has is forgotten.
+    pub(crate) carry: bool,
 }
 
 impl CacheRun {
