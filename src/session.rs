@@ -159,6 +159,13 @@ impl Session {
         self.runs
     }
 
+    /// Whether the render cache holds the outputs of build `run` (see
+    /// [`Session::run_id`]): only then can a sink starting from that
+    /// build's files be handed fewer files than the build has.
+    pub fn carries_from(&self, run: u64) -> bool {
+        run != 0 && self.render.signed_run() == run
+    }
+
     /// Files the last successful rebuild produced.
     pub fn files(&self) -> usize {
         self.files

@@ -294,6 +294,13 @@ impl Sink for StoreSink<'_> {
         Ok(Blob::Stored(key))
     }
 
+    fn write_job_bytes(&self, site_path: &str, bytes: Vec<u8>) -> fs::Result<Blob> {
+        let key = self.store.put(&bytes)?;
+        drop(bytes);
+        self.record(site_path, key, true);
+        Ok(Blob::Stored(key))
+    }
+
     fn carries(&self) -> Option<u64> {
         self.base.as_ref().map(|b| b.run)
     }

@@ -442,6 +442,13 @@ pub struct RenderCache {
     signed_run: u64,
 }
 
+impl RenderCache {
+    /// The build the outputs by signature are from (0: none).
+    pub(crate) fn signed_run(&self) -> u64 {
+        self.signed_run
+    }
+}
+
 /// A file copied from disk: (size, modification time) when read, bytes.
 type Copied = ((u64, Option<std::time::SystemTime>), Blob);
 

@@ -103,8 +103,11 @@ impl<'a> Writer<'a> {
             (Out::Kept(blob, key), Some(c)) => sink
                 .write_blob(&path, blob)
                 .map(|blob| c.keep(sig, (path, blob, is_page, key))),
+            (Out::Keep(b), Some(c)) => sink
+                .write_job_bytes(&path, b)
+                .map(|blob| c.keep(sig, (path, blob, is_page, None))),
             (Out::Kept(blob, _), None) => sink.write_blob(&path, blob).map(drop),
-            (Out::Bytes(b), _) => sink.write(&path, &b),
+            (Out::Bytes(b), _) | (Out::Keep(b), None) => sink.write(&path, &b),
             (Out::Made(b), _) => sink.write(&path, &b),
         };
         jobs.into_par_iter()

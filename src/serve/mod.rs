@@ -174,8 +174,15 @@ impl Builder {
 
 impl Builder {
     /// Keeps a copy of the files a good build `run` published (`files`,
-    /// its desk filled in) for the next build's sink to start from.
+    /// its desk filled in) for the next build's sink to start from, when
+    /// the session's render cache holds that build's outputs (not after a
+    /// build in batches: the warm-up that follows writes every file).
     fn carry(&self, (run, others): (u64, Vec<String>), files: &Files) {
+        let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        if !session.carries_from(run) {
+            return;
+        }
+        drop(session);
         let files = files.clone();
         *self.carried.lock().unwrap_or_else(|e| e.into_inner()) =
             Some(Carried { run, files, others });

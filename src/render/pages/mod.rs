@@ -273,6 +273,9 @@ pub(super) enum Out {
     /// Bytes made without a template, already shared: kept as they are
     /// (`stats.json`, tens of megabytes at city scale, not copied again).
     Made(Arc<[u8]>),
+    /// Bytes a cache run keeps, handed to the sink as they are
+    /// ([`Sink::write_job_bytes`](crate::output::Sink::write_job_bytes)).
+    Keep(Vec<u8>),
 }
 
 impl From<String> for Out {
@@ -384,7 +387,7 @@ impl<'a> Ctx<'a> {
             (Out::Bytes(t), Some(c), Some(_)) => {
                 // Made without a template (and so not counted by `render`).
                 c.rendered.fetch_add(1, Ordering::Relaxed);
-                Out::Kept(Blob::Bytes(Arc::from(t)), None)
+                Out::Keep(t)
             }
             (Out::Made(b), Some(c), Some(_)) => {
                 c.rendered.fetch_add(1, Ordering::Relaxed);

@@ -37,9 +37,14 @@ pub(super) const STATS_JSON: Kind = Kind {
     reserved: &[],
     jobs: one,
     path: |_, _| "stats/stats.json".into(),
-    // The text shared as it is, or made for the file alone (`serve`: 50k,
-    // 63 MB, dropped once written).
-    render: |c, _, _| Ok(Out::Made(c.stats_json.bytes(c.site, c.stats))),
+    // The text made for the file alone (`serve` and `build` at 50k: 63 MB,
+    // written without a copy and dropped), or the one templates read.
+    render: |c, _, _| {
+        Ok(match c.stats_json.bytes(c.site, c.stats) {
+            std::borrow::Cow::Owned(b) => Out::Bytes(b),
+            std::borrow::Cow::Borrowed(b) => Out::Made(b.into()),
+        })
+    },
     reads: |_, _, v, h| {
         h.u(v.stats);
         true
