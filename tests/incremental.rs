@@ -474,6 +474,51 @@ fn article_field_edits_equal_a_fresh_build() {
     assert_eq!(rendered, 1, "only the article's own page shows its body");
 }
 
+/// A figure edit renders again the pages of the unit it is in (and the
+/// site's figures), not the pages of every unit.
+#[test]
+fn a_figure_edit_renders_its_units_pages_only() {
+    let site = site_with_reports();
+    let (opts, mut s) = session_for(&site, true);
+    let first = s.rebuild(&opts, None).unwrap();
+    // gen-007 is 县卫生健康局's; 陶乐镇 has pages of its own.
+    let gen7 = "content/reports/gen-007.md";
+    let text = |banners| {
+        report(
+            "生成的总结7",
+            "县卫生健康局",
+            "2023-08-08",
+            "病媒防制, 标签0",
+            banners,
+            "正文",
+        )
+    };
+    site.write(gen7, text(7));
+    let (body, _) = rebuild(&opts, &mut s, &[gen7], "body edit");
+    site.write(gen7, text(70));
+    let (figure, _) = rebuild(&opts, &mut s, &[gen7], "figure edit");
+    let count = |prefix: &str| first.keys().filter(|f| f.starts_with(prefix)).count();
+    let unit_dirs: Vec<&String> = first
+        .keys()
+        .filter(|f| {
+            f.starts_with("units/") && f.matches('/').count() == 2 && f.ends_with("/index.html")
+        })
+        .collect();
+    assert_eq!(unit_dirs.len(), 2, "{unit_dirs:?}");
+    let pages: Vec<usize> = unit_dirs
+        .iter()
+        .map(|d| count(d.trim_end_matches("index.html")))
+        .collect();
+    // The figures' pages, and the home page's headline.
+    let figures = count("stats/") + 1;
+    // Fewer than a body edit's pages, the figures' and every unit's.
+    let every: usize = pages.iter().sum();
+    assert!(
+        figure < body + figures + every,
+        "a figure edit rendered {figure} (a body edit {body}; unit pages {pages:?}, figure pages {figures})"
+    );
+}
+
 #[test]
 fn a_template_calling_stats_follows_figure_edits() {
     let site = common::Site::new("serve-site");

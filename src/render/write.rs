@@ -251,7 +251,7 @@ impl<'a> Writer<'a> {
 /// The cache run of a build with `serve`'s cache: the versions of the
 /// model's entities and the previous build's outputs (taken from `c`).
 fn cache_run(
-    (site, sink): (&Site, &dyn Sink),
+    (site, stats, sink): (&Site, &Stats, &dyn Sink),
     bodies: &Bodies,
     theme: &ThemeFiles,
     (stats_hash, stats_fn): (u64, bool),
@@ -267,7 +267,14 @@ fn cache_run(
     let global = json_hash(stats_hash, &(&sources, &site_view))?;
     let sig_global = json_hash(1, &site_view)?;
     Some(CacheRun {
-        versions: Versions::new(site, bodies, sig_global, &sources, stats_hash, stats_fn),
+        versions: Versions::new(
+            (site, stats),
+            bodies,
+            sig_global,
+            &sources,
+            stats_hash,
+            stats_fn,
+        ),
         next_signed: Mutex::new(HashedMap::with_capacity_and_hasher(
             prev_signed,
             Default::default(),
@@ -371,7 +378,7 @@ pub fn write_site(
         .unwrap_or_default();
     let run = cache.as_deref_mut().and_then(|c| {
         cache_run(
-            (site, sink),
+            (site, stats, sink),
             bodies,
             &theme,
             (stats_json.key(), stats_fn),

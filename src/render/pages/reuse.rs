@@ -139,6 +139,8 @@ pub(crate) struct Versions {
     pub(crate) pages: Vec<u64>,
     /// A unit as a card: link, introduction, counts, latest date.
     pub(crate) units: Vec<u64>,
+    /// The figures a unit's page shows (`stats::unit_key`).
+    pub(crate) unit_stats: Vec<u64>,
     pub(crate) tags: Vec<u64>,
     pub(crate) categories: Vec<u64>,
 }
@@ -148,7 +150,7 @@ impl Versions {
     /// `stats_hash`: the key of stats.json (`StatsJson::key`); `stats_fn`: some template
     /// calls `stats()`.
     pub(crate) fn new(
-        site: &Site,
+        (site, figures): (&Site, &crate::site::stats::Stats),
         bodies: &Bodies,
         global: u64,
         templates: &[(&String, &str)],
@@ -166,6 +168,9 @@ impl Versions {
         let global = g.done();
         let unit_links = unit_links(site);
         let units = unit_versions(site, bodies, &unit_links);
+        let unit_stats = (0..site.units.len())
+            .map(|u| crate::render::stats::unit_key(figures, u))
+            .collect();
         let table = term_table(site);
         let units_of = |u: Option<usize>| u.map_or(0, |u| unit_links[u]);
         let (reports, report_items) = site
@@ -203,6 +208,7 @@ impl Versions {
             tags: site.tags.iter().map(term_version).collect(),
             categories: site.categories.iter().map(term_version).collect(),
             units,
+            unit_stats,
         }
     }
 }

@@ -94,7 +94,8 @@ fn unit(c: &Ctx, job: Job, path: &str) -> Result<Out, Diagnostic> {
 
 fn unit_reads(c: &Ctx, job: Job, v: &Versions, h: &mut Sig) -> bool {
     let u = &c.site.units[job.i];
-    h.u(v.units[job.i]).u(v.stats);
+    // Its own figures, not the site's: a figure edit elsewhere leaves it.
+    h.u(v.units[job.i]).u(v.unit_stats[job.i]);
     c.list_sig(v, h, job.n, &u.reports, &u.articles);
     true
 }

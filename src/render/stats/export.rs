@@ -217,28 +217,11 @@ fn head_key(site: &Site, stats: &Stats) -> u64 {
     let c = &site.config;
     // The pieces end to end, each text after its length, hashed at once.
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
-    fn s(buf: &mut Vec<u8>, x: &str) {
-        buf.extend_from_slice(&(x.len() as u64).to_le_bytes());
-        buf.extend_from_slice(x.as_bytes());
-    }
-    fn aggs(buf: &mut Vec<u8>, values: &[Option<crate::site::stats::Agg>]) {
-        buf.extend_from_slice(&(values.len() as u64).to_le_bytes());
-        for a in values {
-            match a {
-                None => buf.push(0),
-                Some(a) => {
-                    buf.push(1 + u8::from(a.approx));
-                    buf.extend_from_slice(&a.value.serialize());
-                    buf.extend_from_slice(&(a.reports as u64).to_le_bytes());
-                }
-            }
-        }
-    }
-    s(
+    key_text(
         &mut buf,
         &format!("{:?}", (&c.title, &c.base_url, &c.base_path, &c.metrics)),
     );
-    aggs(&mut buf, &stats.totals);
+    key_aggs(&mut buf, &stats.totals);
     for groups in [
         &stats.by_unit,
         &stats.by_type,
@@ -247,19 +230,67 @@ fn head_key(site: &Site, stats: &Stats) -> u64 {
         &stats.by_tag,
     ] {
         buf.extend_from_slice(&(groups.len() as u64).to_le_bytes());
-        for g in groups {
-            s(&mut buf, &g.key);
-            s(&mut buf, &g.label);
-            s(&mut buf, g.path.as_deref().unwrap_or("\u{0}"));
-            buf.extend_from_slice(&(g.reports as u64).to_le_bytes());
-            aggs(&mut buf, &g.values);
-        }
+        groups.iter().for_each(|g| key_group(&mut buf, g));
     }
-    s(
+    key_text(
         &mut buf,
         &format!("{:?} {}", stats.articles_per_category, stats.reports),
     );
     xxhash_rust::xxh3::xxh3_64(&buf)
+}
+
+/// A hash of the figures a unit's page shows ([`super::unit`]: its group
+/// and its years), so that a figure edit renders again the pages of the
+/// unit it is in, not of every unit (the configuration's metrics are in
+/// every page's version).
+pub(crate) fn unit_key(stats: &Stats, unit: usize) -> u64 {
+    let mut buf: Vec<u8> = Vec::with_capacity(1024);
+    stats
+        .by_unit
+        .get(unit)
+        .into_iter()
+        .for_each(|g| key_group(&mut buf, g));
+    let years = stats.unit_years.get(unit).map_or(&[][..], Vec::as_slice);
+    buf.extend_from_slice(&(years.len() as u64).to_le_bytes());
+    years.iter().for_each(|g| key_group(&mut buf, g));
+    xxhash_rust::xxh3::xxh3_64(&buf)
+}
+
+/// A text for a key, after its length.
+fn key_text(buf: &mut Vec<u8>, x: &str) {
+    buf.extend_from_slice(&(x.len() as u64).to_le_bytes());
+    buf.extend_from_slice(x.as_bytes());
+}
+
+/// Aggregates for a key, decimals by their digits and scale.
+fn key_aggs(buf: &mut Vec<u8>, values: &[Option<crate::site::stats::Agg>]) {
+    buf.extend_from_slice(&(values.len() as u64).to_le_bytes());
+    for a in values {
+        match a {
+            None => buf.push(0),
+            Some(a) => {
+                buf.push(1 + u8::from(a.approx));
+                buf.extend_from_slice(&a.value.serialize());
+                buf.extend_from_slice(&(a.reports as u64).to_le_bytes());
+            }
+        }
+    }
+}
+
+/// A group for a key: every field.
+fn key_group(buf: &mut Vec<u8>, g: &Group) {
+    let Group {
+        key,
+        label,
+        path,
+        reports,
+        values,
+    } = g;
+    key_text(buf, key);
+    key_text(buf, label);
+    key_text(buf, path.as_deref().unwrap_or("\u{0}"));
+    buf.extend_from_slice(&(*reports as u64).to_le_bytes());
+    key_aggs(buf, values);
 }
 
 /// `stats.json` with the text `rows` writes (into the text, at most

@@ -7,7 +7,7 @@ mod export;
 mod table;
 mod views;
 
-pub(crate) use export::{calls_stats, csv_line, json_reusing, StatsText};
+pub(crate) use export::{calls_stats, csv_line, json_reusing, unit_key, StatsText};
 pub use export::{csv, json_text, StatsJson, CSV_HEADER};
 pub(crate) use table::table;
 pub use table::{command_output, Format};
