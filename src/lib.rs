@@ -319,7 +319,8 @@ fn load_model(
     phases.done("config");
     let theme = theme::load(&opts.root, &config);
     phases.done("theme");
-    let (content, mut diags) = match session {
+    let mut session = session;
+    let (content, mut diags) = match session.as_deref_mut() {
         Some(s) => s.load_content(opts, &config),
         None => content::load(&opts.root, &config, opts.include()),
     };
@@ -331,9 +332,12 @@ fn load_model(
             return Err(Error::diags(diags));
         }
     };
-    let (site, mut d) = site::Site::build(config, content, &render::reserved());
+    let reserved = render::reserved();
+    let (site, mut d) = match session.filter(|s| s.caching()) {
+        Some(s) => s.model.build(config, content, &reserved),
+        None => site::model(config, content, &reserved),
+    };
     diags.append(&mut d);
-    diags.extend(site::reporting::check(&site));
     phases.done("model");
     Ok((site, theme, diags))
 }
@@ -367,9 +371,12 @@ pub(crate) fn run(
     let mut whole = false;
     let (written, site, bodies) = match session {
         Some(s) => {
-            let built = run_cached(opts, sink, phases, (site, theme, &mut diags), s)?;
+            let (written, site, bodies) =
+                run_cached(opts, sink, phases, (site, theme, &mut diags), s)?;
             whole = s.bodies.lean;
-            built
+            // Kept for the next rebuild (`site::ModelCache`).
+            s.model.keep(site);
+            (written, None, bodies)
         }
         None => {
             let loaded = (site, theme, &mut diags);
@@ -379,7 +386,7 @@ pub(crate) fn run(
                 write_desk(sink, &site, &diags, lang)?;
                 phases.done("desk");
             }
-            (written, site, None)
+            (written, Some(site), None)
         }
     };
     release::drop_aside((site, bodies));
@@ -476,7 +483,7 @@ fn run_cached(
     // The figures are aggregated beside the search index (neither reads
     // the other): one core each.
     let (stats, search_files) = rayon::join(
-        || site::stats::Stats::compute(&site),
+        || session.model.stats(&site),
         || match site.config.search {
             true => {
                 let cache = (&mut session.search, &refill, batch);

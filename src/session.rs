@@ -8,6 +8,10 @@
 //!   when the configuration (`config_key`: site.yaml as parsed, but for
 //!   the base URL) changes or a build stops before reading the changed
 //!   files. Shared with the audit line ([`Session::reader`]).
+//! - the model and its statistics ([`site::ModelCache`], model and
+//!   stats): the last site, reused whole when the configuration, the unit
+//!   registry's fields and the documents are the same, each the `Arc` the
+//!   load cache shared or one read again with the same fields hash.
 //! - personal-data findings ([`privacy::Cache`], privacy) and figure
 //!   warnings ([`file_checks::Cache`], figures): per file by its
 //!   `content/`-relative path and the hash of its bytes (an office
@@ -34,7 +38,8 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::{
-    config, content, file_checks, output, privacy, render, BuildOptions, BuildReport, Error, Phases,
+    config, content, file_checks, output, privacy, render, site, BuildOptions, BuildReport, Error,
+    Phases,
 };
 use std::path::PathBuf;
 
@@ -47,6 +52,7 @@ pub struct Session {
     config_key: String,
     /// Site-root-relative paths changed since the last rebuild (None: any).
     changed: Option<Vec<PathBuf>>,
+    pub(crate) model: site::ModelCache,
     pub(crate) privacy: privacy::Cache,
     pub(crate) figures: file_checks::Cache,
     pub(crate) bodies: render::BodyCache,
@@ -156,6 +162,12 @@ impl Session {
     /// read, whether or not that build succeeded; None before any was.
     pub fn base_path(&self) -> Option<&str> {
         self.base_path.as_deref()
+    }
+
+    /// Whether the last rebuild reused the model before it (no document's
+    /// fields changed: see [`site::ModelCache`]).
+    pub fn model_reused(&self) -> bool {
+        self.model.reused()
     }
 
     /// Template renders in the last rebuild: (rendered, reused).

@@ -627,3 +627,89 @@ fn light_bodies_equal_a_fresh_build() {
     std::fs::remove_file(site.root().join(gen7)).unwrap();
     rebuild(&opts, &mut s, &[gen7], "removed, light");
 }
+
+/// `serve` keeps the model (and its statistics) when no document's fields
+/// changed: a body edit reuses it; an edit of a report's unit, tags or
+/// figures builds it again, and the pages and exports show the change.
+#[test]
+fn a_kept_model_follows_unit_tag_and_figure_edits() {
+    let site = site_with_reports();
+    let (opts, mut s) = session_for(&site, false);
+    rebuild(&opts, &mut s, &[], "first build");
+    rebuild(&opts, &mut s, &[], "no change");
+    assert!(
+        s.session.model_reused(),
+        "nothing changed: the model is kept"
+    );
+    let rel = "content/reports/gen-008.md";
+    let body = |s: &mut Preview, text: String, step: &str| -> Files {
+        site.write(rel, text);
+        let files = s.rebuild(&opts, Some(&[PathBuf::from(rel)])).unwrap();
+        same(&files, &fresh(&opts), step);
+        files
+    };
+    let text = |unit: &str, tags: &str, figure: u32, body: &str| {
+        report("第八份", unit, "2023-09-09", tags, figure, body)
+    };
+    let csv_row = |files: &Files| -> String {
+        let csv = String::from_utf8(files["stats/stats.csv"].to_vec()).unwrap();
+        let row = csv.lines().find(|l| l.starts_with("gen-008,"));
+        row.unwrap_or_else(|| panic!("no row of gen-008 in\n{csv}"))
+            .to_string()
+    };
+    let files = body(&mut s, text("陶乐镇", "环境整治", 8, "正文。"), "fields");
+    assert!(
+        !s.session.model_reused(),
+        "new fields build the model again"
+    );
+    assert!(csv_row(&files).contains(",陶乐镇,"), "{}", csv_row(&files));
+    body(
+        &mut s,
+        text("陶乐镇", "环境整治", 8, "改过的正文。"),
+        "body",
+    );
+    assert!(s.session.model_reused(), "a body edit keeps the model");
+
+    let files = body(
+        &mut s,
+        text("县卫生健康局", "环境整治", 8, "正文。"),
+        "unit",
+    );
+    assert!(!s.session.model_reused());
+    assert!(
+        csv_row(&files).contains(",县卫生健康局,"),
+        "{}",
+        csv_row(&files)
+    );
+    let files = body(
+        &mut s,
+        text("县卫生健康局", "环境整治", 4242, "正文。"),
+        "figure",
+    );
+    assert!(!s.session.model_reused());
+    assert!(csv_row(&files).contains(",4242,"), "{}", csv_row(&files));
+    let json = String::from_utf8(files["stats/stats.json"].to_vec()).unwrap();
+    assert!(json.contains("4242"), "the figure is aggregated");
+    let files = body(
+        &mut s,
+        text("县卫生健康局", "zzq-fresh", 4242, "正文。"),
+        "tags",
+    );
+    assert!(!s.session.model_reused());
+    let tag = files
+        .get("tags/zzq-fresh/index.html")
+        .expect("the new tag's page");
+    assert!(String::from_utf8_lossy(tag).contains("第八份"));
+    let json = String::from_utf8(files["stats/stats.json"].to_vec()).unwrap();
+    assert!(
+        json.contains("\"zzq-fresh\""),
+        "the tag's figures are aggregated"
+    );
+    // Back to a body edit: the model kept since the tag edit is reused.
+    body(
+        &mut s,
+        text("县卫生健康局", "zzq-fresh", 4242, "又一次。"),
+        "body again",
+    );
+    assert!(s.session.model_reused());
+}

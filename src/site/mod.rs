@@ -3,6 +3,7 @@
 //! newest-first orderings — checked for collisions and unknown names.
 //! Nothing here renders; templates see it through `render::views`.
 
+mod cache;
 pub mod figures;
 pub mod paths;
 pub mod pinyin;
@@ -14,6 +15,8 @@ mod slugs;
 pub mod stats;
 mod terms;
 mod units;
+
+pub use cache::ModelCache;
 
 use crate::config::{Config, SlugMode};
 use crate::content::{Article, Asset, Common, Content, Date, Held, Page, Report, Source};
@@ -255,6 +258,14 @@ impl Site {
         };
         (site, out.diags)
     }
+}
+
+/// The model of `content` ([`Site::build`]) with every problem found
+/// while making it, [`reporting::check`]'s included.
+pub fn model(config: Config, content: Content, reserved: &[&str]) -> (Site, Vec<Diagnostic>) {
+    let (site, mut diags) = Site::build(config, content, reserved);
+    diags.extend(reporting::check(&site));
+    (site, diags)
 }
 
 /// The model's lists, placed and sorted.
