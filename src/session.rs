@@ -11,7 +11,8 @@
 //! - the model and its statistics ([`site::ModelCache`], model and
 //!   stats): the last site, reused whole when the configuration, the unit
 //!   registry's fields and the documents are the same, each the `Arc` the
-//!   load cache shared or one read again with the same fields hash.
+//!   load cache shared or one read again with the same fields hash, or
+//!   else the same fields the model reads and no problem found in it.
 //! - personal-data findings ([`privacy::Cache`], privacy) and figure
 //!   warnings ([`file_checks::Cache`], figures): per file by its
 //!   `content/`-relative path and the hash of its bytes (an office

@@ -669,6 +669,19 @@ fn a_kept_model_follows_unit_tag_and_figure_edits() {
         "body",
     );
     assert!(s.session.model_reused(), "a body edit keeps the model");
+    // A title the model does not read: kept too, the page shows it.
+    let title = report(
+        "改名的第八份",
+        "陶乐镇",
+        "2023-09-09",
+        "环境整治",
+        8,
+        "正文。",
+    );
+    let files = body(&mut s, title, "title");
+    assert!(s.session.model_reused(), "a title edit keeps the model");
+    let page = String::from_utf8_lossy(&files["reports/gen-008/index.html"]).into_owned();
+    assert!(page.contains("改名的第八份"));
 
     let files = body(
         &mut s,

@@ -4,6 +4,7 @@
 use super::{Content, Report};
 use crate::config::{Aggregate, Config};
 use crate::diagnostics::{text, Diagnostic};
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 /// An error at the first `stats:` entry (in file order) that carries a
@@ -17,13 +18,29 @@ pub fn check_sums(content: &Content, config: &Config) -> Vec<Diagnostic> {
     // it: the reports need sorting (to blame the first) only near it.
     let half = Decimal::MAX / Decimal::TWO;
     let summed = |m: &crate::config::Metric| matches!(m.aggregate, Aggregate::Sum | Aggregate::Avg);
-    // Every metric's total in one pass over the figures (None: overflowed).
-    let mut totals = vec![Some(Decimal::ZERO); config.metrics.len()];
-    for s in content.reports.iter().flat_map(|r| r.stats.iter()) {
-        if let Some(t) = totals.get_mut(s.metric) {
-            *t = t.and_then(|t| t.checked_add(s.figure.value));
-        }
-    }
+    // Every metric's total (None: overflowed), the reports summed in
+    // parallel runs: reading each report's figures (apart in memory) is
+    // what costs. Run totals added in another order than the files' differ
+    // from the ordered total by rounding at most, never across `half`
+    // unless the ordered one is near it too, where the exact pass below runs.
+    let metrics = config.metrics.len();
+    let add = |a: Option<Decimal>, b: Option<Decimal>| a?.checked_add(b?);
+    let totals = content
+        .reports
+        .par_chunks(1024)
+        .map(|run| {
+            let mut totals = vec![Some(Decimal::ZERO); metrics];
+            for s in run.iter().flat_map(|r| r.stats.iter()) {
+                if let Some(t) = totals.get_mut(s.metric) {
+                    *t = t.and_then(|t| t.checked_add(s.figure.value));
+                }
+            }
+            totals
+        })
+        .reduce(
+            || vec![Some(Decimal::ZERO); metrics],
+            |a, b| a.into_iter().zip(b).map(|(a, b)| add(a, b)).collect(),
+        );
     let far_below = |(m, t): (&crate::config::Metric, &Option<Decimal>)| {
         !summed(m) || t.is_some_and(|t| t < half)
     };

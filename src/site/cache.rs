@@ -5,7 +5,7 @@
 use super::stats::Stats;
 use super::Site;
 use crate::config::Config;
-use crate::content::{Content, Source};
+use crate::content::{Article, Common, Content, Located, Page, Report, Source, Stat};
 use crate::diagnostics::Diagnostic;
 use std::sync::Arc;
 
@@ -15,8 +15,11 @@ use std::sync::Arc;
 /// of documents are the same, each document either the value the last
 /// load shared (the load cache keeps one `Arc` per unchanged file) or one
 /// read again with the same [`Source::fields`] hash (a body edit: same
-/// path and front matter). Anything else — a document added, removed or
-/// with other fields, a unit's fields, site.yaml — builds the model again.
+/// path and front matter) or else the same fields the model reads
+/// ([`Modelled::same_model`]: a title or summary edit) and no problem the
+/// model found in it. Anything else — a document added, removed, with
+/// another slug, unit, date, tag or figure, a unit's fields, site.yaml —
+/// builds the model again.
 #[derive(Default)]
 pub struct ModelCache {
     kept: Option<(Site, Key)>,
@@ -175,25 +178,32 @@ fn reuse(
         return false;
     }
     let mut swaps = 0;
+    let seen = (&mut swaps, &key.diags[..]);
     let ok = swap_in(
         &mut key.reports,
         &content.reports,
         &mut site.reports,
         |r| &mut r.doc,
-        &mut swaps,
-    ) && swap_in(
-        &mut key.articles,
-        &content.articles,
-        &mut site.articles,
-        |a| &mut a.doc,
-        &mut swaps,
-    ) && swap_in(
-        &mut key.pages,
-        &content.pages,
-        &mut site.pages,
-        |p| &mut p.doc,
-        &mut swaps,
+        seen,
     );
+    let seen = (&mut swaps, &key.diags[..]);
+    let ok = ok
+        && swap_in(
+            &mut key.articles,
+            &content.articles,
+            &mut site.articles,
+            |a| &mut a.doc,
+            seen,
+        );
+    let seen = (&mut swaps, &key.diags[..]);
+    let ok = ok
+        && swap_in(
+            &mut key.pages,
+            &content.pages,
+            &mut site.pages,
+            |p| &mut p.doc,
+            seen,
+        );
     if !ok {
         return false;
     }
@@ -209,40 +219,85 @@ fn same_doc<T>(doc: &Arc<T>, address: usize) -> bool {
     Arc::as_ptr(doc) as usize == address
 }
 
-/// A loaded document's source, for comparing fields.
-trait Sourced {
+/// A loaded document as the model reads it.
+trait Modelled {
     fn src(&self) -> &Source;
+
+    /// Whether `other` (the same file read again) gives the model all
+    /// `self` gave it: slug, unit, date, period, tags, category, figures
+    /// and the positions of their errors (the title, summary… it takes
+    /// from the document itself).
+    fn same_model(&self, other: &Self) -> bool;
 }
 
-impl Sourced for crate::content::Report {
+/// The slug, draft flag and file names the model reads of any document.
+fn same_common(a: &Common, b: &Common) -> bool {
+    let (x, y) = (&a.src, &b.src);
+    x.rel == y.rel
+        && x.shown == y.shown
+        && x.stem == y.stem
+        && a.draft == b.draft
+        && a.slug.as_ref().map(located) == b.slug.as_ref().map(located)
+}
+
+fn located(l: &Located<String>) -> (&str, usize, usize) {
+    (&l.value, l.line, l.col)
+}
+
+/// A figure as written (`Decimal`'s equality takes 1.5 for 1.50).
+fn stat(s: &Stat) -> (usize, [u8; 16], bool, usize, usize) {
+    let f = &s.figure;
+    (s.metric, f.value.serialize(), f.approx, s.line, s.col)
+}
+
+impl Modelled for Report {
     fn src(&self) -> &Source {
         &self.common.src
     }
-}
 
-impl Sourced for crate::content::Article {
-    fn src(&self) -> &Source {
-        &self.common.src
+    fn same_model(&self, o: &Self) -> bool {
+        same_common(&self.common, &o.common)
+            && located(&self.unit) == located(&o.unit)
+            && (self.date, self.period) == (o.date, o.period)
+            && self.tags == o.tags
+            && self.stats.iter().map(stat).eq(o.stats.iter().map(stat))
     }
 }
 
-impl Sourced for crate::content::Page {
+impl Modelled for Article {
     fn src(&self) -> &Source {
         &self.common.src
+    }
+
+    fn same_model(&self, o: &Self) -> bool {
+        same_common(&self.common, &o.common)
+            && self.unit.as_ref().map(located) == o.unit.as_ref().map(located)
+            && (self.date, &self.tags, &self.category) == (o.date, &o.tags, &o.category)
+    }
+}
+
+impl Modelled for Page {
+    fn src(&self) -> &Source {
+        &self.common.src
+    }
+
+    fn same_model(&self, o: &Self) -> bool {
+        same_common(&self.common, &o.common)
     }
 }
 
 /// Takes `docs` in place of the documents at `kept` (their addresses, in
-/// load order): each the same `Arc`, or one read again with the fields of
-/// the one it replaces, found among `entries` (`doc` reads an entry's).
+/// load order): each the same `Arc`, or one read again that models as the
+/// one it replaces, found among `entries` (`doc` reads an entry's); the
+/// model's problems (`diags`) tell which files have any.
 /// False when a document differs, or more than [`MAX_SWAPS`] were read
 /// again.
-fn swap_in<E, T: Sourced>(
+fn swap_in<E, T: Modelled>(
     kept: &mut [usize],
     docs: &[Arc<T>],
     entries: &mut [E],
     doc: fn(&mut E) -> &mut Arc<T>,
-    swaps: &mut usize,
+    (swaps, diags): (&mut usize, &[Diagnostic]),
 ) -> bool {
     if kept.len() != docs.len() {
         return false;
@@ -260,7 +315,10 @@ fn swap_in<E, T: Sourced>(
             return false;
         };
         let (was, now) = (slot.src(), new_doc.src());
-        if was.fields != now.fields || was.rel != now.rel {
+        let same = was.fields == now.fields && was.rel == now.rel;
+        // Other fields: the model's own problems are placed in the front
+        // matter (a changed line moves them), so the file must have none.
+        if !same && (!slot.same_model(new_doc) || diags.iter().any(|d| d.path == now.shown)) {
             return false;
         }
         *slot = new_doc.clone();

@@ -81,12 +81,14 @@ pub struct Totals {
     pub not_due: usize,
 }
 
-/// A report as coverage sees it: unit index, date, period, site path.
+/// A report as coverage sees it: unit index, date, period, and the
+/// report in `Site::reports` (None when it is held back from this build),
+/// whose site path a cell shows.
 struct Sent {
     unit: usize,
     date: Date,
     period: Period,
-    path: Option<String>,
+    report: Option<usize>,
 }
 
 /// The unit a name written in a report refers to (id, name or alias).
@@ -106,15 +108,13 @@ fn unit_index(site: &Site) -> HashMap<&str, usize> {
 /// Every report that counts: published ones and those held back only for
 /// review, never drafts.
 fn sent(site: &Site) -> Vec<Sent> {
-    let mut out: Vec<Sent> = site
-        .reports
-        .iter()
-        .filter(|r| !r.doc.common.draft)
-        .map(|r| Sent {
+    let mut out: Vec<Sent> = (site.reports.iter().enumerate())
+        .filter(|(_, r)| !r.doc.common.draft)
+        .map(|(i, r)| Sent {
             unit: r.unit,
             date: r.doc.date,
             period: r.doc.period,
-            path: Some(r.path.clone()),
+            report: Some(i),
         })
         .collect();
     let names = unit_index(site);
@@ -125,7 +125,7 @@ fn sent(site: &Site) -> Vec<Sent> {
                     unit: i,
                     date: *date,
                     period: *period,
-                    path: None,
+                    report: None,
                 });
             }
         }
@@ -147,7 +147,8 @@ impl Coverage {
     /// The matrix of `year` as of `today`: periods that have begun by then.
     pub fn compute(site: &Site, year: i32, today: Date) -> Coverage {
         let scheds = schedules(site);
-        let mut by_unit: HashMap<(usize, Period), (Date, Option<String>)> = HashMap::new();
+        // The earliest report of each (unit, period): its date and report.
+        let mut by_unit: HashMap<(usize, Period), (Date, Option<usize>)> = HashMap::new();
         for s in sent(site) {
             let matches = scheds[s.unit].is_some_and(|r| Every::of(s.period) == r.every);
             if !matches || s.period.year() != year {
@@ -155,11 +156,12 @@ impl Coverage {
             }
             let e = by_unit
                 .entry((s.unit, s.period))
-                .or_insert((s.date, s.path.clone()));
+                .or_insert((s.date, s.report));
             if s.date.sort_key() < e.0.sort_key() {
-                *e = (s.date, s.path);
+                *e = (s.date, s.report);
             }
         }
+        let path_of = |report: Option<usize>| report.map(|i| site.reports[i].path.clone());
         let day = |d: Date| (d.year, d.month, d.day);
         let rows = scheds
             .iter()
@@ -174,9 +176,9 @@ impl Coverage {
                     .filter_map(|period| {
                         let due = schedule::due(period, s.due_days)?;
                         let cell = match by_unit.get(&(unit, period)) {
-                            Some((date, path)) => Cell::Submitted {
+                            Some((date, report)) => Cell::Submitted {
                                 date: *date,
-                                path: path.clone(),
+                                path: path_of(*report),
                             },
                             None if day(today) > day(due) => Cell::Overdue,
                             None => Cell::NotDue,
