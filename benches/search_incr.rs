@@ -63,9 +63,10 @@ fn step(site: &Site, bodies: &Bodies, cache: &mut SearchCache, what: &str) -> f6
     }
     let r = cache.last;
     println!(
-        "{what:<20} cached {:7.1} ms  (full {:7.1} ms)  tokenized {:5}, serialized {:4} of {} files{}; equal",
+        "{what:<20} cached {:7.1} ms  (full {:7.1} ms)  read {:5}, tokenized {:5}, serialized {:4} of {} files{}; equal",
         ms(t_cached),
         ms(t_full),
+        r.looked_at,
         r.tokenized,
         r.serialized,
         r.files,

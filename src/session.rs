@@ -24,7 +24,9 @@
 //!   site paths, assets, base path, options: [`render::link_context_hash`]).
 //! - the search index ([`render::search::SearchCache`], search): per
 //!   document by site path, body key, a hash of the fields the index reads
-//!   and a hash of its plain text; files by shard and chunk.
+//!   and a hash of its plain text, and not read at all when its `Arc` and
+//!   its body's are the last build's (under the same link context and
+//!   units); files by shard and chunk.
 //! - rendered pages ([`RenderCache`], render): by job signature (the
 //!   versions of what a page's context reads, `render::pages::Versions`,
 //!   checked before the context is built), then by a hash of the context

@@ -293,6 +293,12 @@ impl<'a> Refill<'a> {
         Refill { site, known, md }
     }
 
+    /// [`link_context_hash`] of the site: equal values, equal site paths
+    /// of every source (the search cache's shortcut: `search::SearchCache`).
+    pub(crate) fn links(&self) -> u64 {
+        self.md.links
+    }
+
     /// `doc`'s body, whole; None for a unit without an introduction.
     pub fn get(&self, doc: search::DocRef) -> Option<Rendered> {
         let (src, cover) = doc_source(self.site, doc)?;

@@ -34,6 +34,7 @@ use crate::render::Refill;
 use crate::site::Site;
 use docs::{meta, Doc, Fresh, Lists, Paths, Row, Tokens};
 use rayon::prelude::*;
+use seen::Seen;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -58,11 +59,15 @@ pub struct SearchReuse {
     pub files: usize,
     /// Whether the postings were rebuilt (documents came, went or moved).
     pub rebuilt: bool,
+    /// Documents whose inputs were read (the others were known unchanged
+    /// without: see [`seen`]).
+    pub looked_at: usize,
 }
 
 mod docs;
 mod files;
 mod rebuild;
+mod seen;
 #[cfg(test)]
 mod tests;
 
@@ -86,6 +91,12 @@ struct State {
     shard_files: Vec<Blob>,
     chunk_files: Vec<Blob>,
     docs_file: Blob,
+    /// The (bits, chunk) `docs_file` was made with, and every document's
+    /// `ku` (see [`super::DocInput::ku`]).
+    docs_of: (u32, usize),
+    ku: Vec<usize>,
+    /// What the documents were read from.
+    seen: Seen,
     /// The site paths of all files, `docs.json`, shards, chunks (kept, as
     /// the files are written on every build), for `named` (shards, chunks).
     names: Vec<String>,
@@ -126,6 +137,7 @@ impl SearchCache {
             + s.paths.text.len()
             + s.paths.ends.len() * 8;
         let shards: usize = s.shard_tids.iter().map(|l| 24 + l.capacity() * 4).sum();
+        let seen = s.seen.held() + s.ku.capacity() * size_of::<usize>();
         let files = std::iter::once(&s.docs_file)
             .chain(&s.shard_files)
             .chain(&s.chunk_files)
@@ -134,47 +146,17 @@ impl SearchCache {
                 Blob::Stored(_) => 0,
             })
             .sum();
-        (toks + maps + docs + shards, files)
-    }
-
-    /// The positions in `inputs` (the index's documents in id order,
-    /// `order`) of those whose body is light (see
-    /// [`Rendered::light`](crate::render::markdown::Rendered::light)) and
-    /// not in the index as they are now (by site path, body key or plain
-    /// text hash, and [`meta`]): their text must be rendered again.
-    fn needs_text(
-        &self,
-        bodies: &Bodies,
-        order: &[DocRef],
-        inputs: &[DocInput],
-        metas: &[u64],
-    ) -> Vec<usize> {
-        let light = |i: &usize| bodies.of(order[*i]).light;
-        let Some(s) = &self.state else {
-            return (0..inputs.len()).filter(light).collect();
-        };
-        let by_path: FxHashMap<&str, usize> =
-            s.paths.iter().enumerate().map(|(j, p)| (p, j)).collect();
-        (0..inputs.len())
-            .filter(light)
-            .filter(|&i| {
-                let d = &inputs[i];
-                by_path.get(d.path).is_none_or(|&j| {
-                    let old = &s.docs[j];
-                    let same_text = old.key == d.key || Some(old.text_hash) == d.text_hash;
-                    d.key == 0 || old.meta != metas[i] || !same_text
-                })
-            })
-            .collect()
+        (toks + maps + docs + shards + seen, files)
     }
 
     /// Brings the index up to date with the model (the files:
-    /// [`SearchCache::files`]). Light bodies whose text the index needs
-    /// are rendered again through `refill`, `batch` at a time: tokenized
-    /// and their rows made, then their texts dropped. Unchanged rows of a
-    /// text chunk written again are read back from its file through
-    /// `sink` (the one the files were written to); when one cannot be, the
-    /// cache is emptied and the error returned.
+    /// [`SearchCache::files`]). Only the documents [`Seen::changes`] names
+    /// are read when it names any (else all). Light bodies whose text the
+    /// index needs are rendered again through `refill`, `batch` at a time:
+    /// tokenized and their rows made, then their texts dropped. Unchanged
+    /// rows of a text chunk written again are read back from its file
+    /// through `sink` (the one the files were written to); when one cannot
+    /// be, the cache is emptied and the error returned.
     pub(crate) fn build(
         &mut self,
         site: &Site,
@@ -182,42 +164,36 @@ impl SearchCache {
         (refill, batch): (&Refill, usize),
         sink: &dyn Sink,
     ) -> crate::fs::Result<()> {
-        let order = order(site);
-        let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
-        let inputs: Vec<DocInput> = order
-            .iter()
-            .map(|&doc| input(site, doc, bodies.of(doc)))
-            .collect();
-        // Light passes over every document run on one thread: on a busy
-        // machine a parallel pass waits for descheduled workers.
-        let mut buf = Vec::with_capacity(1024);
-        let metas: Vec<u64> = inputs.iter().map(|d| meta(&mut buf, d)).collect();
-        let need = self.needs_text(bodies, &order, &inputs, &metas);
         // Taken out while it changes: a panic leaves an empty cache.
         let mut prev = self.state.take();
+        let look = Look::new(site, bodies, refill, prev.as_mut());
+        let need = look.needs_text(bodies, prev.as_ref());
         let (mut vocab, mut lists) = (Vocab::default(), Lists::default());
         let pre = {
             let (vocab, lists) = match prev.as_mut() {
                 Some(s) => (&mut s.vocab, &mut s.lists),
                 None => (&mut vocab, &mut lists),
             };
-            Pre::read(site, (&order, &need), refill, (vocab, lists), batch)
+            Pre::read(site, (&look.order, &need), refill, (vocab, lists), batch)
         };
-        let same_docs = prev.as_ref().is_some_and(|s| s.paths.same(&inputs));
-        let (mut state, mut reuse) = match prev {
-            Some(s) if same_docs => s.patch(&inputs, &metas, (self.sizes, sink), pre),
-            prev => State::rebuild(
-                (prev, vocab, lists),
-                &inputs,
-                &metas,
-                (self.sizes, sink),
-                pre,
-            ),
+        let all: Vec<usize>;
+        let ids = match &look.ids {
+            Some(ids) => Some(ids.as_slice()),
+            None if prev.as_ref().is_some_and(|s| s.paths.same(&look.inputs)) => {
+                all = (0..look.inputs.len()).collect();
+                Some(all.as_slice())
+            }
+            None => None,
+        };
+        let (inputs, metas) = (&look.inputs[..], &look.metas[..]);
+        let (mut state, mut reuse) = match (prev, ids) {
+            (Some(s), Some(ids)) => s.patch((ids, inputs, metas), (self.sizes, sink), pre),
+            (prev, _) => {
+                State::rebuild((prev, vocab, lists), inputs, metas, (self.sizes, sink), pre)
+            }
         }?;
-        let ku: Vec<usize> = inputs.iter().map(|d| d.ku).collect();
-        state.docs_file = Blob::Bytes(Arc::from(
-            docs_json(state.bits, state.chunk, &units, &ku).into_bytes(),
-        ));
+        reuse.looked_at = inputs.len();
+        reuse.serialized += look.settle(site, bodies, refill, &mut state);
         let (shards, chunks) = (state.shard_files.len(), state.chunk_files.len());
         if state.named != (shards, chunks) {
             state.named = (shards, chunks);
@@ -227,7 +203,6 @@ impl SearchCache {
             names.extend((0..shards).map(shard_path));
             names.extend((0..chunks).map(text_path));
         }
-        reuse.serialized += 1;
         reuse.files = state.names.len();
         self.last = reuse;
         self.state = Some(state);
@@ -248,6 +223,134 @@ impl SearchCache {
                 *file = kept;
             }
         }
+    }
+}
+
+/// The documents a build reads the inputs of: those [`Seen::changes`]
+/// names (`ids`), or all (`ids` None).
+struct Look<'a> {
+    ids: Option<Vec<usize>>,
+    /// All documents in id order (the last build's when `ids`).
+    order: Vec<DocRef>,
+    /// Of the documents at `ids`, or all; and their [`meta`].
+    inputs: Vec<DocInput<'a>>,
+    metas: Vec<u64>,
+}
+
+impl<'a> Look<'a> {
+    /// Reads the documents `prev` says may have changed, or all.
+    fn new(site: &'a Site, bodies: &'a Bodies, refill: &Refill, prev: Option<&mut State>) -> Self {
+        let known = prev.and_then(|s| {
+            let ids = s.seen.changes(site, bodies, refill)?;
+            let order = std::mem::take(&mut s.seen.order);
+            let inputs: Vec<DocInput> = ids
+                .iter()
+                .map(|&i| input(site, order[i], bodies.of(order[i])))
+                .collect();
+            // Covered by the link context; checked, as it costs nothing.
+            let same_paths = ids
+                .iter()
+                .zip(&inputs)
+                .all(|(&i, d)| s.paths.get(i) == d.path);
+            if !same_paths {
+                s.seen.order = order;
+                return None;
+            }
+            Some((ids, order, inputs))
+        });
+        let (ids, order, inputs) = match known {
+            Some((ids, order, inputs)) => (Some(ids), order, inputs),
+            None => {
+                let order = order(site);
+                let inputs = order
+                    .iter()
+                    .map(|&doc| input(site, doc, bodies.of(doc)))
+                    .collect();
+                (None, order, inputs)
+            }
+        };
+        // Light passes over every document run on one thread: on a busy
+        // machine a parallel pass waits for descheduled workers.
+        let mut buf = Vec::with_capacity(1024);
+        let metas = inputs.iter().map(|d| meta(&mut buf, d)).collect();
+        Look {
+            ids,
+            order,
+            inputs,
+            metas,
+        }
+    }
+
+    /// The id of `inputs[k]`.
+    fn id(&self, k: usize) -> usize {
+        self.ids.as_ref().map_or(k, |ids| ids[k])
+    }
+
+    /// The ids of the documents read whose body is light (see
+    /// [`Rendered::light`](crate::render::markdown::Rendered::light)) and
+    /// not in the index as they are now (by site path, body key or plain
+    /// text hash, and [`meta`]): their text must be rendered again.
+    fn needs_text(&self, bodies: &Bodies, prev: Option<&State>) -> Vec<usize> {
+        let light = |k: &usize| bodies.of(self.order[self.id(*k)]).light;
+        let Some(s) = prev else {
+            return (0..self.inputs.len()).filter(light).collect();
+        };
+        // The last build's document of the same path: the one of the same
+        // id when only some are read (they have the same paths).
+        let by_path: FxHashMap<&str, usize> = match self.ids {
+            Some(_) => FxHashMap::default(),
+            None => s.paths.iter().enumerate().map(|(j, p)| (p, j)).collect(),
+        };
+        (0..self.inputs.len())
+            .filter(light)
+            .filter(|&k| {
+                let d = &self.inputs[k];
+                let old = match self.ids {
+                    Some(_) => Some(self.id(k)),
+                    None => by_path.get(d.path).copied(),
+                };
+                old.is_none_or(|j| {
+                    let old = &s.docs[j];
+                    let same_text = old.key == d.key || Some(old.text_hash) == d.text_hash;
+                    d.key == 0 || old.meta != self.metas[k] || !same_text
+                })
+            })
+            .map(|k| self.id(k))
+            .collect()
+    }
+
+    /// Keeps in `state` what the documents read are now ([`Seen`], their
+    /// `ku`) and makes `docs.json` again if what it holds changed;
+    /// returns the number of files serialized (0 or 1).
+    fn settle(self, site: &Site, bodies: &Bodies, refill: &Refill, state: &mut State) -> usize {
+        let (bits, chunk) = (state.bits, state.chunk);
+        let ku_changed = match &self.ids {
+            Some(ids) => {
+                let mut changed = false;
+                for (&i, d) in ids.iter().zip(&self.inputs) {
+                    changed |= state.ku[i] != d.ku;
+                    state.ku[i] = d.ku;
+                }
+                state.seen.order = self.order;
+                state.seen.update(site, bodies, ids);
+                changed
+            }
+            None => {
+                state.ku = self.inputs.iter().map(|d| d.ku).collect();
+                state.seen = Seen::of(site, bodies, refill, self.order);
+                true
+            }
+        };
+        // The unit names are the same when only some documents are read.
+        if !ku_changed && state.docs_of == (bits, chunk) {
+            return 0;
+        }
+        let units: Vec<&str> = site.units.iter().map(|u| u.name.as_str()).collect();
+        state.docs_file = Blob::Bytes(Arc::from(
+            docs_json(bits, chunk, &units, &state.ku).into_bytes(),
+        ));
+        state.docs_of = (bits, chunk);
+        1
     }
 }
 
@@ -364,38 +467,37 @@ impl State {
         Ok(dirty)
     }
 
-    /// The same documents in the same order: patches the changed ones.
+    /// The same documents in the same order: patches the changed ones of
+    /// those at `ids` (ascending), whose inputs and [`meta`] are `inputs`
+    /// and `metas`.
     fn patch(
         mut self,
-        inputs: &[DocInput],
-        metas: &[u64],
+        (ids, inputs, metas): (&[usize], &[DocInput], &[u64]),
         (sizes, sink): (Sizes, &dyn Sink),
         mut pre: Pre,
     ) -> crate::fs::Result<(State, SearchReuse)> {
-        let changed: Vec<usize> = self
-            .docs
-            .iter_mut()
-            .zip(inputs)
-            .zip(metas)
-            .enumerate()
-            .filter_map(|(i, ((old, d), &meta))| {
-                (pre.read.contains_key(&i) || !old.same(d, meta)).then_some(i)
+        // Positions in `ids` of the changed documents.
+        let changed: Vec<usize> = (0..ids.len())
+            .filter(|&k| {
+                let i = ids[k];
+                pre.read.contains_key(&i) || !self.docs[i].same(&inputs[k], metas[k])
             })
             .collect();
         let here: Vec<usize> = changed
             .iter()
             .copied()
-            .filter(|i| !pre.read.contains_key(i))
+            .filter(|&k| !pre.read.contains_key(&ids[k]))
             .collect();
-        let fresh: Vec<Fresh> = here.par_iter().map(|&i| Fresh::of(&inputs[i])).collect();
+        let fresh: Vec<Fresh> = here.par_iter().map(|&k| Fresh::of(&inputs[k])).collect();
         let first_new = pre.first_new;
-        let refs: Vec<&DocInput> = here.iter().map(|&i| &inputs[i]).collect();
+        let refs: Vec<&DocInput> = here.iter().map(|&k| &inputs[k]).collect();
         let (lists, _) = self.vocab.tokenize(&refs);
         let mut here = fresh.into_iter().zip(lists);
         // (token, document, entry after), applied token by token below.
         let mut changes: Vec<(u32, u32, Option<u8>)> = Vec::new();
         let mut rows: FxHashMap<usize, Row> = FxHashMap::default();
-        for &i in &changed {
+        for &k in &changed {
+            let i = ids[k];
             // Its new list, and where it is when read before.
             let (f, list, stored) = match pre.read.remove(&i) {
                 Some((f, t)) => (f, self.lists.get(&t)?.into_owned(), Some(t)),
@@ -437,7 +539,7 @@ impl State {
                 Some(t) => t,
                 None => self.lists.put(list.into_boxed_slice()),
             };
-            (doc.key, doc.meta, doc.text_hash) = (inputs[i].key, metas[i], f.text_hash);
+            (doc.key, doc.meta, doc.text_hash) = (inputs[k].key, metas[k], f.text_hash);
             if doc.row_hash != f.row_hash {
                 doc.row_hash = f.row_hash;
                 self.row_bytes = self.row_bytes - doc.row_cost + f.row_cost;

@@ -65,6 +65,9 @@ impl State {
             shard_files,
             chunk_files: Vec::new(),
             docs_file: empty_file(),
+            docs_of: (0, 0),
+            ku: Vec::new(),
+            seen: Default::default(),
             names: names.0,
             named: names.1,
         };
