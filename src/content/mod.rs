@@ -92,6 +92,10 @@ pub(super) fn ranges(
     )
 }
 
+/// What [`Source::texts`] says of a file whose text changed since it was
+/// read.
+const CHANGED_DURING_BUILD: &str = "the file changed while the site was being built";
+
 impl Source {
     /// A source for a document made in memory, its text kept.
     pub fn in_memory(shown: PathBuf, rel: String, stem: String, text: SourceText) -> Source {
@@ -121,6 +125,14 @@ impl Source {
         self.rel.rfind('/').map(|i| &self.rel[..i]).unwrap_or("")
     }
 
+    /// Whether `d` says only that a file changed after the build read it
+    /// (its text read again differs): a save made during a build, whose
+    /// own rebuild follows (`serve` then says so instead of showing an
+    /// error).
+    pub fn changed_during_build(d: &Diagnostic) -> bool {
+        d.message.en == CHANGED_DURING_BUILD
+    }
+
     /// The file's front matter and body: the kept text, or the file read
     /// again, which must be byte for byte the one loaded (an error naming
     /// the file otherwise: it changed while the site was being built).
@@ -141,8 +153,7 @@ impl Source {
                     &self.shown,
                     0,
                     0,
-                    text!(
-                    "the file changed while the site was being built"; "构建过程中文件被修改"),
+                    text!("{}", CHANGED_DURING_BUILD; "构建过程中文件被修改"),
                 ),
             };
             d.with_hint(text!("save your edits, then build again"; "请保存修改后重新构建"))
@@ -541,6 +552,7 @@ mod tests {
         assert!(err.is_error());
         assert_eq!(err.path, Path::new("content/pages/a.md"));
         assert!(err.message.en.contains("changed"), "{:?}", err.message);
+        assert!(Source::changed_during_build(&err));
         assert!(err.hint.is_some());
         std::fs::remove_file(&file).unwrap();
         let err = src.texts().unwrap_err();
@@ -549,6 +561,8 @@ mod tests {
             "{:?}",
             err.message
         );
+        // A file that cannot be read may stay so: not a save in passing.
+        assert!(!Source::changed_during_build(&err));
         // The kept text is the one loaded.
         assert_eq!(kept.texts().unwrap().front(), "title: A\n");
     }

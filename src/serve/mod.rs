@@ -88,6 +88,10 @@ enum Built {
         errors: Vec<String>,
         base_path: Option<String>,
     },
+    /// Failed only because files were saved while it ran (their texts
+    /// read again differ): their own rebuild follows, and no error is
+    /// shown for it.
+    Stale,
 }
 
 impl Builder {
@@ -157,6 +161,14 @@ impl Builder {
                 *self.carried.lock().unwrap_or_else(|e| e.into_inner()) = sink.into_base();
                 // No audit follows to hand back what the build freed.
                 jianbao::release::trim();
+                if let Error::Diagnostics(d) = &e {
+                    let mut errors = d.iter().filter(|d| d.is_error()).peekable();
+                    if errors.peek().is_some()
+                        && errors.all(jianbao::content::Source::changed_during_build)
+                    {
+                        return Built::Stale;
+                    }
+                }
                 let errors = match e {
                     Error::Diagnostics(d) => d
                         .iter()
@@ -227,7 +239,7 @@ fn apply_and_audit(
     let mut built = built;
     let carry = match &mut built {
         Built::Ok { carry, .. } => Some(std::mem::take(carry)),
-        Built::Failed { .. } => None,
+        Built::Failed { .. } | Built::Stale => None,
     };
     // The warnings come back, not copied: thousands at city scale.
     let (told, diags) = apply(shared, built, pass);
@@ -265,7 +277,7 @@ fn warm(shared: &Arc<Shared>, builder: &Builder) {
         // The same inputs built a moment ago: a file changed meanwhile (a
         // text read again differs), and its rebuild follows, showing any
         // error; the good site stays served until then.
-        Built::Failed { .. } => return,
+        Built::Failed { .. } | Built::Stale => return,
         Built::Ok { ms, .. } if builder.timings => println!("  ms: warm-up {ms:.1}"),
         Built::Ok { .. } => {}
     }
@@ -378,6 +390,12 @@ fn apply(shared: &Shared, built: Built, pass: Pass) -> (Option<Instant>, Option<
             let keys: std::collections::HashSet<Key> = files.values().copied().collect();
             shared.store.retain(&|k| keys.contains(&k));
             (told, Some(diags))
+        }
+        Built::Stale => {
+            let what = text!("a file changed during the build; building it again";
+                             "构建过程中有文件被修改，正在重新构建");
+            println!("[{}] {}", now(), what.get(lang));
+            (None, None)
         }
         Built::Failed { errors, base_path } => {
             for e in &errors {
