@@ -66,6 +66,8 @@ pub struct SearchReuse {
 
 mod docs;
 mod files;
+#[cfg(test)]
+mod list_tests;
 mod rebuild;
 mod seen;
 #[cfg(test)]
